@@ -1,0 +1,137 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { ErrorPage } from '../views/pages/info-pages';
+import type { AppDeps } from './app-types';
+import { articleRoutes } from './articles/routes';
+import { loadSession } from './auth/middleware';
+import { authRoutes } from './auth/routes';
+import { commentRoutes } from './comments/routes';
+import { isHttps } from './env';
+import { loadAssets, type Assets } from './lib/assets';
+import { systemClock } from './lib/clock';
+import { loadFlash } from './lib/flash';
+import { jsonLog, requestLogger, type Log } from './lib/logger';
+import { renderDocument, renderer, type RenderOptions } from './lib/render';
+import { staticRoutes } from './lib/static-routes';
+import { pageRoutes } from './pages/routes';
+import { paths } from './paths';
+import { profileRoutes } from './profiles/routes';
+import { settingsRoutes } from './settings/routes';
+
+/** Form posts can carry a 100 000-character article; multi-byte text triples in urlencoding. */
+const FORM_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
+const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
+  400: { heading: 'Bad request', message: 'The request could not be understood.' },
+  403: { heading: 'Forbidden', message: 'You are not allowed to do that.' },
+  404: { heading: 'Not found', message: 'Sorry, this resource does not exist.' },
+  413: { heading: 'Too large', message: 'What you sent is larger than this site accepts.' },
+  500: { heading: 'Something went wrong', message: 'An unexpected error happened on our side. It has been logged.' },
+};
+
+export type CreateAppOptions = Omit<AppDeps, 'clock'> & {
+  clock?: AppDeps['clock'];
+  log?: Log;
+  assets?: Assets;
+};
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    secureCookies: boolean;
+  }
+}
+
+/** The table of contents: every global middleware in order, one route() per feature. */
+export function createApp(options: CreateAppOptions) {
+  const deps: AppDeps = { db: options.db, env: options.env, clock: options.clock ?? systemClock };
+  const log = options.log ?? jsonLog;
+  const assets = options.assets ?? loadAssets(paths.static);
+  const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets };
+  const secure = isHttps(deps.env);
+  const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
+
+  const showError = (c: Context, status: number, message?: string) => {
+    const text = STATUS_TEXT[status] ?? STATUS_TEXT[400]!;
+    c.status(status as 400);
+    return renderDocument(
+      c,
+      render,
+      <ErrorPage status={status} heading={text.heading} message={message || text.message} requestId={c.var.requestId} />,
+      text.heading,
+    );
+  };
+
+  const app = new Hono();
+
+  app.use(requestId());
+  app.use(requestLogger(log));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'https:', 'http:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      strictTransportSecurity: secure ? 'max-age=31536000; includeSubDomains' : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.route('/', staticRoutes(assets));
+  app.use(async function setCookiePolicy(c, next) {
+    c.set('secureCookies', secure);
+    await next();
+  });
+  // cross-site form posts are refused before routing; the API authenticates by token, not cookie
+  const checkCsrf = csrf({ origin: publicOrigin });
+  app.use(async function csrfOutsideApi(c, next) {
+    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
+    return checkCsrf(c, next);
+  });
+  app.use(
+    bodyLimit({
+      maxSize: FORM_BODY_LIMIT_BYTES,
+      onError: (c) => showError(c, 413),
+    }),
+  );
+  app.use(loadSession(deps));
+  app.use(loadFlash());
+  app.use(renderer(render));
+
+  app.route('/', articleRoutes(deps));
+  app.route('/', commentRoutes(deps));
+  app.route('/', profileRoutes(deps));
+  app.route('/', authRoutes(deps));
+  app.route('/', settingsRoutes(deps));
+  app.route('/', pageRoutes(deps));
+
+  app.notFound((c) => showError(c, 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      if (err.status === 403) {
+        log({ level: 'warn', msg: 'forbidden', requestId: c.var.requestId, path: c.req.path, userId: c.var.user?.id ?? null });
+      }
+      return showError(c, err.status, err.res ? undefined : err.message);
+    }
+    log({
+      level: 'error',
+      msg: 'unhandled error',
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    return showError(c, 500);
+  });
+
+  return app;
+}

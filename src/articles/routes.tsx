@@ -1,0 +1,207 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { articlePath } from '../../views/components/article-preview';
+import { ArticlePage } from '../../views/pages/article-page';
+import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
+import { HomePage, type HomeTab } from '../../views/pages/home-page';
+import type { AppDeps } from '../app-types';
+import { currentUser, redirectToLogin, requireUser } from '../auth/middleware';
+import { listCommentsForArticle } from '../comments/queries';
+import { backTo } from '../lib/back';
+import { setFlash } from '../lib/flash';
+import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
+import { renderMarkdown } from '../lib/markdown';
+import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
+import { herePath } from '../lib/render';
+import { canEditArticle } from './policy';
+import {
+  createArticle,
+  deleteArticle,
+  favoriteArticle,
+  findArticleBySlug,
+  listArticles,
+  listTagsInUse,
+  unfavoriteArticle,
+  updateArticle,
+  type ArticleDetail,
+  type ArticleFilter,
+} from './queries';
+import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
+
+/** The article, or a 404 page. */
+export function requireArticle(c: Context, deps: AppDeps, viewerId: number | null): ArticleDetail {
+  const article = findArticleBySlug(deps.db, c.req.param('slug') ?? '', viewerId);
+  if (!article) throw new HTTPException(404, { message: 'There is no article at this address.' });
+  return article;
+}
+
+/** The article page; also re-rendered by a failed comment form with what was typed. */
+export function showArticlePage(
+  c: Context,
+  deps: AppDeps,
+  article: ArticleDetail,
+  comment?: { value: string; errors: FormErrors },
+) {
+  const viewer = c.var.user;
+  const comments = listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
+  const here = articlePath(article.slug);
+  return c.render(
+    <ArticlePage
+      article={article}
+      html={renderMarkdown(article.body)}
+      comments={comments}
+      viewer={viewer}
+      here={here}
+      commentValue={comment?.value}
+      commentErrors={comment?.errors}
+    />,
+    { title: article.title },
+  );
+}
+
+function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter) {
+  const page = parsePage(c);
+  const viewer = c.var.user;
+  const { articles, total } = listArticles(deps.db, {
+    filter,
+    viewerId: viewer?.id ?? null,
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+  });
+  assertPageExists(page, total);
+  const base = tab.kind === 'tag' ? `/tag/${encodeURIComponent(tab.tag)}?` : tab.kind === 'feed' ? '/?feed=following&' : '/?';
+  return c.render(
+    <HomePage
+      siteName={deps.env.SITE_TITLE}
+      viewer={viewer}
+      tab={tab}
+      articles={articles}
+      pages={{ current: page, total: pageCount(total), href: (n) => `${base}page=${n}` }}
+      tags={listTagsInUse(deps.db)}
+      here={herePath(c)}
+    />,
+    { title: tab.kind === 'tag' ? `# ${tab.tag}` : tab.kind === 'feed' ? 'Your Feed' : '' },
+  );
+}
+
+function editorValues(form: Awaited<ReturnType<typeof readForm>>): EditorValues {
+  return {
+    title: field(form, 'title'),
+    description: field(form, 'description'),
+    body: field(form, 'body'),
+    tagList: normaliseTags(fieldList(form, 'tagList')),
+    tag: field(form, 'tag'),
+  };
+}
+
+/**
+ * The editor form's three operations. Without JavaScript, Enter and the pills' × buttons come here
+ * as "addtag" and "rm:TAG" and re-render the form; only "publish" saves.
+ */
+async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDetail | null) {
+  const user = currentUser(c);
+  const form = await readForm(c);
+  const values = editorValues(form);
+  const op = field(form, 'op');
+  const action = existing ? `/editor/${encodeURIComponent(existing.slug)}` : '/editor';
+  const title = existing ? 'Edit article' : 'New article';
+  const render = (errors?: FormErrors) => c.render(<EditorPage action={action} values={values} errors={errors} />, { title });
+
+  if (op === 'addtag' || op.startsWith('rm:')) {
+    values.tagList =
+      op === 'addtag'
+        ? normaliseTags([...values.tagList, ...values.tag.split(',')])
+        : values.tagList.filter((tag) => tag !== op.slice(3));
+    if (op === 'addtag') values.tag = '';
+    const tags = TagListSchema.safeParse(values.tagList);
+    if (!tags.success) {
+      c.status(422);
+      return render(errorsFromZod(tags.error, FIELD_LABELS));
+    }
+    return render();
+  }
+
+  // a tag typed but not yet added still counts when publishing
+  const parsed = ArticleFormSchema.safeParse({ ...values, tagList: [...values.tagList, ...values.tag.split(',')] });
+  if (!parsed.success) {
+    c.status(422);
+    return render(errorsFromZod(parsed.error, FIELD_LABELS));
+  }
+  const now = deps.clock();
+  if (existing) {
+    const { slug } = updateArticle(deps.db, existing, parsed.data, now);
+    setFlash(c, 'Article updated.');
+    return c.redirect(articlePath(slug), 303);
+  }
+  const { slug } = createArticle(deps.db, user.id, parsed.data, now);
+  setFlash(c, 'Article published.');
+  return c.redirect(articlePath(slug), 303);
+}
+
+/** The article the signed-in user may edit, or 404 / 403. */
+function requireOwnArticle(c: Context, deps: AppDeps): ArticleDetail {
+  const user = currentUser(c);
+  const article = requireArticle(c, deps, user.id);
+  if (!canEditArticle(user, article)) throw new HTTPException(403, { message: 'Only the author can change this article.' });
+  return article;
+}
+
+export function articleRoutes(deps: AppDeps) {
+  const app = new Hono();
+
+  app.get('/', (c) => {
+    const feed = c.req.query('feed');
+    if (feed === undefined) return showList(c, deps, { kind: 'global' }, {});
+    if (feed !== 'following') throw new HTTPException(400, { message: 'Unknown feed: only ?feed=following exists.' });
+    const user = c.var.user;
+    if (!user) return redirectToLogin(c);
+    return showList(c, deps, { kind: 'feed' }, { feedOf: user.id });
+  });
+
+  app.get('/tag/:tag', (c) => {
+    const tag = c.req.param('tag');
+    return showList(c, deps, { kind: 'tag', tag }, { tag });
+  });
+
+  app.get('/article/:slug', (c) => showArticlePage(c, deps, requireArticle(c, deps, c.var.user?.id ?? null)));
+
+  app.get('/editor', requireUser(), (c) =>
+    c.render(
+      <EditorPage action="/editor" values={{ title: '', description: '', body: '', tagList: [], tag: '' }} />,
+      { title: 'New article' },
+    ),
+  );
+  app.post('/editor', requireUser(), (c) => handleEditorPost(c, deps, null));
+
+  app.get('/editor/:slug', requireUser(), (c) => {
+    const article = requireOwnArticle(c, deps);
+    const values = { ...article, tag: '' };
+    return c.render(<EditorPage action={`/editor/${encodeURIComponent(article.slug)}`} values={values} />, {
+      title: 'Edit article',
+    });
+  });
+  app.post('/editor/:slug', requireUser(), (c) => handleEditorPost(c, deps, requireOwnArticle(c, deps)));
+
+  app.post('/article/:slug/delete', requireUser(), (c) => {
+    const article = requireOwnArticle(c, deps);
+    deleteArticle(deps.db, article.id);
+    setFlash(c, 'Article deleted.');
+    return c.redirect('/', 303);
+  });
+
+  app.post('/article/:slug/favorite', requireUser(), async (c) => {
+    const user = currentUser(c);
+    const article = requireArticle(c, deps, user.id);
+    favoriteArticle(deps.db, user.id, article.id, deps.clock());
+    return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
+  });
+
+  app.post('/article/:slug/unfavorite', requireUser(), async (c) => {
+    const user = currentUser(c);
+    const article = requireArticle(c, deps, user.id);
+    unfavoriteArticle(deps.db, user.id, article.id);
+    return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
+  });
+
+  return app;
+}

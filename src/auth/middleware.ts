@@ -1,0 +1,103 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Session } from '../db/schema';
+import type { AppDeps } from '../app-types';
+import { safeRedirectPath } from '../lib/redirect';
+import { validateSessionToken, type SessionUser } from './session';
+
+export type AuthVariables = {
+  user: SessionUser | null;
+  session: Session | null;
+  /** `Secure` cookies when PUBLIC_URL is https. */
+  secureCookies: boolean;
+};
+
+declare module 'hono' {
+  interface ContextVariableMap extends AuthVariables {}
+}
+
+export const SESSION_COOKIE = 'session';
+const RETURN_TO_COOKIE = 'return_to';
+const RETURN_TO_MAX_AGE_S = 10 * 60;
+
+export function setSessionCookie(c: Context, token: string, expiresAt: Date): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: c.var.secureCookies,
+    expires: expiresAt,
+  });
+}
+
+export function deleteSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.var.secureCookies });
+}
+
+/** Sets c.var.user from the session cookie, extending the cookie when the session was renewed. */
+export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): MiddlewareHandler {
+  return async function loadSession(c, next) {
+    c.set('user', null);
+    c.set('session', null);
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) {
+      const result = validateSessionToken(db, token, clock());
+      if (result) {
+        c.set('user', result.user);
+        c.set('session', result.session);
+        if (result.renewed) setSessionCookie(c, token, result.session.expiresAt);
+      } else {
+        deleteSessionCookie(c);
+      }
+    }
+    await next();
+  };
+}
+
+/** Remembers where to go after signing in (same-site paths only). */
+export function rememberReturnTo(c: Context, path: string | null): void {
+  const safe = safeRedirectPath(path);
+  if (!safe || safe.startsWith('/login') || safe.startsWith('/register')) return;
+  setCookie(c, RETURN_TO_COOKIE, safe, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: c.var.secureCookies,
+    maxAge: RETURN_TO_MAX_AGE_S,
+  });
+}
+
+/** Takes the remembered page (once) and clears it. */
+export function takeReturnTo(c: Context): string | null {
+  const value = safeRedirectPath(getCookie(c, RETURN_TO_COOKIE));
+  deleteCookie(c, RETURN_TO_COOKIE, { path: '/', secure: c.var.secureCookies });
+  return value;
+}
+
+/**
+ * Signed-out visitors go to exactly /login; the page they wanted (a GET's own URL, or a form's
+ * same-site redirectTo) is remembered for after sign-in.
+ */
+export function redirectToLogin(c: Context, returnTo?: string | null): Response {
+  const url = new URL(c.req.url);
+  rememberReturnTo(c, returnTo ?? (c.req.method === 'GET' ? url.pathname + url.search : null));
+  return c.redirect('/login', 303);
+}
+
+export function requireUser(): MiddlewareHandler {
+  return async function requireUser(c, next) {
+    if (c.var.user) return next();
+    if (c.req.method === 'GET') return redirectToLogin(c);
+    // a signed-out form post (favorite, follow...) returns to the page the form came from
+    const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const redirectTo = body['redirectTo'];
+    return redirectToLogin(c, typeof redirectTo === 'string' ? redirectTo : null);
+  };
+}
+
+/** For handlers after requireUser(): the signed-in user, typed as present. */
+export function currentUser(c: Context): SessionUser {
+  const user = c.var.user;
+  if (!user) throw new Error('currentUser() used on a route without requireUser()');
+  return user;
+}

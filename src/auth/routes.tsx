@@ -1,0 +1,111 @@
+import { Hono, type Context } from 'hono';
+import { LoginPage, RegisterPage } from '../../views/pages/auth-pages';
+import type { AppDeps } from '../app-types';
+import { setFlash } from '../lib/flash';
+import { errorsFromZod, field, formError, readForm, type FormErrors } from '../lib/form';
+import { safeRedirectPath } from '../lib/redirect';
+import { createUser, findUserByEmail, isEmailTaken, isUsernameTaken } from '../users/queries';
+import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
+import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
+import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
+import { createSession, invalidateSession } from './session';
+
+/** After signing in: the page that asked for it, else exactly "/". */
+function afterSignIn(c: Context, redirectTo: string): string {
+  return safeRedirectPath(redirectTo) ?? takeReturnTo(c) ?? '/';
+}
+
+function startSession(c: Context, deps: AppDeps, userId: number): void {
+  const { token, session } = createSession(deps.db, userId, {
+    now: deps.clock(),
+    userAgent: c.req.header('user-agent'),
+  });
+  setSessionCookie(c, token, session.expiresAt);
+}
+
+export function authRoutes(deps: AppDeps) {
+  const { db, clock } = deps;
+  const app = new Hono();
+
+  const renderLogin = (c: Context, values: { email?: string; redirectTo?: string }, errors?: FormErrors) =>
+    c.render(<LoginPage values={values} errors={errors} redirectTo={values.redirectTo} />, { title: 'Sign in' });
+
+  const renderRegister = (
+    c: Context,
+    values: { username?: string; email?: string; redirectTo?: string },
+    errors?: FormErrors,
+  ) =>
+    c.render(<RegisterPage values={values} errors={errors} redirectTo={values.redirectTo} />, { title: 'Sign up' });
+
+  app.get('/login', (c) =>
+    renderLogin(c, { redirectTo: safeRedirectPath(c.req.query('redirectTo')) ?? undefined }),
+  );
+
+  app.post('/login', async (c) => {
+    const form = await readForm(c);
+    const values = { email: field(form, 'email'), redirectTo: safeRedirectPath(field(form, 'redirectTo')) ?? undefined };
+    const parsed = LoginFormSchema.safeParse({ email: values.email, password: field(form, 'password') });
+    if (!parsed.success) {
+      c.status(422);
+      return renderLogin(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
+    }
+    const user = findUserByEmail(db, parsed.data.email);
+    const valid = user
+      ? await verifyPassword(user.passwordHash, parsed.data.password)
+      : await verifyPasswordAgainstNobody(parsed.data.password);
+    if (!user || !valid) {
+      c.status(422);
+      // one message for both cases, so the form does not reveal which emails are registered
+      return renderLogin(c, values, formError(null, 'Email or password is invalid'));
+    }
+    startSession(c, deps, user.id);
+    setFlash(c, `Welcome back, ${user.username}.`);
+    return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
+  });
+
+  app.get('/register', (c) =>
+    renderRegister(c, { redirectTo: safeRedirectPath(c.req.query('redirectTo')) ?? undefined }),
+  );
+
+  app.post('/register', async (c) => {
+    const form = await readForm(c);
+    const values = {
+      username: field(form, 'username'),
+      email: field(form, 'email'),
+      redirectTo: safeRedirectPath(field(form, 'redirectTo')) ?? undefined,
+    };
+    const parsed = RegisterFormSchema.safeParse({ ...values, password: field(form, 'password') });
+    if (!parsed.success) {
+      c.status(422);
+      return renderRegister(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
+    }
+    const { username, email, password } = parsed.data;
+    const errors: FormErrors = { list: [], fields: {} };
+    if (isUsernameTaken(db, username)) {
+      errors.fields['username'] = 'Username has already been taken';
+      errors.list.push(errors.fields['username']);
+    }
+    if (isEmailTaken(db, email)) {
+      errors.fields['email'] = 'Email has already been taken';
+      errors.list.push(errors.fields['email']);
+    }
+    if (errors.list.length > 0) {
+      c.status(422);
+      return renderRegister(c, values, errors);
+    }
+    const user = createUser(db, { username, email, passwordHash: await hashPassword(password) }, clock());
+    startSession(c, deps, user.id);
+    setFlash(c, `Welcome to ${deps.env.SITE_TITLE}, ${user.username}!`);
+    return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
+  });
+
+  app.post('/logout', (c) => {
+    const session = c.var.session;
+    if (session) invalidateSession(db, session.id);
+    deleteSessionCookie(c);
+    setFlash(c, 'Signed out.');
+    return c.redirect('/', 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,82 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { comments, follows, users } from '../db/schema';
+import type { Profile } from '../articles/queries';
+
+export type CommentView = {
+  id: number;
+  body: string;
+  createdAt: Date;
+  updatedAt: Date;
+  author: Profile;
+};
+
+const commentColumns = (viewerId: number | null) => ({
+  id: comments.id,
+  body: comments.body,
+  createdAt: comments.createdAt,
+  updatedAt: comments.updatedAt,
+  authorId: users.id,
+  username: users.username,
+  bio: users.bio,
+  image: users.image,
+  following:
+    viewerId === null
+      ? sql<number>`0`
+      : sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${users.id})`,
+});
+
+type CommentRow = {
+  id: number;
+  body: string;
+  createdAt: Date;
+  updatedAt: Date;
+  authorId: number;
+  username: string;
+  bio: string | null;
+  image: string | null;
+  following: number;
+};
+
+const toView = (row: CommentRow): CommentView => ({
+  id: row.id,
+  body: row.body,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  author: { id: row.authorId, username: row.username, bio: row.bio, image: row.image, following: Boolean(row.following) },
+});
+
+/** An article's comments, newest first, in one query. */
+export function listCommentsForArticle(db: Db, articleId: number, viewerId: number | null): CommentView[] {
+  return db
+    .select(commentColumns(viewerId))
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(eq(comments.articleId, articleId))
+    .orderBy(desc(comments.createdAt), desc(comments.id))
+    .all()
+    .map(toView);
+}
+
+export function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): CommentView | null {
+  const row = db
+    .select(commentColumns(viewerId))
+    .from(comments)
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .where(and(eq(comments.id, commentId), eq(comments.articleId, articleId)))
+    .orderBy(asc(comments.id))
+    .get();
+  return row ? toView(row) : null;
+}
+
+export function addComment(db: Db, articleId: number, authorId: number, body: string, now: number): number {
+  return db
+    .insert(comments)
+    .values({ articleId, authorId, body, createdAt: new Date(now), updatedAt: new Date(now) })
+    .returning({ id: comments.id })
+    .get().id;
+}
+
+export function deleteComment(db: Db, commentId: number): void {
+  db.delete(comments).where(eq(comments.id, commentId)).run();
+}

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export type Asset = { body: Uint8Array; contentType: string };
+
+export type Assets = {
+  /** "style.css" -> "/static/style.3f2a9c1b.css": the name changes when the content does */
+  url(name: string): string;
+  /** by fingerprinted name ("style.3f2a9c1b.css") */
+  byFingerprint(file: string): Asset | undefined;
+  /** by plain name ("default-avatar.svg"), for the few root files */
+  byName(file: string): Asset | undefined;
+};
+
+/** Reads static/ once into memory (it is small) and fingerprints every file. */
+export function loadAssets(dir: string): Assets {
+  const byName = new Map<string, Asset>();
+  const byFingerprint = new Map<string, Asset>();
+  const urls = new Map<string, string>();
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (!fs.statSync(file).isFile()) continue;
+    const body = fs.readFileSync(file);
+    const ext = path.extname(name);
+    const asset = { body, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
+    const fingerprinted = `${path.basename(name, ext)}.${hash}${ext}`;
+    byName.set(name, asset);
+    byFingerprint.set(fingerprinted, asset);
+    urls.set(name, `/static/${fingerprinted}`);
+  }
+  return {
+    url(name) {
+      const url = urls.get(name);
+      if (!url) throw new Error(`No static file named ${name}`);
+      return url;
+    },
+    byFingerprint: (file) => byFingerprint.get(file),
+    byName: (file) => byName.get(file),
+  };
+}

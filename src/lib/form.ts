@@ -1,0 +1,60 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+
+export type FormValues = Record<string, string | string[]>;
+
+/** One list for the page (`ul.error-messages`) and one message per field, shown beside it. */
+export type FormErrors = { list: string[]; fields: Record<string, string> };
+
+export const noErrors = (): FormErrors => ({ list: [], fields: {} });
+
+/** Reads an urlencoded or multipart form; repeated names (tagList) become arrays, files are dropped. */
+export async function readForm(c: Context): Promise<FormValues> {
+  const contentType = c.req.header('content-type') ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType)) return {};
+  const body = await c.req.parseBody({ all: true });
+  const values: FormValues = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (Array.isArray(value)) {
+      const strings = value.filter((v): v is string => typeof v === 'string');
+      values[key] = strings.length === 1 ? strings[0]! : strings;
+    } else if (typeof value === 'string') {
+      values[key] = value;
+    }
+  }
+  return values;
+}
+
+/** The value of a single-valued field (the first one if a field was sent twice). */
+export function field(values: FormValues, name: string): string {
+  const value = values[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+/** The values of a repeatable field. */
+export function fieldList(values: FormValues, name: string): string[] {
+  const value = values[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Turns zod issues ("can't be blank") into sentences ("Title can't be blank") per field. */
+export function errorsFromZod(error: z.ZodError, labels: Record<string, string>): FormErrors {
+  const errors = noErrors();
+  for (const issue of error.issues) {
+    const name = String(issue.path[0] ?? '');
+    const label = labels[name];
+    const message = label ? `${label} ${issue.message}` : issue.message;
+    if (!errors.list.includes(message)) errors.list.push(message);
+    if (name && !errors.fields[name]) errors.fields[name] = message;
+  }
+  return errors;
+}
+
+export function formError(fieldName: string | null, message: string): FormErrors {
+  return { list: [message], fields: fieldName ? { [fieldName]: message } : {} };
+}
+
+export function hasErrors(errors: FormErrors): boolean {
+  return errors.list.length > 0;
+}

@@ -1,0 +1,60 @@
+import MarkdownIt from 'markdown-it';
+
+const SAFE_LINK = /^(https?:|mailto:)/i;
+const SAFE_IMAGE = /^https?:/i;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+/** Normalises what browsers ignore (whitespace, control characters) before a scheme is checked. */
+function normaliseUrl(url: string): string {
+  // eslint-disable-next-line no-control-regex
+  return url.replace(/[\u0000-\u0020\u007f-\u009f]/g, '');
+}
+
+/** Links may point to http(s), mailto, a relative path or a `#` anchor; nothing else. */
+export function isSafeLink(url: string): boolean {
+  const clean = normaliseUrl(url);
+  if (SAFE_LINK.test(clean)) return true;
+  if (clean.startsWith('//')) return false;
+  return !HAS_SCHEME.test(clean);
+}
+
+/** Images only from http(s): no data:, no relative paths that could hit our own endpoints. */
+export function isSafeImage(url: string): boolean {
+  return SAFE_IMAGE.test(normaliseUrl(url));
+}
+
+function createRenderer() {
+  // raw HTML off: nothing a user writes becomes a tag or attribute we did not choose
+  const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+
+  md.validateLink = isSafeLink;
+
+  const defaultImage = md.renderer.rules.image!;
+  md.renderer.rules.image = (tokens, idx, options, env, self) => {
+    const token = tokens[idx]!;
+    const src = String(token.attrGet('src') ?? '');
+    if (!isSafeImage(src)) {
+      // an unsafe image becomes its alt text
+      return md.utils.escapeHtml(token.content);
+    }
+    return defaultImage(tokens, idx, options, env, self);
+  };
+
+  const defaultLinkOpen =
+    md.renderer.rules.link_open ??
+    ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
+  md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
+    const token = tokens[idx]!;
+    const href = String(token.attrGet('href') ?? '');
+    if (/^(https?:)?\/\//i.test(href)) token.attrSet('rel', 'nofollow ugc noopener');
+    return defaultLinkOpen(tokens, idx, options, env, self);
+  };
+  return md;
+}
+
+const renderer = createRenderer();
+
+/** Renders user Markdown to HTML that is safe to insert into a page as is. */
+export function renderMarkdown(source: string): string {
+  return renderer.render(source);
+}

@@ -1,0 +1,29 @@
+import { count, sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { AboutPage } from '../../views/pages/info-pages';
+import type { AppDeps } from '../app-types';
+import { articles, users } from '../db/schema';
+
+export function pageRoutes(deps: AppDeps) {
+  const app = new Hono();
+
+  app.get('/about', (c) => {
+    const counts = {
+      users: deps.db.select({ n: count() }).from(users).get()?.n ?? 0,
+      articles: deps.db.select({ n: count() }).from(articles).get()?.n ?? 0,
+    };
+    return c.render(<AboutPage siteName={deps.env.SITE_TITLE} counts={counts} />, { title: 'About' });
+  });
+
+  /** Healthy means the database answers a real query, not just that the process is up. */
+  app.get('/healthz', (c) => {
+    try {
+      deps.db.get(sql`select 1`);
+      return c.json({ status: 'ok' });
+    } catch {
+      return c.json({ status: 'error', error: 'database unavailable' }, 503);
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,38 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { follows, users } from '../db/schema';
+import type { Profile } from '../articles/queries';
+
+export type { Profile };
+
+export function findProfile(db: Db, username: string, viewerId: number | null): Profile | null {
+  const row = db
+    .select({
+      id: users.id,
+      username: users.username,
+      bio: users.bio,
+      image: users.image,
+      following:
+        viewerId === null
+          ? sql<number>`0`
+          : sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${users.id})`,
+    })
+    .from(users)
+    .where(sql`lower(${users.username}) = lower(${username})`)
+    .get();
+  return row ? { ...row, following: Boolean(row.following) } : null;
+}
+
+export function followUser(db: Db, followerId: number, followedId: number, now: number): void {
+  if (followerId === followedId) return; // following oneself means nothing
+  db.insert(follows)
+    .values({ followerId, followedId, createdAt: new Date(now) })
+    .onConflictDoNothing()
+    .run();
+}
+
+export function unfollowUser(db: Db, followerId: number, followedId: number): void {
+  db.delete(follows)
+    .where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)))
+    .run();
+}

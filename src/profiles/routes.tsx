@@ -1,0 +1,67 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { profilePath } from '../../views/components/article-preview';
+import { ProfilePage } from '../../views/pages/profile-page';
+import type { AppDeps } from '../app-types';
+import { listArticles } from '../articles/queries';
+import { currentUser, requireUser } from '../auth/middleware';
+import { backTo } from '../lib/back';
+import { readForm } from '../lib/form';
+import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
+import { herePath } from '../lib/render';
+import { findProfile, followUser, unfollowUser, type Profile } from './queries';
+
+function requireProfile(c: Context, deps: AppDeps, viewerId: number | null): Profile {
+  const profile = findProfile(deps.db, c.req.param('username') ?? '', viewerId);
+  if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
+  return profile;
+}
+
+function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
+  const viewer = c.var.user;
+  const profile = requireProfile(c, deps, viewer?.id ?? null);
+  const page = parsePage(c);
+  const filter = tab === 'articles' ? { author: profile.username } : { favoritedBy: profile.username };
+  const { articles, total } = listArticles(deps.db, {
+    filter,
+    viewerId: viewer?.id ?? null,
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+  });
+  assertPageExists(page, total);
+  const base = tab === 'articles' ? profilePath(profile.username) : `${profilePath(profile.username)}/favorites`;
+  return c.render(
+    <ProfilePage
+      profile={profile}
+      viewer={viewer}
+      tab={tab}
+      articles={articles}
+      pages={{ current: page, total: pageCount(total), href: (n) => `${base}?page=${n}` }}
+      here={herePath(c)}
+    />,
+    { title: tab === 'articles' ? profile.username : `Favorited by ${profile.username}` },
+  );
+}
+
+export function profileRoutes(deps: AppDeps) {
+  const app = new Hono();
+
+  app.get('/profile/:username', (c) => showProfile(c, deps, 'articles'));
+  app.get('/profile/:username/favorites', (c) => showProfile(c, deps, 'favorites'));
+
+  app.post('/profile/:username/follow', requireUser(), async (c) => {
+    const user = currentUser(c);
+    const profile = requireProfile(c, deps, user.id);
+    followUser(deps.db, user.id, profile.id, deps.clock());
+    return c.redirect(backTo(await readForm(c), profilePath(profile.username)), 303);
+  });
+
+  app.post('/profile/:username/unfollow', requireUser(), async (c) => {
+    const user = currentUser(c);
+    const profile = requireProfile(c, deps, user.id);
+    unfollowUser(deps.db, user.id, profile.id);
+    return c.redirect(backTo(await readForm(c), profilePath(profile.username)), 303);
+  });
+
+  return app;
+}

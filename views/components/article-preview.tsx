@@ -1,0 +1,69 @@
+import type { ArticleSummary } from '../../src/articles/queries';
+import { avatarSrc } from './avatar';
+import { DateTime } from './date';
+
+export const articlePath = (slug: string) => `/article/${encodeURIComponent(slug)}`;
+export const profilePath = (username: string) => `/profile/${encodeURIComponent(username)}`;
+export const tagPath = (tag: string) => `/tag/${encodeURIComponent(tag)}`;
+
+/** Where a form should send the reader back to (a hidden, same-site field). */
+export function RedirectTo(props: { here: string }) {
+  return <input type="hidden" name="redirectTo" value={props.here} />;
+}
+
+export function FavoriteCountButton(props: { article: ArticleSummary; here: string }) {
+  const { article } = props;
+  const action = `${articlePath(article.slug)}/${article.favorited ? 'unfavorite' : 'favorite'}`;
+  const label = `${article.favorited ? 'Unfavorite' : 'Favorite'} article (${article.favoritesCount} favorites)`;
+  return (
+    <form method="post" action={action} class="pull-xs-right">
+      <RedirectTo here={props.here} />
+      <button
+        type="submit"
+        class={`btn btn-sm ${article.favorited ? 'btn-primary' : 'btn-outline-primary'}`}
+        aria-label={label}
+        aria-pressed={article.favorited ? 'true' : 'false'}
+      >
+        <i class="ion-heart" aria-hidden="true"></i> {article.favoritesCount}
+      </button>
+    </form>
+  );
+}
+
+export function TagList(props: { tags: string[] }) {
+  if (props.tags.length === 0) return null;
+  return (
+    <ul class="tag-list">
+      {props.tags.map((tag) => (
+        <li class="tag-default tag-pill tag-outline">{tag}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function ArticlePreview(props: { article: ArticleSummary; here: string }) {
+  const { article } = props;
+  const author = article.author;
+  return (
+    <div class="article-preview">
+      <div class="article-meta">
+        <a href={profilePath(author.username)}>
+          <img src={avatarSrc(author.image)} alt="" width="32" height="32" />
+        </a>
+        <div class="info">
+          <a href={profilePath(author.username)} class="author">
+            {author.username}
+          </a>
+          <DateTime class="date" date={article.createdAt} />
+        </div>
+        <FavoriteCountButton article={article} here={props.here} />
+      </div>
+      <a href={articlePath(article.slug)} class="preview-link">
+        <h1>{article.title}</h1>
+        <p>{article.description}</p>
+        <span>Read more...</span>
+        <TagList tags={article.tagList} />
+      </a>
+    </div>
+  );
+}

@@ -1,0 +1,179 @@
+import { raw } from 'hono/html';
+import type { ArticleDetail } from '../../src/articles/queries';
+import type { CommentView } from '../../src/comments/queries';
+import { articlePath, profilePath, RedirectTo, TagList } from '../components/article-preview';
+import { avatarSrc } from '../components/avatar';
+import { DateTime } from '../components/date';
+import { ErrorList, FieldError } from '../components/errors';
+import type { FormErrors, Viewer } from '../view-types';
+
+type Props = {
+  article: ArticleDetail;
+  /** rendered, sanitised Markdown */
+  html: string;
+  comments: CommentView[];
+  viewer: Viewer | null;
+  here: string;
+  commentValue?: string;
+  commentErrors?: FormErrors;
+};
+
+function FollowButton(props: { username: string; following: boolean; here: string }) {
+  const action = `${profilePath(props.username)}/${props.following ? 'unfollow' : 'follow'}`;
+  return (
+    <form method="post" action={action}>
+      <RedirectTo here={props.here} />
+      <button type="submit" class="btn btn-sm btn-outline-secondary action-btn">
+        <i class="ion-plus-round" aria-hidden="true"></i>
+        &nbsp;{props.following ? 'Unfollow' : 'Follow'} {props.username}
+      </button>
+    </form>
+  );
+}
+
+function ArticleMeta(props: Props) {
+  const { article, viewer } = props;
+  const own = viewer !== null && viewer.id === article.author.id;
+  const slugPath = articlePath(article.slug);
+  return (
+    <div class="article-meta">
+      <a href={profilePath(article.author.username)}>
+        <img src={avatarSrc(article.author.image)} alt="" width="32" height="32" />
+      </a>
+      <div class="info">
+        <a href={profilePath(article.author.username)} class="author">
+          {article.author.username}
+        </a>
+        <DateTime class="date" date={article.createdAt} />
+      </div>
+      {own ? (
+        <>
+          <a href={`/editor/${encodeURIComponent(article.slug)}`} class="btn btn-sm btn-outline-secondary">
+            <i class="ion-edit" aria-hidden="true"></i> Edit Article
+          </a>
+          <form method="post" action={`${slugPath}/delete`}>
+            <button type="submit" class="btn btn-sm btn-outline-danger">
+              <i class="ion-trash-a" aria-hidden="true"></i> Delete Article
+            </button>
+          </form>
+        </>
+      ) : (
+        <FollowButton username={article.author.username} following={article.author.following} here={props.here} />
+      )}
+      <form method="post" action={`${slugPath}/${article.favorited ? 'unfavorite' : 'favorite'}`}>
+        <RedirectTo here={props.here} />
+        <button type="submit" class={`btn btn-sm ${article.favorited ? 'btn-primary' : 'btn-outline-primary'}`}>
+          <i class="ion-heart" aria-hidden="true"></i>
+          &nbsp;{article.favorited ? 'Unfavorite' : 'Favorite'} Article <span class="counter">({article.favoritesCount})</span>
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function CommentForm(props: Props) {
+  const { viewer } = props;
+  if (!viewer) {
+    const back = encodeURIComponent(props.here);
+    return (
+      <p class="sign-in-prompt">
+        <a href={`/login?redirectTo=${back}`}>Sign in</a> or <a href={`/register?redirectTo=${back}`}>sign up</a> to
+        add comments on this article.
+      </p>
+    );
+  }
+  return (
+    <>
+      <ErrorList errors={props.commentErrors} />
+      <form method="post" action={`${articlePath(props.article.slug)}/comments`} class="card comment-form">
+        <div class="card-block">
+          <label for="comment-body" class="visually-hidden">
+            Comment
+          </label>
+          <textarea
+            id="comment-body"
+            name="body"
+            class="form-control"
+            placeholder="Write a comment..."
+            rows={3}
+            aria-invalid={props.commentErrors?.fields['body'] ? 'true' : undefined}
+          >
+            {props.commentValue ?? ''}
+          </textarea>
+          <FieldError errors={props.commentErrors} name="body" />
+        </div>
+        <div class="card-footer">
+          <img src={avatarSrc(viewer.image)} class="comment-author-img" alt="" width="20" height="20" />
+          <button type="submit" class="btn btn-sm btn-primary">
+            Post Comment
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug: string; here: string }) {
+  const { comment } = props;
+  return (
+    <div class="card" id={`comment-${comment.id}`}>
+      <div class="card-block">
+        <p class="card-text">{comment.body}</p>
+      </div>
+      <div class="card-footer">
+        <a href={profilePath(comment.author.username)} class="comment-author" tabindex={-1} aria-hidden="true">
+          <img src={avatarSrc(comment.author.image)} class="comment-author-img" alt="" width="20" height="20" />
+        </a>
+        &nbsp;
+        <a href={profilePath(comment.author.username)} class="comment-author">
+          {comment.author.username}
+        </a>
+        <DateTime class="date-posted" date={comment.createdAt} />
+        {props.viewer?.id === comment.author.id && (
+          <span class="mod-options">
+            <form method="post" action={`${articlePath(props.slug)}/comments/${comment.id}/delete`}>
+              <RedirectTo here={props.here} />
+              <button type="submit" aria-label="Delete comment">
+                <i class="ion-trash-a" aria-hidden="true"></i>
+              </button>
+            </form>
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function ArticlePage(props: Props) {
+  const { article } = props;
+  return (
+    <div class="article-page">
+      <div class="banner">
+        <div class="container">
+          <h1>{article.title}</h1>
+          <ArticleMeta {...props} />
+        </div>
+      </div>
+      <div class="container page">
+        <div class="row article-content">
+          <div class="col-md-12">
+            <div class="article-body">{raw(props.html)}</div>
+            <TagList tags={article.tagList} />
+          </div>
+        </div>
+        <hr />
+        <div class="article-actions">
+          <ArticleMeta {...props} />
+        </div>
+        <div class="row">
+          <section class="col-xs-12 col-md-8 offset-md-2" aria-label="Comments">
+            <CommentForm {...props} />
+            {props.comments.map((comment) => (
+              <CommentCard comment={comment} viewer={props.viewer} slug={article.slug} here={props.here} />
+            ))}
+          </section>
+        </div>
+      </div>
+    </div>
+  );
+}

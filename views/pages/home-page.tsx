@@ -1,0 +1,100 @@
+import type { ArticleSummary } from '../../src/articles/queries';
+import { ArticleList, type PageLinks } from '../components/article-list';
+import { tagPath } from '../components/article-preview';
+import type { Viewer } from '../view-types';
+
+export type HomeTab = { kind: 'global' } | { kind: 'feed' } | { kind: 'tag'; tag: string };
+
+function EmptyMessage(props: { tab: HomeTab; viewer: Viewer | null }) {
+  if (props.tab.kind === 'feed') {
+    return (
+      <>
+        Your feed is empty. Follow some authors, or read the <a href="/">Global Feed</a>.
+      </>
+    );
+  }
+  if (props.tab.kind === 'tag') return <>No articles are tagged “{props.tab.tag}” yet.</>;
+  // the invitation links elsewhere than the navbar's /login, /register and /editor (see pages.md)
+  return props.viewer ? (
+    <>
+      No articles are here yet. <a href="/editor?from=home">Write the first one</a>.
+    </>
+  ) : (
+    <>
+      No articles are here yet. <a href="/register?from=home">Create an account</a> and write the first one.
+    </>
+  );
+}
+
+export function HomePage(props: {
+  siteName: string;
+  viewer: Viewer | null;
+  tab: HomeTab;
+  articles: ArticleSummary[];
+  pages: PageLinks;
+  tags: string[];
+  here: string;
+}) {
+  const { tab } = props;
+  return (
+    <div class="home-page">
+      <div class="banner">
+        <div class="container">
+          <h1 class="logo-font">{props.siteName}</h1>
+          <p>A place to share your knowledge.</p>
+        </div>
+      </div>
+      <div class="container page">
+        <div class="row">
+          <div class="col-md-9">
+            <div class="feed-toggle">
+              <ul class="nav nav-pills outline-active">
+                {props.viewer && (
+                  <li class="nav-item">
+                    <a class={tab.kind === 'feed' ? 'nav-link active' : 'nav-link'} href="/?feed=following">
+                      Your Feed
+                    </a>
+                  </li>
+                )}
+                <li class="nav-item">
+                  <a class={tab.kind === 'global' ? 'nav-link active' : 'nav-link'} href="/">
+                    Global Feed
+                  </a>
+                </li>
+                {tab.kind === 'tag' && (
+                  <li class="nav-item">
+                    <a class="nav-link active" href={tagPath(tab.tag)}>
+                      # {tab.tag}
+                    </a>
+                  </li>
+                )}
+              </ul>
+            </div>
+            <ArticleList
+              articles={props.articles}
+              pages={props.pages}
+              here={props.here}
+              empty={<EmptyMessage tab={tab} viewer={props.viewer} />}
+            />
+          </div>
+          <div class="col-md-3">
+            <div class="sidebar" role="complementary" aria-labelledby="popular-tags">
+              <p id="popular-tags">Popular Tags</p>
+              <div class="tag-list">
+                {props.tags.length === 0 ? (
+                  <span class="no-tags">No tags yet.</span>
+                ) : (
+                  props.tags.map((tag) => (
+                    <a href={tagPath(tag)} class="tag-pill tag-default">
+                      {tag}
+                    </a>
+                  ))
+                )}
+              </div>
+            </div>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+import type { ArticleSummary, Profile } from '../../src/articles/queries';
+import { ArticleList, type PageLinks } from '../components/article-list';
+import { profilePath, RedirectTo } from '../components/article-preview';
+import { avatarSrc } from '../components/avatar';
+import type { Viewer } from '../view-types';
+
+export function ProfilePage(props: {
+  profile: Profile;
+  viewer: Viewer | null;
+  tab: 'articles' | 'favorites';
+  articles: ArticleSummary[];
+  pages: PageLinks;
+  here: string;
+}) {
+  const { profile, tab } = props;
+  const own = props.viewer?.id === profile.id;
+  const base = profilePath(profile.username);
+  return (
+    <div class="profile-page">
+      <div class="user-info">
+        <div class="container">
+          <div class="row">
+            <div class="col-xs-12 col-md-10 offset-md-1">
+              <img src={avatarSrc(profile.image)} class="user-img" alt="" width="100" height="100" />
+              <h4>{profile.username}</h4>
+              <p>{profile.bio ?? ''}</p>
+              {own ? (
+                <a href="/settings" class="btn btn-sm btn-outline-secondary action-btn">
+                  <i class="ion-gear-a" aria-hidden="true"></i>
+                  &nbsp;Edit Profile Settings
+                </a>
+              ) : (
+                <form method="post" action={`${base}/${profile.following ? 'unfollow' : 'follow'}`}>
+                  <RedirectTo here={props.here} />
+                  <button
+                    type="submit"
+                    class={`btn btn-sm action-btn ${profile.following ? 'btn-secondary' : 'btn-outline-secondary'}`}
+                  >
+                    <i class="ion-plus-round" aria-hidden="true"></i>
+                    &nbsp;{profile.following ? 'Unfollow' : 'Follow'} {profile.username}
+                  </button>
+                </form>
+              )}
+            </div>
+          </div>
+        </div>
+      </div>
+      <div class="container">
+        <div class="row">
+          <div class="col-xs-12 col-md-10 offset-md-1">
+            <div class="articles-toggle">
+              <ul class="nav nav-pills outline-active">
+                <li class="nav-item">
+                  <a class={tab === 'articles' ? 'nav-link active' : 'nav-link'} href={base}>
+                    My Articles
+                  </a>
+                </li>
+                <li class="nav-item">
+                  <a class={tab === 'favorites' ? 'nav-link active' : 'nav-link'} href={`${base}/favorites`}>
+                    Favorited Articles
+                  </a>
+                </li>
+              </ul>
+            </div>
+            <ArticleList
+              articles={props.articles}
+              pages={props.pages}
+              here={props.here}
+              empty={
+                tab === 'articles'
+                  ? `${profile.username} has not written any articles yet.`
+                  : `${profile.username} has not favorited any articles yet.`
+              }
+            />
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
