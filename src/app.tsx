@@ -60,7 +60,13 @@ export function createApp(options: CreateAppOptions) {
     return renderDocument(
       c,
       render,
-      <ErrorPage status={status} heading={text.heading} message={message || text.message} requestId={c.var.requestId} />,
+      <ErrorPage
+        status={status}
+        heading={text.heading}
+        message={text.message}
+        detail={message && message !== text.message ? message : undefined}
+        requestId={c.var.requestId}
+      />,
       text.heading,
     );
   };

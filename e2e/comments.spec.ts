@@ -1,0 +1,45 @@
+import { expect, test, type Page } from '@playwright/test';
+import { newUser, postArticle, signUp, slugOf, uniqueName } from './support';
+
+function commentCard(page: Page, text: string) {
+  return page.locator('.card').filter({ has: page.locator('p.card-text').getByText(text, { exact: true }) });
+}
+
+async function articleToCommentOn(page: Page, testInfo: Parameters<typeof uniqueName>[0]): Promise<string> {
+  await signUp(page, newUser(testInfo, 'commenter'));
+  const title = uniqueName(testInfo, 'Discuss');
+  await postArticle(page, testInfo, { title, description: 'Talk about it', body: 'Comments welcome.' });
+  await page.goto(`/article/${slugOf(title)}`);
+  return slugOf(title);
+}
+
+test('a reader can comment on an article and delete the comment', async ({ page }, testInfo) => {
+  await articleToCommentOn(page, testInfo);
+  const text = `Nice one, ${uniqueName(testInfo, 'c')}`;
+
+  await page.getByPlaceholder('Write a comment...').fill(text);
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+
+  const card = commentCard(page, text);
+  await expect(card).toBeVisible();
+  await expect(card.locator('.comment-author')).toHaveText(/commenter-/);
+  await expect(page.getByPlaceholder('Write a comment...')).toHaveValue('');
+
+  await card.locator('.mod-options').getByRole('button', { name: 'Delete comment' }).click();
+  await expect(commentCard(page, text)).toHaveCount(0);
+  await expect(page.getByPlaceholder('Write a comment...')).toBeVisible();
+});
+
+test('a reader can post a comment of 1,500 characters', async ({ page }, testInfo) => {
+  await articleToCommentOn(page, testInfo);
+  const marker = uniqueName(testInfo, 'long');
+  const text = `${marker} ${'lorem ipsum '.repeat(200)}`.slice(0, 1499) + '.';
+  expect(text).toHaveLength(1500);
+
+  await page.getByPlaceholder('Write a comment...').fill(text);
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+
+  await expect(commentCard(page, text)).toBeVisible();
+  await expect(page.locator('.error-messages')).toHaveCount(0);
+  await expect(page.getByPlaceholder('Write a comment...')).toHaveValue('');
+});

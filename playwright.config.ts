@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT ?? 4817);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+// Playwright loads this file in the runner and again in every worker: the runner makes the
+// database directory once and hands it to the workers through the environment.
+const DATA_DIR_VAR = 'QUIRE_E2E_DATA_DIR';
+if (!process.env[DATA_DIR_VAR]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-e2e-'));
+  process.env[DATA_DIR_VAR] = dir;
+  // every run starts from an empty database and leaves nothing behind
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+}
+const DATABASE_PATH = path.join(process.env[DATA_DIR_VAR]!, 'quire.db');
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  use: {
+    baseURL: BASE_URL,
+    trace: 'off',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  // the whole suite runs twice: every page must work with and without JavaScript
+  projects: [
+    { name: 'js-on', use: { browserName: 'chromium', javaScriptEnabled: true } },
+    { name: 'js-off', use: { browserName: 'chromium', javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: 'npm start',
+    url: `${BASE_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: BASE_URL,
+      DATABASE_PATH,
+      NODE_ENV: 'test',
+    },
+  },
+});

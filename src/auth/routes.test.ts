@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { sessions, users } from '../db/schema';
+import { Browser, createTestApp, dom, insertUser, ORIGIN, PASSWORD, signedInBrowser } from '../test-support';
+
+describe('sign up', () => {
+  it('creates the account, signs in and lands on exactly / with a welcome flash', async () => {
+    const t = createTestApp();
+    const browser = new Browser(t.app);
+    const res = await browser.post('/register', { username: 'alice', email: 'alice@example.com', password: PASSWORD });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).toMatch(/Path=\//);
+    expect(cookie).not.toMatch(/Secure/i);
+
+    const home = dom(await browser.html('/'));
+    expect(home.querySelector('nav.navbar a[href="/profile/alice"]')?.text.trim()).toBe('alice');
+    expect(home.querySelector('.flash')?.text).toContain('Welcome');
+    const user = t.db.select().from(users).get()!;
+    expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it('marks the cookie Secure when PUBLIC_URL is https', async () => {
+    const t = createTestApp({ env: { PUBLIC_URL: 'https://blog.example' } });
+    const res = await t.app.request('https://blog.example/register', {
+      method: 'POST',
+      headers: { origin: 'https://blog.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'bob', email: 'bob@example.com', password: PASSWORD }),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.getSetCookie().find((c) => c.startsWith('session='))).toMatch(/Secure/);
+  });
+
+  it.each([
+    [{ username: '', email: 'a@example.com', password: PASSWORD }, 'Username can\'t be blank'],
+    [{ username: 'has space', email: 'a@example.com', password: PASSWORD }, 'Username can only contain'],
+    [{ username: 'x'.repeat(41), email: 'a@example.com', password: PASSWORD }, 'Username is too long'],
+    [{ username: 'carol', email: 'not-an-email', password: PASSWORD }, 'Email is not a valid email address'],
+    [{ username: 'carol', email: 'a@example.com', password: 'short' }, 'Password is too short (minimum is 8 characters)'],
+    [{ username: 'carol', email: 'a@example.com', password: 'p'.repeat(257) }, 'Password is too long'],
+  ])('refuses %j with 422, keeping what was typed but the password', async (fields, message) => {
+    const t = createTestApp();
+    const res = await new Browser(t.app).post('/register', fields);
+    expect(res.status).toBe(422);
+    const page = dom(await res.text());
+    expect(page.querySelector('ul.error-messages')?.text).toContain(message);
+    expect(page.querySelectorAll('.field-error').length).toBeGreaterThan(0);
+    expect(page.querySelector('input[name=username]')?.getAttribute('value')).toBe(fields.username);
+    expect(page.querySelector('input[name=email]')?.getAttribute('value')).toBe(fields.email);
+    expect(page.querySelector('input[name=password]')?.getAttribute('value')).toBeUndefined();
+    expect(t.db.select().from(users).all()).toHaveLength(0);
+  });
+
+  it('refuses a username or email already taken, whatever the case', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'Dave');
+    const res = await new Browser(t.app).post('/register', { username: 'dave', email: 'DAVE@example.com', password: PASSWORD });
+    expect(res.status).toBe(422);
+    const text = await res.text();
+    expect(text).toContain('Username has already been taken');
+    expect(text).toContain('Email has already been taken');
+  });
+
+  it('treats a JSON body as an empty form: 422, not 500', async () => {
+    const t = createTestApp();
+    const res = await t.app.request(`${ORIGIN}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      body: '{"username":"x"',
+    });
+    expect(res.status).toBe(422);
+  });
+});
+
+describe('sign in', () => {
+  it('signs in with the right password, case-insensitively by email, to exactly /', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'erin');
+    const browser = new Browser(t.app);
+    const res = await browser.post('/login', { email: 'ERIN@example.com', password: PASSWORD });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(t.db.select().from(sessions).all()).toHaveLength(1);
+  });
+
+  it.each([
+    ['a wrong password', 'erin@example.com', 'wrong password!'],
+    ['an unknown email', 'nobody@example.com', PASSWORD],
+  ])('refuses %s with one message and keeps the email', async (_case, email, password) => {
+    const t = createTestApp();
+    await insertUser(t.db, 'erin');
+    const res = await new Browser(t.app).post('/login', { email, password });
+    expect(res.status).toBe(422);
+    const page = dom(await res.text());
+    expect(page.querySelector('ul.error-messages li')?.text).toBe('Email or password is invalid');
+    expect(page.querySelector('input[name=email]')?.getAttribute('value')).toBe(email);
+    expect(page.querySelector('input[name=password]')?.getAttribute('value')).toBeUndefined();
+  });
+
+  it('refuses an empty form with field messages', async () => {
+    const t = createTestApp();
+    const res = await new Browser(t.app).post('/login', {});
+    expect(res.status).toBe(422);
+    const page = dom(await res.text());
+    expect(page.querySelectorAll('ul.error-messages li').map((li) => li.text)).toEqual([
+      "Email can't be blank",
+      "Password can't be blank",
+    ]);
+  });
+
+  it('creates a new session at every sign-in', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'erin');
+    const a = new Browser(t.app);
+    await a.post('/login', { email: 'erin@example.com', password: PASSWORD });
+    const first = a.cookies.get('session');
+    await a.post('/login', { email: 'erin@example.com', password: PASSWORD });
+    expect(a.cookies.get('session')).not.toBe(first);
+  });
+
+  it('returns to the page that asked for sign-in, remembered in a cookie', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'erin');
+    const browser = new Browser(t.app);
+    const ask = await browser.get('/editor');
+    expect(ask.status).toBe(303);
+    expect(ask.headers.get('location')).toBe('/login');
+    const res = await browser.post('/login', { email: 'erin@example.com', password: PASSWORD });
+    expect(res.headers.get('location')).toBe('/editor');
+    // used once
+    const again = await browser.post('/login', { email: 'erin@example.com', password: PASSWORD });
+    expect(again.headers.get('location')).toBe('/');
+  });
+
+  it('honours a same-site redirectTo and refuses open redirects', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'erin');
+    const login = dom(await new Browser(t.app).html('/login?redirectTo=%2Farticle%2Fx'));
+    expect(login.querySelector('input[name=redirectTo]')?.getAttribute('value')).toBe('/article/x');
+    for (const [redirectTo, expected] of [
+      ['/article/x', '/article/x'],
+      ['https://evil.example/', '/'],
+      ['//evil.example/', '/'],
+      ['/\\evil.example', '/'],
+      ['javascript:alert(1)', '/'],
+    ]) {
+      const res = await new Browser(t.app).post('/login', { email: 'erin@example.com', password: PASSWORD, redirectTo: redirectTo! });
+      expect(res.headers.get('location'), redirectTo).toBe(expected);
+    }
+  });
+});
+
+describe('sign out', () => {
+  it('deletes the session on the server and redirects to exactly /', async () => {
+    const t = createTestApp();
+    const { browser } = await signedInBrowser(t, 'frank');
+    const token = browser.cookies.get('session')!;
+    const res = await browser.post('/logout');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(t.db.select().from(sessions).all()).toHaveLength(0);
+    // the old cookie no longer works
+    const replay = await t.app.request(`${ORIGIN}/settings`, { headers: { cookie: `session=${token}` } });
+    expect(replay.status).toBe(303);
+    const home = dom(await browser.html('/'));
+    expect(home.querySelector('.flash')?.text).toContain('Signed out');
+    expect(home.querySelectorAll('a[href="/login"]')).toHaveLength(1);
+  });
+
+  it('is refused from another site (CSRF) with 403 and keeps the session', async () => {
+    const t = createTestApp();
+    const { browser } = await signedInBrowser(t, 'frank');
+    const res = await browser.post('/logout', {}, { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toMatch(/at .*\.ts/);
+    expect(t.db.select().from(sessions).all()).toHaveLength(1);
+    const noOrigin = await browser.request('/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(noOrigin.status).toBe(403);
+    const sameOriginFetch = await browser.request('/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+    });
+    expect(sameOriginFetch.status).toBe(303);
+  });
+});
+
+describe('session cookie', () => {
+  it('is refreshed when the session is renewed, and dropped when it is invalid', async () => {
+    const t = createTestApp();
+    const { browser } = await signedInBrowser(t, 'gina');
+    t.clock.advance(16 * 24 * 60 * 60 * 1000);
+    const res = await browser.get('/');
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(true);
+
+    const stranger = new Browser(t.app);
+    stranger.cookies.set('session', 'forged.token');
+    const res2 = await stranger.get('/');
+    expect(res2.status).toBe(200);
+    expect(stranger.cookies.has('session')).toBe(false);
+  });
+});

@@ -1,0 +1,88 @@
+import { eq } from 'drizzle-orm';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sessions } from '../db/schema';
+import { createTestDb, insertUser } from '../test-support';
+import {
+  createSession,
+  invalidateSession,
+  invalidateUserSessions,
+  SESSION_LIFETIME_MS,
+  SESSION_RENEWAL_THRESHOLD_MS,
+  validateSessionToken,
+} from './session';
+
+const DAY = 24 * 60 * 60 * 1000;
+const T0 = Date.UTC(2026, 0, 1);
+
+describe('sessions', () => {
+  let db: ReturnType<typeof createTestDb>;
+  let userId: number;
+  beforeEach(async () => {
+    db = createTestDb();
+    userId = (await insertUser(db, 'alice')).id;
+  });
+
+  it('gives a token with at least 120 bits of randomness and stores only the secret hash', () => {
+    const { token, session } = createSession(db, userId, { now: T0 });
+    const [id, secret] = token.split('.');
+    expect(id!.length * 5).toBeGreaterThanOrEqual(120);
+    expect(secret!.length * 5).toBeGreaterThanOrEqual(120);
+    const row = db.select().from(sessions).where(eq(sessions.id, session.id)).get()!;
+    expect(row.secretHash).toHaveLength(32);
+    const stored = JSON.stringify(db.$client.prepare('select * from sessions').all());
+    expect(stored).not.toContain(secret);
+  });
+
+  it('validates the token it gave and refuses a wrong secret or a malformed token', () => {
+    const { token } = createSession(db, userId, { now: T0 });
+    expect(validateSessionToken(db, token, T0)?.user.username).toBe('alice');
+    const [id] = token.split('.');
+    expect(validateSessionToken(db, `${id}.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, T0)).toBeNull();
+    expect(validateSessionToken(db, id!, T0)).toBeNull();
+    expect(validateSessionToken(db, 'a.b.c', T0)).toBeNull();
+    expect(validateSessionToken(db, '', T0)).toBeNull();
+  });
+
+  it('gives a different session at every sign-in', () => {
+    const a = createSession(db, userId, { now: T0 });
+    const b = createSession(db, userId, { now: T0 });
+    expect(a.token).not.toBe(b.token);
+  });
+
+  it('expires after 30 days and deletes the expired row', () => {
+    const { token, session } = createSession(db, userId, { now: T0 });
+    expect(session.expiresAt.getTime()).toBe(T0 + SESSION_LIFETIME_MS);
+    expect(validateSessionToken(db, token, T0 + 30 * DAY - 1)).not.toBeNull();
+    // that use renewed it, so start again for a clean expiry check
+    const fresh = createSession(db, userId, { now: T0 });
+    expect(validateSessionToken(db, fresh.token, T0 + 30 * DAY)).toBeNull();
+    expect(db.select().from(sessions).where(eq(sessions.id, fresh.session.id)).get()).toBeUndefined();
+  });
+
+  it('extends a session used with less than 15 days left, and not one used earlier', () => {
+    const { token } = createSession(db, userId, { now: T0 });
+    const early = validateSessionToken(db, token, T0 + 10 * DAY)!;
+    expect(early.renewed).toBe(false);
+    expect(early.session.expiresAt.getTime()).toBe(T0 + SESSION_LIFETIME_MS);
+
+    const late = T0 + SESSION_LIFETIME_MS - SESSION_RENEWAL_THRESHOLD_MS + 1;
+    const renewed = validateSessionToken(db, token, late)!;
+    expect(renewed.renewed).toBe(true);
+    expect(renewed.session.expiresAt.getTime()).toBe(late + SESSION_LIFETIME_MS);
+    // still valid well past the original expiry
+    expect(validateSessionToken(db, token, T0 + 40 * DAY)).not.toBeNull();
+  });
+
+  it('invalidates one session, or all of a user but the current one', () => {
+    const a = createSession(db, userId, { now: T0 });
+    const b = createSession(db, userId, { now: T0 });
+    const c = createSession(db, userId, { now: T0 });
+    invalidateSession(db, a.session.id);
+    expect(validateSessionToken(db, a.token, T0)).toBeNull();
+    invalidateUserSessions(db, userId, b.session.id);
+    expect(validateSessionToken(db, b.token, T0)).not.toBeNull();
+    expect(validateSessionToken(db, c.token, T0)).toBeNull();
+    invalidateUserSessions(db, userId);
+    expect(validateSessionToken(db, b.token, T0)).toBeNull();
+  });
+});

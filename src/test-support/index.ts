@@ -1,0 +1,155 @@
+import { parse as parseHtml } from 'node-html-parser';
+import Database from 'better-sqlite3';
+import { createApp } from '../app';
+import { hashPassword } from '../auth/password';
+import { openDatabase, wrapDatabase, type Db } from '../db/client';
+import { loadEnv, type Env } from '../env';
+import { createTestClock } from '../lib/clock';
+import { silentLog, type LogLine } from '../lib/logger';
+import { createUser } from '../users/queries';
+import { createArticle } from '../articles/queries';
+
+export const ORIGIN = 'http://localhost';
+
+let template: Buffer | null = null;
+
+/** A fresh in-memory database built by the real migrations (run once, then copied per test). */
+export function createTestDb(): Db {
+  if (!template) {
+    const db = openDatabase(':memory:');
+    template = db.$client.serialize();
+    db.$client.close();
+  }
+  const sqlite = new Database(template);
+  sqlite.pragma('foreign_keys = ON');
+  return wrapDatabase(sqlite);
+}
+
+export function testEnv(overrides: Record<string, string> = {}): Env {
+  return loadEnv({ PUBLIC_URL: ORIGIN, NODE_ENV: 'test', ...overrides });
+}
+
+export type TestApp = ReturnType<typeof createTestApp>;
+
+/** The real app on a fresh database, with a movable clock and captured log lines. */
+export function createTestApp(options: { env?: Record<string, string> } = {}) {
+  const db = createTestDb();
+  const clock = createTestClock();
+  const logs: LogLine[] = [];
+  const app = createApp({
+    db,
+    env: testEnv(options.env),
+    clock,
+    log: (line) => {
+      logs.push(line);
+      silentLog(line);
+    },
+  });
+  return { app, db, clock, logs };
+}
+
+/** A cookie jar over app.request(), so tests read like a person using the site. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  constructor(private readonly app: TestApp['app']) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  private remember(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(';');
+      const index = pair!.indexOf('=');
+      const name = pair!.slice(0, index).trim();
+      const value = pair!.slice(index + 1).trim();
+      const expired = attributes.some((a) => /max-age=0\b/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
+    const res = await this.app.request(`${ORIGIN}${path}`, { ...init, headers });
+    this.remember(res);
+    return res;
+  }
+
+  get(path: string): Promise<Response> {
+    return this.request(path);
+  }
+
+  /** A same-site form post, as a browser sends it (with its Origin header). */
+  post(path: string, fields: Record<string, string | string[]> = {}, headers: Record<string, string> = {}) {
+    return this.request(path, {
+      method: 'POST',
+      body: formBody(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, ...headers },
+    });
+  }
+
+  /** Follows the flash cookie: what the next page would show. */
+  async html(path: string): Promise<string> {
+    const res = await this.get(path);
+    return res.text();
+  }
+}
+
+export function formBody(fields: Record<string, string | string[]>): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+  }
+  return body;
+}
+
+export const PASSWORD = 'correct horse battery';
+let passwordHash: Promise<string> | null = null;
+
+/** A user straight in the database (hashing the shared test password once per file). */
+export async function insertUser(db: Db, username: string, extra: { bio?: string; image?: string } = {}) {
+  passwordHash ??= hashPassword(PASSWORD);
+  const user = createUser(db, { username, email: `${username}@example.com`, passwordHash: await passwordHash }, Date.now());
+  if (extra.bio || extra.image) {
+    db.$client.prepare('update users set bio = ?, image = ? where id = ?').run(extra.bio ?? null, extra.image ?? null, user.id);
+  }
+  return user;
+}
+
+/** A browser signed in as a new user. */
+export async function signedInBrowser(t: TestApp, username: string) {
+  const user = await insertUser(t.db, username);
+  const browser = new Browser(t.app);
+  const res = await browser.post('/login', { email: user.email, password: PASSWORD });
+  if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}`);
+  browser.cookies.delete('flash');
+  return { browser, user };
+}
+
+let articleClock = Date.UTC(2026, 0, 1);
+
+export function insertArticle(
+  db: Db,
+  authorId: number,
+  input: Partial<{ title: string; description: string; body: string; tagList: string[] }> = {},
+) {
+  articleClock += 1000;
+  return createArticle(
+    db,
+    authorId,
+    {
+      title: input.title ?? 'An article',
+      description: input.description ?? 'About things',
+      body: input.body ?? 'Some *Markdown* body.',
+      tagList: input.tagList ?? [],
+    },
+    articleClock,
+  );
+}
+
+/** Parses a page so tests can query it with CSS selectors. */
+export function dom(html: string) {
+  return parseHtml(html);
+}
