@@ -48,7 +48,7 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
     <div class="article-preview">
       <div class="article-meta">
         <a href={profilePath(author.username)}>
-          <img src={avatarSrc(author.image)} alt="" width="32" height="32" />
+          <img src={avatarSrc(author.image)} alt={author.username} width="32" height="32" />
         </a>
         <div class="info">
           <a href={profilePath(author.username)} class="author">

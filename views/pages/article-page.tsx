@@ -38,7 +38,7 @@ function ArticleMeta(props: Props) {
   return (
     <div class="article-meta">
       <a href={profilePath(article.author.username)}>
-        <img src={avatarSrc(article.author.image)} alt="" width="32" height="32" />
+        <img src={avatarSrc(article.author.image)} alt={article.author.username} width="32" height="32" />
       </a>
       <div class="info">
         <a href={profilePath(article.author.username)} class="author">
@@ -121,8 +121,8 @@ function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug:
         <p class="card-text">{comment.body}</p>
       </div>
       <div class="card-footer">
-        <a href={profilePath(comment.author.username)} class="comment-author" tabindex={-1} aria-hidden="true">
-          <img src={avatarSrc(comment.author.image)} class="comment-author-img" alt="" width="20" height="20" />
+        <a href={profilePath(comment.author.username)} class="comment-author">
+          <img src={avatarSrc(comment.author.image)} class="comment-author-img" alt={comment.author.username} width="20" height="20" />
         </a>
         &nbsp;
         <a href={profilePath(comment.author.username)} class="comment-author">
