@@ -1,6 +1,7 @@
 import type { Db } from './db/client';
 import type { Env } from './env';
 import type { Clock } from './lib/clock';
+import type { Log } from './lib/logger';
 
 /** What createApp() and every feature's routes are built from. */
-export type AppDeps = { db: Db; env: Env; clock: Clock };
+export type AppDeps = { db: Db; env: Env; clock: Clock; log: Log };

@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
+import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
 import { loadSession } from './auth/middleware';
 import { authRoutes } from './auth/routes';
@@ -33,7 +34,7 @@ const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
   500: { heading: 'Something went wrong', message: 'An unexpected error happened on our side. It has been logged.' },
 };
 
-export type CreateAppOptions = Omit<AppDeps, 'clock'> & {
+export type CreateAppOptions = Omit<AppDeps, 'clock' | 'log'> & {
   clock?: AppDeps['clock'];
   log?: Log;
   assets?: Assets;
@@ -47,8 +48,8 @@ declare module 'hono' {
 
 /** The table of contents: every global middleware in order, one route() per feature. */
 export function createApp(options: CreateAppOptions) {
-  const deps: AppDeps = { db: options.db, env: options.env, clock: options.clock ?? systemClock };
   const log = options.log ?? jsonLog;
+  const deps: AppDeps = { db: options.db, env: options.env, clock: options.clock ?? systemClock, log };
   const assets = options.assets ?? loadAssets(paths.static);
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets };
   const secure = isHttps(deps.env);
@@ -97,6 +98,9 @@ export function createApp(options: CreateAppOptions) {
     c.set('secureCookies', secure);
     await next();
   });
+  // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
+  app.route('/api', apiRoutes(deps, assets));
+
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
   app.use(async function csrfOutsideApi(c, next) {

@@ -16,7 +16,23 @@ const EnvSchema = z.object({
   ),
   NODE_ENV: optional(z.enum(['development', 'production', 'test']).default('development')),
   SITE_TITLE: optional(z.string().trim().min(1).max(100).default('Quire')),
+  CORS_ORIGINS: optional(
+    z
+      .string()
+      .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+      .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins like https://app.example')))
+      .default([]),
+  ),
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = {
   PORT: number;
@@ -27,6 +43,8 @@ export type Env = {
   NODE_ENV: 'development' | 'production' | 'test';
   /** The blog's name, in the navbar, the page titles and /about. */
   SITE_TITLE: string;
+  /** Origins allowed to call /api from a browser (CORS); empty means CORS is off. */
+  CORS_ORIGINS: string[];
 };
 
 export class EnvError extends Error {

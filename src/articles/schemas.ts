@@ -34,10 +34,14 @@ export const TagListSchema = z
       .max(TAGS_MAX_COUNT, `can have at most ${TAGS_MAX_COUNT} tags`),
   );
 
+export const TitleSchema = required(TITLE_MAX_LENGTH);
+export const DescriptionSchema = required(DESCRIPTION_MAX_LENGTH);
+export const BodySchema = required(BODY_MAX_LENGTH);
+
 export const ArticleFormSchema = z.object({
-  title: required(TITLE_MAX_LENGTH),
-  description: required(DESCRIPTION_MAX_LENGTH),
-  body: required(BODY_MAX_LENGTH),
+  title: TitleSchema,
+  description: DescriptionSchema,
+  body: BodySchema,
   tagList: TagListSchema,
 });
 export type ArticleForm = z.infer<typeof ArticleFormSchema>;

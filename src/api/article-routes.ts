@@ -1,0 +1,117 @@
+import { Hono, type Context } from 'hono';
+import type { AppDeps } from '../app-types';
+import { canDeleteComment, canEditArticle } from '../articles/policy';
+import {
+  createArticle,
+  deleteArticle,
+  favoriteArticle,
+  findArticleBySlug,
+  listArticles,
+  listTagsInUse,
+  unfavoriteArticle,
+  updateArticle,
+  type ArticleDetail,
+  type ArticleFilter,
+} from '../articles/queries';
+import { addComment, deleteComment, findComment, listCommentsForArticle } from '../comments/queries';
+import { apiUser, requireApiUser } from './auth';
+import { errorsFromZodIssues, forbidden, notFound, unprocessable } from './errors';
+import { readJson } from './json';
+import { LIST_LIMIT_DEFAULT, ListQuery, NewArticleBody, NewCommentBody, UpdateArticleBody } from './schemas';
+import { articleJson, articleListItemJson, commentJson } from './serialize';
+
+export function articleApiRoutes(deps: AppDeps) {
+  const { db, clock } = deps;
+  const app = new Hono();
+  const viewerId = (c: Context) => c.var.user?.id ?? null;
+
+  const requireArticle = (c: Context): ArticleDetail => {
+    const article = findArticleBySlug(db, c.req.param('slug') ?? '', viewerId(c));
+    if (!article) throw notFound('article');
+    return article;
+  };
+
+  const list = (c: Context, filter: ArticleFilter) => {
+    const query = ListQuery.safeParse(c.req.query());
+    if (!query.success) throw unprocessable(errorsFromZodIssues(query.error));
+    const { articles, total } = listArticles(db, {
+      filter: { ...filter, tag: query.data.tag, author: query.data.author, favoritedBy: query.data.favorited },
+      viewerId: viewerId(c),
+      limit: query.data.limit ?? LIST_LIMIT_DEFAULT,
+      offset: query.data.offset ?? 0,
+    });
+    return c.json({ articles: articles.map(articleListItemJson), articlesCount: total });
+  };
+
+  // registered before /articles/:slug so "feed" is never taken for a slug
+  app.get('/articles/feed', requireApiUser(), (c) => list(c, { feedOf: apiUser(c).id }));
+  app.get('/articles', (c) => list(c, {}));
+
+  app.get('/articles/:slug', (c) => c.json(articleJson(requireArticle(c))));
+
+  app.post('/articles', requireApiUser(), async (c) => {
+    const user = apiUser(c);
+    const { article: input } = await readJson(c, NewArticleBody);
+    const { slug } = createArticle(db, user.id, { ...input, tagList: input.tagList ?? [] }, clock());
+    return c.json(articleJson(findArticleBySlug(db, slug, user.id)!), 201);
+  });
+
+  app.put('/articles/:slug', requireApiUser(), async (c) => {
+    const user = apiUser(c);
+    const article = requireArticle(c);
+    if (!canEditArticle(user, article)) throw forbidden('article');
+    const { article: changes } = await readJson(c, UpdateArticleBody);
+    const { slug } = updateArticle(db, article, changes, clock());
+    return c.json(articleJson(findArticleBySlug(db, slug, user.id)!));
+  });
+
+  app.delete('/articles/:slug', requireApiUser(), (c) => {
+    const user = apiUser(c);
+    const article = requireArticle(c);
+    if (!canEditArticle(user, article)) throw forbidden('article');
+    deleteArticle(db, article.id);
+    return c.body(null, 204);
+  });
+
+  app.post('/articles/:slug/favorite', requireApiUser(), (c) => {
+    const user = apiUser(c);
+    const article = requireArticle(c);
+    favoriteArticle(db, user.id, article.id, clock());
+    return c.json(articleJson(findArticleBySlug(db, article.slug, user.id)!));
+  });
+
+  app.delete('/articles/:slug/favorite', requireApiUser(), (c) => {
+    const user = apiUser(c);
+    const article = requireArticle(c);
+    unfavoriteArticle(db, user.id, article.id);
+    return c.json(articleJson(findArticleBySlug(db, article.slug, user.id)!));
+  });
+
+  app.get('/articles/:slug/comments', (c) => {
+    const article = requireArticle(c);
+    return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
+  });
+
+  app.post('/articles/:slug/comments', requireApiUser(), async (c) => {
+    const user = apiUser(c);
+    const article = requireArticle(c);
+    const { comment: input } = await readJson(c, NewCommentBody);
+    const id = addComment(db, article.id, user.id, input.body, clock());
+    return c.json({ comment: commentJson(findComment(db, article.id, id, user.id)!) }, 201);
+  });
+
+  app.delete('/articles/:slug/comments/:id', requireApiUser(), (c) => {
+    const user = apiUser(c);
+    const article = requireArticle(c);
+    const id = c.req.param('id');
+    const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(db, article.id, Number(id), user.id) : null;
+    if (!comment) throw notFound('comment');
+    if (!canDeleteComment(user, comment)) throw forbidden('comment');
+    deleteComment(db, comment.id);
+    return c.body(null, 204);
+  });
+
+  app.get('/tags', (c) => c.json({ tags: listTagsInUse(db) }));
+
+  return app;
+}

@@ -1,0 +1,51 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { AppDeps } from '../app-types';
+import type { Assets } from '../lib/assets';
+import { apiCors } from './cors';
+import { ApiError, apiErrorResponse } from './errors';
+import { articleApiRoutes } from './article-routes';
+import { loadApiUser } from './auth';
+import { docsRoutes } from './docs-routes';
+import { userApiRoutes } from './user-routes';
+
+const API_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The JSON API under /api: RealWorld API 2.0 over the same domain functions as the pages. */
+export function apiRoutes(deps: AppDeps, assets: Assets) {
+  const api = new Hono();
+
+  api.use(apiCors(deps.env.CORS_ORIGINS));
+  api.use(
+    bodyLimit({
+      maxSize: API_BODY_LIMIT_BYTES,
+      onError: (c) => apiErrorResponse(c, 413, { body: ['is too large (maximum is 1 MB)'] }),
+    }),
+  );
+  api.use(loadApiUser(deps));
+
+  api.route('/', userApiRoutes(deps));
+  api.route('/', articleApiRoutes(deps));
+  api.route('/', docsRoutes(assets.url('style.css')));
+
+  api.all('*', (c) => apiErrorResponse(c, 404, { resource: ['not found'] }));
+
+  api.onError((err, c: Context) => {
+    if (err instanceof ApiError) return apiErrorResponse(c, err.status, err.errors);
+    if (err instanceof HTTPException) {
+      return apiErrorResponse(c, err.status as 400, { request: [err.message || 'could not be processed'] });
+    }
+    deps.log({
+      level: 'error',
+      msg: 'unhandled error',
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    return apiErrorResponse(c, 500, { server: [`unexpected error (request id ${c.var.requestId})`] });
+  });
+
+  return api;
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { BodySchema, DescriptionSchema, TagListSchema, TitleSchema, CommentFormSchema } from '../articles/schemas';
+import { BLANK } from '../lib/messages';
+import {
+  BioSchema,
+  EmailSchema,
+  ImageUrlSchema,
+  LoginFormSchema,
+  PasswordSchema,
+  RegisterFormSchema,
+  UsernameSchema,
+} from '../users/schemas';
+
+/** The API's bodies wrap the same field schemas the web forms use: one set of rules. */
+export const LoginBody = z.object({ user: LoginFormSchema }, { error: BLANK });
+export const RegisterBody = z.object({ user: RegisterFormSchema }, { error: BLANK });
+
+export const UpdateUserBody = z.object(
+  {
+    user: z.object({
+      email: EmailSchema.optional(),
+      username: UsernameSchema.optional(),
+      password: PasswordSchema.optional(),
+      // "" or null clears bio and image
+      bio: z.union([z.null(), BioSchema]).optional(),
+      image: z.union([z.null(), ImageUrlSchema]).optional(),
+    }),
+  },
+  { error: BLANK },
+);
+
+export const NewArticleBody = z.object(
+  {
+    article: z.object({
+      title: TitleSchema,
+      description: DescriptionSchema,
+      body: BodySchema,
+      tagList: TagListSchema.optional(),
+    }),
+  },
+  { error: BLANK },
+);
+
+export const UpdateArticleBody = z.object(
+  {
+    article: z.object({
+      title: TitleSchema.optional(),
+      description: DescriptionSchema.optional(),
+      body: BodySchema.optional(),
+      // left out keeps the tags, [] clears them, null is refused
+      tagList: TagListSchema.optional(),
+    }),
+  },
+  { error: BLANK },
+);
+
+export const NewCommentBody = z.object({ comment: CommentFormSchema }, { error: BLANK });
+
+export const LIST_LIMIT_DEFAULT = 20;
+export const LIST_LIMIT_MAX = 100;
+
+const wholeNumber = (min: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, `must be a whole number of at least ${min}`)
+    .transform(Number)
+    .refine((n) => n >= min, `must be a whole number of at least ${min}`);
+
+export const ListQuery = z.object({
+  tag: z.string().max(100).optional(),
+  author: z.string().max(100).optional(),
+  favorited: z.string().max(100).optional(),
+  // limits above the cap are served at the cap rather than refused
+  limit: wholeNumber(1)
+    .transform((n) => Math.min(n, LIST_LIMIT_MAX))
+    .optional(),
+  offset: wholeNumber(0).optional(),
+});

@@ -1,0 +1,110 @@
+import { Hono } from 'hono';
+import type { AppDeps } from '../app-types';
+import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from '../auth/password';
+import { createSession, invalidateUserSessions } from '../auth/session';
+import { findProfile, followUser, unfollowUser } from '../profiles/queries';
+import {
+  createUser,
+  findUserByEmail,
+  findUserById,
+  isEmailTaken,
+  isUsernameTaken,
+  updateUser,
+  type UserChanges,
+} from '../users/queries';
+import { apiUser, requireApiUser } from './auth';
+import { ApiError, notFound, type ApiErrors } from './errors';
+import { readJson } from './json';
+import { LoginBody, RegisterBody, UpdateUserBody } from './schemas';
+import { profileJson, userJson } from './serialize';
+
+export function userApiRoutes(deps: AppDeps) {
+  const { db, clock } = deps;
+  const app = new Hono();
+
+  const conflicts = (username: string | undefined, email: string | undefined, exceptId?: number) => {
+    const errors: ApiErrors = {};
+    if (username !== undefined && isUsernameTaken(db, username, exceptId)) errors['username'] = ['has already been taken'];
+    if (email !== undefined && isEmailTaken(db, email, exceptId)) errors['email'] = ['has already been taken'];
+    if (Object.keys(errors).length > 0) throw new ApiError(409, errors);
+  };
+
+  app.post('/users/login', async (c) => {
+    const { user: input } = await readJson(c, LoginBody);
+    const user = findUserByEmail(db, input.email);
+    const valid = user
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyPasswordAgainstNobody(input.password);
+    if (!user || !valid) throw new ApiError(401, { credentials: ['invalid'] });
+    const { token } = createSession(db, user.id, { now: clock(), userAgent: c.req.header('user-agent') });
+    return c.json(userJson(user, token));
+  });
+
+  app.post('/users', async (c) => {
+    const { user: input } = await readJson(c, RegisterBody);
+    conflicts(input.username, input.email);
+    const user = createUser(
+      db,
+      { username: input.username, email: input.email, passwordHash: await hashPassword(input.password) },
+      clock(),
+    );
+    const { token } = createSession(db, user.id, { now: clock(), userAgent: c.req.header('user-agent') });
+    return c.json(userJson(user, token), 201);
+  });
+
+  app.get('/user', requireApiUser(), (c) => {
+    const { token, id } = apiUser(c);
+    return c.json(userJson(findUserById(db, id)!, token));
+  });
+
+  /**
+   * Unlike the web settings form, this changes email or password with the token alone, as
+   * RealWorld specifies; other sessions end when the password changes, the presented one stays.
+   */
+  app.put('/user', requireApiUser(), async (c) => {
+    const current = apiUser(c);
+    const { user: input } = await readJson(c, UpdateUserBody);
+    conflicts(input.username, input.email, current.id);
+    const changes: UserChanges = {};
+    if (input.username !== undefined) changes.username = input.username;
+    if (input.email !== undefined) changes.email = input.email;
+    if (input.bio !== undefined) changes.bio = input.bio;
+    if (input.image !== undefined) changes.image = input.image;
+    if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
+    const updated = updateUser(db, current.id, changes, clock());
+    if (input.password !== undefined) invalidateUserSessions(db, current.id, c.var.session?.id);
+    return c.json(userJson(updated, current.token));
+  });
+
+  app.get('/profiles/:username', (c) => {
+    const profile = findProfile(db, c.req.param('username'), c.var.user?.id ?? null);
+    if (!profile) throw notFound('profile');
+    return c.json({ profile: profileJson(profile) });
+  });
+
+  app.post('/profiles/:username/follow', requireApiUser(), (c) => {
+    const user = apiUser(c);
+    const profile = findProfile(db, c.req.param('username'), user.id);
+    if (!profile) throw notFound('profile');
+    followUser(db, user.id, profile.id, clock());
+    return c.json({ profile: profileJson({ ...profile, following: profile.id !== user.id }) });
+  });
+
+  app.delete('/profiles/:username/follow', requireApiUser(), (c) => {
+    const user = apiUser(c);
+    const profile = findProfile(db, c.req.param('username'), user.id);
+    if (!profile) throw notFound('profile');
+    unfollowUser(db, user.id, profile.id);
+    return c.json({ profile: profileJson({ ...profile, following: false }) });
+  });
+
+  /** Beyond RealWorld: the public identity of a user by id. */
+  app.get('/users/:id', (c) => {
+    const id = c.req.param('id');
+    const user = /^[1-9][0-9]{0,15}$/.test(id) ? findUserById(db, Number(id)) : null;
+    if (!user) throw notFound('user');
+    return c.json({ id: user.id, username: user.username, bio: user.bio ?? null, image: user.image ?? null });
+  });
+
+  return app;
+}
