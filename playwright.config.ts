@@ -24,6 +24,8 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: 'list',
+  // generous for a busy 2-core machine; passing runs never wait for it
+  expect: { timeout: 10_000 },
   use: {
     baseURL: BASE_URL,
     trace: 'off',

@@ -1,20 +1,22 @@
-import { expect, test, type Page } from '@playwright/test';
-import { newUser, postArticle, signUp, slugOf, uniqueName } from './support';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { newUser, postArticle, signUp, slugOf, uniqueName, type User } from './support';
 
 function commentCard(page: Page, text: string) {
   return page.locator('.card').filter({ has: page.locator('p.card-text').getByText(text, { exact: true }) });
 }
 
-async function articleToCommentOn(page: Page, testInfo: Parameters<typeof uniqueName>[0]): Promise<string> {
-  await signUp(page, newUser(testInfo, 'commenter'));
+/** Signs up a new user who writes an article; leaves the page on it and returns the user. */
+async function articleToCommentOn(page: Page, testInfo: TestInfo): Promise<User> {
+  const user = newUser(testInfo, 'commenter');
+  await signUp(page, user);
   const title = uniqueName(testInfo, 'Discuss');
   await postArticle(page, testInfo, { title, description: 'Talk about it', body: 'Comments welcome.' });
   await page.goto(`/article/${slugOf(title)}`);
-  return slugOf(title);
+  return user;
 }
 
 test('a reader can comment on an article and delete the comment', async ({ page }, testInfo) => {
-  await articleToCommentOn(page, testInfo);
+  const user = await articleToCommentOn(page, testInfo);
   const text = `Nice one, ${uniqueName(testInfo, 'c')}`;
 
   await page.getByPlaceholder('Write a comment...').fill(text);
@@ -22,7 +24,7 @@ test('a reader can comment on an article and delete the comment', async ({ page 
 
   const card = commentCard(page, text);
   await expect(card).toBeVisible();
-  await expect(card.locator('.comment-author')).toHaveText(/commenter-/);
+  await expect(card.locator('a.comment-author').filter({ hasText: user.username })).toHaveText(user.username);
   await expect(page.getByPlaceholder('Write a comment...')).toHaveValue('');
 
   await card.locator('.mod-options').getByRole('button', { name: 'Delete comment' }).click();

@@ -45,3 +45,19 @@ test('changing the email asks for the current password', async ({ page }, testIn
   await signOut(page);
   await signIn(page, { ...user, email: newEmail });
 });
+
+test('a picture URL that is not http(s) is refused', async ({ page }, testInfo) => {
+  const user = newUser(testInfo, 'careful');
+  await signUp(page, user);
+
+  await page.goto('/settings');
+  await page.getByLabel('Profile picture URL').fill('javascript:alert(1)');
+  await page.getByRole('button', { name: 'Update Settings' }).click();
+
+  await expect(page).toHaveURL('/settings');
+  await expect(page.locator('.error-messages')).toContainText('must be an http:// or https:// URL');
+  await expect(page.getByLabel('Profile picture URL')).toHaveValue('javascript:alert(1)');
+
+  await page.goto(`/profile/${user.username}`);
+  await expect(page.locator('.user-info img.user-img')).toHaveAttribute('src', '/default-avatar.svg');
+});

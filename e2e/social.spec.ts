@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { articleBanner, newBrowserContext, newUser, postArticle, signUp, slugOf, uniqueName } from './support';
+import { articleBanner, newBrowserContext, newUser, postArticle, signUp, slugOf, uniqueTitle } from './support';
 
 test('a reader can favorite and unfavorite another author’s article', async ({ page, browser }, testInfo) => {
   const author = newUser(testInfo, 'author');
   await signUp(page, author);
-  const title = uniqueName(testInfo, 'Worth a heart');
+  const title = uniqueTitle(testInfo, 'Worth a heart');
   await postArticle(page, testInfo, { title, description: 'Likeable', body: 'Please favorite.' });
 
   const readerContext = await newBrowserContext(browser, testInfo);
@@ -41,7 +41,7 @@ test('a reader can favorite and unfavorite another author’s article', async ({
 test('a reader who follows an author sees their articles in Your Feed', async ({ page, browser }, testInfo) => {
   const author = newUser(testInfo, 'followed');
   await signUp(page, author);
-  const title = uniqueName(testInfo, 'For followers');
+  const title = uniqueTitle(testInfo, 'For followers');
   await postArticle(page, testInfo, { title, description: 'Feed me', body: 'In your feed.' });
 
   const readerContext = await newBrowserContext(browser, testInfo);

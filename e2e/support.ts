@@ -15,6 +15,11 @@ export function uniqueName(testInfo: TestInfo, prefix: string): string {
   return name;
 }
 
+/** An article title no other test uses: "Some words t-on-lx4k2p9qab12". */
+export function uniqueTitle(testInfo: TestInfo, words: string): string {
+  return `${words} ${uniqueName(testInfo, 't')}`;
+}
+
 export function newUser(testInfo: TestInfo, prefix = 'user'): User {
   const username = uniqueName(testInfo, prefix);
   return { username, email: `${username.toLowerCase()}@example.test`, password: `pw-${username}-secret` };
