@@ -10,6 +10,7 @@ describe('pages every visitor meets', () => {
       ['GET', '/tag'],
       ['DELETE', '/'],
       ['PUT', '/article/some-slug'],
+      ['PUT', '/settings'],
     ] as const) {
       const res = await new Browser(t.app).request(path, { method, headers: { origin: ORIGIN } });
       expect(res.status, `${method} ${path}`).toBe(404);

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import { BLANK } from '../lib/messages';
 
 /** RealWorld's error body: `{"errors": {"<field or thing>": ["<message>", ...]}}`. */
 export type ApiErrors = Record<string, string[]>;
@@ -22,13 +23,19 @@ export function apiErrorResponse(c: Context, status: ContentfulStatusCode, error
   return c.json({ errors }, status);
 }
 
-/** zod issues keyed by the innermost field name: ["article","title"] -> "title". */
+/**
+ * zod issues keyed by the innermost field name: ["article","title"] -> "title". A blank field says
+ * only "can't be blank", not also "is too short" or "can only contain letters ...".
+ */
 export function errorsFromZodIssues(error: z.ZodError): ApiErrors {
   const errors: ApiErrors = {};
   for (const issue of error.issues) {
     const path = issue.path.filter((part) => typeof part === 'string');
     const key = path[path.length - 1] ?? 'body';
     (errors[key] ??= []).includes(issue.message) || errors[key]!.push(issue.message);
+  }
+  for (const [key, messages] of Object.entries(errors)) {
+    if (messages.includes(BLANK)) errors[key] = [BLANK];
   }
   return errors;
 }

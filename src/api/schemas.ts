@@ -11,9 +11,31 @@ import {
   UsernameSchema,
 } from '../users/schemas';
 
+/**
+ * "can't be blank" when a wrapper or field is missing or null, else "must be ..." : RealWorld's
+ * wording instead of zod's own ("Invalid input: expected object, received undefined").
+ */
+const shapeError = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined || issue.input === null ? BLANK : `must be ${what}`),
+});
+const BODY = shapeError('a JSON object');
+const WRAPPER = shapeError('an object');
+
 /** The API's bodies wrap the same field schemas the web forms use: one set of rules. */
-export const LoginBody = z.object({ user: LoginFormSchema }, { error: BLANK });
-export const RegisterBody = z.object({ user: RegisterFormSchema }, { error: BLANK });
+export const LoginBody = z.object(
+  {
+    user: z.object(
+      {
+        // a missing field is blank, as in the form
+        email: z.string({ error: BLANK }).pipe(LoginFormSchema.shape.email),
+        password: z.string({ error: BLANK }).pipe(LoginFormSchema.shape.password),
+      },
+      WRAPPER,
+    ),
+  },
+  BODY,
+);
+export const RegisterBody = z.object({ user: z.object(RegisterFormSchema.shape, WRAPPER) }, BODY);
 
 export const UpdateUserBody = z.object(
   {
@@ -21,12 +43,12 @@ export const UpdateUserBody = z.object(
       email: EmailSchema.optional(),
       username: UsernameSchema.optional(),
       password: PasswordSchema.optional(),
-      // "" or null clears bio and image
-      bio: z.union([z.null(), BioSchema]).optional(),
-      image: z.union([z.null(), ImageUrlSchema]).optional(),
-    }),
+      // "" or null clears bio and image; a union would hide their messages behind "Invalid input"
+      bio: BioSchema.nullable().optional(),
+      image: ImageUrlSchema.nullable().optional(),
+    }, WRAPPER),
   },
-  { error: BLANK },
+  BODY,
 );
 
 export const NewArticleBody = z.object(
@@ -36,9 +58,9 @@ export const NewArticleBody = z.object(
       description: DescriptionSchema,
       body: BodySchema,
       tagList: TagListSchema.optional(),
-    }),
+    }, WRAPPER),
   },
-  { error: BLANK },
+  BODY,
 );
 
 export const UpdateArticleBody = z.object(
@@ -49,12 +71,12 @@ export const UpdateArticleBody = z.object(
       body: BodySchema.optional(),
       // left out keeps the tags, [] clears them, null is refused
       tagList: TagListSchema.optional(),
-    }),
+    }, WRAPPER),
   },
-  { error: BLANK },
+  BODY,
 );
 
-export const NewCommentBody = z.object({ comment: CommentFormSchema }, { error: BLANK });
+export const NewCommentBody = z.object({ comment: z.object(CommentFormSchema.shape, WRAPPER) }, BODY);
 
 export const LIST_LIMIT_DEFAULT = 20;
 export const LIST_LIMIT_MAX = 100;

@@ -18,17 +18,16 @@ function addError(errors: FormErrors, name: string, message: string): void {
 export function settingsRoutes(deps: AppDeps) {
   const { db } = deps;
   const app = new Hono();
-  app.use('/settings', requireUser());
 
   const render = (c: Context, values: SettingsValues, errors?: FormErrors) =>
     c.render(<SettingsPage values={values} errors={errors} />, { title: 'Settings' });
 
-  app.get('/settings', (c) => {
+  app.get('/settings', requireUser(), (c) => {
     const user = currentUser(c);
     return render(c, { image: user.image ?? '', username: user.username, bio: user.bio ?? '', email: user.email });
   });
 
-  app.post('/settings', async (c) => {
+  app.post('/settings', requireUser(), async (c) => {
     const sessionUser = currentUser(c);
     const user = findUserById(db, sessionUser.id)!;
     const form = await readForm(c);
