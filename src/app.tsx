@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
+import { apiErrorResponse } from './api/errors';
 import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
 import { loadSession } from './auth/middleware';
@@ -18,10 +19,14 @@ import { loadFlash } from './lib/flash';
 import { jsonLog, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { staticRoutes } from './lib/static-routes';
+import { clientIp } from './security/client-ip';
+import { Limits, TooManyRequests } from './security/limits';
 import { pageRoutes } from './pages/routes';
 import { paths } from './paths';
 import { profileRoutes } from './profiles/routes';
 import { settingsRoutes } from './settings/routes';
+
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
 /** Form posts can carry a 100 000-character article; multi-byte text triples in urlencoding. */
 const FORM_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -31,11 +36,13 @@ const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
   403: { heading: 'Forbidden', message: 'You are not allowed to do that.' },
   404: { heading: 'Not found', message: 'Sorry, this resource does not exist.' },
   413: { heading: 'Too large', message: 'What you sent is larger than this site accepts.' },
+  429: { heading: 'Too many requests', message: 'Please wait a little before trying again.' },
   500: { heading: 'Something went wrong', message: 'An unexpected error happened on our side. It has been logged.' },
 };
 
-export type CreateAppOptions = Omit<AppDeps, 'clock' | 'log'> & {
+export type CreateAppOptions = Omit<AppDeps, 'clock' | 'log' | 'limits'> & {
   clock?: AppDeps['clock'];
+  limits?: Limits;
   log?: Log;
   assets?: Assets;
 };
@@ -43,13 +50,21 @@ export type CreateAppOptions = Omit<AppDeps, 'clock' | 'log'> & {
 declare module 'hono' {
   interface ContextVariableMap {
     secureCookies: boolean;
+    /** the client's address: the socket's, or X-Forwarded-For's when TRUST_PROXY says so */
+    clientIp: string;
   }
 }
 
 /** The table of contents: every global middleware in order, one route() per feature. */
 export function createApp(options: CreateAppOptions) {
   const log = options.log ?? jsonLog;
-  const deps: AppDeps = { db: options.db, env: options.env, clock: options.clock ?? systemClock, log };
+  const deps: AppDeps = {
+    db: options.db,
+    env: options.env,
+    clock: options.clock ?? systemClock,
+    log,
+    limits: options.limits ?? new Limits(options.env, log),
+  };
   const assets = options.assets ?? loadAssets(paths.static);
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets };
   const secure = isHttps(deps.env);
@@ -94,8 +109,11 @@ export function createApp(options: CreateAppOptions) {
     }),
   );
   app.route('/', staticRoutes(assets));
-  app.use(async function setCookiePolicy(c, next) {
+  app.use(async function identifyClient(c, next) {
     c.set('secureCookies', secure);
+    c.set('clientIp', clientIp(c, deps.env.TRUST_PROXY));
+    // one budget per address for everything but static files, pages and API alike
+    deps.limits.enforce('global', c.var.clientIp, deps.clock(), c.var.requestId);
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
@@ -104,7 +122,7 @@ export function createApp(options: CreateAppOptions) {
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
   app.use(async function csrfOutsideApi(c, next) {
-    if (c.req.path === '/api' || c.req.path.startsWith('/api/')) return next();
+    if (isApiPath(c.req.path)) return next();
     return checkCsrf(c, next);
   });
   app.use(
@@ -126,6 +144,11 @@ export function createApp(options: CreateAppOptions) {
 
   app.notFound((c) => showError(c, 404));
   app.onError((err, c) => {
+    if (err instanceof TooManyRequests) {
+      c.header('Retry-After', String(err.retryAfterSeconds));
+      if (isApiPath(c.req.path)) return apiErrorResponse(c, 429, { rate: [err.message] });
+      return showError(c, 429, err.message);
+    }
     if (err instanceof HTTPException) {
       if (err.status === 403) {
         log({ level: 'warn', msg: 'forbidden', requestId: c.var.requestId, path: c.req.path, userId: c.var.user?.id ?? null });

@@ -1,8 +1,48 @@
 import { z } from 'zod';
+import { parseTrustProxy, type ProxyTrust } from './security/client-ip';
+import { parseBackoff, parseRate, type LimitName } from './security/limits';
+import type { BucketPolicy } from './security/rate-limit';
 
 /** Empty strings count as unset, so `PORT=` in an env file falls back to the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema);
+
+const flag = (fallback: boolean) =>
+  optional(
+    z
+      .enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { error: 'must be true or false (on/off)' })
+      .transform((value) => ['true', 'on', '1', 'yes'].includes(value))
+      .optional(),
+  ).transform((value) => value ?? fallback);
+
+const rate = (fallback: string) =>
+  optional(z.string().default(fallback)).transform((value, ctx) => {
+    const policy = parseRate(value);
+    if (!policy) {
+      ctx.addIssue({ code: 'custom', message: 'must look like 120/h (a count per s, m, h or d, e.g. 30/10m)' });
+      return z.NEVER;
+    }
+    return policy;
+  });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** Defaults let a person write and comment freely; each is a token bucket per IP or per user. */
+export const RATE_LIMIT_DEFAULTS: Record<LimitName, string> = {
+  global: '600/m',
+  signup: '10/h',
+  articles: '30/h',
+  comments: '120/h',
+  favorites: '600/h',
+  follows: '300/h',
+};
 
 const EnvSchema = z.object({
   PORT: optional(z.coerce.number().int().min(1).max(65535).default(3000)),
@@ -23,16 +63,31 @@ const EnvSchema = z.object({
       .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins like https://app.example')))
       .default([]),
   ),
+  TRUST_PROXY: optional(z.string().default('off')).transform((value, ctx) => {
+    const trust = parseTrustProxy(value);
+    if (!trust) {
+      ctx.addIssue({ code: 'custom', message: 'must be off, loopback, or a comma-separated list of proxy IP addresses' });
+      return z.NEVER;
+    }
+    return trust;
+  }),
+  RATE_LIMITS: flag(true),
+  RATE_LIMIT_GLOBAL: rate(RATE_LIMIT_DEFAULTS.global),
+  RATE_LIMIT_SIGNUP: rate(RATE_LIMIT_DEFAULTS.signup),
+  RATE_LIMIT_ARTICLES: rate(RATE_LIMIT_DEFAULTS.articles),
+  RATE_LIMIT_COMMENTS: rate(RATE_LIMIT_DEFAULTS.comments),
+  RATE_LIMIT_FAVORITES: rate(RATE_LIMIT_DEFAULTS.favorites),
+  RATE_LIMIT_FOLLOWS: rate(RATE_LIMIT_DEFAULTS.follows),
+  SIGNIN_BACKOFF: optional(z.string().default('0,1,2,4,8,16,30,60,180,300')).transform((value, ctx) => {
+    const backoff = parseBackoff(value);
+    if (!backoff) {
+      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of seconds, e.g. 1,2,4,8' });
+      return z.NEVER;
+    }
+    return backoff;
+  }),
+  BLOCK_COMMON_PASSWORDS: flag(true),
 });
-
-function isOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}
 
 export type Env = {
   PORT: number;
@@ -45,6 +100,15 @@ export type Env = {
   SITE_TITLE: string;
   /** Origins allowed to call /api from a browser (CORS); empty means CORS is off. */
   CORS_ORIGINS: string[];
+  /** Which peers are reverse proxies whose X-Forwarded-For is believed. */
+  TRUST_PROXY: ProxyTrust;
+  /** false only for test rigs: turns off every limiter and the sign-in throttle. */
+  RATE_LIMITS: boolean;
+  RATE_LIMIT: Record<LimitName, BucketPolicy>;
+  /** milliseconds to wait after the 1st, 2nd... consecutive failed sign-in */
+  SIGNIN_BACKOFF: number[];
+  /** false only for test rigs and RealWorld conformance runs. */
+  BLOCK_COMMON_PASSWORDS: boolean;
 };
 
 export class EnvError extends Error {
@@ -59,7 +123,27 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = result.data;
-  return { ...env, PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}` };
+  return {
+    PORT: env.PORT,
+    HOST: env.HOST,
+    DATABASE_PATH: env.DATABASE_PATH,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    NODE_ENV: env.NODE_ENV,
+    SITE_TITLE: env.SITE_TITLE,
+    CORS_ORIGINS: env.CORS_ORIGINS,
+    TRUST_PROXY: env.TRUST_PROXY,
+    RATE_LIMITS: env.RATE_LIMITS,
+    RATE_LIMIT: {
+      global: env.RATE_LIMIT_GLOBAL,
+      signup: env.RATE_LIMIT_SIGNUP,
+      articles: env.RATE_LIMIT_ARTICLES,
+      comments: env.RATE_LIMIT_COMMENTS,
+      favorites: env.RATE_LIMIT_FAVORITES,
+      follows: env.RATE_LIMIT_FOLLOWS,
+    },
+    SIGNIN_BACKOFF: env.SIGNIN_BACKOFF,
+    BLOCK_COMMON_PASSWORDS: env.BLOCK_COMMON_PASSWORDS,
+  };
 }
 
 /** Cookies get `Secure` when, and only when, the public URL is https (never decided by NODE_ENV). */

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
+import { TooManyRequests } from '../security/limits';
 import { apiCors } from './cors';
 import { ApiError, apiErrorResponse } from './errors';
 import { articleApiRoutes } from './article-routes';
@@ -33,6 +34,10 @@ export function apiRoutes(deps: AppDeps, assets: Assets) {
 
   api.onError((err, c: Context) => {
     if (err instanceof ApiError) return apiErrorResponse(c, err.status, err.errors);
+    if (err instanceof TooManyRequests) {
+      c.header('Retry-After', String(err.retryAfterSeconds));
+      return apiErrorResponse(c, 429, { rate: [err.message] });
+    }
     if (err instanceof HTTPException) {
       return apiErrorResponse(c, err.status as 400, { request: [err.message || 'could not be processed'] });
     }

@@ -133,6 +133,7 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
     setFlash(c, 'Article updated.');
     return c.redirect(articlePath(slug), 303);
   }
+  deps.limits.enforce('articles', user.id, now, c.var.requestId);
   const { slug } = createArticle(deps.db, user.id, parsed.data, now);
   setFlash(c, 'Article published.');
   return c.redirect(articlePath(slug), 303);
@@ -192,6 +193,7 @@ export function articleRoutes(deps: AppDeps) {
   app.post('/article/:slug/favorite', requireUser(), async (c) => {
     const user = currentUser(c);
     const article = requireArticle(c, deps, user.id);
+    deps.limits.enforce('favorites', user.id, deps.clock(), c.var.requestId);
     favoriteArticle(deps.db, user.id, article.id, deps.clock());
     return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
   });

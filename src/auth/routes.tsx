@@ -7,7 +7,9 @@ import { safeRedirectPath } from '../lib/redirect';
 import { createUser, findUserByEmail, isEmailTaken, isUsernameTaken } from '../users/queries';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
+import { logSecurityEvent } from '../security/audit';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
+import { weakPasswordMessage } from './password-strength';
 import { createSession, invalidateSession } from './session';
 
 /** After signing in: the page that asked for it, else exactly "/". */
@@ -49,16 +51,22 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderLogin(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
-    const user = findUserByEmail(db, parsed.data.email);
+    const { email } = parsed.data;
+    // throttled before any password work: growing back-off per address and per email
+    deps.limits.checkSignin(c.var.clientIp, email, clock(), c.var.requestId);
+    const user = findUserByEmail(db, email);
     const valid = user
       ? await verifyPassword(user.passwordHash, parsed.data.password)
       : await verifyPasswordAgainstNobody(parsed.data.password);
+    deps.limits.recordSignin(c.var.clientIp, email, Boolean(user && valid), clock());
     if (!user || !valid) {
+      logSecurityEvent(c, deps.log, 'signin.failure', { email: email.toLowerCase(), knownEmail: Boolean(user) });
       c.status(422);
       // one message for both cases, so the form does not reveal which emails are registered
       return renderLogin(c, values, formError(null, 'Email or password is invalid'));
     }
     startSession(c, deps, user.id);
+    logSecurityEvent(c, deps.log, 'signin.success', { userId: user.id });
     setFlash(c, `Welcome back, ${user.username}.`);
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
   });
@@ -81,6 +89,11 @@ export function authRoutes(deps: AppDeps) {
     }
     const { username, email, password } = parsed.data;
     const errors: FormErrors = { list: [], fields: {} };
+    const weak = weakPasswordMessage(password, [username, email], deps.env.BLOCK_COMMON_PASSWORDS);
+    if (weak) {
+      errors.fields['password'] = `Password ${weak}`;
+      errors.list.push(errors.fields['password']);
+    }
     if (isUsernameTaken(db, username)) {
       errors.fields['username'] = 'Username has already been taken';
       errors.list.push(errors.fields['username']);
@@ -93,15 +106,20 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderRegister(c, values, errors);
     }
+    deps.limits.enforce('signup', c.var.clientIp, clock(), c.var.requestId);
     const user = createUser(db, { username, email, passwordHash: await hashPassword(password) }, clock());
     startSession(c, deps, user.id);
+    logSecurityEvent(c, deps.log, 'signup', { userId: user.id });
     setFlash(c, `Welcome to ${deps.env.SITE_TITLE}, ${user.username}!`);
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
   });
 
   app.post('/logout', (c) => {
     const session = c.var.session;
-    if (session) invalidateSession(db, session.id);
+    if (session) {
+      invalidateSession(db, session.id);
+      logSecurityEvent(c, deps.log, 'signout');
+    }
     deleteSessionCookie(c);
     setFlash(c, 'Signed out.');
     return c.redirect('/', 303);

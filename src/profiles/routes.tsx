@@ -52,6 +52,7 @@ export function profileRoutes(deps: AppDeps) {
   app.post('/profile/:username/follow', requireUser(), async (c) => {
     const user = currentUser(c);
     const profile = requireProfile(c, deps, user.id);
+    deps.limits.enforce('follows', user.id, deps.clock(), c.var.requestId);
     followUser(deps.db, user.id, profile.id, deps.clock());
     return c.redirect(backTo(await readForm(c), profilePath(profile.username)), 303);
   });

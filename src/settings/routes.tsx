@@ -4,7 +4,9 @@ import { SettingsPage, type SettingsValues } from '../../views/pages/settings-pa
 import type { AppDeps } from '../app-types';
 import { currentUser, requireUser } from '../auth/middleware';
 import { hashPassword, verifyPassword } from '../auth/password';
+import { weakPasswordMessage } from '../auth/password-strength';
 import { invalidateUserSessions } from '../auth/session';
+import { logSecurityEvent } from '../security/audit';
 import { setFlash } from '../lib/flash';
 import { errorsFromZod, field, readForm, type FormErrors } from '../lib/form';
 import { findUserById, isEmailTaken, isUsernameTaken, updateUser, type UserChanges } from '../users/queries';
@@ -50,6 +52,10 @@ export function settingsRoutes(deps: AppDeps) {
     const errors: FormErrors = { list: [], fields: {} };
     if (isUsernameTaken(db, input.username, user.id)) addError(errors, 'username', 'Username has already been taken');
     if (isEmailTaken(db, input.email, user.id)) addError(errors, 'email', 'Email has already been taken');
+    const weak = input.password
+      ? weakPasswordMessage(input.password, [input.username, input.email], deps.env.BLOCK_COMMON_PASSWORDS)
+      : null;
+    if (weak) addError(errors, 'password', `Password ${weak}`);
 
     const emailChanged = input.email.toLowerCase() !== user.email.toLowerCase();
     const passwordChanged = input.password !== '';
@@ -69,7 +75,10 @@ export function settingsRoutes(deps: AppDeps) {
     const changes: UserChanges = { username: input.username, email: input.email, bio: input.bio, image: input.image };
     if (passwordChanged) changes.passwordHash = await hashPassword(input.password);
     const updated = updateUser(db, user.id, changes, deps.clock());
-    if (passwordChanged) invalidateUserSessions(db, user.id, c.var.session?.id);
+    if (passwordChanged) {
+      invalidateUserSessions(db, user.id, c.var.session?.id);
+      logSecurityEvent(c, deps.log, 'password.changed', { via: 'settings' });
+    }
     setFlash(c, passwordChanged ? 'Settings saved. Your other sessions were signed out.' : 'Settings saved.');
     return c.redirect(profilePath(updated.username), 303);
   });
