@@ -22,7 +22,7 @@ export function uniqueTitle(testInfo: TestInfo, words: string): string {
 
 export function newUser(testInfo: TestInfo, prefix = 'user'): User {
   const username = uniqueName(testInfo, prefix);
-  return { username, email: `${username.toLowerCase()}@example.test`, password: `pw-${username}-secret` };
+  return { username, email: `${username.toLowerCase()}@example.test`, password: `velvet otter quarry ${username.length}` };
 }
 
 /** The slug Quire derives from a plain ASCII title ("Hello, World 2" -> "hello-world-2"). */

@@ -25,6 +25,7 @@ import { pageRoutes } from './pages/routes';
 import { paths } from './paths';
 import { profileRoutes } from './profiles/routes';
 import { settingsRoutes } from './settings/routes';
+import { sessionRoutes } from './settings/sessions-routes';
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -140,6 +141,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', profileRoutes(deps));
   app.route('/', authRoutes(deps));
   app.route('/', settingsRoutes(deps));
+  app.route('/', sessionRoutes(deps));
   app.route('/', pageRoutes(deps));
 
   app.notFound((c) => showError(c, 404));

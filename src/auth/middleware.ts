@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Session } from '../db/schema';
 import type { AppDeps } from '../app-types';
+import { cookieName } from '../lib/cookies';
 import { safeRedirectPath } from '../lib/redirect';
 import { validateSessionToken, type SessionUser } from './session';
 
@@ -16,12 +17,12 @@ declare module 'hono' {
   interface ContextVariableMap extends AuthVariables {}
 }
 
-export const SESSION_COOKIE = 'session';
+const SESSION_COOKIE = 'session';
 const RETURN_TO_COOKIE = 'return_to';
 const RETURN_TO_MAX_AGE_S = 10 * 60;
 
 export function setSessionCookie(c: Context, token: string, expiresAt: Date): void {
-  setCookie(c, SESSION_COOKIE, token, {
+  setCookie(c, cookieName(c, SESSION_COOKIE), token, {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
@@ -31,7 +32,7 @@ export function setSessionCookie(c: Context, token: string, expiresAt: Date): vo
 }
 
 export function deleteSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: c.var.secureCookies });
+  deleteCookie(c, cookieName(c, SESSION_COOKIE), { path: '/', secure: c.var.secureCookies });
 }
 
 /** Sets c.var.user from the session cookie, extending the cookie when the session was renewed. */
@@ -39,7 +40,7 @@ export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
   return async function loadSession(c, next) {
     c.set('user', null);
     c.set('session', null);
-    const token = getCookie(c, SESSION_COOKIE);
+    const token = getCookie(c, cookieName(c, SESSION_COOKIE));
     if (token) {
       const result = validateSessionToken(db, token, clock());
       if (result) {
@@ -58,7 +59,7 @@ export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
 export function rememberReturnTo(c: Context, path: string | null): void {
   const safe = safeRedirectPath(path);
   if (!safe || safe.startsWith('/login') || safe.startsWith('/register')) return;
-  setCookie(c, RETURN_TO_COOKIE, safe, {
+  setCookie(c, cookieName(c, RETURN_TO_COOKIE), safe, {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
@@ -69,8 +70,8 @@ export function rememberReturnTo(c: Context, path: string | null): void {
 
 /** Takes the remembered page (once) and clears it. */
 export function takeReturnTo(c: Context): string | null {
-  const value = safeRedirectPath(getCookie(c, RETURN_TO_COOKIE));
-  deleteCookie(c, RETURN_TO_COOKIE, { path: '/', secure: c.var.secureCookies });
+  const value = safeRedirectPath(getCookie(c, cookieName(c, RETURN_TO_COOKIE)));
+  deleteCookie(c, cookieName(c, RETURN_TO_COOKIE), { path: '/', secure: c.var.secureCookies });
   return value;
 }
 

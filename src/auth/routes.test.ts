@@ -22,7 +22,7 @@ describe('sign up', () => {
     expect(user.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
-  it('marks the cookie Secure when PUBLIC_URL is https', async () => {
+  it('names the cookie __Host-session and marks it Secure when PUBLIC_URL is https', async () => {
     const t = createTestApp({ env: { PUBLIC_URL: 'https://blog.example' } });
     const res = await t.app.request('https://blog.example/register', {
       method: 'POST',
@@ -30,7 +30,15 @@ describe('sign up', () => {
       body: new URLSearchParams({ username: 'bob', email: 'bob@example.com', password: PASSWORD }),
     });
     expect(res.status).toBe(303);
-    expect(res.headers.getSetCookie().find((c) => c.startsWith('session='))).toMatch(/Secure/);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-session='))!;
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; Path=\//);
+    expect(cookie).not.toMatch(/Domain=/i);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('session='))).toBe(false);
+    // and it is what the next request is recognised by
+    const token = cookie.split(';')[0]!;
+    const settings = await t.app.request('https://blog.example/settings', { headers: { cookie: token } });
+    expect(settings.status).toBe(200);
   });
 
   it.each([

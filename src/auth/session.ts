@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { eq, and, ne } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { sessions, users, type Session, type User } from '../db/schema';
 
@@ -11,9 +11,14 @@ import { sessions, users, type Session, type User } from '../db/schema';
  * of the secret, so a leaked database cannot be turned into live sessions.
  */
 
-export const SESSION_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SESSION_LIFETIME_MS = 30 * DAY_MS;
 /** A session used with less than this left is extended to a full lifetime again. */
-export const SESSION_RENEWAL_THRESHOLD_MS = 15 * 24 * 60 * 60 * 1000;
+export const SESSION_RENEWAL_THRESHOLD_MS = 15 * DAY_MS;
+/** Unused for this long, a session ends whatever its expiry says. */
+export const SESSION_IDLE_TIMEOUT_MS = 30 * DAY_MS;
+/** However much it is used, a session ends this long after sign-in: then sign in again. */
+export const SESSION_ABSOLUTE_LIFETIME_MS = 90 * DAY_MS;
 /** last_seen_at is written at most this often, so reading pages does not mean writing rows. */
 const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 const TOKEN_BYTES = 20; // 160 bits of randomness each for the id and the secret
@@ -72,15 +77,19 @@ export function validateSessionToken(db: Db, token: string, now: number): Sessio
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.session.secretHash))) return null;
 
   const session = row.session;
-  if (now >= session.expiresAt.getTime()) {
+  const absoluteEnd = session.createdAt.getTime() + SESSION_ABSOLUTE_LIFETIME_MS;
+  const idle = now - session.lastSeenAt.getTime() >= SESSION_IDLE_TIMEOUT_MS;
+  if (now >= session.expiresAt.getTime() || now >= absoluteEnd || idle) {
     invalidateSession(db, session.id);
     return null;
   }
 
-  const renewed = session.expiresAt.getTime() - now < SESSION_RENEWAL_THRESHOLD_MS;
+  const renewedExpiry = Math.min(now + SESSION_LIFETIME_MS, absoluteEnd);
+  const renewed =
+    session.expiresAt.getTime() - now < SESSION_RENEWAL_THRESHOLD_MS && renewedExpiry > session.expiresAt.getTime();
   const stale = now - session.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
   if (renewed || stale) {
-    if (renewed) session.expiresAt = new Date(now + SESSION_LIFETIME_MS);
+    if (renewed) session.expiresAt = new Date(renewedExpiry);
     session.lastSeenAt = new Date(now);
     db.update(sessions)
       .set({ expiresAt: session.expiresAt, lastSeenAt: session.lastSeenAt })
@@ -88,6 +97,40 @@ export function validateSessionToken(db: Db, token: string, now: number): Sessio
       .run();
   }
   return { session, user: row.user, renewed };
+}
+
+/** A stable, non-secret handle for a session, for forms that name one (never the id itself). */
+export function sessionHandle(sessionId: string): string {
+  return Buffer.from(sha256(new TextEncoder().encode(sessionId))).toString('hex').slice(0, 16);
+}
+
+export type SessionSummary = { handle: string; createdAt: Date; lastSeenAt: Date; userAgent: string | null; current: boolean };
+
+/** A user's live sessions, most recently used first. */
+export function listUserSessions(db: Db, userId: number, currentSessionId: string | null, now: number): SessionSummary[] {
+  return db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .orderBy(desc(sessions.lastSeenAt))
+    .all()
+    .filter((session) => session.expiresAt.getTime() > now)
+    .map((session) => ({
+      handle: sessionHandle(session.id),
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      userAgent: session.userAgent,
+      current: session.id === currentSessionId,
+    }));
+}
+
+/** Ends one of the user's own sessions by its handle; false when the user has no such session. */
+export function invalidateSessionByHandle(db: Db, userId: number, handle: string): boolean {
+  const mine = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all();
+  const target = mine.find((session) => sessionHandle(session.id) === handle);
+  if (!target) return false;
+  invalidateSession(db, target.id);
+  return true;
 }
 
 export function invalidateSession(db: Db, sessionId: string): void {

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { cookieName } from './cookies';
 
 export type Flash = { kind: 'success' | 'error'; message: string };
 
@@ -14,7 +15,7 @@ const FLASH_MAX_AGE_S = 60;
 
 /** Flash messages ride in a short-lived cookie so that redirects land on exact URLs. */
 export function setFlash(c: Context, message: string, kind: Flash['kind'] = 'success'): void {
-  setCookie(c, FLASH_COOKIE, JSON.stringify({ kind, message }), {
+  setCookie(c, cookieName(c, FLASH_COOKIE), JSON.stringify({ kind, message }), {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
@@ -48,10 +49,10 @@ export function loadFlash(): MiddlewareHandler {
   return async function loadFlash(c, next) {
     c.set('flash', null);
     if (c.req.method === 'GET') {
-      const flash = parseFlash(getCookie(c, FLASH_COOKIE));
+      const flash = parseFlash(getCookie(c, cookieName(c, FLASH_COOKIE)));
       if (flash) {
         c.set('flash', flash);
-        deleteCookie(c, FLASH_COOKIE, { path: '/', secure: c.var.secureCookies });
+        deleteCookie(c, cookieName(c, FLASH_COOKIE), { path: '/', secure: c.var.secureCookies });
       }
     }
     await next();

@@ -51,7 +51,11 @@ export function createTestApp(options: { env?: Record<string, string> } = {}) {
 /** A cookie jar over app.request(), so tests read like a person using the site. */
 export class Browser {
   readonly cookies = new Map<string, string>();
-  constructor(private readonly app: TestApp['app']) {}
+  /** `ip` is the socket address the app sees (as @hono/node-server passes it in c.env). */
+  constructor(
+    private readonly app: TestApp['app'],
+    private readonly options: { ip?: string; origin?: string } = {},
+  ) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -72,7 +76,9 @@ export class Browser {
   async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
-    const res = await this.app.request(`${ORIGIN}${path}`, { ...init, headers });
+    const origin = this.options.origin ?? ORIGIN;
+    const bindings = this.options.ip ? { incoming: { socket: { remoteAddress: this.options.ip } } } : undefined;
+    const res = await this.app.request(`${origin}${path}`, { ...init, headers }, bindings);
     this.remember(res);
     return res;
   }
@@ -86,7 +92,7 @@ export class Browser {
     return this.request(path, {
       method: 'POST',
       body: formBody(fields),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, ...headers },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.options.origin ?? ORIGIN, ...headers },
     });
   }
 

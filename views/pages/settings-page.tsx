@@ -109,6 +109,9 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
                 Or click here to logout.
               </button>
             </form>
+            <p class="sessions-link">
+              <a href="/settings/sessions">See where you are signed in</a>
+            </p>
           </div>
         </div>
       </div>
