@@ -1,13 +1,14 @@
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { openDatabase } from './db/client';
 import { EnvError, loadEnv } from './env';
+import { listen } from './http-server';
 import { jsonLog } from './lib/logger';
 
 /** Bound on how long in-flight requests may take to finish at shutdown. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function main(): void {
+async function main(): Promise<void> {
   let env;
   try {
     env = loadEnv();
@@ -20,9 +21,9 @@ function main(): void {
   }
   const db = openDatabase(env.DATABASE_PATH);
   const app = createApp({ db, env });
-  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-    jsonLog({ level: 'info', msg: 'listening', url: `http://${info.address}:${info.port}`, publicUrl: env.PUBLIC_URL });
-  });
+  const server = await listen(app, { port: env.PORT, hostname: env.HOST });
+  const address = server.address() as AddressInfo;
+  jsonLog({ level: 'info', msg: 'listening', url: `http://${address.address}:${address.port}`, publicUrl: env.PUBLIC_URL });
 
   const stop = (signal: string) => {
     jsonLog({ level: 'info', msg: 'stopping', signal });
@@ -33,9 +34,13 @@ function main(): void {
       db.$client.close();
       process.exit(0);
     });
+    server.closeIdleConnections();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
