@@ -26,6 +26,7 @@ export function Layout(props: { page: PageContext; children: Child }) {
         <link rel="stylesheet" href={page.asset('style.css')} />
         <link rel="icon" href={page.asset('favicon.svg')} type="image/svg+xml" />
         <script src={page.asset('editor.js')} defer></script>
+        <script src={page.asset('password-strength.js')} defer></script>
       </head>
       <body>
         <a class="skip-link" href="#main">

@@ -212,3 +212,34 @@ describe('session cookie', () => {
     expect(stranger.cookies.has('session')).toBe(false);
   });
 });
+
+describe('passwords', () => {
+  it('refuses a common password on sign-up with advice, unless BLOCK_COMMON_PASSWORDS=false', async () => {
+    const t = createTestApp();
+    const res = await new Browser(t.app).post('/register', { username: 'carol', email: 'carol@example.com', password: 'password1' });
+    expect(res.status).toBe(422);
+    const page = dom(await res.text());
+    expect(page.querySelector('.field-error')?.text).toMatch(/^Password is too easy to guess: This is a commonly used password/);
+    expect(t.db.select().from(users).all()).toHaveLength(0);
+
+    const relaxed = createTestApp({ env: { BLOCK_COMMON_PASSWORDS: 'false' } });
+    const ok = await new Browser(relaxed.app).post('/register', { username: 'carol', email: 'carol@example.com', password: 'password1' });
+    expect(ok.status).toBe(303);
+    const tooShort = await new Browser(relaxed.app).post('/register', { username: 'dan', email: 'dan@example.com', password: 'short' });
+    expect(tooShort.status).toBe(422);
+  });
+
+  it('gives a strength hint for the live meter, same-site only', async () => {
+    const t = createTestApp();
+    const weak = await new Browser(t.app).post('/password-strength', { password: 'iloveyou' });
+    expect(weak.headers.get('cache-control')).toBe('no-store');
+    expect(await weak.json()).toMatchObject({ score: 0, label: 'very weak' });
+    const strong = await new Browser(t.app).post('/password-strength', { password: 'velvet otter quarry 42' });
+    expect(((await strong.json()) as { score: number }).score).toBeGreaterThanOrEqual(3);
+    const crossSite = await new Browser(t.app).post('/password-strength', { password: 'x' }, { origin: 'https://evil.example' });
+    expect(crossSite.status).toBe(403);
+    const page = dom(await new Browser(t.app).html('/register'));
+    expect(page.querySelector('input[name=password]')?.getAttribute('data-strength')).toBe('password-strength');
+    expect(page.querySelector('#password-strength')?.getAttribute('aria-live')).toBe('polite');
+  });
+});

@@ -8,8 +8,8 @@ import { createUser, findUserByEmail, isEmailTaken, isUsernameTaken } from '../u
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
 import { logSecurityEvent } from '../security/audit';
-import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
-import { weakPasswordMessage } from './password-strength';
+import { hashPassword, PASSWORD_MAX_LENGTH, verifyPassword, verifyPasswordAgainstNobody } from './password';
+import { measurePassword, weakPasswordMessage } from './password-strength';
 import { createSession, invalidateSession } from './session';
 
 /** After signing in: the page that asked for it, else exactly "/". */
@@ -112,6 +112,14 @@ export function authRoutes(deps: AppDeps) {
     logSecurityEvent(c, deps.log, 'signup', { userId: user.id });
     setFlash(c, `Welcome to ${deps.env.SITE_TITLE}, ${user.username}!`);
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
+  });
+
+  /** The live strength hint under password fields (static/password-strength.js). */
+  app.post('/password-strength', async (c) => {
+    const form = await readForm(c);
+    const password = field(form, 'password').slice(0, PASSWORD_MAX_LENGTH);
+    const { score, label, warning } = measurePassword(password, [field(form, 'username'), field(form, 'email')]);
+    return c.json({ score, label, warning }, 200, { 'cache-control': 'no-store' });
   });
 
   app.post('/logout', (c) => {

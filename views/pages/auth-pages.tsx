@@ -119,10 +119,14 @@ export function RegisterPage(props: {
                   autocomplete="new-password"
                   required
                   minlength={8}
+                  data-strength="password-strength"
                   {...fieldAria(errors, 'password')}
                 />
                 <FieldError errors={errors} name="password" />
-                <p class="form-hint">At least 8 characters. A few unrelated words make a strong one.</p>
+                <p class="form-hint">
+                  At least 8 characters, and not a common one. A few unrelated words make a strong password.
+                </p>
+                <p class="form-hint password-strength" id="password-strength" aria-live="polite"></p>
               </fieldset>
               <button type="submit" class="btn btn-lg btn-primary pull-xs-right">
                 Sign up

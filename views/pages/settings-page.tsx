@@ -79,10 +79,14 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
                     name="password"
                     placeholder="New Password"
                     autocomplete="new-password"
+                    data-strength="password-strength"
                     {...fieldAria(errors, 'password')}
                   />
                   <FieldError errors={errors} name="password" />
-                  <p class="form-hint">Leave empty to keep your password.</p>
+                  <p class="form-hint">
+                    Leave empty to keep your password. A new one needs 8 characters or more and must not be a common one.
+                  </p>
+                  <p class="form-hint password-strength" id="password-strength" aria-live="polite"></p>
                 </fieldset>
                 <fieldset class="form-group">
                   <label for="currentPassword">Current password</label>
