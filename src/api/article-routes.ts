@@ -52,6 +52,7 @@ export function articleApiRoutes(deps: AppDeps) {
   app.post('/articles', requireApiUser(), async (c) => {
     const user = apiUser(c);
     const { article: input } = await readJson(c, NewArticleBody);
+    deps.limits.enforce('articles', user.id, clock(), c.var.requestId);
     const { slug } = createArticle(db, user.id, { ...input, tagList: input.tagList ?? [] }, clock());
     return c.json(articleJson(findArticleBySlug(db, slug, user.id)!), 201);
   });
@@ -76,6 +77,7 @@ export function articleApiRoutes(deps: AppDeps) {
   app.post('/articles/:slug/favorite', requireApiUser(), (c) => {
     const user = apiUser(c);
     const article = requireArticle(c);
+    deps.limits.enforce('favorites', user.id, clock(), c.var.requestId);
     favoriteArticle(db, user.id, article.id, clock());
     return c.json(articleJson(findArticleBySlug(db, article.slug, user.id)!));
   });
@@ -96,6 +98,7 @@ export function articleApiRoutes(deps: AppDeps) {
     const user = apiUser(c);
     const article = requireArticle(c);
     const { comment: input } = await readJson(c, NewCommentBody);
+    deps.limits.enforce('comments', user.id, clock(), c.var.requestId);
     const id = addComment(db, article.id, user.id, input.body, clock());
     return c.json({ comment: commentJson(findComment(db, article.id, id, user.id)!) }, 201);
   });

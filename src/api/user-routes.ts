@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-types';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from '../auth/password';
+import { weakPasswordMessage } from '../auth/password-strength';
 import { createSession, invalidateUserSessions } from '../auth/session';
+import { logSecurityEvent } from '../security/audit';
 import { findProfile, followUser, unfollowUser } from '../profiles/queries';
 import {
   createUser,
@@ -13,7 +15,7 @@ import {
   type UserChanges,
 } from '../users/queries';
 import { apiUser, requireApiUser } from './auth';
-import { ApiError, notFound, type ApiErrors } from './errors';
+import { ApiError, notFound, unprocessable, type ApiErrors } from './errors';
 import { readJson } from './json';
 import { LoginBody, RegisterBody, UpdateUserBody } from './schemas';
 import { profileJson, userJson } from './serialize';
@@ -29,26 +31,42 @@ export function userApiRoutes(deps: AppDeps) {
     if (Object.keys(errors).length > 0) throw new ApiError(409, errors);
   };
 
+  /** 422 for a common password, as on the web forms, unless BLOCK_COMMON_PASSWORDS=false. */
+  const refuseWeakPassword = (password: string, context: string[]) => {
+    const weak = weakPasswordMessage(password, context, deps.env.BLOCK_COMMON_PASSWORDS);
+    if (weak) throw unprocessable({ password: [weak] });
+  };
+
   app.post('/users/login', async (c) => {
     const { user: input } = await readJson(c, LoginBody);
+    // the same back-off as the sign-in form, before any password work
+    deps.limits.checkSignin(c.var.clientIp, input.email, clock(), c.var.requestId);
     const user = findUserByEmail(db, input.email);
     const valid = user
       ? await verifyPassword(user.passwordHash, input.password)
       : await verifyPasswordAgainstNobody(input.password);
-    if (!user || !valid) throw new ApiError(401, { credentials: ['invalid'] });
+    deps.limits.recordSignin(c.var.clientIp, input.email, Boolean(user && valid), clock());
+    if (!user || !valid) {
+      logSecurityEvent(c, deps.log, 'signin.failure', { email: input.email.toLowerCase(), knownEmail: Boolean(user), via: 'api' });
+      throw new ApiError(401, { credentials: ['invalid'] });
+    }
+    logSecurityEvent(c, deps.log, 'signin.success', { userId: user.id, via: 'api' });
     const { token } = createSession(db, user.id, { now: clock(), userAgent: c.req.header('user-agent') });
     return c.json(userJson(user, token));
   });
 
   app.post('/users', async (c) => {
     const { user: input } = await readJson(c, RegisterBody);
+    refuseWeakPassword(input.password, [input.username, input.email]);
     conflicts(input.username, input.email);
+    deps.limits.enforce('signup', c.var.clientIp, clock(), c.var.requestId);
     const user = createUser(
       db,
       { username: input.username, email: input.email, passwordHash: await hashPassword(input.password) },
       clock(),
     );
     const { token } = createSession(db, user.id, { now: clock(), userAgent: c.req.header('user-agent') });
+    logSecurityEvent(c, deps.log, 'signup', { userId: user.id, via: 'api' });
     return c.json(userJson(user, token), 201);
   });
 
@@ -64,6 +82,9 @@ export function userApiRoutes(deps: AppDeps) {
   app.put('/user', requireApiUser(), async (c) => {
     const current = apiUser(c);
     const { user: input } = await readJson(c, UpdateUserBody);
+    if (input.password !== undefined) {
+      refuseWeakPassword(input.password, [input.username ?? current.username, input.email ?? current.email]);
+    }
     conflicts(input.username, input.email, current.id);
     const changes: UserChanges = {};
     if (input.username !== undefined) changes.username = input.username;
@@ -72,7 +93,10 @@ export function userApiRoutes(deps: AppDeps) {
     if (input.image !== undefined) changes.image = input.image;
     if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
     const updated = updateUser(db, current.id, changes, clock());
-    if (input.password !== undefined) invalidateUserSessions(db, current.id, c.var.session?.id);
+    if (input.password !== undefined) {
+      invalidateUserSessions(db, current.id, c.var.session?.id);
+      logSecurityEvent(c, deps.log, 'password.changed', { via: 'api' });
+    }
     return c.json(userJson(updated, current.token));
   });
 
@@ -86,6 +110,7 @@ export function userApiRoutes(deps: AppDeps) {
     const user = apiUser(c);
     const profile = findProfile(db, c.req.param('username'), user.id);
     if (!profile) throw notFound('profile');
+    deps.limits.enforce('follows', user.id, clock(), c.var.requestId);
     followUser(db, user.id, profile.id, clock());
     return c.json({ profile: profileJson({ ...profile, following: profile.id !== user.id }) });
   });

@@ -161,3 +161,49 @@ describe('the client address', () => {
     expect(() => createTestApp({ env: { RATE_LIMIT_COMMENTS: 'lots' } })).toThrow(/RATE_LIMIT_COMMENTS/);
   });
 });
+
+describe('the same limits on the API', () => {
+  const json = (body: unknown, token?: string) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Token ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+  it('throttles API sign-in with a JSON 429 and Retry-After, sharing the back-off with the form', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'alice');
+    const browser = new Browser(t.app, { ip: '203.0.113.50' });
+    // two failures through the form...
+    await browser.post('/login', { email: 'alice@example.com', password: 'nope one' });
+    await browser.post('/login', { email: 'alice@example.com', password: 'nope two' });
+    // ...and the API is already backing off for this email
+    const res = await browser.request('/api/users/login', json({ user: { email: 'alice@example.com', password: PASSWORD } }));
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({ errors: { rate: [expect.stringContaining('Too many requests')] } });
+    t.clock.advance(1000);
+    const ok = await browser.request('/api/users/login', json({ user: { email: 'alice@example.com', password: PASSWORD } }));
+    expect(ok.status).toBe(200);
+  });
+
+  it('limits article creation per user through the API, writing nothing when refused', async () => {
+    const t = createTestApp({ env: { RATE_LIMIT_ARTICLES: '1/h' } });
+    const browser = new Browser(t.app);
+    const signUp = await browser.request('/api/users', json({ user: { username: 'api', email: 'api@example.com', password: PASSWORD } }));
+    const { user } = (await signUp.json()) as { user: { token: string } };
+    const article = { article: { title: 'T', description: 'D', body: 'B' } };
+    expect((await browser.request('/api/articles', json(article, user.token))).status).toBe(201);
+    const refused = await browser.request('/api/articles', json(article, user.token));
+    expect(refused.status).toBe(429);
+    expect(t.db.select().from(articles).all()).toHaveLength(1);
+  });
+
+  it('answers the global budget on /api in JSON', async () => {
+    const t = createTestApp({ env: { RATE_LIMIT_GLOBAL: '1/m' } });
+    const browser = new Browser(t.app, { ip: '203.0.113.60' });
+    expect((await browser.get('/api/tags')).status).toBe(200);
+    const refused = await browser.get('/api/tags');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/json');
+  });
+});
