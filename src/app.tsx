@@ -16,9 +16,10 @@ import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
 import { systemClock } from './lib/clock';
 import { loadFlash } from './lib/flash';
-import { jsonLog, requestLogger, type Log } from './lib/logger';
+import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { staticRoutes } from './lib/static-routes';
+import { logSecurityEvent } from './security/audit';
 import { clientIp } from './security/client-ip';
 import { Limits, TooManyRequests } from './security/limits';
 import { pageRoutes } from './pages/routes';
@@ -152,19 +153,10 @@ export function createApp(options: CreateAppOptions) {
       return showError(c, 429, err.message);
     }
     if (err instanceof HTTPException) {
-      if (err.status === 403) {
-        log({ level: 'warn', msg: 'forbidden', requestId: c.var.requestId, path: c.req.path, userId: c.var.user?.id ?? null });
-      }
+      if (err.status === 403) logSecurityEvent(c, log, 'forbidden', { method: c.req.method, path: c.req.path });
       return showError(c, err.status, err.res ? undefined : err.message);
     }
-    log({
-      level: 'error',
-      msg: 'unhandled error',
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-    });
+    logUnhandledError(log, c, err);
     return showError(c, 500);
   });
 

@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
+import { logUnhandledError } from '../lib/logger';
+import { logSecurityEvent } from '../security/audit';
 import { TooManyRequests } from '../security/limits';
 import { apiCors } from './cors';
 import { ApiError, apiErrorResponse } from './errors';
@@ -33,7 +35,10 @@ export function apiRoutes(deps: AppDeps, assets: Assets) {
   api.all('*', (c) => apiErrorResponse(c, 404, { resource: ['not found'] }));
 
   api.onError((err, c: Context) => {
-    if (err instanceof ApiError) return apiErrorResponse(c, err.status, err.errors);
+    if (err instanceof ApiError) {
+      if (err.status === 403) logSecurityEvent(c, deps.log, 'forbidden', { method: c.req.method, path: c.req.path });
+      return apiErrorResponse(c, err.status, err.errors);
+    }
     if (err instanceof TooManyRequests) {
       c.header('Retry-After', String(err.retryAfterSeconds));
       return apiErrorResponse(c, 429, { rate: [err.message] });
@@ -41,14 +46,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets) {
     if (err instanceof HTTPException) {
       return apiErrorResponse(c, err.status as 400, { request: [err.message || 'could not be processed'] });
     }
-    deps.log({
-      level: 'error',
-      msg: 'unhandled error',
-      requestId: c.var.requestId,
-      method: c.req.method,
-      path: c.req.path,
-      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-    });
+    logUnhandledError(deps.log, c, err);
     return apiErrorResponse(c, 500, { server: [`unexpected error (request id ${c.var.requestId})`] });
   });
 

@@ -3,7 +3,7 @@ import type { AppDeps } from '../app-types';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from '../auth/password';
 import { weakPasswordMessage } from '../auth/password-strength';
 import { createSession, invalidateUserSessions } from '../auth/session';
-import { logSecurityEvent } from '../security/audit';
+import { loggableEmail, logSecurityEvent } from '../security/audit';
 import { findProfile, followUser, unfollowUser } from '../profiles/queries';
 import {
   createUser,
@@ -47,7 +47,7 @@ export function userApiRoutes(deps: AppDeps) {
       : await verifyPasswordAgainstNobody(input.password);
     deps.limits.recordSignin(c.var.clientIp, input.email, Boolean(user && valid), clock());
     if (!user || !valid) {
-      logSecurityEvent(c, deps.log, 'signin.failure', { email: input.email.toLowerCase(), knownEmail: Boolean(user), via: 'api' });
+      logSecurityEvent(c, deps.log, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user), via: 'api' });
       throw new ApiError(401, { credentials: ['invalid'] });
     }
     logSecurityEvent(c, deps.log, 'signin.success', { userId: user.id, via: 'api' });

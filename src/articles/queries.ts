@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
+import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
 
 export type Profile = {
@@ -85,10 +86,7 @@ function summaryColumns(viewerId: number | null) {
     authorUsername: users.username,
     authorBio: users.bio,
     authorImage: users.image,
-    following:
-      viewerId === null
-        ? sql<number>`0`
-        : sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${articles.authorId})`,
+    following: followingFlag(viewerId, articles.authorId),
   };
 }
 

@@ -7,7 +7,7 @@ import { safeRedirectPath } from '../lib/redirect';
 import { createUser, findUserByEmail, isEmailTaken, isUsernameTaken } from '../users/queries';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
-import { logSecurityEvent } from '../security/audit';
+import { loggableEmail, logSecurityEvent } from '../security/audit';
 import { hashPassword, PASSWORD_MAX_LENGTH, verifyPassword, verifyPasswordAgainstNobody } from './password';
 import { measurePassword, weakPasswordMessage } from './password-strength';
 import { createSession, invalidateSession } from './session';
@@ -60,7 +60,7 @@ export function authRoutes(deps: AppDeps) {
       : await verifyPasswordAgainstNobody(parsed.data.password);
     deps.limits.recordSignin(c.var.clientIp, email, Boolean(user && valid), clock());
     if (!user || !valid) {
-      logSecurityEvent(c, deps.log, 'signin.failure', { email: email.toLowerCase(), knownEmail: Boolean(user) });
+      logSecurityEvent(c, deps.log, 'signin.failure', { email: loggableEmail(email), knownEmail: Boolean(user) });
       c.status(422);
       // one message for both cases, so the form does not reveal which emails are registered
       return renderLogin(c, values, formError(null, 'Email or password is invalid'));

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { comments, follows, users } from '../db/schema';
+import { comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
+import { followingFlag } from '../profiles/following';
 
 export type CommentView = {
   id: number;
@@ -20,10 +21,7 @@ const commentColumns = (viewerId: number | null) => ({
   username: users.username,
   bio: users.bio,
   image: users.image,
-  following:
-    viewerId === null
-      ? sql<number>`0`
-      : sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${users.id})`,
+  following: followingFlag(viewerId, users.id),
 });
 
 type CommentRow = {

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 
 export type LogLine = { level: 'info' | 'warn' | 'error'; msg: string; [key: string]: unknown };
 export type Log = (line: LogLine) => void;
@@ -9,6 +9,18 @@ export const jsonLog: Log = (line) => {
 };
 
 export const silentLog: Log = () => {};
+
+/** The log line of an unexpected error: the stack goes here, never into the response. */
+export function logUnhandledError(log: Log, c: Context, err: unknown): void {
+  log({
+    level: 'error',
+    msg: 'unhandled error',
+    requestId: c.var.requestId,
+    method: c.req.method,
+    path: c.req.path,
+    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  });
+}
 
 export function requestLogger(log: Log): MiddlewareHandler {
   return async function requestLogger(c, next) {

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { follows, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
+import { followingFlag } from './following';
 
 export type { Profile };
 
@@ -12,10 +13,7 @@ export function findProfile(db: Db, username: string, viewerId: number | null): 
       username: users.username,
       bio: users.bio,
       image: users.image,
-      following:
-        viewerId === null
-          ? sql<number>`0`
-          : sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${users.id})`,
+      following: followingFlag(viewerId, users.id),
     })
     .from(users)
     .where(sql`lower(${users.username}) = lower(${username})`)

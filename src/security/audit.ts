@@ -14,6 +14,15 @@ export type SecurityEvent =
  * One structured JSON line per security event, with the request id and client address. Callers
  * pass identifiers only: never a password, token or cookie.
  */
+/**
+ * What a failed sign-in logs of the typed email: the address, or nothing when it does not look
+ * like one (someone may have typed their password into the email field).
+ */
+export function loggableEmail(typed: string): string | null {
+  const email = typed.trim().toLowerCase();
+  return /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email) ? email : null;
+}
+
 export function logSecurityEvent(
   c: Context,
   log: Log,
@@ -22,7 +31,7 @@ export function logSecurityEvent(
 ): void {
   log({
     level: event === 'signin.failure' || event === 'forbidden' ? 'warn' : 'info',
-    msg: `security.${event}`,
+    msg: event === 'forbidden' ? 'forbidden' : `security.${event}`,
     event,
     requestId: c.var.requestId,
     ip: c.var.clientIp ?? null,

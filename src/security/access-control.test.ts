@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { api, userWithToken } from '../api/test-helpers';
+import { sessionHandle } from '../auth/session';
+import { addComment } from '../comments/queries';
+import { Browser, createTestApp, insertArticle, signedInBrowser, type TestApp } from '../test-support';
+
+/** Every row of every table: "nothing changed" means this string did not change. */
+function snapshot(t: TestApp): string {
+  const sqlite = t.db.$client;
+  const tables = sqlite.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all() as string[];
+  return JSON.stringify(tables.map((name) => [name, sqlite.prepare(`select * from "${name}" order by rowid`).all()]));
+}
+
+/** Alice owns an article, a comment on it and a session; Mallory is signed in with her own article. */
+async function webWorld() {
+  const t = createTestApp();
+  const alice = await signedInBrowser(t, 'alice');
+  const mallory = await signedInBrowser(t, 'mallory');
+  const article = insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
+  const malloryArticle = insertArticle(t.db, mallory.user.id, { title: 'Owned by Mallory' });
+  const commentId = addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
+  const aliceSessionId = alice.browser.cookies.get('session')!.split('.')[0]!;
+  return { t, alice, mallory, slug: article.slug, mallorySlug: malloryArticle.slug, commentId, handle: sessionHandle(aliceSessionId) };
+}
+type WebWorld = Awaited<ReturnType<typeof webWorld>>;
+
+const EDIT = { title: 'Hijacked', description: 'Hijacked', body: 'Hijacked', op: 'publish' };
+
+/** Routes that act on something of Alice's, with what another signed-in user must get. */
+const OWNED_WEB: Array<{ route: string; method: 'GET' | 'POST'; path: (w: WebWorld) => string; fields?: Record<string, string>; other: number }> = [
+  { route: 'GET /editor/:slug', method: 'GET', path: (w) => `/editor/${w.slug}`, other: 403 },
+  { route: 'POST /editor/:slug', method: 'POST', path: (w) => `/editor/${w.slug}`, fields: EDIT, other: 403 },
+  { route: 'POST /article/:slug/delete', method: 'POST', path: (w) => `/article/${w.slug}/delete`, other: 403 },
+  {
+    route: 'POST /article/:slug/comments/:id/delete',
+    method: 'POST',
+    path: (w) => `/article/${w.slug}/comments/${w.commentId}/delete`,
+    other: 403,
+  },
+  {
+    // the comment named through an article it does not belong to is not found
+    route: 'POST /article/:own-slug/comments/:id/delete',
+    method: 'POST',
+    path: (w) => `/article/${w.mallorySlug}/comments/${w.commentId}/delete`,
+    other: 404,
+  },
+  { route: 'POST /settings/sessions/:handle/delete', method: 'POST', path: (w) => `/settings/sessions/${w.handle}/delete`, other: 404 },
+];
+
+const send = (browser: Browser, method: 'GET' | 'POST', path: string, fields: Record<string, string> = {}) =>
+  method === 'GET' ? browser.get(path) : browser.post(path, fields);
+
+describe('web routes: someone else’s things', () => {
+  it.each(OWNED_WEB)('$route: another signed-in user gets $other and nothing changes', async (route) => {
+    const w = await webWorld();
+    const before = snapshot(w.t);
+    const res = await send(w.mallory.browser, route.method, route.path(w), route.fields);
+    expect(res.status).toBe(route.other);
+    expect(snapshot(w.t)).toBe(before);
+    // Alice's session is alive and her article still there
+    expect((await w.alice.browser.get(`/editor/${w.slug}`)).status).toBe(200);
+  });
+
+  it.each(OWNED_WEB)('$route: an anonymous visitor goes to exactly /login and nothing changes', async (route) => {
+    const w = await webWorld();
+    const before = snapshot(w.t);
+    const res = await send(new Browser(w.t.app), route.method, route.path(w), route.fields);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/login');
+    expect(snapshot(w.t)).toBe(before);
+  });
+
+  it.each([
+    ['/editor', EDIT],
+    ['/article/:slug/favorite', {}],
+    ['/article/:slug/unfavorite', {}],
+    ['/profile/alice/follow', {}],
+    ['/profile/alice/unfollow', {}],
+    ['/article/:slug/comments', { body: 'Anonymous words' }],
+    ['/settings', { image: '', username: 'alice', bio: 'Hijacked', email: 'alice@example.com', password: '', currentPassword: '' }],
+    ['/settings/sessions/others/delete', {}],
+  ] as const)('POST %s: an anonymous visitor goes to exactly /login and nothing changes', async (path, fields) => {
+    const w = await webWorld();
+    const before = snapshot(w.t);
+    const res = await new Browser(w.t.app).post(path.replace(':slug', w.slug), fields);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/login');
+    expect(snapshot(w.t)).toBe(before);
+  });
+
+  it('GET /settings and /settings/sessions: an anonymous visitor goes to exactly /login', async () => {
+    const w = await webWorld();
+    for (const path of ['/settings', '/settings/sessions', '/editor', '/?feed=following']) {
+      const res = await new Browser(w.t.app).get(path);
+      expect(res.status, path).toBe(303);
+      expect(res.headers.get('location'), path).toBe('/login');
+    }
+  });
+
+  it('POST /logout: an anonymous visitor changes nothing (sign-out is idempotent and goes home)', async () => {
+    const w = await webWorld();
+    const before = snapshot(w.t);
+    const res = await new Browser(w.t.app).post('/logout');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
+    expect(snapshot(w.t)).toBe(before);
+  });
+});
+
+/** The same world over the API: tokens instead of cookies. */
+async function apiWorld() {
+  const t = createTestApp();
+  const alice = await userWithToken(t, 'alice');
+  const mallory = await userWithToken(t, 'mallory');
+  const article = insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
+  const commentId = addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
+  return { t, client: api(t), alice, mallory, slug: article.slug, commentId };
+}
+type ApiWorld = Awaited<ReturnType<typeof apiWorld>>;
+
+const API_MUTATIONS: Array<{ route: string; method: string; path: (w: ApiWorld) => string; body?: unknown; owned?: 'article' | 'comment' }> = [
+  { route: 'PUT /api/articles/:slug', method: 'PUT', path: (w) => `/articles/${w.slug}`, body: { article: { title: 'Hijacked' } }, owned: 'article' },
+  { route: 'DELETE /api/articles/:slug', method: 'DELETE', path: (w) => `/articles/${w.slug}`, owned: 'article' },
+  {
+    route: 'DELETE /api/articles/:slug/comments/:id',
+    method: 'DELETE',
+    path: (w) => `/articles/${w.slug}/comments/${w.commentId}`,
+    owned: 'comment',
+  },
+  { route: 'POST /api/articles/:slug/favorite', method: 'POST', path: (w) => `/articles/${w.slug}/favorite` },
+  { route: 'DELETE /api/articles/:slug/favorite', method: 'DELETE', path: (w) => `/articles/${w.slug}/favorite` },
+  { route: 'POST /api/profiles/:username/follow', method: 'POST', path: () => '/profiles/alice/follow' },
+  { route: 'DELETE /api/profiles/:username/follow', method: 'DELETE', path: () => '/profiles/alice/follow' },
+  {
+    route: 'POST /api/articles',
+    method: 'POST',
+    path: () => '/articles',
+    body: { article: { title: 'Anonymous', description: 'Anonymous', body: 'Anonymous' } },
+  },
+  { route: 'POST /api/articles/:slug/comments', method: 'POST', path: (w) => `/articles/${w.slug}/comments`, body: { comment: { body: 'Anonymous' } } },
+  { route: 'PUT /api/user', method: 'PUT', path: () => '/user', body: { user: { bio: 'Hijacked' } } },
+];
+
+describe('API endpoints: someone else’s things', () => {
+  it.each(API_MUTATIONS.filter((route) => route.owned))(
+    "$route: another user's token gets 403 and nothing changes",
+    async (route) => {
+      const w = await apiWorld();
+      const before = snapshot(w.t);
+      const res = await w.client.send(route.method, route.path(w), { token: w.mallory.token, body: route.body });
+      expect(res.status).toBe(403);
+      expect(res.text).toBe(JSON.stringify({ errors: { [route.owned!]: ['forbidden'] } }));
+      expect(snapshot(w.t)).toBe(before);
+    },
+  );
+
+  it.each(API_MUTATIONS)('$route: no token gets 401 and nothing changes; a bad token too', async (route) => {
+    const w = await apiWorld();
+    const before = snapshot(w.t);
+    const res = await w.client.send(route.method, route.path(w), { body: route.body });
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('{"errors":{"token":["is missing"]}}');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const forged = await w.client.send(route.method, route.path(w), { body: route.body, token: `${w.alice.token}x` });
+    expect(forged.status).toBe(401);
+    expect(forged.body).toEqual({ errors: { token: ['is invalid'] } });
+    expect(snapshot(w.t)).toBe(before);
+  });
+
+  it('the session cookie is not a credential for the API', async () => {
+    const t = createTestApp();
+    const { browser } = await signedInBrowser(t, 'alice');
+    const before = snapshot(t);
+    const res = await browser.request('/api/user', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost' },
+      body: JSON.stringify({ user: { bio: 'Hijacked' } }),
+    });
+    expect(res.status).toBe(401);
+    expect(snapshot(t)).toBe(before);
+  });
+});
