@@ -23,7 +23,7 @@ import { logSecurityEvent } from './security/audit';
 import { clientIp } from './security/client-ip';
 import { Limits, TooManyRequests } from './security/limits';
 import { pageRoutes } from './pages/routes';
-import { paths } from './paths';
+import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
 import { settingsRoutes } from './settings/routes';
 import { sessionRoutes } from './settings/sessions-routes';
@@ -67,7 +67,7 @@ export function createApp(options: CreateAppOptions) {
     log,
     limits: options.limits ?? new Limits(options.env, log),
   };
-  const assets = options.assets ?? loadAssets(paths.static);
+  const assets = options.assets ?? loadAssets(readStaticFiles());
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets };
   const secure = isHttps(deps.env);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;

@@ -87,7 +87,26 @@ const EnvSchema = z.object({
     return backoff;
   }),
   BLOCK_COMMON_PASSWORDS: flag(true),
+  BACKUP_DIR: optional(z.string().min(1).optional()),
+  BACKUP_INTERVAL: optional(z.string().default('1d')).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null || ms < 60_000) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration of at least a minute, like 30m, 6h or 1d' });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+  BACKUP_KEEP: optional(z.coerce.number().int().min(1).max(10_000).default(14)),
+  LOG_FORMAT: optional(z.enum(['json', 'pretty']).default('json')),
+  QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
 });
+
+/** "90s", "30m", "6h", "1d" -> milliseconds */
+export function parseDuration(value: string): number | null {
+  const match = /^\s*(\d{1,6})\s*(s|m|h|d)\s*$/.exec(value);
+  if (!match) return null;
+  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
 
 export type Env = {
   PORT: number;
@@ -109,6 +128,13 @@ export type Env = {
   SIGNIN_BACKOFF: number[];
   /** false only for test rigs and RealWorld conformance runs. */
   BLOCK_COMMON_PASSWORDS: boolean;
+  /** where the running server writes scheduled backups; unset means none */
+  BACKUP_DIR: string | undefined;
+  BACKUP_INTERVAL_MS: number;
+  BACKUP_KEEP: number;
+  LOG_FORMAT: 'json' | 'pretty';
+  /** where the binary writes its addons and migrations; default .cache/ beside the database */
+  QUIRE_CACHE_DIR: string | undefined;
 };
 
 export class EnvError extends Error {
@@ -143,6 +169,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     },
     SIGNIN_BACKOFF: env.SIGNIN_BACKOFF,
     BLOCK_COMMON_PASSWORDS: env.BLOCK_COMMON_PASSWORDS,
+    BACKUP_DIR: env.BACKUP_DIR,
+    BACKUP_INTERVAL_MS: env.BACKUP_INTERVAL,
+    BACKUP_KEEP: env.BACKUP_KEEP,
+    LOG_FORMAT: env.LOG_FORMAT,
+    QUIRE_CACHE_DIR: env.QUIRE_CACHE_DIR,
   };
 }
 

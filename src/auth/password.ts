@@ -1,4 +1,4 @@
-import { hash, verify } from '@node-rs/argon2';
+import { runtime } from '../runtime';
 
 /** OWASP's Argon2id minimum: 19 MiB, 2 passes, 1 lane. */
 const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
@@ -7,12 +7,12 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return runtime().argon2.hash(password, ARGON2_OPTIONS);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await runtime().argon2.verify(passwordHash, password);
   } catch {
     return false;
   }

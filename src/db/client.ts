@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { paths } from '../paths';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { runtime } from '../runtime';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -13,6 +14,10 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
 const BUSY_TIMEOUT_MS = 5000;
+
+export class DatabaseTooNewError extends Error {
+  override name = 'DatabaseTooNewError';
+}
 
 function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('journal_mode = WAL');
@@ -25,12 +30,44 @@ export function wrapDatabase(sqlite: Database.Database): Db {
   return drizzle({ client: sqlite, schema });
 }
 
+/** A raw connection through the addon this process uses (the binary brings its own). */
+export function openSqlite(file: string, options: { readonly?: boolean; fileMustExist?: boolean } = {}): Database.Database {
+  return new Database(file, { ...options, nativeBinding: runtime().sqliteBinding as string | undefined });
+}
+
+/**
+ * Refuses a database that a newer Quire has migrated: it holds migrations this build does not
+ * know, and running on it could lose data. Roll back by restoring the backup taken before.
+ */
+export function assertKnownMigrations(sqlite: Database.Database, migrationsFolder: string): void {
+  const table = sqlite
+    .prepare("select name from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get();
+  if (!table) return;
+  const known = new Set(readMigrationFiles({ migrationsFolder }).map((migration) => migration.hash));
+  const applied = sqlite.prepare('select hash, created_at from __drizzle_migrations').all() as Array<{ hash: string }>;
+  const unknown = applied.filter((row) => !known.has(row.hash));
+  if (unknown.length > 0) {
+    throw new DatabaseTooNewError(
+      `This database was migrated by a newer version of Quire (${unknown.length} unknown migration${unknown.length === 1 ? '' : 's'}). ` +
+        'Run that version, or restore a backup taken before the upgrade with `quire restore FILE`.',
+    );
+  }
+}
+
 /** Opens (creating its directory if needed) and migrates the database file. */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
-  applyPragmas(sqlite);
-  const db = wrapDatabase(sqlite);
-  migrate(db, { migrationsFolder: paths.migrations });
-  return db;
+  const sqlite = openSqlite(file);
+  try {
+    applyPragmas(sqlite);
+    const { migrationsFolder } = runtime();
+    assertKnownMigrations(sqlite, migrationsFolder);
+    const db = wrapDatabase(sqlite);
+    migrate(db, { migrationsFolder });
+    return db;
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
 }

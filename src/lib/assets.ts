@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -24,15 +23,12 @@ export type Assets = {
   byName(file: string): Asset | undefined;
 };
 
-/** Reads static/ once into memory (it is small) and fingerprints every file. */
-export function loadAssets(dir: string): Assets {
+/** Holds the static files in memory (they are small) and fingerprints every one. */
+export function loadAssets(files: Map<string, Buffer>): Assets {
   const byName = new Map<string, Asset>();
   const byFingerprint = new Map<string, Asset>();
   const urls = new Map<string, string>();
-  for (const name of fs.readdirSync(dir)) {
-    const file = path.join(dir, name);
-    if (!fs.statSync(file).isFile()) continue;
-    const body = fs.readFileSync(file);
+  for (const [name, body] of files) {
     const ext = path.extname(name);
     const asset = { body, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);

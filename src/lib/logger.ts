@@ -10,6 +10,28 @@ export const jsonLog: Log = (line) => {
 
 export const silentLog: Log = () => {};
 
+/** For people at a terminal (LOG_FORMAT=pretty): "12:03:04 INFO  GET /about 200 3.1ms". */
+export const prettyLog: Log = ({ level, msg, ...fields }) => {
+  const time = new Date().toISOString().slice(11, 19);
+  const head = `${time} ${level.toUpperCase().padEnd(5)}`;
+  if (msg === 'request') {
+    const { method, path, status, durationMs, userId } = fields;
+    const user = userId ? ` user=${String(userId)}` : '';
+    process.stdout.write(`${head} ${String(method)} ${JSON.stringify(path)} ${String(status)} ${String(durationMs)}ms${user}\n`);
+    return;
+  }
+  const rest = Object.entries(fields)
+    .filter(([key]) => key !== 'error')
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+    .join(' ');
+  process.stdout.write(`${head} ${msg}${rest ? ` ${rest}` : ''}\n`);
+  if (typeof fields.error === 'string') process.stdout.write(`${fields.error}\n`);
+};
+
+export function createLog(format: 'json' | 'pretty'): Log {
+  return format === 'pretty' ? prettyLog : jsonLog;
+}
+
 /** The log line of an unexpected error: the stack goes here, never into the response. */
 export function logUnhandledError(log: Log, c: Context, err: unknown): void {
   log({

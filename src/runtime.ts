@@ -1,0 +1,152 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import sea from 'node:sea';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The one module that knows both ways Quire runs: from source (tsx, or the test runner) and as
+ * the release binary (a Node single executable application, whose files are SEA assets). Every
+ * file location and native addon is resolved here. No top-level await: the binary is CommonJS.
+ */
+
+const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const requireFromHere = createRequire(import.meta.url);
+
+/** Asset keys in the binary; build/sea.ts writes the same ones. */
+export const ASSET_KEYS = {
+  sqliteAddon: 'addons/better_sqlite3.node',
+  argon2Addon: 'addons/argon2.node',
+  manifest: 'manifest.json',
+} as const;
+
+export type SeaManifest = { version: string; static: string[]; migrations: string[] };
+
+export function isBinary(): boolean {
+  try {
+    return sea.isSea();
+  } catch {
+    return false;
+  }
+}
+
+function asset(key: string): Buffer {
+  return Buffer.from(sea.getAsset(key));
+}
+
+function manifest(): SeaManifest {
+  return JSON.parse(asset(ASSET_KEYS.manifest).toString('utf8')) as SeaManifest;
+}
+
+export function appVersion(): string {
+  if (isBinary()) return manifest().version;
+  const pkg = JSON.parse(fs.readFileSync(path.join(SOURCE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The static files (name -> bytes): from static/ in source, from the assets in the binary. */
+export function readStaticFiles(): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  if (isBinary()) {
+    for (const name of manifest().static) files.set(name, asset(`static/${name}`));
+    return files;
+  }
+  const dir = path.join(SOURCE_ROOT, 'static');
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (fs.statSync(file).isFile()) files.set(name, fs.readFileSync(file));
+  }
+  return files;
+}
+
+const shortHash = (...parts: Buffer[]) => {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex').slice(0, 16);
+};
+
+/**
+ * Writes `content` to `dir/name` unless a file with that (content-hashed) name is there already.
+ * Written to a temporary file and renamed, so a second process (the server and `quire backup`)
+ * never sees half a file.
+ */
+function extractFile(dir: string, name: string, content: Buffer): string {
+  const target = path.join(dir, name);
+  if (fs.existsSync(target)) return target;
+  fs.mkdirSync(dir, { recursive: true });
+  const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  fs.writeFileSync(temp, content, { mode: 0o644 });
+  fs.renameSync(temp, target);
+  return target;
+}
+
+/** The same for a folder: built under a temporary name, then renamed into place whole. */
+function extractFolder(dir: string, name: string, files: Map<string, Buffer>): string {
+  const target = path.join(dir, name);
+  if (fs.existsSync(target)) return target;
+  const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  for (const [file, content] of files) {
+    fs.mkdirSync(path.dirname(path.join(temp, file)), { recursive: true });
+    fs.writeFileSync(path.join(temp, file), content);
+  }
+  try {
+    fs.renameSync(temp, target);
+  } catch (error) {
+    // another process put the same folder in place first: theirs is identical
+    fs.rmSync(temp, { recursive: true, force: true });
+    if (!fs.existsSync(target)) throw error;
+  }
+  return target;
+}
+
+type Argon2 = typeof import('@node-rs/argon2');
+
+type Native = { migrationsFolder: string; sqliteBinding: object | undefined; argon2: Argon2 };
+
+let native: Native | null = null;
+
+function dlopen(file: string): object {
+  const module = { exports: {} };
+  // inside a single executable, require() loads only built-ins: addons come in through dlopen
+  process.dlopen(module, file);
+  return module.exports;
+}
+
+/**
+ * Prepares what the process needs from disk. From source: nothing to do. In the binary: the
+ * addons and migrations are written once to `cacheDir` under content-hashed names.
+ */
+export function prepareRuntime(cacheDir: string): Native {
+  if (native) return native;
+  if (!isBinary()) {
+    native = {
+      migrationsFolder: path.join(SOURCE_ROOT, 'drizzle'),
+      sqliteBinding: undefined,
+      argon2: requireFromHere('@node-rs/argon2') as Argon2,
+    };
+    return native;
+  }
+  const sqliteAddon = asset(ASSET_KEYS.sqliteAddon);
+  const argon2Addon = asset(ASSET_KEYS.argon2Addon);
+  const migrations = new Map(manifest().migrations.map((file) => [file, asset(`drizzle/${file}`)]));
+  const migrationsFolder = extractFolder(cacheDir, `migrations-${shortHash(...migrations.values())}`, migrations);
+  native = {
+    migrationsFolder,
+    sqliteBinding: dlopen(extractFile(cacheDir, `better_sqlite3-${shortHash(sqliteAddon)}.node`, sqliteAddon)),
+    argon2: dlopen(extractFile(cacheDir, `argon2-${shortHash(argon2Addon)}.node`, argon2Addon)) as Argon2,
+  };
+  return native;
+}
+
+/** What prepareRuntime() set up; from source it needs no cache directory, so it prepares itself. */
+export function runtime(): Native {
+  if (native) return native;
+  if (isBinary()) throw new Error('prepareRuntime(cacheDir) must run before the database is opened');
+  return prepareRuntime('');
+}
+
+/** Where the binary extracts its addons: QUIRE_CACHE_DIR, else .cache/ beside the database. */
+export function defaultCacheDir(databasePath: string): string {
+  return path.join(path.dirname(path.resolve(databasePath)), '.cache');
+}

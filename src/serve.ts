@@ -1,0 +1,58 @@
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app';
+import { openDatabase } from './db/client';
+import type { Env } from './env';
+import { listen } from './http-server';
+import { createLog } from './lib/logger';
+import { acquireServerLock } from './ops/backup';
+import { scheduleBackups } from './ops/scheduled-backups';
+import { defaultCacheDir, prepareRuntime } from './runtime';
+
+/** Bound on how long in-flight requests may take to finish at shutdown. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Runs the site until SIGTERM or SIGINT; then stops accepting connections, lets in-flight requests
+ * finish (up to SHUTDOWN_GRACE_MS), checkpoints the WAL, closes the database and exits 0.
+ */
+export async function serve(env: Env): Promise<void> {
+  const log = createLog(env.LOG_FORMAT);
+  const started = performance.now();
+  prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
+  const releaseLock = acquireServerLock(env.DATABASE_PATH);
+  const db = openDatabase(env.DATABASE_PATH);
+  const app = createApp({ db, env, log });
+  const server = await listen(app, { port: env.PORT, hostname: env.HOST });
+  const address = server.address() as AddressInfo;
+  log({
+    level: 'info',
+    msg: 'listening',
+    url: `http://${address.address}:${address.port}`,
+    publicUrl: env.PUBLIC_URL,
+    database: env.DATABASE_PATH,
+    startupMs: Math.round(performance.now() - started),
+  });
+  const stopBackups = env.BACKUP_DIR
+    ? scheduleBackups(db.$client, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log })
+    : () => {};
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ level: 'info', msg: 'stopping', signal });
+    stopBackups();
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      db.$client.pragma('wal_checkpoint(TRUNCATE)');
+      db.$client.close();
+      releaseLock();
+      log({ level: 'info', msg: 'stopped' });
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
