@@ -1,0 +1,202 @@
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BINARY = path.join(ROOT, 'dist', 'quire');
+const SOURCES = ['src', 'views', 'static', 'drizzle', 'scripts/build.ts', 'package-lock.json'];
+
+function newestSourceMtime(): number {
+  const walk = (p: string): number => {
+    const stat = fs.statSync(p);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(0, ...fs.readdirSync(p).map((name) => walk(path.join(p, name))));
+  };
+  return Math.max(...SOURCES.map((p) => walk(path.join(ROOT, p))));
+}
+
+/** The binary, copied alone into an empty directory, as on a server. */
+let dir: string;
+let quire: string;
+
+beforeAll(() => {
+  if (!fs.existsSync(BINARY) || fs.statSync(BINARY).mtimeMs < newestSourceMtime()) {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-release-'));
+  quire = path.join(dir, 'quire');
+  fs.copyFileSync(BINARY, quire);
+  fs.chmodSync(quire, 0o755);
+});
+
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Environment of a machine without Node: no PATH entries with node, only what we pass. */
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: '/usr/bin:/bin', DATABASE_PATH: path.join(dir, 'data', 'quire.db'), ...extra };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Running = { child: ChildProcessWithoutNullStreams; url: string; output: () => string; exited: Promise<number | null> };
+
+function waitForOutput(child: ChildProcessWithoutNullStreams, pattern: RegExp, output: () => string): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = pattern.exec(output());
+      if (match) {
+        child.stdout.off('data', check);
+        resolve(match);
+      }
+    };
+    child.stdout.on('data', check);
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before ${pattern}:\n${output()}`)));
+    check();
+  });
+}
+
+async function start(extraEnv: Record<string, string> = {}): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(quire, ['serve'], {
+    cwd: dir,
+    env: env({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...extraEnv }),
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitForOutput(child, /"msg":"listening"/, () => out);
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+async function stop(server: Running): Promise<number | null> {
+  server.child.kill('SIGTERM');
+  return server.exited;
+}
+
+function cli(args: string[], input?: string) {
+  return spawnSync(quire, args, { cwd: dir, env: env(), input, encoding: 'utf8' });
+}
+
+const json = (body: unknown, token?: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Token ${token}` } : {}) },
+  body: JSON.stringify(body),
+});
+
+describe('the release binary, alone in an empty directory', () => {
+  let token = '';
+
+  it('prints its version and help without Node installed', () => {
+    const version = cli(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^quire \d+\.\d+\.\d+/);
+    expect(cli(['--help']).stdout).toContain('reset-password');
+  });
+
+  it('creates and migrates its database, serves every kind of page, and stops cleanly on SIGTERM', async () => {
+    const server = await start();
+    expect(fs.existsSync(path.join(dir, 'data', 'quire.db'))).toBe(true);
+    expect(fs.readdirSync(path.join(dir, 'data', '.cache')).some((name) => name.startsWith('better_sqlite3-'))).toBe(true);
+
+    const signUp = await fetch(`${server.url}/api/users`, json({ user: { username: 'ada', email: 'ada@example.com', password: 'velvet otter quarry 42' } }));
+    expect(signUp.status).toBe(201);
+    token = ((await signUp.json()) as { user: { token: string } }).user.token;
+    const created = await fetch(`${server.url}/api/articles`, json({ article: { title: 'From the binary', description: 'd', body: '# Hi' } }, token));
+    expect(created.status).toBe(201);
+
+    const home = await (await fetch(`${server.url}/`)).text();
+    expect(home).toContain('From the binary');
+    const css = /href="(\/static\/style\.[0-9a-f]+\.css)"/.exec(home)![1]!;
+    const cssRes = await fetch(`${server.url}${css}`);
+    expect(cssRes.headers.get('content-type')).toContain('text/css');
+    expect(cssRes.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${server.url}/default-avatar.svg`)).headers.get('content-type')).toBe('image/svg+xml');
+    const article = await fetch(`${server.url}/article/from-the-binary`);
+    expect(await article.text()).toContain('<h1>Hi</h1>');
+    // a form post signs in through Argon2 in the binary's own addon
+    const login = await fetch(`${server.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+      body: new URLSearchParams({ email: 'ada@example.com', password: 'velvet otter quarry 42' }),
+    });
+    expect(login.status).toBe(303);
+
+    expect(await stop(server)).toBe(0);
+    expect(server.output()).toContain('"msg":"stopped"');
+    expect(fs.existsSync(path.join(dir, 'data', 'quire.db.lock'))).toBe(false);
+  });
+
+  it('finds the article again after a restart', async () => {
+    const server = await start();
+    const res = await fetch(`${server.url}/api/articles/from-the-binary`);
+    expect(res.status).toBe(200);
+    expect(await stop(server)).toBe(0);
+  });
+
+  it('takes a verified backup while the site serves and writes, and restores it once stopped', async () => {
+    // the write mix must not hit the per-user article limit
+    const server = await start({ RATE_LIMIT_ARTICLES: '100000/h' });
+    const backupFile = path.join(dir, 'backups', 'live.db');
+    let writing = true;
+    const statuses: number[] = [];
+    const writes = (async () => {
+      while (writing) {
+        const res = await fetch(`${server.url}/api/articles`, json({ article: { title: `Busy ${statuses.length}`, description: 'd', body: 'b' } }, token));
+        statuses.push(res.status);
+      }
+      return statuses.length;
+    })();
+    const backup = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(quire, ['backup', backupFile], { cwd: dir, env: env() });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, stdout }));
+    });
+    writing = false;
+    const written = await writes;
+    expect(backup.code).toBe(0);
+    expect(backup.stdout).toMatch(/integrity check ok/);
+    expect(written).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set([201]));
+    const copy = new Database(backupFile, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect((copy.prepare('select count(*) n from articles').get() as { n: number }).n).toBeGreaterThanOrEqual(1);
+    copy.close();
+
+    const refused = cli(['restore', backupFile]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('Quire is running');
+    expect(await stop(server)).toBe(0);
+
+    const restored = cli(['restore', backupFile]);
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/kept as .*before-restore-/);
+  });
+
+  it('refuses to start on a database migrated by a newer Quire', async () => {
+    const file = path.join(dir, 'data', 'quire.db');
+    const db = new Database(file);
+    db.prepare('insert into __drizzle_migrations (hash, created_at) values (?, ?)').run('f'.repeat(64), Date.now() + 1e9);
+    db.close();
+    const port = await freePort();
+    const result = spawnSync(quire, ['serve'], { cwd: dir, env: env({ PORT: String(port) }), encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('newer version of Quire');
+  });
+});
