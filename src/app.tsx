@@ -15,7 +15,9 @@ import { commentRoutes } from './comments/routes';
 import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
 import { systemClock } from './lib/clock';
+import { contentVersion } from './lib/content-version';
 import { loadFlash } from './lib/flash';
+import { httpCache, PageCache } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { staticRoutes } from './lib/static-routes';
@@ -70,6 +72,8 @@ export function createApp(options: CreateAppOptions) {
   const assets = options.assets ?? loadAssets(readStaticFiles());
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets };
   const secure = isHttps(deps.env);
+  // rendered pages and API reads for anonymous readers, exact until the content version moves
+  const pageCache = new PageCache();
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
 
   const showError = (c: Context, status: number, message?: string) => {
@@ -119,7 +123,7 @@ export function createApp(options: CreateAppOptions) {
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
-  app.route('/api', apiRoutes(deps, assets));
+  app.route('/api', apiRoutes(deps, assets, pageCache));
 
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
@@ -136,6 +140,16 @@ export function createApp(options: CreateAppOptions) {
   app.use(loadSession(deps));
   app.use(loadFlash());
   app.use(renderer(render));
+  app.use(
+    httpCache({
+      cache: pageCache,
+      version: () => contentVersion(deps.db),
+      viewer: (c) => c.var.user?.id ?? null,
+      // a page showing a flash message is that visitor's alone
+      shareable: (c) => c.var.flash === null,
+      vary: 'Cookie, Accept-Encoding',
+    }),
+  );
 
   app.route('/', articleRoutes(deps));
   app.route('/', commentRoutes(deps));

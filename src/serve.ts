@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { openDatabase } from './db/client';
@@ -23,6 +24,16 @@ export async function serve(env: Env): Promise<void> {
   const db = openDatabase(env.DATABASE_PATH);
   const app = createApp({ db, env, log });
   const server = await listen(app, { port: env.PORT, hostname: env.HOST });
+  let stopping = false;
+  // Responses still to be written. At shutdown each one ends its connection (`Connection: close`):
+  // a keep-alive client (a browser, a reverse proxy's pool) could otherwise hold the server open
+  // for the keep-alive timeout, or send more requests, until the grace period cuts it off.
+  const pending = new Set<ServerResponse>();
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) res.setHeader('connection', 'close');
+    pending.add(res);
+    res.once('close', () => pending.delete(res));
+  });
   const address = server.address() as AddressInfo;
   log({
     level: 'info',
@@ -36,11 +47,11 @@ export async function serve(env: Env): Promise<void> {
     ? scheduleBackups(db.$client, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log })
     : () => {};
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log({ level: 'info', msg: 'stopping', signal });
+    for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
     stopBackups();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();

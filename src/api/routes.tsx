@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
+import { contentVersion } from '../lib/content-version';
+import { httpCache, type PageCache } from '../lib/http-cache';
 import { logUnhandledError } from '../lib/logger';
 import { logSecurityEvent } from '../security/audit';
 import { TooManyRequests } from '../security/limits';
@@ -16,7 +18,7 @@ import { userApiRoutes } from './user-routes';
 const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The JSON API under /api: RealWorld API 2.0 over the same domain functions as the pages. */
-export function apiRoutes(deps: AppDeps, assets: Assets) {
+export function apiRoutes(deps: AppDeps, assets: Assets, pageCache: PageCache) {
   const api = new Hono();
 
   api.use(apiCors(deps.env.CORS_ORIGINS));
@@ -27,6 +29,15 @@ export function apiRoutes(deps: AppDeps, assets: Assets) {
     }),
   );
   api.use(loadApiUser(deps));
+  api.use(
+    httpCache({
+      cache: pageCache,
+      version: () => contentVersion(deps.db),
+      viewer: (c) => c.var.user?.id ?? null,
+      shareable: (c) => !c.req.header('authorization'),
+      vary: 'Authorization, Accept-Encoding',
+    }),
+  );
 
   api.route('/', userApiRoutes(deps));
   api.route('/', articleApiRoutes(deps));

@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
+import { bumpContentVersion, memoByVersion } from '../lib/content-version';
+import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
 
@@ -39,37 +41,38 @@ export type ArticleFilter = {
 
 export type ArticleInput = { title: string; description: string; body: string; tagList: string[] };
 
-const userIdByName = (username: string) =>
-  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${username}))`;
+const userIdByName = (placeholder: string) =>
+  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${sql.placeholder(placeholder)}))`;
 
-function filterCondition(filter: ArticleFilter): SQL | undefined {
+type FilterKey = keyof ArticleFilter;
+const FILTER_KEYS: FilterKey[] = ['tag', 'author', 'favoritedBy', 'feedOf'];
+
+const tagIdByName = sql`(select ${tags.id} from ${tags} where ${tags.name} = ${sql.placeholder('tag')})`;
+
+/** The WHERE of a list on articles, with a placeholder for each filter given (tag aside). */
+function filterCondition(keys: FilterKey[]): SQL | undefined {
   const conditions: SQL[] = [];
-  if (filter.tag !== undefined) {
-    conditions.push(
-      sql`${articles.id} in (select ${articleTags.articleId} from ${articleTags}
-        join ${tags} on ${tags.id} = ${articleTags.tagId} where ${tags.name} = ${filter.tag})`,
-    );
+  if (keys.includes('author')) {
+    conditions.push(sql`${articles.authorId} = ${userIdByName('author')}`);
   }
-  if (filter.author !== undefined) {
-    conditions.push(sql`${articles.authorId} = ${userIdByName(filter.author)}`);
-  }
-  if (filter.favoritedBy !== undefined) {
+  if (keys.includes('favoritedBy')) {
     conditions.push(
       sql`${articles.id} in (select ${favorites.articleId} from ${favorites}
-        where ${favorites.userId} = ${userIdByName(filter.favoritedBy)})`,
+        where ${favorites.userId} = ${userIdByName('favoritedBy')})`,
     );
   }
-  if (filter.feedOf !== undefined) {
+  if (keys.includes('feedOf')) {
     conditions.push(
       sql`${articles.authorId} in (select ${follows.followedId} from ${follows}
-        where ${follows.followerId} = ${filter.feedOf})`,
+        where ${follows.followerId} = ${sql.placeholder('feedOf')})`,
     );
   }
   return conditions.length ? and(...conditions) : undefined;
 }
 
-/** Columns every article view needs; viewer-dependent flags are 0 for anonymous readers. */
-function summaryColumns(viewerId: number | null) {
+/** Columns every article view needs; the viewer's flags are 0 for the anonymous viewer (-1). */
+function summaryColumns() {
+  const viewer = sql.placeholder('viewer');
   return {
     id: articles.id,
     slug: articles.slug,
@@ -78,15 +81,12 @@ function summaryColumns(viewerId: number | null) {
     createdAt: articles.createdAt,
     updatedAt: articles.updatedAt,
     favoritesCount: sql<number>`(select count(*) from ${favorites} where ${favorites.articleId} = ${articles.id})`,
-    favorited:
-      viewerId === null
-        ? sql<number>`0`
-        : sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewerId})`,
+    favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
     authorId: users.id,
     authorUsername: users.username,
     authorBio: users.bio,
     authorImage: users.image,
-    following: followingFlag(viewerId, articles.authorId),
+    following: followingFlag(viewer, articles.authorId),
   };
 }
 
@@ -127,19 +127,74 @@ function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
   };
 }
 
-/** Tags of many articles in one query, each list in the order the author gave. */
+/** Tags of many articles in one prepared query (ids as a JSON array), in the author's order. */
 function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return byArticle;
-  const rows = db
-    .select({ articleId: articleTags.articleId, name: tags.name })
-    .from(articleTags)
-    .innerJoin(tags, eq(tags.id, articleTags.tagId))
-    .where(inArray(articleTags.articleId, ids))
-    .orderBy(articleTags.articleId, articleTags.position)
-    .all();
-  for (const row of rows) byArticle.get(row.articleId)?.push(row.name);
+  const statement = prepared(db, 'tags-for-articles', () =>
+    db.$client.prepare(
+      `select at.article_id as articleId, t.name as name from article_tags at
+       join tags t on t.id = at.tag_id
+       where at.article_id in (select value from json_each(?))
+       order by at.article_id, at.position`,
+    ),
+  );
+  for (const row of statement.all(JSON.stringify(ids)) as Array<{ articleId: number; name: string }>) {
+    byArticle.get(row.articleId)?.push(row.name);
+  }
   return byArticle;
+}
+
+/**
+ * The list query and its count for a set of filters: built and prepared once per database.
+ * The page's ids are chosen first from the indexes alone; only those rows then get their author,
+ * counts and flags. (Computing them in one query costs the subqueries for every matching row
+ * SQLite sorts or skips: no OFFSET cliff, no sorting of whole tags.)
+ */
+export function articleListQueries(db: Db, keys: FilterKey[]) {
+  return prepared(db, `article-list:${keys.join(',')}`, () => {
+    const where = filterCondition(keys);
+    const byTag = keys.includes('tag');
+    const tagged = and(eq(articleTags.tagId, tagIdByName), where);
+    // a tag's articles come newest first from article_tags_tag_created_idx, unsorted
+    const pageIds = byTag
+      ? db
+          .select({ id: articleTags.articleId })
+          .from(articleTags)
+          .innerJoin(articles, eq(articles.id, articleTags.articleId))
+          .where(tagged)
+          .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId))
+          .limit(sql.placeholder('limit'))
+          .offset(sql.placeholder('offset'))
+          .as('page_ids')
+      : db
+          .select({ id: articles.id })
+          .from(articles)
+          .where(where)
+          .orderBy(desc(articles.createdAt), desc(articles.id))
+          .limit(sql.placeholder('limit'))
+          .offset(sql.placeholder('offset'))
+          .as('page_ids');
+    return {
+      // CROSS JOIN keeps the 10 page ids as the outer loop (SQLite does not reorder it)
+      page: db
+        .select(summaryColumns())
+        .from(pageIds)
+        .crossJoin(articles)
+        .innerJoin(users, eq(users.id, articles.authorId))
+        .where(eq(articles.id, pageIds.id))
+        .orderBy(desc(articles.createdAt), desc(articles.id))
+        .prepare(),
+      count: byTag
+        ? db
+            .select({ n: sql<number>`count(*)` })
+            .from(articleTags)
+            .innerJoin(articles, eq(articles.id, articleTags.articleId))
+            .where(tagged)
+            .prepare()
+        : db.select({ n: sql<number>`count(*)` }).from(articles).where(where).prepare(),
+    };
+  });
 }
 
 /** A page of articles, newest first (ties by id), in three queries whatever the page size. */
@@ -147,17 +202,13 @@ export function listArticles(
   db: Db,
   options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
 ): { articles: ArticleSummary[]; total: number } {
-  const where = filterCondition(options.filter ?? {});
-  const rows = db
-    .select(summaryColumns(options.viewerId))
-    .from(articles)
-    .innerJoin(users, eq(users.id, articles.authorId))
-    .where(where)
-    .orderBy(desc(articles.createdAt), desc(articles.id))
-    .limit(options.limit)
-    .offset(options.offset)
-    .all();
-  const total = db.select({ n: sql<number>`count(*)` }).from(articles).where(where).get()?.n ?? 0;
+  const filter = options.filter ?? {};
+  const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
+  const queries = articleListQueries(db, keys);
+  const params = { ...filter, viewer: options.viewerId ?? ANONYMOUS_VIEWER };
+  const rows = queries.page.all({ ...params, limit: options.limit, offset: options.offset });
+  // the total only changes with the content: counted once per version and filter
+  const total = memoByVersion(db, `articles-total:${JSON.stringify(filter)}`, () => queries.count.get(params)?.n ?? 0);
   const tagLists = tagsForArticles(
     db,
     rows.map((row) => row.id),
@@ -166,12 +217,15 @@ export function listArticles(
 }
 
 export function findArticleBySlug(db: Db, slug: string, viewerId: number | null): ArticleDetail | null {
-  const row = db
-    .select({ ...summaryColumns(viewerId), body: articles.body })
-    .from(articles)
-    .innerJoin(users, eq(users.id, articles.authorId))
-    .where(eq(articles.slug, slug))
-    .get();
+  const query = prepared(db, 'article-by-slug', () =>
+    db
+      .select({ ...summaryColumns(), body: articles.body })
+      .from(articles)
+      .innerJoin(users, eq(users.id, articles.authorId))
+      .where(eq(articles.slug, sql.placeholder('slug')))
+      .prepare(),
+  );
+  const row = query.get({ slug, viewer: viewerId ?? ANONYMOUS_VIEWER });
   if (!row) return null;
   const tagList = tagsForArticles(db, [row.id]).get(row.id) ?? [];
   return { ...toSummary(row, tagList), body: row.body };
@@ -179,6 +233,10 @@ export function findArticleBySlug(db: Db, slug: string, viewerId: number | null)
 
 /** Every tag used by at least one article, most used first. */
 export function listTagsInUse(db: Db): string[] {
+  return memoByVersion(db, 'tags-in-use', () => queryTagsInUse(db));
+}
+
+function queryTagsInUse(db: Db): string[] {
   return db
     .select({ name: tags.name })
     .from(tags)
@@ -198,7 +256,7 @@ function takenSlugs(db: Queryable, base: string, exceptId?: number): Set<string>
   return new Set(rows.filter((row) => row.id !== exceptId).map((row) => row.slug));
 }
 
-function replaceTags(db: Queryable, articleId: number, tagList: string[]): void {
+function replaceTags(db: Queryable, articleId: number, articleCreatedAt: Date, tagList: string[]): void {
   db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run();
   if (tagList.length === 0) return;
   db.insert(tags)
@@ -214,7 +272,7 @@ function replaceTags(db: Queryable, articleId: number, tagList: string[]): void 
       .map((row) => [row.name, row.id]),
   );
   db.insert(articleTags)
-    .values(tagList.map((name, position) => ({ articleId, tagId: ids.get(name)!, position })))
+    .values(tagList.map((name, position) => ({ articleId, tagId: ids.get(name)!, position, articleCreatedAt })))
     .run();
 }
 
@@ -234,7 +292,8 @@ export function createArticle(db: Db, authorId: number, input: ArticleInput, now
       })
       .returning({ id: articles.id })
       .get();
-    replaceTags(tx, row.id, input.tagList);
+    replaceTags(tx, row.id, new Date(now), input.tagList);
+    bumpContentVersion(db);
     return { id: row.id, slug };
   });
 }
@@ -242,7 +301,7 @@ export function createArticle(db: Db, authorId: number, input: ArticleInput, now
 /** Applies the given fields; a changed title gives a new slug; tagList undefined keeps the tags. */
 export function updateArticle(
   db: Db,
-  article: { id: number; title: string; slug: string },
+  article: { id: number; title: string; slug: string; createdAt: Date },
   changes: Partial<ArticleInput>,
   now: number,
 ): { slug: string } {
@@ -262,13 +321,15 @@ export function updateArticle(
       })
       .where(eq(articles.id, article.id))
       .run();
-    if (changes.tagList !== undefined) replaceTags(tx, article.id, changes.tagList);
+    if (changes.tagList !== undefined) replaceTags(tx, article.id, article.createdAt, changes.tagList);
+    bumpContentVersion(db);
     return { slug };
   });
 }
 
 export function deleteArticle(db: Db, articleId: number): void {
   db.delete(articles).where(eq(articles.id, articleId)).run();
+  bumpContentVersion(db);
 }
 
 export function favoriteArticle(db: Db, userId: number, articleId: number, now: number): void {
@@ -276,10 +337,12 @@ export function favoriteArticle(db: Db, userId: number, articleId: number, now: 
     .values({ userId, articleId, createdAt: new Date(now) })
     .onConflictDoNothing()
     .run();
+  bumpContentVersion(db);
 }
 
 export function unfavoriteArticle(db: Db, userId: number, articleId: number): void {
   db.delete(favorites)
     .where(and(eq(favorites.userId, userId), eq(favorites.articleId, articleId)))
     .run();
+  bumpContentVersion(db);
 }

@@ -1,7 +1,8 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { prepared } from '../db/prepared';
 import type { Db } from '../db/client';
 import { sessions, users, type Session, type User } from '../db/schema';
 
@@ -62,15 +63,18 @@ export function validateSessionToken(db: Db, token: string, now: number): Sessio
   const [id, secret] = parts as [string, string];
   if (!id || !secret || id.length > 64 || secret.length > 64) return null;
 
-  const row = db
-    .select({
-      session: sessions,
-      user: { id: users.id, username: users.username, email: users.email, image: users.image, bio: users.bio },
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id))
-    .get();
+  const query = prepared(db, 'session-by-id', () =>
+    db
+      .select({
+        session: sessions,
+        user: { id: users.id, username: users.username, email: users.email, image: users.image, bio: users.bio },
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare(),
+  );
+  const row = query.get({ id });
   if (!row) return null;
 
   // constant-time comparison prevents timing attacks on the secret

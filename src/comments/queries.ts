@@ -1,7 +1,9 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import type { Db } from '../db/client';
 import { comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
+import { bumpContentVersion } from '../lib/content-version';
 import { followingFlag } from '../profiles/following';
 
 export type CommentView = {
@@ -12,7 +14,7 @@ export type CommentView = {
   author: Profile;
 };
 
-const commentColumns = (viewerId: number | null) => ({
+const commentColumns = (viewerId: number | null | SQLWrapper) => ({
   id: comments.id,
   body: comments.body,
   createdAt: comments.createdAt,
@@ -46,14 +48,16 @@ const toView = (row: CommentRow): CommentView => ({
 
 /** An article's comments, newest first, in one query. */
 export function listCommentsForArticle(db: Db, articleId: number, viewerId: number | null): CommentView[] {
-  return db
-    .select(commentColumns(viewerId))
-    .from(comments)
-    .innerJoin(users, eq(users.id, comments.authorId))
-    .where(eq(comments.articleId, articleId))
-    .orderBy(desc(comments.createdAt), desc(comments.id))
-    .all()
-    .map(toView);
+  const query = prepared(db, 'comments-for-article', () =>
+    db
+      .select(commentColumns(sql.placeholder('viewer')))
+      .from(comments)
+      .innerJoin(users, eq(users.id, comments.authorId))
+      .where(eq(comments.articleId, sql.placeholder('articleId')))
+      .orderBy(desc(comments.createdAt), desc(comments.id))
+      .prepare(),
+  );
+  return query.all({ articleId, viewer: viewerId ?? ANONYMOUS_VIEWER }).map(toView);
 }
 
 export function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): CommentView | null {
@@ -68,13 +72,16 @@ export function findComment(db: Db, articleId: number, commentId: number, viewer
 }
 
 export function addComment(db: Db, articleId: number, authorId: number, body: string, now: number): number {
-  return db
+  const id = db
     .insert(comments)
     .values({ articleId, authorId, body, createdAt: new Date(now), updatedAt: new Date(now) })
     .returning({ id: comments.id })
     .get().id;
+  bumpContentVersion(db);
+  return id;
 }
 
 export function deleteComment(db: Db, commentId: number): void {
   db.delete(comments).where(eq(comments.id, commentId)).run();
+  bumpContentVersion(db);
 }

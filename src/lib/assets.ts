@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { compress, isCompressible } from './compression';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
@@ -12,7 +13,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-export type Asset = { body: Uint8Array; contentType: string };
+/** A static file with its br and gzip forms, made once at start when they are worth it. */
+export type Asset = { body: Uint8Array; contentType: string; br?: Buffer; gzip?: Buffer };
 
 export type Assets = {
   /** "style.css" -> "/static/style.3f2a9c1b.css": the name changes when the content does */
@@ -30,7 +32,10 @@ export function loadAssets(files: Map<string, Buffer>): Assets {
   const urls = new Map<string, string>();
   for (const [name, body] of files) {
     const ext = path.extname(name);
-    const asset = { body, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
+    const contentType = CONTENT_TYPES[ext] ?? 'application/octet-stream';
+    const asset: Asset = isCompressible(contentType, body.byteLength)
+      ? { body, contentType, br: compress(body, 'br', 'small'), gzip: compress(body, 'gzip', 'small') }
+      : { body, contentType };
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 10);
     const fingerprinted = `${path.basename(name, ext)}.${hash}${ext}`;
     byName.set(name, asset);

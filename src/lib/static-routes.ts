@@ -1,14 +1,23 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Asset, Assets } from './assets';
+import { chooseEncoding } from './compression';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=3600';
 const ROOT_FILES = ['default-avatar.svg', 'favicon.svg', 'robots.txt'];
 
-function serve(asset: Asset, cacheControl: string): Response {
-  return new Response(asset.body, {
-    headers: { 'content-type': asset.contentType, 'cache-control': cacheControl },
-  });
+function serve(c: Context, asset: Asset, cacheControl: string): Response {
+  const headers: Record<string, string> = { 'content-type': asset.contentType, 'cache-control': cacheControl };
+  let body: Uint8Array = asset.body;
+  if (asset.br && asset.gzip) {
+    headers['vary'] = 'Accept-Encoding';
+    const encoding = chooseEncoding(c.req.header('accept-encoding'));
+    if (encoding !== 'identity') {
+      body = asset[encoding]!;
+      headers['content-encoding'] = encoding;
+    }
+  }
+  return new Response(body, { headers });
 }
 
 /** Fingerprinted files under /static live for a year; the few root files keep plain names. */
@@ -16,12 +25,12 @@ export function staticRoutes(assets: Assets) {
   const app = new Hono();
   app.get('/static/:file', (c) => {
     const asset = assets.byFingerprint(c.req.param('file'));
-    return asset ? serve(asset, IMMUTABLE) : c.notFound();
+    return asset ? serve(c, asset, IMMUTABLE) : c.notFound();
   });
   for (const name of ROOT_FILES) {
     app.get(`/${name}`, (c) => {
       const asset = assets.byName(name);
-      return asset ? serve(asset, SHORT) : c.notFound();
+      return asset ? serve(c, asset, SHORT) : c.notFound();
     });
   }
   app.get('/favicon.ico', (c) => c.redirect(assets.url('favicon.svg'), 301));

@@ -13,25 +13,47 @@ export type Progress = (done: number, total: number) => void;
 /** Pages copied per step of the online backup: small steps keep the server answering between them. */
 const PAGES_PER_STEP = 256;
 
-/** Checks a database file: it opens, passes integrity_check and is a Quire database we understand. */
-export function verifyDatabaseFile(file: string): void {
+/**
+ * Checks a database file: it opens, passes integrity_check and is a Quire database we understand.
+ * `name` is how messages call it (restore checks a private copy but names the user's file).
+ */
+export function verifyDatabaseFile(file: string, name = file): void {
   let sqlite: Database.Database;
   try {
     sqlite = openSqlite(file, { readonly: true, fileMustExist: true });
   } catch (error) {
-    throw new OperationError(`${file} cannot be opened as a database: ${(error as Error).message}`);
+    throw new OperationError(`${name} cannot be opened as a database: ${(error as Error).message}`);
   }
   try {
     const result = sqlite.pragma('integrity_check', { simple: true });
-    if (result !== 'ok') throw new OperationError(`${file} fails integrity_check: ${String(result)}`);
+    if (result !== 'ok') throw new OperationError(`${name} fails integrity_check: ${String(result)}`);
     const isQuire = sqlite
       .prepare("select 1 from sqlite_master where type = 'table' and name in ('__drizzle_migrations', 'users')")
       .all();
-    if (isQuire.length < 2) throw new OperationError(`${file} is not a Quire database`);
+    if (isQuire.length < 2) throw new OperationError(`${name} is not a Quire database`);
     assertKnownMigrations(sqlite, runtime().migrationsFolder);
   } catch (error) {
     if (error instanceof OperationError) throw error;
-    throw new OperationError(`${file} is not usable: ${(error as Error).message}`);
+    throw new OperationError(`${name} is not usable: ${(error as Error).message}`);
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** A database file with the side files SQLite may create beside it. */
+function removeDatabaseFiles(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
+}
+
+/**
+ * A copy of a WAL database is a WAL database, and even a read-only open of one creates -wal and
+ * -shm files beside it (and fails where it cannot). Rollback mode makes the copy one self-contained
+ * file; the server switches it back to WAL when it opens it.
+ */
+function makeSelfContained(file: string): void {
+  const sqlite = openSqlite(file, { fileMustExist: true });
+  try {
+    sqlite.pragma('journal_mode = DELETE');
   } finally {
     sqlite.close();
   }
@@ -46,18 +68,21 @@ export async function backupDatabase(source: Database.Database, destination: str
   const target = path.resolve(destination);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const partial = `${target}.partial-${process.pid}`;
-  fs.rmSync(partial, { force: true });
+  removeDatabaseFiles(partial);
   try {
-    await source.backup(partial, {
+    const { totalPages } = await source.backup(partial, {
       progress: ({ totalPages, remainingPages }) => {
         progress?.(totalPages - remainingPages, totalPages);
         return PAGES_PER_STEP;
       },
     });
-    verifyDatabaseFile(partial);
+    // better-sqlite3 calls `progress` only while pages remain: report the end here
+    progress?.(totalPages, totalPages);
+    makeSelfContained(partial);
+    verifyDatabaseFile(partial, destination);
     fs.renameSync(partial, target);
   } finally {
-    fs.rmSync(partial, { force: true });
+    removeDatabaseFiles(partial);
   }
   return fs.statSync(target).size;
 }
@@ -106,19 +131,32 @@ export function restoreDatabase(databasePath: string, backupFile: string, now = 
   if (pid) throw new OperationError(`Quire is running (pid ${pid}). Stop it before restoring: systemctl stop quire`);
   const source = path.resolve(backupFile);
   if (!fs.existsSync(source)) throw new OperationError(`${backupFile} does not exist`);
-  verifyDatabaseFile(source);
 
   const target = path.resolve(databasePath);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const incoming = `${target}.restoring-${process.pid}`;
-  fs.copyFileSync(source, incoming);
   let keptAs: string | null = null;
-  if (fs.existsSync(target)) {
-    keptAs = `${target}.before-restore-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      if (fs.existsSync(target + suffix)) fs.renameSync(target + suffix, keptAs + suffix);
+  try {
+    // the copy is what gets checked and put in place; the user's backup file is never opened
+    fs.copyFileSync(source, incoming);
+    verifyDatabaseFile(incoming, backupFile);
+    if (fs.existsSync(target)) {
+      const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      keptAs = `${target}.before-restore-${stamp}`;
+      // a second restore within the same second must not overwrite the first one's keepsake
+      for (let n = 2; ['', '-wal', '-shm'].some((suffix) => fs.existsSync(keptAs + suffix)); n++) {
+        keptAs = `${target}.before-restore-${stamp}-${n}`;
+      }
+      for (const suffix of ['', '-wal', '-shm']) {
+        if (fs.existsSync(target + suffix)) fs.renameSync(target + suffix, keptAs + suffix);
+      }
     }
+    fs.renameSync(incoming, target);
+  } catch (error) {
+    if (error instanceof OperationError) throw error;
+    throw new OperationError(`${backupFile} cannot be restored: ${(error as Error).message}`);
+  } finally {
+    removeDatabaseFiles(incoming);
   }
-  fs.renameSync(incoming, target);
   return { keptAs };
 }

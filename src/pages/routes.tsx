@@ -19,9 +19,9 @@ export function pageRoutes(deps: AppDeps) {
   app.get('/healthz', (c) => {
     try {
       deps.db.get(sql`select 1`);
-      return c.json({ status: 'ok' });
+      return c.json({ status: 'ok' }, 200, { 'cache-control': 'no-store' });
     } catch {
-      return c.json({ status: 'error', error: 'database unavailable' }, 503);
+      return c.json({ status: 'error', error: 'database unavailable' }, 503, { 'cache-control': 'no-store' });
     }
   });
 

@@ -1,8 +1,11 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { follows } from '../db/schema';
 
-/** 1 when the viewer follows the user in `userIdColumn`, 0 otherwise (and for anonymous viewers). */
-export function followingFlag(viewerId: number | null, userIdColumn: SQLWrapper): SQL<number> {
-  if (viewerId === null) return sql<number>`0`;
-  return sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${userIdColumn})`;
+/**
+ * 1 when the viewer follows the user in `userIdColumn`, 0 otherwise. The viewer is an id, null
+ * for anonymous readers, or a placeholder bound later (-1 for anonymous in prepared statements).
+ */
+export function followingFlag(viewer: number | null | SQLWrapper, userIdColumn: SQLWrapper): SQL<number> {
+  if (viewer === null) return sql<number>`0`;
+  return sql<number>`exists(select 1 from ${follows} where ${follows.followerId} = ${viewer} and ${follows.followedId} = ${userIdColumn})`;
 }

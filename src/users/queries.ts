@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { users, type User } from '../db/schema';
+import { bumpContentVersion } from '../lib/content-version';
 
 const lowerEquals = (column: typeof users.username | typeof users.email, value: string) =>
   sql`lower(${column}) = lower(${value})`;
@@ -37,20 +38,24 @@ export function createUser(
   input: { username: string; email: string; passwordHash: string },
   now: number,
 ): User {
-  return db
+  const user = db
     .insert(users)
     .values({ ...input, createdAt: new Date(now), updatedAt: new Date(now) })
     .returning()
     .get();
+  bumpContentVersion(db);
+  return user;
 }
 
 export type UserChanges = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'bio' | 'image'>>;
 
 export function updateUser(db: Db, id: number, changes: UserChanges, now: number): User {
-  return db
+  const user = db
     .update(users)
     .set({ ...changes, updatedAt: new Date(now) })
     .where(eq(users.id, id))
     .returning()
     .get()!;
+  bumpContentVersion(db);
+  return user;
 }

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { chooseEncoding, compress, isCompressible, type Encoding } from './compression';
+
+/** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
+type Entry = {
+  version: number;
+  etag: string;
+  body: Buffer;
+  headers: Array<[string, string]>;
+  encoded: Partial<Record<'br' | 'gzip', Buffer>>;
+};
+
+const CACHE_MAX_ENTRIES = 2000;
+const CACHE_MAX_BYTES = 48 * 1024 * 1024;
+
+/** A bounded LRU of rendered responses for anonymous readers, keyed by path and query. */
+export class PageCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+
+  get(key: string, version: number): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.version !== version) {
+      this.bytes -= size(entry);
+      return undefined;
+    }
+    this.entries.set(key, entry); // most recently used last
+    return entry;
+  }
+
+  set(key: string, entry: Entry): void {
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.bytes -= size(old);
+    }
+    this.entries.set(key, entry);
+    this.bytes += size(entry);
+    for (const [oldest, value] of this.entries) {
+      if (this.entries.size <= CACHE_MAX_ENTRIES && this.bytes <= CACHE_MAX_BYTES) break;
+      this.entries.delete(oldest);
+      this.bytes -= size(value);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function size(entry: Entry): number {
+  return entry.body.byteLength + (entry.encoded.br?.byteLength ?? 0) + (entry.encoded.gzip?.byteLength ?? 0);
+}
+
+const hash = (body: Buffer) => createHash('sha1').update(body).digest('base64url').slice(0, 22);
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
+}
+
+/** Headers this middleware sets itself, or that belong to one request and are never stored. */
+const OWN_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'etag', 'cache-control', 'vary']);
+const PER_REQUEST = new Set([
+  'x-request-id',
+  'set-cookie',
+  'date',
+  // CORS answers depend on the requesting origin, which the cache key does not hold
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+]);
+
+function mergeVary(...values: Array<string | null | undefined>): string {
+  const names = values.flatMap((value) => (value ?? '').split(',').map((name) => name.trim())).filter(Boolean);
+  return [...new Map(names.map((name) => [name.toLowerCase(), name])).values()].join(', ');
+}
+
+function respond(c: Context, entry: Entry, options: { cacheControl: string; vary: string; level: 'fast' | 'small' }): Response {
+  const headers = new Headers(entry.headers);
+  headers.set('etag', entry.etag);
+  headers.set('cache-control', options.cacheControl);
+  headers.set('vary', mergeVary(options.vary, c.res.headers.get('vary')));
+  if (etagMatches(c.req.header('if-none-match'), entry.etag)) {
+    headers.delete('content-type');
+    return new Response(null, { status: 304, headers });
+  }
+  let body: Buffer = entry.body;
+  let encoding: Encoding = 'identity';
+  if (isCompressible(headers.get('content-type'), body.byteLength)) {
+    encoding = chooseEncoding(c.req.header('accept-encoding'));
+    if (encoding !== 'identity') {
+      body = entry.encoded[encoding] ??= compress(entry.body, encoding, options.level);
+      headers.set('content-encoding', encoding);
+    }
+  }
+  headers.set('content-length', String(body.byteLength));
+  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+}
+
+export type HttpCacheOptions = {
+  cache: PageCache;
+  version: () => number;
+  /** the viewer's id, or null for an anonymous reader whose responses may be shared */
+  viewer: (c: Context) => number | null;
+  /** whether an anonymous response may be served from / stored in the shared cache */
+  shareable: (c: Context) => boolean;
+  /** what a response depends on besides the URL */
+  vary: string;
+};
+
+/**
+ * HTTP caching for pages and API reads: an ETag on every 200 (anonymous ones derive from the
+ * content version; others from the body and the viewer, so no one gets another's page), 304 for
+ * a matching If-None-Match, Cache-Control per response, br/gzip above 1 KB, and a cache of
+ * rendered responses for anonymous readers that a content-version change empties.
+ */
+export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
+  return async function httpCache(c, next) {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    const viewer = options.viewer(c);
+    const shared = viewer === null && options.shareable(c);
+    const key = c.req.url;
+    const version = options.version();
+    const cacheControl = viewer === null ? 'public, no-cache' : 'private, no-cache';
+    const respondWith = (entry: Entry, level: 'fast' | 'small') =>
+      respond(c, entry, { cacheControl, vary: options.vary, level });
+
+    if (shared) {
+      const hit = options.cache.get(key, version);
+      if (hit) return respondWith(hit, 'small');
+    }
+    await next();
+    const res = c.res;
+    // a handler that chose its own caching (healthz: no-store) is left alone
+    if (res.status !== 200 || !res.body || res.headers.has('content-encoding') || res.headers.has('cache-control')) return;
+    const contentType = res.headers.get('content-type') ?? '';
+    if (!/^(text\/html|application\/json)/.test(contentType)) return;
+
+    const body = Buffer.from(await res.arrayBuffer());
+    const headers = [...res.headers].filter(([name]) => !OWN_HEADERS.has(name));
+    const entry: Entry = {
+      version,
+      etag: shared ? `W/"v${version}-${hash(body)}"` : `W/"${viewer ?? 'a'}-${hash(body)}"`,
+      body,
+      headers,
+      encoded: {},
+    };
+    // a response that sets cookies (a renewed session, a cleared flash) is never shared
+    const storable = shared && !res.headers.has('set-cookie') && options.version() === version;
+    if (storable) {
+      options.cache.set(key, { ...entry, headers: headers.filter(([name]) => !PER_REQUEST.has(name)) });
+    }
+    c.res = undefined as unknown as Response; // replace, not merge, the handler's response
+    c.res = respondWith(entry, storable ? 'small' : 'fast');
+  };
+}
