@@ -15,7 +15,7 @@ import { commentRoutes } from './comments/routes';
 import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
 import { systemClock } from './lib/clock';
-import { contentVersion } from './lib/content-version';
+import { commentsVersion, contentVersion } from './lib/content-version';
 import { loadFlash } from './lib/flash';
 import { httpCache, PageCache } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
@@ -143,7 +143,11 @@ export function createApp(options: CreateAppOptions) {
   app.use(
     httpCache({
       cache: pageCache,
-      version: () => contentVersion(deps.db),
+      // only article pages show comments; a new comment leaves every list cached
+      version: (c) =>
+        c.req.path.startsWith('/article/')
+          ? `${contentVersion(deps.db)}.${commentsVersion(deps.db)}`
+          : String(contentVersion(deps.db)),
       viewer: (c) => c.var.user?.id ?? null,
       // a page showing a flash message is that visitor's alone
       shareable: (c) => c.var.flash === null,

@@ -3,7 +3,7 @@ import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import type { Db } from '../db/client';
 import { comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
-import { bumpContentVersion } from '../lib/content-version';
+import { bumpCommentsVersion } from '../lib/content-version';
 import { followingFlag } from '../profiles/following';
 
 export type CommentView = {
@@ -77,11 +77,11 @@ export function addComment(db: Db, articleId: number, authorId: number, body: st
     .values({ articleId, authorId, body, createdAt: new Date(now), updatedAt: new Date(now) })
     .returning({ id: comments.id })
     .get().id;
-  bumpContentVersion(db);
+  bumpCommentsVersion(db);
   return id;
 }
 
 export function deleteComment(db: Db, commentId: number): void {
   db.delete(comments).where(eq(comments.id, commentId)).run();
-  bumpContentVersion(db);
+  bumpCommentsVersion(db);
 }

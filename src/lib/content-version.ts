@@ -4,14 +4,14 @@
  * database, so whatever was computed at version N is exact until the version moves: the page
  * cache and the memoised counts and tag list rely on it.
  */
-type Versioned = { version: number; memo: Map<string, unknown> };
+type Versioned = { version: number; comments: number; memo: Map<string, unknown> };
 
 const versions = new WeakMap<object, Versioned>();
 
 function state(db: { $client: object }): Versioned {
   let entry = versions.get(db.$client);
   if (!entry) {
-    entry = { version: 1, memo: new Map() };
+    entry = { version: 1, comments: 1, memo: new Map() };
     versions.set(db.$client, entry);
   }
   return entry;
@@ -25,6 +25,15 @@ export function bumpContentVersion(db: { $client: object }): void {
   const entry = state(db);
   entry.version++;
   entry.memo.clear();
+}
+
+/** Comments move their own version: only the pages that show comments depend on it. */
+export function commentsVersion(db: { $client: object }): number {
+  return state(db).comments;
+}
+
+export function bumpCommentsVersion(db: { $client: object }): void {
+  state(db).comments++;
 }
 
 /** `compute()` once per content version for `key` (tag lists, list totals). */

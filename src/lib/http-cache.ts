@@ -4,7 +4,7 @@ import { chooseEncoding, compress, isCompressible, type Encoding } from './compr
 
 /** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
 type Entry = {
-  version: number;
+  version: string;
   etag: string;
   body: Buffer;
   headers: Array<[string, string]>;
@@ -19,7 +19,7 @@ export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
-  get(key: string, version: number): Entry | undefined {
+  get(key: string, version: string): Entry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
@@ -103,7 +103,8 @@ function respond(c: Context, entry: Entry, options: { cacheControl: string; vary
 
 export type HttpCacheOptions = {
   cache: PageCache;
-  version: () => number;
+  /** what the response depends on in the content: a different value empties its cache entry */
+  version: (c: Context) => string;
   /** the viewer's id, or null for an anonymous reader whose responses may be shared */
   viewer: (c: Context) => number | null;
   /** whether an anonymous response may be served from / stored in the shared cache */
@@ -124,7 +125,7 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     const viewer = options.viewer(c);
     const shared = viewer === null && options.shareable(c);
     const key = c.req.url;
-    const version = options.version();
+    const version = options.version(c);
     const cacheControl = viewer === null ? 'public, no-cache' : 'private, no-cache';
     const respondWith = (entry: Entry, level: 'fast' | 'small') =>
       respond(c, entry, { cacheControl, vary: options.vary, level });
@@ -150,7 +151,7 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
       encoded: {},
     };
     // a response that sets cookies (a renewed session, a cleared flash) is never shared
-    const storable = shared && !res.headers.has('set-cookie') && options.version() === version;
+    const storable = shared && !res.headers.has('set-cookie') && options.version(c) === version;
     if (storable) {
       options.cache.set(key, { ...entry, headers: headers.filter(([name]) => !PER_REQUEST.has(name)) });
     }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { createTestDb } from '../test-support';
+import { articleListQueries } from './queries';
+
+type PlanRow = { detail: string };
+
+/** EXPLAIN QUERY PLAN of a prepared Drizzle query, with its placeholders bound. */
+function plan(db: ReturnType<typeof createTestDb>, query: { getQuery(): { sql: string; params: unknown[] } }, values: Record<string, unknown>) {
+  const { sql, params } = query.getQuery();
+  const bound = params.map((param) =>
+    param && typeof param === 'object' && 'name' in param ? values[(param as { name: string }).name] : param,
+  );
+  return (db.$client.prepare(`explain query plan ${sql}`).all(...bound) as PlanRow[]).map((row) => row.detail);
+}
+
+const VALUES = { viewer: 1, tag: 'x', author: 'alice', favoritedBy: 'alice', feedOf: 1, limit: 10, offset: 0 };
+
+describe('list queries use indexes, not scans or sorts of whole tables', () => {
+  it.each([
+    [[], /SCAN articles USING COVERING INDEX articles_created_idx/],
+    [['tag'], /SEARCH article_tags USING (COVERING )?INDEX article_tags_tag_created_idx \(tag_id=\?\)/],
+    [['author'], /SEARCH articles USING (COVERING )?INDEX articles_author_created_idx \(author_id=\?\)/],
+    [['feedOf'], /SEARCH articles USING (COVERING )?INDEX articles_author_created_idx \(author_id=\?\)/],
+    [['favoritedBy'], /SEARCH favorites USING (COVERING )?INDEX sqlite_autoindex_favorites_1 \(user_id=\?\)/],
+  ] as const)('filter %j', (keys, expected) => {
+    const db = createTestDb();
+    const queries = articleListQueries(db, [...keys]);
+    const page = plan(db, queries.page as never, VALUES);
+    expect(page.join('\n')).toMatch(expected);
+    // the page's 10 ids drive the rest: every other table is searched by key
+    const scans = page.filter((detail) => /^SCAN /.test(detail) && !/^SCAN (page_ids|articles USING COVERING INDEX articles_created_idx)/.test(detail));
+    expect(scans).toEqual([]);
+    for (const detail of page) expect(detail).not.toMatch(/^SCAN (users|favorites|follows|comments|article_tags|tags)\b/);
+    const count = plan(db, queries.count as never, VALUES);
+    for (const detail of count) expect(detail).not.toMatch(/^SCAN (users|favorites|follows|comments|tags)\b/);
+  });
+
+  it('the global list never sorts: newest first comes from the index', () => {
+    const db = createTestDb();
+    const page = plan(db, articleListQueries(db, []).page as never, VALUES);
+    // the outer ORDER BY sorts only the 10 chosen rows
+    expect(page.filter((detail) => detail.includes('TEMP B-TREE')).length).toBeLessThanOrEqual(1);
+    expect(page.join('\n')).toMatch(/CO-ROUTINE page_ids|SCAN page_ids/);
+  });
+});
