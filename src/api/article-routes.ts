@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../app-types';
-import { canDeleteComment, canEditArticle } from '../articles/policy';
+import { canDeleteComment, canEditArticle, canSeeArticle } from '../articles/policy';
 import {
   createArticle,
   deleteArticle,
@@ -27,7 +27,8 @@ export function articleApiRoutes(deps: AppDeps) {
 
   const requireArticle = (c: Context): ArticleDetail => {
     const article = findArticleBySlug(db, c.req.param('slug') ?? '', viewerId(c));
-    if (!article) throw notFound('article');
+    // someone else's draft does not exist for API clients either
+    if (!article || !canSeeArticle(c.var.user, article)) throw notFound('article');
     return article;
   };
 

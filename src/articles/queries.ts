@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import { bumpContentVersion, memoByVersion } from '../lib/content-version';
+import { markdownToText, renderMarkdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
@@ -22,12 +23,14 @@ export type ArticleSummary = {
   tagList: string[];
   createdAt: Date;
   updatedAt: Date;
+  /** null while it is a draft */
+  publishedAt: Date | null;
   favorited: boolean;
   favoritesCount: number;
   author: Profile;
 };
 
-export type ArticleDetail = ArticleSummary & { body: string };
+export type ArticleDetail = ArticleSummary & { body: string; bodyHtml: string };
 
 export type ArticleFilter = {
   tag?: string;
@@ -51,7 +54,8 @@ const tagIdByName = sql`(select ${tags.id} from ${tags} where ${tags.name} = ${s
 
 /** The WHERE of a list on articles, with a placeholder for each filter given (tag aside). */
 function filterCondition(keys: FilterKey[]): SQL | undefined {
-  const conditions: SQL[] = [];
+  // drafts are never in a list, a count, a feed or a tag
+  const conditions: SQL[] = [isNotNull(articles.publishedAt)];
   if (keys.includes('author')) {
     conditions.push(sql`${articles.authorId} = ${userIdByName('author')}`);
   }
@@ -80,6 +84,7 @@ function summaryColumns() {
     description: articles.description,
     createdAt: articles.createdAt,
     updatedAt: articles.updatedAt,
+    publishedAt: articles.publishedAt,
     favoritesCount: sql<number>`(select count(*) from ${favorites} where ${favorites.articleId} = ${articles.id})`,
     favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
     authorId: users.id,
@@ -97,6 +102,7 @@ type SummaryRow = {
   description: string;
   createdAt: Date;
   updatedAt: Date;
+  publishedAt: Date | null;
   favoritesCount: number;
   favorited: number;
   authorId: number;
@@ -115,6 +121,7 @@ function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
     tagList,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    publishedAt: row.publishedAt,
     favorited: Boolean(row.favorited),
     favoritesCount: Number(row.favoritesCount),
     author: {
@@ -155,15 +162,15 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
   return prepared(db, `article-list:${keys.join(',')}`, () => {
     const where = filterCondition(keys);
     const byTag = keys.includes('tag');
-    const tagged = and(eq(articleTags.tagId, tagIdByName), where);
-    // a tag's articles come newest first from article_tags_tag_created_idx, unsorted
+    const tagged = and(eq(articleTags.tagId, tagIdByName), isNotNull(articleTags.publishedAt), where);
+    // a tag's articles come newest first from article_tags_tag_published_idx, unsorted
     const pageIds = byTag
       ? db
           .select({ id: articleTags.articleId })
           .from(articleTags)
           .innerJoin(articles, eq(articles.id, articleTags.articleId))
           .where(tagged)
-          .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId))
+          .orderBy(desc(articleTags.publishedAt), desc(articleTags.articleId))
           .limit(sql.placeholder('limit'))
           .offset(sql.placeholder('offset'))
           .as('page_ids')
@@ -171,7 +178,7 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
           .select({ id: articles.id })
           .from(articles)
           .where(where)
-          .orderBy(desc(articles.createdAt), desc(articles.id))
+          .orderBy(desc(articles.publishedAt), desc(articles.id))
           .limit(sql.placeholder('limit'))
           .offset(sql.placeholder('offset'))
           .as('page_ids');
@@ -183,7 +190,7 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
         .crossJoin(articles)
         .innerJoin(users, eq(users.id, articles.authorId))
         .where(eq(articles.id, pageIds.id))
-        .orderBy(desc(articles.createdAt), desc(articles.id))
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
         .prepare(),
       count: byTag
         ? db
@@ -197,7 +204,7 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
   });
 }
 
-/** A page of articles, newest first (ties by id), in three queries whatever the page size. */
+/** A page of published articles, newest first (ties by id), in three queries whatever the page size. */
 export function listArticles(
   db: Db,
   options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
@@ -219,7 +226,7 @@ export function listArticles(
 export function findArticleBySlug(db: Db, slug: string, viewerId: number | null): ArticleDetail | null {
   const query = prepared(db, 'article-by-slug', () =>
     db
-      .select({ ...summaryColumns(), body: articles.body })
+      .select({ ...summaryColumns(), body: articles.body, bodyHtml: articles.bodyHtml })
       .from(articles)
       .innerJoin(users, eq(users.id, articles.authorId))
       .where(eq(articles.slug, sql.placeholder('slug')))
@@ -228,7 +235,27 @@ export function findArticleBySlug(db: Db, slug: string, viewerId: number | null)
   const row = query.get({ slug, viewer: viewerId ?? ANONYMOUS_VIEWER });
   if (!row) return null;
   const tagList = tagsForArticles(db, [row.id]).get(row.id) ?? [];
-  return { ...toSummary(row, tagList), body: row.body };
+  return { ...toSummary(row, tagList), body: row.body, bodyHtml: row.bodyHtml };
+}
+
+/** An author's drafts, most recently edited first (only ever shown to that author). */
+export function listDrafts(db: Db, authorId: number): ArticleSummary[] {
+  const query = prepared(db, 'drafts-of-author', () =>
+    db
+      .select(summaryColumns())
+      .from(articles)
+      .innerJoin(users, eq(users.id, articles.authorId))
+      .where(and(eq(articles.authorId, sql.placeholder('author')), isNull(articles.publishedAt)))
+      .orderBy(desc(articles.updatedAt), desc(articles.id))
+      .limit(200)
+      .prepare(),
+  );
+  const rows = query.all({ author: authorId, viewer: authorId });
+  const tagLists = tagsForArticles(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
 }
 
 /** Every tag used by at least one article, most used first. */
@@ -240,7 +267,7 @@ function queryTagsInUse(db: Db): string[] {
   return db
     .select({ name: tags.name })
     .from(tags)
-    .innerJoin(articleTags, eq(articleTags.tagId, tags.id))
+    .innerJoin(articleTags, and(eq(articleTags.tagId, tags.id), isNotNull(articleTags.publishedAt)))
     .groupBy(tags.id)
     .orderBy(desc(sql`count(*)`), tags.name)
     .all()
@@ -256,7 +283,7 @@ function takenSlugs(db: Queryable, base: string, exceptId?: number): Set<string>
   return new Set(rows.filter((row) => row.id !== exceptId).map((row) => row.slug));
 }
 
-function replaceTags(db: Queryable, articleId: number, articleCreatedAt: Date, tagList: string[]): void {
+function replaceTags(db: Queryable, articleId: number, publishedAt: Date | null, tagList: string[]): void {
   db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run();
   if (tagList.length === 0) return;
   db.insert(tags)
@@ -272,11 +299,28 @@ function replaceTags(db: Queryable, articleId: number, articleCreatedAt: Date, t
       .map((row) => [row.name, row.id]),
   );
   db.insert(articleTags)
-    .values(tagList.map((name, position) => ({ articleId, tagId: ids.get(name)!, position, articleCreatedAt })))
+    .values(tagList.map((name, position) => ({ articleId, tagId: ids.get(name)!, position, publishedAt })))
     .run();
 }
 
-export function createArticle(db: Db, authorId: number, input: ArticleInput, now: number): { id: number; slug: string } {
+/** Keeps the search index in step with the article, inside the caller's transaction. */
+function indexForSearch(db: Queryable, id: number, input: { title: string; description: string; body: string; tagList: string[] }): void {
+  db.run(sql`delete from articles_fts where rowid = ${id}`);
+  db.run(
+    sql`insert into articles_fts (rowid, title, description, body, tags)
+        values (${id}, ${input.title}, ${input.description}, ${markdownToText(input.body)}, ${input.tagList.join(' ')})`,
+  );
+}
+
+export function createArticle(
+  db: Db,
+  authorId: number,
+  input: ArticleInput,
+  now: number,
+  options: { publish: boolean } = { publish: true },
+): { id: number; slug: string } {
+  const bodyHtml = renderMarkdown(input.body);
+  const publishedAt = options.publish ? new Date(now) : null;
   return db.transaction((tx) => {
     const slug = uniqueSlug(slugify(input.title), takenSlugs(tx, slugify(input.title)));
     const row = tx
@@ -286,25 +330,34 @@ export function createArticle(db: Db, authorId: number, input: ArticleInput, now
         title: input.title,
         description: input.description,
         body: input.body,
+        bodyHtml,
         authorId,
         createdAt: new Date(now),
         updatedAt: new Date(now),
+        publishedAt,
       })
       .returning({ id: articles.id })
       .get();
-    replaceTags(tx, row.id, new Date(now), input.tagList);
+    replaceTags(tx, row.id, publishedAt, input.tagList);
+    indexForSearch(tx, row.id, input);
     bumpContentVersion(db);
     return { id: row.id, slug };
   });
 }
 
-/** Applies the given fields; a changed title gives a new slug; tagList undefined keeps the tags. */
+/**
+ * Applies the given fields; a changed title gives a new slug; tagList undefined keeps the tags;
+ * `publish` publishes a draft (its published date is then).
+ */
 export function updateArticle(
   db: Db,
-  article: { id: number; title: string; slug: string; createdAt: Date },
+  article: { id: number; title: string; slug: string; description: string; body: string; tagList: string[]; publishedAt: Date | null },
   changes: Partial<ArticleInput>,
   now: number,
+  options: { publish?: boolean } = {},
 ): { slug: string } {
+  const next = { ...article, ...changes };
+  const publishedAt = article.publishedAt ?? (options.publish ? new Date(now) : null);
   return db.transaction((tx) => {
     let slug = article.slug;
     if (changes.title !== undefined && changes.title !== article.title) {
@@ -314,21 +367,30 @@ export function updateArticle(
     tx.update(articles)
       .set({
         slug,
-        ...(changes.title !== undefined && { title: changes.title }),
-        ...(changes.description !== undefined && { description: changes.description }),
-        ...(changes.body !== undefined && { body: changes.body }),
+        title: next.title,
+        description: next.description,
+        body: next.body,
+        ...(changes.body !== undefined && { bodyHtml: renderMarkdown(next.body) }),
         updatedAt: new Date(now),
+        publishedAt,
       })
       .where(eq(articles.id, article.id))
       .run();
-    if (changes.tagList !== undefined) replaceTags(tx, article.id, article.createdAt, changes.tagList);
+    if (changes.tagList !== undefined) replaceTags(tx, article.id, publishedAt, changes.tagList);
+    else if (publishedAt !== article.publishedAt) {
+      tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id)).run();
+    }
+    indexForSearch(tx, article.id, next);
     bumpContentVersion(db);
     return { slug };
   });
 }
 
 export function deleteArticle(db: Db, articleId: number): void {
-  db.delete(articles).where(eq(articles.id, articleId)).run();
+  db.transaction((tx) => {
+    tx.run(sql`delete from articles_fts where rowid = ${articleId}`);
+    tx.delete(articles).where(eq(articles.id, articleId)).run();
+  });
   bumpContentVersion(db);
 }
 

@@ -13,7 +13,7 @@ import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../l
 import { renderMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { herePath } from '../lib/render';
-import { canEditArticle } from './policy';
+import { canEditArticle, canSeeArticle } from './policy';
 import {
   createArticle,
   deleteArticle,
@@ -28,10 +28,12 @@ import {
 } from './queries';
 import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
 
-/** The article, or a 404 page. */
+/** The article, or a 404 page (also for someone else's draft). */
 export function requireArticle(c: Context, deps: AppDeps, viewerId: number | null): ArticleDetail {
   const article = findArticleBySlug(deps.db, c.req.param('slug') ?? '', viewerId);
-  if (!article) throw new HTTPException(404, { message: 'There is no article at this address.' });
+  if (!article || !canSeeArticle(viewerId === null ? null : { id: viewerId }, article)) {
+    throw new HTTPException(404, { message: 'There is no article at this address.' });
+  }
   return article;
 }
 
@@ -48,7 +50,7 @@ export function showArticlePage(
   return c.render(
     <ArticlePage
       article={article}
-      html={renderMarkdown(article.body)}
+      html={article.bodyHtml || renderMarkdown(article.body)}
       comments={comments}
       viewer={viewer}
       here={here}
@@ -105,7 +107,9 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
   const op = field(form, 'op');
   const action = existing ? `/editor/${encodeURIComponent(existing.slug)}` : '/editor';
   const title = existing ? 'Edit article' : 'New article';
-  const render = (errors?: FormErrors) => c.render(<EditorPage action={action} values={values} errors={errors} />, { title });
+  const canSaveDraft = existing === null || existing.publishedAt === null;
+  const render = (errors?: FormErrors) =>
+    c.render(<EditorPage action={action} values={values} errors={errors} canSaveDraft={canSaveDraft} />, { title });
 
   if (op === 'addtag' || op.startsWith('rm:')) {
     values.tagList =
@@ -128,14 +132,17 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
     return render(errorsFromZod(parsed.error, FIELD_LABELS));
   }
   const now = deps.clock();
+  // "Save draft" keeps it to the author; "Publish Article" publishes (a draft's date is then)
+  const publish = !(op === 'draft' && canSaveDraft);
   if (existing) {
-    const { slug } = updateArticle(deps.db, existing, parsed.data, now);
-    setFlash(c, 'Article updated.');
+    const wasDraft = existing.publishedAt === null;
+    const { slug } = updateArticle(deps.db, existing, parsed.data, now, { publish });
+    setFlash(c, !publish ? 'Draft saved.' : wasDraft ? 'Article published.' : 'Article updated.');
     return c.redirect(articlePath(slug), 303);
   }
   deps.limits.enforce('articles', user.id, now, c.var.requestId);
-  const { slug } = createArticle(deps.db, user.id, parsed.data, now);
-  setFlash(c, 'Article published.');
+  const { slug } = createArticle(deps.db, user.id, parsed.data, now, { publish });
+  setFlash(c, publish ? 'Article published.' : 'Draft saved.');
   return c.redirect(articlePath(slug), 303);
 }
 
@@ -177,9 +184,10 @@ export function articleRoutes(deps: AppDeps) {
   app.get('/editor/:slug', requireUser(), (c) => {
     const article = requireOwnArticle(c, deps);
     const values = { ...article, tag: '' };
-    return c.render(<EditorPage action={`/editor/${encodeURIComponent(article.slug)}`} values={values} />, {
-      title: 'Edit article',
-    });
+    return c.render(
+      <EditorPage action={`/editor/${encodeURIComponent(article.slug)}`} values={values} canSaveDraft={article.publishedAt === null} />,
+      { title: 'Edit article' },
+    );
   });
   app.post('/editor/:slug', requireUser(), (c) => handleEditorPost(c, deps, requireOwnArticle(c, deps)));
 

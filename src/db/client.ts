@@ -5,6 +5,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { renderMissingBodies } from '../articles/render-bodies';
 import { runtime } from '../runtime';
 import * as schema from './schema';
 
@@ -65,6 +66,7 @@ export function openDatabase(file: string): Db {
     assertKnownMigrations(sqlite, migrationsFolder);
     const db = wrapDatabase(sqlite);
     migrate(db, { migrationsFolder });
+    renderMissingBodies(sqlite);
     return db;
   } catch (error) {
     sqlite.close();

@@ -55,15 +55,19 @@ export const articles = sqliteTable(
     title: text('title').notNull(),
     description: text('description').notNull(),
     body: text('body').notNull(),
+    /** The body rendered and sanitised once, when saved: reading costs no Markdown work. */
+    bodyHtml: text('body_html').notNull().default(''),
     authorId: integer('author_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
+    /** null while the article is a draft; lists are ordered by it */
+    publishedAt: timestamp('published_at'),
   },
   (t) => [
-    index('articles_created_idx').on(t.createdAt, t.id),
-    index('articles_author_created_idx').on(t.authorId, t.createdAt, t.id),
+    index('articles_published_idx').on(t.publishedAt, t.id),
+    index('articles_author_published_idx').on(t.authorId, t.publishedAt, t.id),
   ],
 );
 
@@ -84,15 +88,15 @@ export const articleTags = sqliteTable(
     /** Tags keep the order the author gave them. */
     position: integer('position').notNull(),
     /**
-     * The article's created_at, copied (it never changes) so a tag's articles come newest first
-     * straight from an index, without sorting all of them.
+     * The article's published_at, copied (set when it is published, null for drafts) so a tag's
+     * articles come newest first straight from an index, without sorting all of them.
      */
-    articleCreatedAt: integer('article_created_at', { mode: 'timestamp_ms' }).notNull().default(sql`0`),
+    publishedAt: timestamp('published_at'),
   },
   (t) => [
     primaryKey({ columns: [t.articleId, t.tagId] }),
     index('article_tags_tag_idx').on(t.tagId, t.articleId),
-    index('article_tags_tag_created_idx').on(t.tagId, t.articleCreatedAt, t.articleId),
+    index('article_tags_tag_published_idx').on(t.tagId, t.publishedAt, t.articleId),
   ],
 );
 

@@ -103,7 +103,7 @@ describe('the anonymous page cache', () => {
     const author = await insertUser(t.db, 'alice');
     insertArticle(t.db, author.id);
     await t.app.request('/api/articles');
-    expect(await countQueries(t, () => t.app.request('/api/articles'))).toBe(0);
+    expect(await countQueries(t, async () => t.app.request('/api/articles'))).toBe(0);
     const anonymous = await t.app.request('/api/articles');
     expect(anonymous.headers.get('vary')).toContain('Authorization');
   });

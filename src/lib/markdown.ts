@@ -58,3 +58,18 @@ const renderer = createRenderer();
 export function renderMarkdown(source: string): string {
   return renderer.render(source);
 }
+
+/** The words of a Markdown text without its syntax (for search and descriptions). */
+export function markdownToText(source: string): string {
+  const words: string[] = [];
+  const walk = (tokens: ReturnType<typeof renderer.parse>) => {
+    for (const token of tokens) {
+      if (token.children) walk(token.children);
+      else if (token.type === 'text' || token.type === 'code_inline' || token.type === 'fence' || token.type === 'code_block') {
+        words.push(token.content);
+      }
+    }
+  };
+  walk(renderer.parse(source, {}));
+  return words.join(' ').replace(/\s+/g, ' ').trim();
+}

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { profilePath } from '../../views/components/article-preview';
 import { ProfilePage } from '../../views/pages/profile-page';
 import type { AppDeps } from '../app-types';
-import { listArticles } from '../articles/queries';
+import { listArticles, listDrafts } from '../articles/queries';
 import { currentUser, requireUser } from '../auth/middleware';
 import { backTo } from '../lib/back';
 import { readForm } from '../lib/form';
@@ -15,6 +15,18 @@ function requireProfile(c: Context, deps: AppDeps, viewerId: number | null): Pro
   const profile = findProfile(deps.db, c.req.param('username') ?? '', viewerId);
   if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
   return profile;
+}
+
+function showDrafts(c: Context, deps: AppDeps) {
+  const viewer = c.var.user;
+  const profile = requireProfile(c, deps, viewer?.id ?? null);
+  // one's drafts are one's own: for anyone else this page does not exist
+  if (viewer?.id !== profile.id) throw new HTTPException(404, { message: 'There is nothing to see here.' });
+  const articles = listDrafts(deps.db, profile.id);
+  return c.render(
+    <ProfilePage profile={profile} viewer={viewer} tab="drafts" articles={articles} pages={{ current: 1, total: 1, href: () => '' }} here={herePath(c)} />,
+    { title: 'Your drafts' },
+  );
 }
 
 function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
@@ -48,6 +60,7 @@ export function profileRoutes(deps: AppDeps) {
 
   app.get('/profile/:username', (c) => showProfile(c, deps, 'articles'));
   app.get('/profile/:username/favorites', (c) => showProfile(c, deps, 'favorites'));
+  app.get('/profile/:username/drafts', (c) => showDrafts(c, deps));
 
   app.post('/profile/:username/follow', requireUser(), async (c) => {
     const user = currentUser(c);

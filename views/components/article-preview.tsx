@@ -54,7 +54,7 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
           <a href={profilePath(author.username)} class="author">
             {author.username}
           </a>
-          <DateTime class="date" date={article.createdAt} />
+          <DateTime class="date" date={article.publishedAt ?? article.updatedAt} />
         </div>
         <FavoriteCountButton article={article} here={props.here} />
       </div>

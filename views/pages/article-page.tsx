@@ -44,7 +44,7 @@ function ArticleMeta(props: Props) {
         <a href={profilePath(article.author.username)} class="author">
           {article.author.username}
         </a>
-        <DateTime class="date" date={article.createdAt} />
+        <DateTime class="date" date={article.publishedAt ?? article.updatedAt} />
       </div>
       {own ? (
         <>
@@ -155,6 +155,11 @@ export function ArticlePage(props: Props) {
         </div>
       </div>
       <div class="container page">
+        {article.publishedAt === null && (
+          <p class="draft-notice" role="status">
+            This is a draft: only you can see it. <a href={`/editor/${encodeURIComponent(article.slug)}`}>Edit or publish it</a>.
+          </p>
+        )}
         <div class="row article-content">
           <div class="col-md-12">
             <div class="article-body">{raw(props.html)}</div>

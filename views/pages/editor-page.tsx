@@ -3,7 +3,7 @@ import type { FormErrors } from '../view-types';
 
 export type EditorValues = { title: string; description: string; body: string; tagList: string[]; tag: string };
 
-export function EditorPage(props: { action: string; values: EditorValues; errors?: FormErrors }) {
+export function EditorPage(props: { action: string; values: EditorValues; errors?: FormErrors; canSaveDraft?: boolean }) {
   const { values, errors } = props;
   return (
     <div class="editor-page">
@@ -96,6 +96,11 @@ export function EditorPage(props: { action: string; values: EditorValues; errors
                 <button type="submit" name="op" value="publish" class="btn btn-lg pull-xs-right btn-primary">
                   Publish Article
                 </button>
+                {props.canSaveDraft !== false && (
+                  <button type="submit" name="op" value="draft" class="btn btn-lg pull-xs-right btn-outline-secondary save-draft">
+                    Save draft
+                  </button>
+                )}
               </fieldset>
             </form>
           </div>

@@ -7,7 +7,7 @@ import type { Viewer } from '../view-types';
 export function ProfilePage(props: {
   profile: Profile;
   viewer: Viewer | null;
-  tab: 'articles' | 'favorites';
+  tab: 'articles' | 'favorites' | 'drafts';
   articles: ArticleSummary[];
   pages: PageLinks;
   here: string;
@@ -60,6 +60,13 @@ export function ProfilePage(props: {
                     Favorited Articles
                   </a>
                 </li>
+                {own && (
+                  <li class="nav-item">
+                    <a class={tab === 'drafts' ? 'nav-link active' : 'nav-link'} href={`${base}/drafts`}>
+                      Drafts
+                    </a>
+                  </li>
+                )}
               </ul>
             </div>
             <ArticleList
@@ -69,7 +76,9 @@ export function ProfilePage(props: {
               empty={
                 tab === 'articles'
                   ? `${profile.username} has not written any articles yet.`
-                  : `${profile.username} has not favorited any articles yet.`
+                  : tab === 'favorites'
+                    ? `${profile.username} has not favorited any articles yet.`
+                    : 'You have no drafts. "Save draft" in the editor keeps an article to yourself until you publish it.'
               }
             />
           </div>

@@ -1,2 +1,0 @@
-ALTER TABLE `article_tags` ADD `article_created_at` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-CREATE INDEX `article_tags_tag_created_idx` ON `article_tags` (`tag_id`,`article_created_at`,`article_id`);
