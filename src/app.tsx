@@ -27,6 +27,7 @@ import { Limits, TooManyRequests } from './security/limits';
 import { pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
+import { searchRoutes } from './search/routes';
 import { settingsRoutes } from './settings/routes';
 import { sessionRoutes } from './settings/sessions-routes';
 
@@ -156,6 +157,7 @@ export function createApp(options: CreateAppOptions) {
   );
 
   app.route('/', articleRoutes(deps));
+  app.route('/', searchRoutes(deps));
   app.route('/', commentRoutes(deps));
   app.route('/', profileRoutes(deps));
   app.route('/', authRoutes(deps));

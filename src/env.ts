@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   ),
   NODE_ENV: optional(z.enum(['development', 'production', 'test']).default('development')),
   SITE_TITLE: optional(z.string().trim().min(1).max(100).default('Quire')),
+  SITE_DESCRIPTION: optional(z.string().trim().min(1).max(300).default('A place to share your knowledge.')),
   CORS_ORIGINS: optional(
     z
       .string()
@@ -118,6 +119,8 @@ export type Env = {
   NODE_ENV: 'development' | 'production' | 'test';
   /** The blog's name, in the navbar, the page titles and /about. */
   SITE_TITLE: string;
+  /** One sentence about the blog: the home banner, /about, feeds and the default meta description. */
+  SITE_DESCRIPTION: string;
   /** Origins allowed to call /api from a browser (CORS); empty means CORS is off. */
   CORS_ORIGINS: string[];
   /** Which peers are reverse proxies whose X-Forwarded-For is believed. */
@@ -157,6 +160,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     NODE_ENV: env.NODE_ENV,
     SITE_TITLE: env.SITE_TITLE,
+    SITE_DESCRIPTION: env.SITE_DESCRIPTION,
     CORS_ORIGINS: env.CORS_ORIGINS,
     TRUST_PROXY: env.TRUST_PROXY,
     RATE_LIMITS: env.RATE_LIMITS,

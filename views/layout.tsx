@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
+import { HeadMeta } from './components/head-meta';
 import type { PageContext } from './view-types';
 
 function NavLink(props: { href: string; path: string; children: Child; exact?: boolean }) {
@@ -23,6 +24,7 @@ export function Layout(props: { page: PageContext; children: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
+        <HeadMeta meta={page.meta} />
         <link rel="stylesheet" href={page.asset('style.css')} />
         <link rel="icon" href={page.asset('favicon.svg')} type="image/svg+xml" />
         <script src={page.asset('editor.js')} defer></script>
@@ -38,6 +40,11 @@ export function Layout(props: { page: PageContext; children: Child }) {
               <a class="navbar-brand" href="/">
                 {page.siteName}
               </a>
+              {/* no submit button (pages.md): Enter submits a form with a single field */}
+              <form class="search-form" role="search" method="get" action="/search" aria-label="Site search">
+                <label for="site-search">Search</label>
+                <input id="site-search" type="search" name="q" placeholder="Words…" enterkeyhint="search" />
+              </form>
               <ul class="nav navbar-nav pull-xs-right">
                 <NavLink href="/" path={page.path}>
                   Home

@@ -16,6 +16,25 @@ export type PageContext = {
   siteName: string;
   asset: (name: string) => string;
   requestId?: string;
+  /** what the <head> tells search engines, link previews and feed readers */
+  meta: PageMeta;
+};
+
+/** A feed a reader can subscribe to from a page (absolute URLs). */
+export type FeedLink = { title: string; atom: string; json: string };
+
+/** A page's metadata for machines; every URL in it is absolute. */
+export type PageMeta = {
+  canonical: string;
+  description: string;
+  /** most specific first */
+  feeds: FeedLink[];
+  /** OpenGraph and its article:/profile: extensions, as <meta property> pairs in order */
+  properties: Array<[string, string]>;
+  /** <meta name> pairs besides the description (twitter:card, robots) */
+  names: Array<[string, string]>;
+  /** schema.org data, written as a JSON-LD block */
+  jsonLd?: Record<string, unknown>;
 };
 
 export type { FormErrors };

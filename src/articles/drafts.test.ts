@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Browser, createTestApp, dom, insertArticle, insertUser, signedInBrowser } from '../test-support';
+import { Browser, createTestApp, dom, insertArticle, signedInBrowser } from '../test-support';
 import { findArticleBySlug } from './queries';
 
 const draft = { title: 'Work in progress', description: 'Not yet', body: 'Half a **thought**', tagList: ['wip'], op: 'draft' };

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzl
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import { bumpContentVersion, memoByVersion } from '../lib/content-version';
-import { markdownToText, renderMarkdown } from '../lib/markdown';
+import { markdownToText, readingMinutes, renderMarkdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
@@ -25,6 +25,7 @@ export type ArticleSummary = {
   updatedAt: Date;
   /** null while it is a draft */
   publishedAt: Date | null;
+  readingMinutes: number;
   favorited: boolean;
   favoritesCount: number;
   author: Profile;
@@ -47,13 +48,13 @@ export type ArticleInput = { title: string; description: string; body: string; t
 const userIdByName = (placeholder: string) =>
   sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${sql.placeholder(placeholder)}))`;
 
-type FilterKey = keyof ArticleFilter;
-const FILTER_KEYS: FilterKey[] = ['tag', 'author', 'favoritedBy', 'feedOf'];
+export type FilterKey = keyof ArticleFilter;
+export const FILTER_KEYS: FilterKey[] = ['tag', 'author', 'favoritedBy', 'feedOf'];
 
-const tagIdByName = sql`(select ${tags.id} from ${tags} where ${tags.name} = ${sql.placeholder('tag')})`;
+export const tagIdByName = sql`(select ${tags.id} from ${tags} where ${tags.name} = ${sql.placeholder('tag')})`;
 
 /** The WHERE of a list on articles, with a placeholder for each filter given (tag aside). */
-function filterCondition(keys: FilterKey[]): SQL | undefined {
+export function filterCondition(keys: FilterKey[]): SQL | undefined {
   // drafts are never in a list, a count, a feed or a tag
   const conditions: SQL[] = [isNotNull(articles.publishedAt)];
   if (keys.includes('author')) {
@@ -75,7 +76,7 @@ function filterCondition(keys: FilterKey[]): SQL | undefined {
 }
 
 /** Columns every article view needs; the viewer's flags are 0 for the anonymous viewer (-1). */
-function summaryColumns() {
+export function summaryColumns() {
   const viewer = sql.placeholder('viewer');
   return {
     id: articles.id,
@@ -85,6 +86,7 @@ function summaryColumns() {
     createdAt: articles.createdAt,
     updatedAt: articles.updatedAt,
     publishedAt: articles.publishedAt,
+    readingMinutes: articles.readingMinutes,
     favoritesCount: sql<number>`(select count(*) from ${favorites} where ${favorites.articleId} = ${articles.id})`,
     favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
     authorId: users.id,
@@ -103,6 +105,7 @@ type SummaryRow = {
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
+  readingMinutes: number;
   favoritesCount: number;
   favorited: number;
   authorId: number;
@@ -112,7 +115,7 @@ type SummaryRow = {
   following: number;
 };
 
-function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
+export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
   return {
     id: row.id,
     slug: row.slug,
@@ -122,6 +125,7 @@ function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     publishedAt: row.publishedAt,
+    readingMinutes: row.readingMinutes,
     favorited: Boolean(row.favorited),
     favoritesCount: Number(row.favoritesCount),
     author: {
@@ -135,7 +139,7 @@ function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
 }
 
 /** Tags of many articles in one prepared query (ids as a JSON array), in the author's order. */
-function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
+export function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return byArticle;
   const statement = prepared(db, 'tags-for-articles', () =>
@@ -331,6 +335,7 @@ export function createArticle(
         description: input.description,
         body: input.body,
         bodyHtml,
+        readingMinutes: readingMinutes(input.body),
         authorId,
         createdAt: new Date(now),
         updatedAt: new Date(now),
@@ -370,7 +375,7 @@ export function updateArticle(
         title: next.title,
         description: next.description,
         body: next.body,
-        ...(changes.body !== undefined && { bodyHtml: renderMarkdown(next.body) }),
+        ...(changes.body !== undefined && { bodyHtml: renderMarkdown(next.body), readingMinutes: readingMinutes(next.body) }),
         updatedAt: new Date(now),
         publishedAt,
       })

@@ -57,6 +57,8 @@ export const articles = sqliteTable(
     body: text('body').notNull(),
     /** The body rendered and sanitised once, when saved: reading costs no Markdown work. */
     bodyHtml: text('body_html').notNull().default(''),
+    /** computed when saved, for previews that do not load the body; 0 = not computed yet */
+    readingMinutes: integer('reading_minutes').notNull().default(0),
     authorId: integer('author_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),

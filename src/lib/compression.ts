@@ -6,6 +6,9 @@ const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|atom\+xml|feed\
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
+/** Bytes as a Response body. Node's Buffers never sit on a SharedArrayBuffer, which BodyInit excludes. */
+export const responseBody = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>;
+
 export function isCompressible(contentType: string | null, bytes: number): boolean {
   return bytes >= COMPRESS_MIN_BYTES && contentType !== null && COMPRESSIBLE.test(contentType);
 }

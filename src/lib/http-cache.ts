@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { chooseEncoding, compress, isCompressible, type Encoding } from './compression';
+import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
 
 /** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
 type Entry = {
@@ -98,7 +98,7 @@ function respond(c: Context, entry: Entry, options: { cacheControl: string; vary
     }
   }
   headers.set('content-length', String(body.byteLength));
-  return new Response(c.req.method === 'HEAD' ? null : body, { status: 200, headers });
+  return new Response(c.req.method === 'HEAD' ? null : responseBody(body), { status: 200, headers });
 }
 
 export type HttpCacheOptions = {
@@ -142,7 +142,10 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     if (!/^(text\/html|application\/json)/.test(contentType)) return;
 
     const body = Buffer.from(await res.arrayBuffer());
-    const headers = [...res.headers].filter(([name]) => !OWN_HEADERS.has(name));
+    const headers: Array<[string, string]> = [];
+    res.headers.forEach((value, name) => {
+      if (!OWN_HEADERS.has(name)) headers.push([name, value]);
+    });
     const entry: Entry = {
       version,
       etag: shared ? `W/"v${version}-${hash(body)}"` : `W/"${viewer ?? 'a'}-${hash(body)}"`,

@@ -67,3 +67,24 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('1 < 2 & "quotes"')).toContain('1 &lt; 2 &amp; &quot;quotes&quot;');
   });
 });
+
+describe('code highlighting and reading time', () => {
+  it('highlights fenced code that names a language, on the server, still escaped', async () => {
+    const { renderMarkdown: render } = await import('./markdown');
+    const html = render('```js\nconst a = "<script>";\n```');
+    expect(html).toContain('<pre><code class="language-js">');
+    expect(html).toContain('<span class="hljs-keyword">const</span>');
+    expect(html).toContain('&lt;script&gt;');
+    expect(html).not.toContain('<script>');
+    // no language, or an unknown one: plain, escaped code
+    expect(render('```\n<b>x</b>\n```')).toBe('<pre><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>\n');
+    expect(render('```nosuchlang"onclick="x\ny\n```')).not.toMatch(/class="[^"]*"onclick/);
+  });
+
+  it('estimates reading time at 230 words a minute, at least one', async () => {
+    const { readingMinutes } = await import('./markdown');
+    expect(readingMinutes('Short.')).toBe(1);
+    expect(readingMinutes(Array.from({ length: 1150 }, () => 'word').join(' '))).toBe(5);
+    expect(readingMinutes('# Title\n\n**bold** [link](https://example.com)')).toBe(1);
+  });
+});

@@ -1,3 +1,4 @@
+import hljs from 'highlight.js/lib/common';
 import MarkdownIt from 'markdown-it';
 
 const SAFE_LINK = /^(https?:|mailto:)/i;
@@ -25,7 +26,16 @@ export function isSafeImage(url: string): boolean {
 
 function createRenderer() {
   // raw HTML off: nothing a user writes becomes a tag or attribute we did not choose
-  const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+  const md = new MarkdownIt({
+    html: false,
+    linkify: true,
+    typographer: false,
+    // fenced code that names a known language is highlighted here, on the server: no client script
+    highlight: (code, language) => {
+      if (!language || !hljs.getLanguage(language)) return '';
+      return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+    },
+  });
 
   md.validateLink = isSafeLink;
 
@@ -57,6 +67,14 @@ const renderer = createRenderer();
 /** Renders user Markdown to HTML that is safe to insert into a page as is. */
 export function renderMarkdown(source: string): string {
   return renderer.render(source);
+}
+
+const WORDS_PER_MINUTE = 230;
+
+/** Minutes to read a Markdown text at an adult's silent-reading pace, at least 1. */
+export function readingMinutes(source: string): number {
+  const words = markdownToText(source).split(/\s+/).filter(Boolean).length;
+  return Math.max(1, Math.round(words / WORDS_PER_MINUTE));
 }
 
 /** The words of a Markdown text without its syntax (for search and descriptions). */

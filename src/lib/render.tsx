@@ -2,16 +2,57 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Layout } from '../../views/layout';
-import type { PageContext } from '../../views/view-types';
+import type { PageContext, PageMeta } from '../../views/view-types';
+import { feedLink } from '../feeds/paths';
 import type { Assets } from './assets';
+import { absoluteUrl, type Site } from './site';
 
 declare module 'hono' {
   interface ContextRenderer {
-    (content: Child, props: { title: string }): Response | Promise<Response>;
+    (content: Child, props: { title: string; meta?: PageMetaInput }): Response | Promise<Response>;
   }
 }
 
-export type RenderOptions = { siteName: string; assets: Assets };
+export type RenderOptions = { siteName: string; assets: Assets; site: Site };
+
+/** What a route says about its page; the rest (canonical, description, site feed) has defaults. */
+export type PageMetaInput = Partial<Omit<PageMeta, 'canonical'>> & {
+  /** the page's own path and query when the request's may differ (case, encoding, ?page=1) */
+  canonicalPath?: string;
+};
+
+/** Query parameters that change what a page shows; any other is left out of its canonical URL. */
+const CANONICAL_QUERY = ['feed', 'q', 'page'];
+
+/** This request's path with only the meaningful query (?page=1 is the page itself). */
+export function canonicalPath(c: Context): string {
+  const url = new URL(c.req.url);
+  const query = new URLSearchParams();
+  for (const name of CANONICAL_QUERY) {
+    const value = url.searchParams.get(name);
+    if (value !== null && !(name === 'page' && value === '1')) query.set(name, value);
+  }
+  const search = query.toString();
+  return search ? `${url.pathname}?${search}` : url.pathname;
+}
+
+/** `path` itself on page 1, else `path?page=N` (or `&page=N` after a query). */
+export function withPage(path: string, page: number): string {
+  if (page <= 1) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}page=${page}`;
+}
+
+function resolveMeta(c: Context, site: Site, input: PageMetaInput = {}): PageMeta {
+  return {
+    canonical: absoluteUrl(site, input.canonicalPath ?? canonicalPath(c)),
+    description: input.description || site.description,
+    // the site's feed is offered everywhere, after the page's own
+    feeds: [...(input.feeds ?? []), feedLink(site, { kind: 'site' })],
+    properties: input.properties ?? [],
+    names: input.names ?? [],
+    jsonLd: input.jsonLd,
+  };
+}
 
 /** The path and query of this request: where forms on the page send the reader back to. */
 export function herePath(c: Context): string {
@@ -19,7 +60,7 @@ export function herePath(c: Context): string {
   return url.pathname + url.search;
 }
 
-export function pageContext(c: Context, options: RenderOptions, title: string): PageContext {
+export function pageContext(c: Context, options: RenderOptions, title: string, meta?: PageMetaInput): PageContext {
   const user = c.var.user;
   return {
     title,
@@ -30,15 +71,16 @@ export function pageContext(c: Context, options: RenderOptions, title: string): 
     siteName: options.siteName,
     asset: (name) => options.assets.url(name),
     requestId: c.var.requestId,
+    meta: resolveMeta(c, options.site, meta),
   };
 }
 
 /** A whole HTML document: the layout around a page. Usable outside the renderer (onError). */
-export function renderDocument(c: Context, options: RenderOptions, content: Child, title: string) {
+export function renderDocument(c: Context, options: RenderOptions, content: Child, title: string, meta?: PageMetaInput) {
   return c.html(
     <>
       {raw('<!DOCTYPE html>')}
-      <Layout page={pageContext(c, options, title)}>{content}</Layout>
+      <Layout page={pageContext(c, options, title, meta)}>{content}</Layout>
     </>,
   );
 }
@@ -46,7 +88,7 @@ export function renderDocument(c: Context, options: RenderOptions, content: Chil
 /** Makes c.render(<Page/>, { title }) wrap pages in the layout. */
 export function renderer(options: RenderOptions): MiddlewareHandler {
   return async function renderer(c, next) {
-    c.setRenderer((content, props) => renderDocument(c, options, content, props.title));
+    c.setRenderer((content, props) => renderDocument(c, options, content, props.title, props.meta));
     await next();
   };
 }

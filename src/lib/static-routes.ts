@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Asset, Assets } from './assets';
-import { chooseEncoding } from './compression';
+import { chooseEncoding, responseBody } from './compression';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=3600';
@@ -17,7 +17,7 @@ function serve(c: Context, asset: Asset, cacheControl: string): Response {
       headers['content-encoding'] = encoding;
     }
   }
-  return new Response(body, { headers });
+  return new Response(responseBody(body), { headers });
 }
 
 /** Fingerprinted files under /static live for a year; the few root files keep plain names. */

@@ -55,6 +55,7 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
             {author.username}
           </a>
           <DateTime class="date" date={article.publishedAt ?? article.updatedAt} />
+          <span class="reading-time">{article.readingMinutes} min read</span>
         </div>
         <FavoriteCountButton article={article} here={props.here} />
       </div>

@@ -45,6 +45,7 @@ function ArticleMeta(props: Props) {
           {article.author.username}
         </a>
         <DateTime class="date" date={article.publishedAt ?? article.updatedAt} />
+        <span class="reading-time">{article.readingMinutes} min read</span>
       </div>
       {own ? (
         <>

@@ -1,0 +1,1 @@
+ALTER TABLE `articles` ADD `reading_minutes` integer DEFAULT 0 NOT NULL;
