@@ -134,6 +134,8 @@ async function run(argv: string[]): Promise<number> {
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
       if (!fs.existsSync(env.DATABASE_PATH)) throw new OperationError(`There is no database at ${env.DATABASE_PATH}`);
       const source = openSqlite(env.DATABASE_PATH, { fileMustExist: true });
+      // the site may be writing: wait for its locks rather than fail
+      source.pragma('busy_timeout = 5000');
       let lastPercent = -1;
       try {
         const bytes = await backupDatabase(source, file, (done, total) => {

@@ -38,24 +38,25 @@ export async function serve(env: Env): Promise<void> {
   log({
     level: 'info',
     msg: 'listening',
-    url: `http://${address.address}:${address.port}`,
+    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     publicUrl: env.PUBLIC_URL,
     database: env.DATABASE_PATH,
     startupMs: Math.round(performance.now() - started),
   });
   const stopBackups = env.BACKUP_DIR
     ? scheduleBackups(db.$client, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log })
-    : () => {};
+    : async () => {};
 
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log({ level: 'info', msg: 'stopping', signal });
     for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
-    stopBackups();
+    const backupsStopped = stopBackups();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
-    server.close(() => {
+    server.close(async () => {
+      await backupsStopped;
       db.$client.pragma('wal_checkpoint(TRUNCATE)');
       db.$client.close();
       releaseLock();

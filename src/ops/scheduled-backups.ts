@@ -44,11 +44,14 @@ export async function runScheduledBackup(
   }
 }
 
-/** Takes a backup every `intervalMs` while the server runs; returns a stop function. */
+/**
+ * Takes a backup every `intervalMs` while the server runs; returns a stop function that also
+ * waits for a backup in progress, so the database is never closed under it.
+ */
 export function scheduleBackups(
   sqlite: Database.Database,
   options: { dir: string; intervalMs: number; keep: number; log: Log },
-): () => void {
+): () => Promise<void> {
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return; // a slow backup is never overlapped by the next
@@ -58,5 +61,8 @@ export function scheduleBackups(
   }, options.intervalMs);
   timer.unref();
   options.log({ level: 'info', msg: 'backup.scheduled', dir: options.dir, everyMs: options.intervalMs, keep: options.keep });
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
