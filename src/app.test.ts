@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Browser, createTestApp, dom, insertArticle, insertUser, ORIGIN, signedInBrowser } from './test-support';
+import { Browser, countQueries, createTestApp, dom, insertArticle, insertUser, ORIGIN, signedInBrowser } from './test-support';
 
 describe('pages every visitor meets', () => {
   it('answers unknown paths and wrong methods with the 404 page', async () => {
@@ -171,26 +171,11 @@ describe('the home page', () => {
   it('costs the same number of queries for 1 article as for 10 (no N+1)', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    // counts statement executions (prepared statements are reused, so preparing is not the measure)
-    const count = async () => {
-      const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
-      const methods = ['all', 'get', 'run', 'iterate'] as const;
-      const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);
-      let queries = 0;
-      methods.forEach((name, i) => {
-        proto[name] = function (this: unknown, ...args: unknown[]) {
-          queries++;
-          return originals[i]!.apply(this, args);
-        };
-      });
-      try {
+    const count = () =>
+      countQueries(t, async () => {
         await browser.get('/?feed=following');
         await browser.get('/');
-      } finally {
-        methods.forEach((name, i) => (proto[name] = originals[i]));
-      }
-      return queries;
-    };
+      });
     insertArticle(t.db, user.id, { tagList: ['a', 'b'] });
     const one = await count();
     for (let i = 0; i < 9; i++) insertArticle(t.db, user.id, { tagList: ['a', 'b', `c${i}`] });

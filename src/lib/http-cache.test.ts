@@ -1,27 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { addComment } from '../comments/queries';
-import { Browser, createTestApp, insertArticle, insertUser, signedInBrowser } from '../test-support';
-
-/** Counts SQL statement executions during `fn` (prepared statements are reused). */
-async function countQueries(t: ReturnType<typeof createTestApp>, fn: () => Promise<unknown>): Promise<number> {
-  const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
-  const methods = ['all', 'get', 'run', 'iterate'] as const;
-  const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);
-  let n = 0;
-  methods.forEach((name, i) => {
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      n++;
-      return originals[i]!.apply(this, args);
-    };
-  });
-  try {
-    await fn();
-  } finally {
-    methods.forEach((name, i) => (proto[name] = originals[i]));
-  }
-  return n;
-}
+import { Browser, countQueries, createTestApp, insertArticle, insertUser, signedInBrowser } from '../test-support';
 
 describe('the anonymous page cache', () => {
   it('serves a second anonymous visit without touching the database, until the content changes', async () => {

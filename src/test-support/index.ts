@@ -159,3 +159,26 @@ export function insertArticle(
 export function dom(html: string) {
   return parseHtml(html);
 }
+
+/**
+ * How many SQL statements run during `fn`: counts executions on better-sqlite3's statements
+ * (prepared statements are reused, so counting prepare() would miss them).
+ */
+export async function countQueries(t: { db: Db }, fn: () => Promise<unknown>): Promise<number> {
+  const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
+  const methods = ['all', 'get', 'run', 'iterate'] as const;
+  const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);
+  let queries = 0;
+  methods.forEach((name, i) => {
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      queries++;
+      return originals[i]!.apply(this, args);
+    };
+  });
+  try {
+    await fn();
+  } finally {
+    methods.forEach((name, i) => (proto[name] = originals[i]));
+  }
+  return queries;
+}
