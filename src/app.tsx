@@ -12,6 +12,7 @@ import { articleRoutes } from './articles/routes';
 import { loadSession } from './auth/middleware';
 import { authRoutes } from './auth/routes';
 import { commentRoutes } from './comments/routes';
+import { feedRoutes } from './feeds/routes';
 import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
 import { systemClock } from './lib/clock';
@@ -20,6 +21,7 @@ import { loadFlash } from './lib/flash';
 import { httpCache, PageCache } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
+import { siteOf } from './lib/site';
 import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
 import { clientIp } from './security/client-ip';
@@ -27,6 +29,7 @@ import { Limits, TooManyRequests } from './security/limits';
 import { pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
+import { seoRoutes } from './seo/routes';
 import { searchRoutes } from './search/routes';
 import { settingsRoutes } from './settings/routes';
 import { sessionRoutes } from './settings/sessions-routes';
@@ -71,7 +74,7 @@ export function createApp(options: CreateAppOptions) {
     limits: options.limits ?? new Limits(options.env, log),
   };
   const assets = options.assets ?? loadAssets(readStaticFiles());
-  const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets };
+  const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env) };
   const secure = isHttps(deps.env);
   // rendered pages and API reads for anonymous readers, exact until the content version moves
   const pageCache = new PageCache();
@@ -138,6 +141,9 @@ export function createApp(options: CreateAppOptions) {
       onError: (c) => showError(c, 413),
     }),
   );
+  // feeds, the sitemap and robots.txt are the same for everyone: no session, no flash consumed
+  app.route('/', feedRoutes(deps));
+  app.route('/', seoRoutes(deps));
   app.use(loadSession(deps));
   app.use(loadFlash());
   app.use(renderer(render));

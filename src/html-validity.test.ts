@@ -24,12 +24,17 @@ const validator = new HtmlValidate({
  * and a form is flow content inside a phrasing element. Browsers parse it as intended.
  */
 const CONTRACT_EXCEPTION = /^element-permitted-content: <form> element is not permitted as content under <span> \(#comment-\d+ /;
+/**
+ * And the header's search form: pages.md allows no submit button in the layout before a page's
+ * main form, so it has a single field, which Enter submits (HTML's implicit submission).
+ */
+const SEARCH_FORM_EXCEPTION = /^wcag\/h32: <form> element must have a submit button \(html > body > header > nav > div > form\)$/;
 
 async function report(html: string) {
   const result = await validator.validateString(html);
   return result.results
     .flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message} (${m.selector ?? ''})`))
-    .filter((message) => !CONTRACT_EXCEPTION.test(message));
+    .filter((message) => !CONTRACT_EXCEPTION.test(message) && !SEARCH_FORM_EXCEPTION.test(message));
 }
 
 describe('every page is valid HTML5', () => {
@@ -49,6 +54,9 @@ describe('every page is valid HTML5', () => {
       [anonymous, '/profile/bob'],
       [anonymous, '/tag/nature'],
       [anonymous, '/about'],
+      [anonymous, '/search'],
+      [anonymous, '/search?q=birds'],
+      [anonymous, '/search?q=nothing+here'],
       [anonymous, '/nope'],
       [browser, '/'],
       [browser, '/?feed=following'],

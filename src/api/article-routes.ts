@@ -14,6 +14,7 @@ import {
   type ArticleFilter,
 } from '../articles/queries';
 import { addComment, deleteComment, findComment, listCommentsForArticle } from '../comments/queries';
+import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
 import { errorsFromZodIssues, forbidden, notFound, unprocessable } from './errors';
 import { readJson } from './json';
@@ -35,12 +36,18 @@ export function articleApiRoutes(deps: AppDeps) {
   const list = (c: Context, filter: ArticleFilter) => {
     const query = ListQuery.safeParse(c.req.query());
     if (!query.success) throw unprocessable(errorsFromZodIssues(query.error));
-    const { articles, total } = listArticles(db, {
+    const options = {
       filter: { ...filter, tag: query.data.tag, author: query.data.author, favoritedBy: query.data.favorited },
       viewerId: viewerId(c),
       limit: query.data.limit ?? LIST_LIMIT_DEFAULT,
       offset: query.data.offset ?? 0,
-    });
+    };
+    // ?q= (a Quire extension) searches within the same filters, best matches first
+    if (query.data.q !== undefined) {
+      const { results, total } = searchArticles(db, { ...options, query: query.data.q });
+      return c.json({ articles: results.map(articleListItemJson), articlesCount: total });
+    }
+    const { articles, total } = listArticles(db, options);
     return c.json({ articles: articles.map(articleListItemJson), articlesCount: total });
   };
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BodySchema, DescriptionSchema, TagListSchema, TitleSchema, CommentFormSchema } from '../articles/schemas';
 import { BLANK } from '../lib/messages';
+import { SEARCH_QUERY_MAX_LENGTH } from '../search/queries';
 import {
   BioSchema,
   EmailSchema,
@@ -89,6 +90,8 @@ const wholeNumber = (min: number) =>
     .refine((n) => n >= min, `must be a whole number of at least ${min}`);
 
 export const ListQuery = z.object({
+  // Quire extension: full-text search, best matches first (see searchArticles)
+  q: z.string().max(SEARCH_QUERY_MAX_LENGTH, `must be at most ${SEARCH_QUERY_MAX_LENGTH} characters`).optional(),
   tag: z.string().max(100).optional(),
   author: z.string().max(100).optional(),
   favorited: z.string().max(100).optional(),

@@ -13,6 +13,8 @@ import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../l
 import { renderMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { herePath } from '../lib/render';
+import { siteOf } from '../lib/site';
+import { articleMeta, listMeta } from '../seo/meta';
 import { canEditArticle, canSeeArticle } from './policy';
 import {
   createArticle,
@@ -57,7 +59,7 @@ export function showArticlePage(
       commentValue={comment?.value}
       commentErrors={comment?.errors}
     />,
-    { title: article.title },
+    { title: article.title, meta: articleMeta(siteOf(deps.env), article) },
   );
 }
 
@@ -72,17 +74,23 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
   });
   assertPageExists(page, total);
   const base = tab.kind === 'tag' ? `/tag/${encodeURIComponent(tab.tag)}?` : tab.kind === 'feed' ? '/?feed=following&' : '/?';
+  const tags = listTagsInUse(deps.db);
+  const site = siteOf(deps.env);
   return c.render(
     <HomePage
       siteName={deps.env.SITE_TITLE}
+      siteDescription={deps.env.SITE_DESCRIPTION}
       viewer={viewer}
       tab={tab}
       articles={articles}
       pages={{ current: page, total: pageCount(total), href: (n) => `${base}page=${n}` }}
-      tags={listTagsInUse(deps.db)}
+      tags={tags}
       here={herePath(c)}
     />,
-    { title: tab.kind === 'tag' ? `# ${tab.tag}` : tab.kind === 'feed' ? 'Your Feed' : '' },
+    {
+      title: tab.kind === 'tag' ? `# ${tab.tag}` : tab.kind === 'feed' ? 'Your Feed' : '',
+      meta: listMeta(site, tab.kind === 'tag' ? { ...tab, inUse: tags.includes(tab.tag) } : tab, page),
+    },
   );
 }
 

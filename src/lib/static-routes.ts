@@ -4,7 +4,7 @@ import { chooseEncoding, responseBody } from './compression';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=3600';
-const ROOT_FILES = ['default-avatar.svg', 'favicon.svg', 'robots.txt'];
+const ROOT_FILES = ['default-avatar.svg', 'favicon.svg'];
 
 function serve(c: Context, asset: Asset, cacheControl: string): Response {
   const headers: Record<string, string> = { 'content-type': asset.contentType, 'cache-control': cacheControl };

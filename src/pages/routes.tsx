@@ -12,7 +12,10 @@ export function pageRoutes(deps: AppDeps) {
       users: deps.db.select({ n: count() }).from(users).get()?.n ?? 0,
       articles: deps.db.select({ n: count() }).from(articles).get()?.n ?? 0,
     };
-    return c.render(<AboutPage siteName={deps.env.SITE_TITLE} counts={counts} />, { title: 'About' });
+    return c.render(
+      <AboutPage siteName={deps.env.SITE_TITLE} siteDescription={deps.env.SITE_DESCRIPTION} counts={counts} />,
+      { title: 'About', meta: { description: `About ${deps.env.SITE_TITLE}: ${deps.env.SITE_DESCRIPTION}` } },
+    );
   });
 
   /** Healthy means the database answers a real query, not just that the process is up. */

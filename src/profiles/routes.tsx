@@ -9,6 +9,8 @@ import { backTo } from '../lib/back';
 import { readForm } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { herePath } from '../lib/render';
+import { siteOf } from '../lib/site';
+import { profileMeta } from '../seo/meta';
 import { findProfile, followUser, unfollowUser, type Profile } from './queries';
 
 function requireProfile(c: Context, deps: AppDeps, viewerId: number | null): Profile {
@@ -25,7 +27,7 @@ function showDrafts(c: Context, deps: AppDeps) {
   const articles = listDrafts(deps.db, profile.id);
   return c.render(
     <ProfilePage profile={profile} viewer={viewer} tab="drafts" articles={articles} pages={{ current: 1, total: 1, href: () => '' }} here={herePath(c)} />,
-    { title: 'Your drafts' },
+    { title: 'Your drafts', meta: profileMeta(siteOf(deps.env), profile, 'drafts', 1) },
   );
 }
 
@@ -51,7 +53,10 @@ function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
       pages={{ current: page, total: pageCount(total), href: (n) => `${base}?page=${n}` }}
       here={herePath(c)}
     />,
-    { title: tab === 'articles' ? profile.username : `Favorited by ${profile.username}` },
+    {
+      title: tab === 'articles' ? profile.username : `Favorited by ${profile.username}`,
+      meta: profileMeta(siteOf(deps.env), profile, tab, page),
+    },
   );
 }
 

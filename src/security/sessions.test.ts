@@ -74,7 +74,7 @@ describe('/settings/sessions', () => {
     expect(times(rows[0]!)).toEqual([new Date(start + 2 * DAY).toISOString(), new Date(start).toISOString()]);
     expect(times(rows[1]!)).toEqual([new Date(start + DAY).toISOString(), new Date(start + DAY).toISOString()]);
     // only the other session has a sign-out form, naming it by its handle
-    expect(root.querySelectorAll('form').map((form) => form.getAttribute('action'))).toEqual([
+    expect(root.querySelectorAll('main form').map((form) => form.getAttribute('action'))).toEqual([
       `/settings/sessions/${handleOf(elsewhere)}/delete`,
       '/settings/sessions/others/delete',
     ]);

@@ -27,6 +27,17 @@ const CASES = PAYLOADS.map((payload) => [JSON.stringify(payload), payload] as co
 type Root = ReturnType<typeof dom>;
 const DANGEROUS_URL = /^(javascript|data|vbscript):/;
 
+/** A JSON-LD data block is never executed (its type is not JavaScript): inert if it is whole JSON. */
+function isJsonLd(el: Root): boolean {
+  if (el.getAttribute('type') !== 'application/ld+json') return false;
+  try {
+    JSON.parse(el.rawText);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Everything on the page that would run script, frame or restyle it; [] when the page is inert. */
 function activeContent(html: string, root: Root): string[] {
   const found: string[] = [];
@@ -37,7 +48,7 @@ function activeContent(html: string, root: Root): string[] {
   for (const el of root.querySelectorAll('*')) {
     const tag = el.rawTagName.toLowerCase();
     if (['iframe', 'object', 'embed', 'style'].includes(tag)) found.push(`<${tag}>`);
-    if (tag === 'script' && !el.hasAttribute('src')) found.push('<script> without src');
+    if (tag === 'script' && !el.hasAttribute('src') && !isJsonLd(el)) found.push('<script> without src');
     for (const name of Object.keys(el.attributes)) if (/^on/i.test(name)) found.push(`<${tag} ${name}>`);
   }
   for (const [selector, attribute] of [['a[href]', 'href'], ['img[src]', 'src']] as const) {

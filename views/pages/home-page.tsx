@@ -28,6 +28,7 @@ function EmptyMessage(props: { tab: HomeTab; viewer: Viewer | null }) {
 
 export function HomePage(props: {
   siteName: string;
+  siteDescription: string;
   viewer: Viewer | null;
   tab: HomeTab;
   articles: ArticleSummary[];
@@ -41,7 +42,7 @@ export function HomePage(props: {
       <div class="banner">
         <div class="container">
           <h1 class="logo-font">{props.siteName}</h1>
-          <p>A place to share your knowledge.</p>
+          <p>{props.siteDescription}</p>
         </div>
       </div>
       <div class="container page">

@@ -1,7 +1,8 @@
-export function AboutPage(props: { siteName: string; counts: { users: number; articles: number } }) {
+export function AboutPage(props: { siteName: string; siteDescription: string; counts: { users: number; articles: number } }) {
   return (
     <div class="container page about-page">
       <h1>About {props.siteName}</h1>
+      <p class="lead">{props.siteDescription}</p>
       <p>
         {props.siteName} is a blog for many authors, run with Quire: a small self-hosted blogging platform. Anyone can
         sign up, write articles in Markdown with tags, comment, favorite articles and follow the authors they like.

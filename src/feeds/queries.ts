@@ -1,0 +1,37 @@
+import type { Db } from '../db/client';
+import { prepared } from '../db/prepared';
+import { listArticles, type ArticleSummary } from '../articles/queries';
+import { renderMarkdown } from '../lib/markdown';
+
+/** How many articles a feed holds: enough for a reader who polls daily, small enough to poll. */
+export const FEED_SIZE = 20;
+
+export type FeedArticle = ArticleSummary & { bodyHtml: string };
+
+/** Rendered, sanitised bodies of published articles, by id, in one query. */
+function bodiesOf(db: Db, ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const statement = prepared(db, 'feed-bodies', () =>
+    db.$client.prepare(
+      `select id, body, body_html as bodyHtml from articles
+       where id in (select value from json_each(?)) and published_at is not null`,
+    ),
+  );
+  const rows = statement.all(JSON.stringify(ids)) as Array<{ id: number; body: string; bodyHtml: string }>;
+  // bodies saved before they were rendered on save have an empty body_html, as on the article page
+  return new Map(rows.map((row) => [row.id, row.bodyHtml || renderMarkdown(row.body)]));
+}
+
+/** The newest published articles of the site, an author (username) or a tag, with their bodies. */
+export function listFeedArticles(db: Db, filter: { author?: string; tag?: string }): FeedArticle[] {
+  // listArticles never returns drafts; the bodies query checks again
+  const { articles } = listArticles(db, { filter, viewerId: null, limit: FEED_SIZE, offset: 0 });
+  const bodies = bodiesOf(
+    db,
+    articles.map((article) => article.id),
+  );
+  return articles.flatMap((article) => {
+    const bodyHtml = bodies.get(article.id);
+    return bodyHtml === undefined ? [] : [{ ...article, bodyHtml }];
+  });
+}

@@ -1,0 +1,56 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppDeps } from '../app-types';
+import { listTagsInUse } from '../articles/queries';
+import { sendPublicDocument } from '../lib/conditional-get';
+import { siteOf } from '../lib/site';
+import { findProfile } from '../profiles/queries';
+import { atomFeed, feedUpdated, jsonFeed, type Feed } from './documents';
+import { FEED_CONTENT_TYPES, type FeedFormat, type FeedScope } from './paths';
+import { listFeedArticles } from './queries';
+
+/** An empty site feed has no date of its own: the epoch keeps it stable between requests. */
+const NEVER = new Date(0);
+
+/** The feed of a scope, or a 404 for an author or tag that does not exist. */
+function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Feed {
+  if (kind === 'author') {
+    const profile = findProfile(deps.db, c.req.param('username') ?? '', null);
+    if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
+    const articles = listFeedArticles(deps.db, { author: profile.username });
+    // an author without articles yet still has a feed to subscribe to
+    return {
+      scope: { kind, username: profile.username },
+      articles,
+      updated: feedUpdated(articles, NEVER),
+      author: { name: profile.username, image: profile.image },
+    };
+  }
+  if (kind === 'tag') {
+    const tag = c.req.param('tag') ?? '';
+    // a tag only drafts use is as unknown as one never used: drafts show nowhere
+    if (!listTagsInUse(deps.db).includes(tag)) throw new HTTPException(404, { message: 'No article has that tag.' });
+    const articles = listFeedArticles(deps.db, { tag });
+    return { scope: { kind, tag }, articles, updated: feedUpdated(articles, NEVER) };
+  }
+  const articles = listFeedArticles(deps.db, {});
+  return { scope: { kind: 'site' }, articles, updated: feedUpdated(articles, NEVER) };
+}
+
+function sendFeed(c: Context, deps: AppDeps, kind: FeedScope['kind'], format: FeedFormat) {
+  const site = siteOf(deps.env);
+  const feed = loadFeed(c, deps, kind);
+  const body = format === 'atom' ? atomFeed(site, feed) : jsonFeed(site, feed);
+  return sendPublicDocument(c, { body, contentType: FEED_CONTENT_TYPES[format], lastModified: feed.updated }, deps.clock());
+}
+
+/** Atom and JSON Feed for the site, each author and each tag: the newest published articles. */
+export function feedRoutes(deps: AppDeps) {
+  const app = new Hono();
+  for (const format of ['atom', 'json'] as const) {
+    app.get(`/feed.${format}`, (c) => sendFeed(c, deps, 'site', format));
+    app.get(`/profile/:username/feed.${format}`, (c) => sendFeed(c, deps, 'author', format));
+    app.get(`/tag/:tag/feed.${format}`, (c) => sendFeed(c, deps, 'tag', format));
+  }
+  return app;
+}

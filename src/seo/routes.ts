@@ -1,0 +1,39 @@
+import { Hono } from 'hono';
+import type { AppDeps } from '../app-types';
+import { sendPublicDocument } from '../lib/conditional-get';
+import { absoluteUrl, siteOf } from '../lib/site';
+import { countSitemapUrls, readSitemapUrls, sitemapIndexXml, urlsetXml } from './sitemap';
+import { SITEMAP_URLS_PER_FILE } from './sitemap-limits';
+
+const XML = 'application/xml; charset=utf-8';
+
+/** /sitemap.xml (an index of /sitemap-N.xml past the per-file limit) and robots.txt. */
+export function seoRoutes(deps: AppDeps) {
+  const app = new Hono();
+  const site = siteOf(deps.env);
+
+  app.get('/sitemap.xml', (c) => {
+    const total = countSitemapUrls(deps.db);
+    const body =
+      total <= SITEMAP_URLS_PER_FILE
+        ? urlsetXml(site, readSitemapUrls(deps.db, 0, SITEMAP_URLS_PER_FILE))
+        : sitemapIndexXml(site, Math.ceil(total / SITEMAP_URLS_PER_FILE));
+    return sendPublicDocument(c, { body, contentType: XML }, deps.clock());
+  });
+
+  app.get('/:file{sitemap-[1-9][0-9]{0,5}\\.xml}', (c) => {
+    const n = Number(/\d+/.exec(c.req.param('file'))![0]);
+    const total = countSitemapUrls(deps.db);
+    // the numbered files exist only while the sitemap is split, and only as many as it needs
+    if (total <= SITEMAP_URLS_PER_FILE || n > Math.ceil(total / SITEMAP_URLS_PER_FILE)) return c.notFound();
+    const urls = readSitemapUrls(deps.db, (n - 1) * SITEMAP_URLS_PER_FILE, SITEMAP_URLS_PER_FILE);
+    return sendPublicDocument(c, { body: urlsetXml(site, urls), contentType: XML }, deps.clock());
+  });
+
+  app.get('/robots.txt', (c) => {
+    const body = `User-agent: *\nAllow: /\n\nSitemap: ${absoluteUrl(site, '/sitemap.xml')}\n`;
+    return sendPublicDocument(c, { body, contentType: 'text/plain; charset=utf-8' }, deps.clock());
+  });
+
+  return app;
+}
