@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
 import { createArticle, favoriteArticle, updateArticle, findArticleBySlug } from '../articles/queries';
 import type { Db } from '../db/client';
-import { Browser, createTestApp, createTestDb, dom, insertArticle, insertUser, signedInBrowser, type TestApp } from '../test-support';
+import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, signedInBrowser, type TestApp } from '../test-support';
 import { articleSearchQueries, cleanQueryText, SEARCH_COUNT_MAX, searchArticles, snippetToHtml, toMatchExpression } from './queries';
 
 const search = (db: Db, query: string, options: { viewerId?: number | null; limit?: number; offset?: number } = {}) =>
@@ -193,25 +193,6 @@ describe('searchArticles', () => {
   });
 });
 
-/** Counts statements run while `action` runs (prepared statements are reused: preparing is no measure). */
-async function countQueries(t: TestApp, action: () => Promise<unknown>): Promise<number> {
-  const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
-  const methods = ['all', 'get', 'run', 'iterate'] as const;
-  const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);
-  let queries = 0;
-  methods.forEach((name, i) => {
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      queries++;
-      return originals[i]!.apply(this, args);
-    };
-  });
-  try {
-    await action();
-  } finally {
-    methods.forEach((name, i) => (proto[name] = originals[i]));
-  }
-  return queries;
-}
 
 describe('GET /search', () => {
   it('shows matches best first with title link, author, date and marked snippet, and keeps the words', async () => {
