@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
 import { createArticle, favoriteArticle, updateArticle, findArticleBySlug } from '../articles/queries';
 import type { Db } from '../db/client';
-import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, signedInBrowser, type TestApp } from '../test-support';
+import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, signedInBrowser } from '../test-support';
 import { articleSearchQueries, cleanQueryText, SEARCH_COUNT_MAX, searchArticles, snippetToHtml, toMatchExpression } from './queries';
 
 const search = (db: Db, query: string, options: { viewerId?: number | null; limit?: number; offset?: number } = {}) =>
