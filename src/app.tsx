@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
@@ -15,6 +14,7 @@ import { commentRoutes } from './comments/routes';
 import { feedRoutes } from './feeds/routes';
 import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
+import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
 import { commentsVersion, contentVersion } from './lib/content-version';
 import { loadFlash } from './lib/flash';
@@ -136,10 +136,7 @@ export function createApp(options: CreateAppOptions) {
     return checkCsrf(c, next);
   });
   app.use(
-    bodyLimit({
-      maxSize: FORM_BODY_LIMIT_BYTES,
-      onError: (c) => showError(c, 413),
-    }),
+    limitBody(FORM_BODY_LIMIT_BYTES, (c) => showError(c, 413)),
   );
   // feeds, the sitemap and robots.txt are the same for everyone: no session, no flash consumed
   app.route('/', feedRoutes(deps));

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
+import { limitBody } from '../lib/body-limit';
 import { commentsVersion, contentVersion } from '../lib/content-version';
 import { httpCache, type PageCache } from '../lib/http-cache';
 import { logUnhandledError } from '../lib/logger';
@@ -23,10 +23,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, pageCache: PageCache) {
 
   api.use(apiCors(deps.env.CORS_ORIGINS));
   api.use(
-    bodyLimit({
-      maxSize: API_BODY_LIMIT_BYTES,
-      onError: (c) => apiErrorResponse(c, 413, { body: ['is too large (maximum is 1 MB)'] }),
-    }),
+    limitBody(API_BODY_LIMIT_BYTES, (c) => apiErrorResponse(c, 413, { body: ['is too large (maximum is 1 MB)'] })),
   );
   api.use(loadApiUser(deps));
   api.use(
