@@ -19,7 +19,6 @@ await build({
   packages: 'external',
   tsconfig: path.join(root, 'tsconfig.json'),
   logLevel: 'warning',
-  sourcemap: 'inline',
+  // unminified, so stack traces stay readable without a source map (which costs memory to hold)
 });
-process.setSourceMapsEnabled(true);
 await import(pathToFileURL(outfile).href);

@@ -83,10 +83,10 @@ async function readPassword(prompt: string): Promise<string> {
   return answer;
 }
 
-function validPassword(env: Env, password: string, context: string[]): string {
+async function validPassword(env: Env, password: string, context: string[]): Promise<string> {
   const parsed = PasswordSchema.safeParse(password);
   if (!parsed.success) throw new OperationError(`Password ${parsed.error.issues[0]!.message}`);
-  const weak = weakPasswordMessage(password, context, env.BLOCK_COMMON_PASSWORDS);
+  const weak = await weakPasswordMessage(password, context, env.BLOCK_COMMON_PASSWORDS);
   if (weak) throw new OperationError(`Password ${weak}`);
   return password;
 }
@@ -178,7 +178,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     try {
       if (isUsernameTaken(db, username.data)) throw new OperationError('Username has already been taken');
       if (isEmailTaken(db, email.data)) throw new OperationError('Email has already been taken');
-      const password = validPassword(env, await readPassword('Password: '), [username.data, email.data]);
+      const password = await validPassword(env, await readPassword('Password: '), [username.data, email.data]);
       const user = createUser(db, { username: username.data, email: email.data, passwordHash: await hashPassword(password) }, Date.now());
       process.stdout.write(`Created user ${user.username} (id ${user.id}).\n`);
     } finally {
@@ -192,7 +192,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     try {
       const user = findUserByUsername(db, name);
       if (!user) throw new OperationError(`There is no user named ${name}`);
-      const password = validPassword(env, await readPassword(`New password for ${user.username}: `), [user.username, user.email]);
+      const password = await validPassword(env, await readPassword(`New password for ${user.username}: `), [user.username, user.email]);
       updateUser(db, user.id, { passwordHash: await hashPassword(password) }, Date.now());
       invalidateUserSessions(db, user.id);
       process.stdout.write(`Password changed for ${user.username}; every session of theirs has ended.\n`);

@@ -32,8 +32,8 @@ export function userApiRoutes(deps: AppDeps) {
   };
 
   /** 422 for a common password, as on the web forms, unless BLOCK_COMMON_PASSWORDS=false. */
-  const refuseWeakPassword = (password: string, context: string[]) => {
-    const weak = weakPasswordMessage(password, context, deps.env.BLOCK_COMMON_PASSWORDS);
+  const refuseWeakPassword = async (password: string, context: string[]) => {
+    const weak = await weakPasswordMessage(password, context, deps.env.BLOCK_COMMON_PASSWORDS);
     if (weak) throw unprocessable({ password: [weak] });
   };
 
@@ -57,7 +57,7 @@ export function userApiRoutes(deps: AppDeps) {
 
   app.post('/users', async (c) => {
     const { user: input } = await readJson(c, RegisterBody);
-    refuseWeakPassword(input.password, [input.username, input.email]);
+    await refuseWeakPassword(input.password, [input.username, input.email]);
     conflicts(input.username, input.email);
     deps.limits.enforce('signup', c.var.clientIp, clock(), c.var.requestId);
     const user = createUser(
@@ -83,7 +83,7 @@ export function userApiRoutes(deps: AppDeps) {
     const current = apiUser(c);
     const { user: input } = await readJson(c, UpdateUserBody);
     if (input.password !== undefined) {
-      refuseWeakPassword(input.password, [input.username ?? current.username, input.email ?? current.email]);
+      await refuseWeakPassword(input.password, [input.username ?? current.username, input.email ?? current.email]);
     }
     conflicts(input.username, input.email, current.id);
     const changes: UserChanges = {};

@@ -89,7 +89,7 @@ export function authRoutes(deps: AppDeps) {
     }
     const { username, email, password } = parsed.data;
     const errors: FormErrors = { list: [], fields: {} };
-    const weak = weakPasswordMessage(password, [username, email], deps.env.BLOCK_COMMON_PASSWORDS);
+    const weak = await weakPasswordMessage(password, [username, email], deps.env.BLOCK_COMMON_PASSWORDS);
     if (weak) {
       errors.fields['password'] = `Password ${weak}`;
       errors.list.push(errors.fields['password']);
@@ -118,7 +118,7 @@ export function authRoutes(deps: AppDeps) {
   app.post('/password-strength', async (c) => {
     const form = await readForm(c);
     const password = field(form, 'password').slice(0, PASSWORD_MAX_LENGTH);
-    const { score, label, warning } = measurePassword(password, [field(form, 'username'), field(form, 'email')]);
+    const { score, label, warning } = await measurePassword(password, [field(form, 'username'), field(form, 'email')]);
     return c.json({ score, label, warning }, 200, { 'cache-control': 'no-store' });
   });
 

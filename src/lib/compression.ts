@@ -36,7 +36,8 @@ export function compress(body: Uint8Array, encoding: 'br' | 'gzip', level: 'fast
   if (encoding === 'br') {
     return brotliCompressSync(body, {
       params: {
-        [constants.BROTLI_PARAM_QUALITY]: level === 'fast' ? 4 : 9,
+        // quality 1 for per-request bodies: about a tenth of the CPU of 4 for a few percent more bytes
+        [constants.BROTLI_PARAM_QUALITY]: level === 'fast' ? 1 : 9,
         [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
       },
     });

@@ -101,6 +101,13 @@ function respond(c: Context, entry: Entry, options: { cacheControl: string; vary
   return new Response(c.req.method === 'HEAD' ? null : responseBody(body), { status: 200, headers });
 }
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** a page's HTML as the renderer made it (src/lib/render.tsx) */
+    renderedHtml: string;
+  }
+}
+
 export type HttpCacheOptions = {
   cache: PageCache;
   /** what the response depends on in the content: a different value empties its cache entry */
@@ -137,11 +144,13 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     await next();
     const res = c.res;
     // a handler that chose its own caching (healthz: no-store) is left alone
-    if (res.status !== 200 || !res.body || res.headers.has('content-encoding') || res.headers.has('cache-control')) return;
+    if (res.status !== 200 || res.headers.has('content-encoding') || res.headers.has('cache-control')) return;
     const contentType = res.headers.get('content-type') ?? '';
     if (!/^(text\/html|application\/json)/.test(contentType)) return;
 
-    const body = Buffer.from(await res.arrayBuffer());
+    const rendered = c.get('renderedHtml');
+    const body = rendered !== undefined ? Buffer.from(rendered) : Buffer.from(await res.arrayBuffer());
+    if (body.byteLength === 0) return;
     const headers: Array<[string, string]> = [];
     res.headers.forEach((value, name) => {
       if (!OWN_HEADERS.has(name)) headers.push([name, value]);

@@ -76,13 +76,18 @@ export function pageContext(c: Context, options: RenderOptions, title: string, m
 }
 
 /** A whole HTML document: the layout around a page. Usable outside the renderer (onError). */
-export function renderDocument(c: Context, options: RenderOptions, content: Child, title: string, meta?: PageMetaInput) {
-  return c.html(
+export async function renderDocument(c: Context, options: RenderOptions, content: Child, title: string, meta?: PageMetaInput) {
+  const document = (
     <>
       {raw('<!DOCTYPE html>')}
       <Layout page={pageContext(c, options, title, meta)}>{content}</Layout>
-    </>,
+    </>
   );
+  const html = String(await document.toString());
+  // the cache middleware takes the page from here: reading it back out of the Response would
+  // turn node-server's light response into a full one
+  c.set('renderedHtml', html);
+  return c.html(html);
 }
 
 /** Makes c.render(<Page/>, { title }) wrap pages in the layout. */

@@ -53,7 +53,7 @@ export function settingsRoutes(deps: AppDeps) {
     if (isUsernameTaken(db, input.username, user.id)) addError(errors, 'username', 'Username has already been taken');
     if (isEmailTaken(db, input.email, user.id)) addError(errors, 'email', 'Email has already been taken');
     const weak = input.password
-      ? weakPasswordMessage(input.password, [input.username, input.email], deps.env.BLOCK_COMMON_PASSWORDS)
+      ? await weakPasswordMessage(input.password, [input.username, input.email], deps.env.BLOCK_COMMON_PASSWORDS)
       : null;
     if (weak) addError(errors, 'password', `Password ${weak}`);
 
