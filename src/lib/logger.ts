@@ -6,7 +6,8 @@ export type Log = (line: LogLine) => void;
 let pending = '';
 let flushScheduled = false;
 
-function flush(): void {
+/** Writes the lines waiting for the end of this event-loop turn now (exit, tests). */
+export function flushLog(): void {
   flushScheduled = false;
   if (pending === '') return;
   const text = pending;
@@ -14,7 +15,7 @@ function flush(): void {
   process.stdout.write(text);
 }
 
-process.on('exit', flush);
+process.on('exit', flushLog);
 
 /**
  * One JSON object per line: machine-readable, and user input cannot forge extra lines. Lines are
@@ -22,10 +23,10 @@ process.on('exit', flush);
  */
 export const jsonLog: Log = (line) => {
   pending += `${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`;
-  if (pending.length > 64 * 1024) flush();
+  if (pending.length > 64 * 1024) flushLog();
   else if (!flushScheduled) {
     flushScheduled = true;
-    setImmediate(flush);
+    setImmediate(flushLog);
   }
 };
 

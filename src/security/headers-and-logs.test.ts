@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api/test-helpers';
-import { jsonLog, type LogLine } from '../lib/logger';
+import { flushLog, jsonLog, type LogLine } from '../lib/logger';
 import { Browser, createTestApp, dom, insertArticle, insertUser, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
 
 const HTTPS = 'https://blog.example';
@@ -165,6 +165,7 @@ describe('security log lines', () => {
         return true;
       });
       jsonLog(lines[0]!);
+      flushLog();
       expect(written).toHaveLength(1);
       expect(written[0]!.split('\n')).toHaveLength(2);
       expect(written[0]!.endsWith('\n')).toBe(true);
