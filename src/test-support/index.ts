@@ -2,7 +2,7 @@ import { parse as parseHtml } from 'node-html-parser';
 import Database from 'better-sqlite3';
 import { createApp } from '../app';
 import { hashPassword } from '../auth/password';
-import { openDatabase, wrapDatabase, type Db } from '../db/client';
+import { openDatabase, retainStatements, wrapDatabase, type Db } from '../db/client';
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
 import { silentLog, type LogLine } from '../lib/logger';
@@ -20,7 +20,7 @@ export function createTestDb(): Db {
     template = db.$client.serialize();
     db.$client.close();
   }
-  const sqlite = new Database(template);
+  const sqlite = retainStatements(new Database(template));
   sqlite.pragma('foreign_keys = ON');
   return wrapDatabase(sqlite);
 }
