@@ -23,12 +23,14 @@ function newestSourceMtime(): number {
 /** The binary, copied alone into an empty directory, as on a server. */
 let dir: string;
 let quire: string;
+let emptyPath: string;
 
 beforeAll(() => {
   if (!fs.existsSync(BINARY) || fs.statSync(BINARY).mtimeMs < newestSourceMtime()) {
     execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   }
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-release-'));
+  emptyPath = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-no-tools-'));
   quire = path.join(dir, 'quire');
   fs.copyFileSync(BINARY, quire);
   fs.chmodSync(quire, 0o755);
@@ -36,11 +38,12 @@ beforeAll(() => {
 
 afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  if (emptyPath) fs.rmSync(emptyPath, { recursive: true, force: true });
 });
 
-/** Environment of a machine without Node: no PATH entries with node, only what we pass. */
+/** As on a machine without Node: a PATH holding nothing at all, and only what we pass. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: '/usr/bin:/bin', DATABASE_PATH: path.join(dir, 'data', 'quire.db'), ...extra };
+  return { PATH: emptyPath, DATABASE_PATH: path.join(dir, 'data', 'quire.db'), ...extra };
 }
 
 function freePort(): Promise<number> {
@@ -101,7 +104,8 @@ const json = (body: unknown, token?: string): RequestInit => ({
 describe('the release binary, alone in an empty directory', () => {
   let token = '';
 
-  it('prints its version and help without Node installed', () => {
+  it('prints its version and help with no node (nor anything else) on its PATH', () => {
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: env() }).status).not.toBe(0);
     const version = cli(['--version']);
     expect(version.status).toBe(0);
     expect(version.stdout).toMatch(/^quire \d+\.\d+\.\d+/);
