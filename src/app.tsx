@@ -16,7 +16,7 @@ import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
 import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
-import { commentsVersion, contentVersion } from './lib/content-version';
+import { pageVersion } from './lib/content-version';
 import { loadFlash } from './lib/flash';
 import { httpCache, PageCache } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
@@ -148,10 +148,7 @@ export function createApp(options: CreateAppOptions) {
     httpCache({
       cache: pageCache,
       // only article pages show comments; a new comment leaves every list cached
-      version: (c) =>
-        c.req.path.startsWith('/article/')
-          ? `${contentVersion(deps.db)}.${commentsVersion(deps.db)}`
-          : String(contentVersion(deps.db)),
+      version: (c) => pageVersion(deps.db, c.req.path.startsWith('/article/')),
       viewer: (c) => c.var.user?.id ?? null,
       // a page showing a flash message is that visitor's alone
       shareable: (c) => c.var.flash === null,

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
 import { limitBody } from '../lib/body-limit';
-import { commentsVersion, contentVersion } from '../lib/content-version';
+import { pageVersion } from '../lib/content-version';
 import { httpCache, type PageCache } from '../lib/http-cache';
 import { logUnhandledError } from '../lib/logger';
 import { logSecurityEvent } from '../security/audit';
@@ -29,10 +29,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, pageCache: PageCache) {
   api.use(
     httpCache({
       cache: pageCache,
-      version: (c) =>
-        c.req.path.endsWith('/comments')
-          ? `${contentVersion(deps.db)}.${commentsVersion(deps.db)}`
-          : String(contentVersion(deps.db)),
+      version: (c) => pageVersion(deps.db, c.req.path.endsWith('/comments')),
       viewer: (c) => c.var.user?.id ?? null,
       shareable: (c) => !c.req.header('authorization'),
       vary: 'Authorization, Accept-Encoding',

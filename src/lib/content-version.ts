@@ -17,10 +17,6 @@ function state(db: { $client: object }): Versioned {
   return entry;
 }
 
-export function contentVersion(db: { $client: object }): number {
-  return state(db).version;
-}
-
 export function bumpContentVersion(db: { $client: object }): void {
   const entry = state(db);
   entry.version++;
@@ -28,12 +24,14 @@ export function bumpContentVersion(db: { $client: object }): void {
 }
 
 /** Comments move their own version: only the pages that show comments depend on it. */
-export function commentsVersion(db: { $client: object }): number {
-  return state(db).comments;
-}
-
 export function bumpCommentsVersion(db: { $client: object }): void {
   state(db).comments++;
+}
+
+/** The version a cached response depends on: pages that show comments also on the comments'. */
+export function pageVersion(db: { $client: object }, showsComments: boolean): string {
+  const entry = state(db);
+  return showsComments ? `${entry.version}.${entry.comments}` : String(entry.version);
 }
 
 /** `compute()` once per content version for `key` (tag lists, list totals). */
