@@ -15,15 +15,22 @@ const flag = (fallback: boolean) =>
       .optional(),
   ).transform((value) => value ?? fallback);
 
-const rate = (fallback: string) =>
+/**
+ * A string variable turned into a value by `parse`; null from the parser becomes an error naming
+ * the variable, with `message` saying what it should look like.
+ */
+const parsed = <T>(fallback: string, parse: (value: string) => T | null, message: string) =>
   optional(z.string().default(fallback)).transform((value, ctx) => {
-    const policy = parseRate(value);
-    if (!policy) {
-      ctx.addIssue({ code: 'custom', message: 'must look like 120/h (a count per s, m, h or d, e.g. 30/10m)' });
+    const result = parse(value);
+    if (result === null) {
+      ctx.addIssue({ code: 'custom', message });
       return z.NEVER;
     }
-    return policy;
+    return result;
   });
+
+const rate = (fallback: string) =>
+  parsed(fallback, parseRate, 'must look like 120/h (a count per s, m, h or d, e.g. 30/10m)');
 
 function isOrigin(value: string): boolean {
   try {
@@ -65,14 +72,7 @@ const EnvSchema = z.object({
       .pipe(z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins like https://app.example')))
       .default([]),
   ),
-  TRUST_PROXY: optional(z.string().default('off')).transform((value, ctx) => {
-    const trust = parseTrustProxy(value);
-    if (!trust) {
-      ctx.addIssue({ code: 'custom', message: 'must be off, loopback, or a comma-separated list of proxy IP addresses' });
-      return z.NEVER;
-    }
-    return trust;
-  }),
+  TRUST_PROXY: parsed('off', parseTrustProxy, 'must be off, loopback, or a comma-separated list of proxy IP addresses'),
   RATE_LIMITS: flag(true),
   RATE_LIMIT_GLOBAL: rate(RATE_LIMIT_DEFAULTS.global),
   RATE_LIMIT_SIGNUP: rate(RATE_LIMIT_DEFAULTS.signup),
@@ -80,24 +80,17 @@ const EnvSchema = z.object({
   RATE_LIMIT_COMMENTS: rate(RATE_LIMIT_DEFAULTS.comments),
   RATE_LIMIT_FAVORITES: rate(RATE_LIMIT_DEFAULTS.favorites),
   RATE_LIMIT_FOLLOWS: rate(RATE_LIMIT_DEFAULTS.follows),
-  SIGNIN_BACKOFF: optional(z.string().default('0,1,2,4,8,16,30,60,180,300')).transform((value, ctx) => {
-    const backoff = parseBackoff(value);
-    if (!backoff) {
-      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of seconds, e.g. 1,2,4,8' });
-      return z.NEVER;
-    }
-    return backoff;
-  }),
+  SIGNIN_BACKOFF: parsed('0,1,2,4,8,16,30,60,180,300', parseBackoff, 'must be a comma-separated list of seconds, e.g. 1,2,4,8'),
   BLOCK_COMMON_PASSWORDS: flag(true),
   BACKUP_DIR: optional(z.string().min(1).optional()),
-  BACKUP_INTERVAL: optional(z.string().default('1d')).transform((value, ctx) => {
-    const ms = parseDuration(value);
-    if (ms === null || ms < 60_000) {
-      ctx.addIssue({ code: 'custom', message: 'must be a duration of at least a minute, like 30m, 6h or 1d' });
-      return z.NEVER;
-    }
-    return ms;
-  }),
+  BACKUP_INTERVAL: parsed(
+    '1d',
+    (value) => {
+      const ms = parseDuration(value);
+      return ms !== null && ms >= 60_000 ? ms : null;
+    },
+    'must be a duration of at least a minute, like 30m, 6h or 1d',
+  ),
   BACKUP_KEEP: optional(z.coerce.number().int().min(1).max(10_000).default(14)),
   LOG_FORMAT: optional(z.enum(['json', 'pretty']).default('json')),
   QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
