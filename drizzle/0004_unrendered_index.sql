@@ -1,0 +1,1 @@
+CREATE INDEX `articles_unrendered_idx` ON `articles` (`id`) WHERE "articles"."body_html" = '' or "articles"."reading_minutes" = 0;
