@@ -13,7 +13,14 @@ import {
   type ArticleDetail,
   type ArticleFilter,
 } from '../articles/queries';
-import { addComment, deleteComment, findComment, listCommentsForArticle } from '../comments/queries';
+import {
+  addComment,
+  deleteComment,
+  findArticleForComments,
+  findComment,
+  listCommentsForArticle,
+  type CommentedArticle,
+} from '../comments/queries';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
 import { errorsFromZodIssues, forbidden, notFound, unprocessable } from './errors';
@@ -29,6 +36,13 @@ export function articleApiRoutes(deps: AppDeps) {
   const requireArticle = (c: Context): ArticleDetail => {
     const article = findArticleBySlug(db, c.req.param('slug') ?? '', viewerId(c));
     // someone else's draft does not exist for API clients either
+    if (!article || !canSeeArticle(c.var.user, article)) throw notFound('article');
+    return article;
+  };
+
+  // the comment routes need only the article's id and visibility: no body, tags or counts
+  const requireCommentedArticle = (c: Context): CommentedArticle => {
+    const article = findArticleForComments(db, c.req.param('slug') ?? '');
     if (!article || !canSeeArticle(c.var.user, article)) throw notFound('article');
     return article;
   };
@@ -98,13 +112,13 @@ export function articleApiRoutes(deps: AppDeps) {
   });
 
   app.get('/articles/:slug/comments', (c) => {
-    const article = requireArticle(c);
+    const article = requireCommentedArticle(c);
     return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
   });
 
   app.post('/articles/:slug/comments', requireApiUser(), async (c) => {
     const user = apiUser(c);
-    const article = requireArticle(c);
+    const article = requireCommentedArticle(c);
     const { comment: input } = await readJson(c, NewCommentBody);
     deps.limits.enforce('comments', user.id, clock(), c.var.requestId);
     const id = addComment(db, article.id, user.id, input.body, clock());
@@ -113,7 +127,7 @@ export function articleApiRoutes(deps: AppDeps) {
 
   app.delete('/articles/:slug/comments/:id', requireApiUser(), (c) => {
     const user = apiUser(c);
-    const article = requireArticle(c);
+    const article = requireCommentedArticle(c);
     const id = c.req.param('id');
     const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(db, article.id, Number(id), user.id) : null;
     if (!comment) throw notFound('comment');

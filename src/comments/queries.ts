@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import type { Db } from '../db/client';
-import { comments, users } from '../db/schema';
+import { articles, comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
 import { bumpCommentsVersion } from '../lib/content-version';
 import { followingFlag } from '../profiles/following';
@@ -60,23 +60,53 @@ export function listCommentsForArticle(db: Db, articleId: number, viewerId: numb
   return query.all({ articleId, viewer: viewerId ?? ANONYMOUS_VIEWER }).map(toView);
 }
 
+/**
+ * The article a comment route works on: only what it needs to check the article exists and may be
+ * seen (findArticleBySlug would also read the body, its HTML, the tags and the counts, which the
+ * comment API never shows: that was most of the cost of posting a comment).
+ */
+export type CommentedArticle = { id: number; slug: string; publishedAt: Date | null; author: { id: number } };
+
+export function findArticleForComments(db: Db, slug: string): CommentedArticle | null {
+  const query = prepared(db, 'article-for-comments', () =>
+    db
+      .select({ id: articles.id, slug: articles.slug, publishedAt: articles.publishedAt, authorId: articles.authorId })
+      .from(articles)
+      .where(eq(articles.slug, sql.placeholder('slug')))
+      .prepare(),
+  );
+  const row = query.get({ slug });
+  return row ? { id: row.id, slug: row.slug, publishedAt: row.publishedAt, author: { id: row.authorId } } : null;
+}
+
 export function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): CommentView | null {
-  const row = db
-    .select(commentColumns(viewerId))
-    .from(comments)
-    .innerJoin(users, eq(users.id, comments.authorId))
-    .where(and(eq(comments.id, commentId), eq(comments.articleId, articleId)))
-    .orderBy(asc(comments.id))
-    .get();
+  const query = prepared(db, 'comment-by-id', () =>
+    db
+      .select(commentColumns(sql.placeholder('viewer')))
+      .from(comments)
+      .innerJoin(users, eq(users.id, comments.authorId))
+      .where(and(eq(comments.id, sql.placeholder('commentId')), eq(comments.articleId, sql.placeholder('articleId'))))
+      .prepare(),
+  );
+  const row = query.get({ commentId, articleId, viewer: viewerId ?? ANONYMOUS_VIEWER });
   return row ? toView(row) : null;
 }
 
 export function addComment(db: Db, articleId: number, authorId: number, body: string, now: number): number {
-  const id = db
-    .insert(comments)
-    .values({ articleId, authorId, body, createdAt: new Date(now), updatedAt: new Date(now) })
-    .returning({ id: comments.id })
-    .get().id;
+  const query = prepared(db, 'insert-comment', () =>
+    db
+      .insert(comments)
+      .values({
+        articleId: sql.placeholder('articleId'),
+        authorId: sql.placeholder('authorId'),
+        body: sql.placeholder('body'),
+        createdAt: sql.placeholder('createdAt'),
+        updatedAt: sql.placeholder('createdAt'),
+      })
+      .returning({ id: comments.id })
+      .prepare(),
+  );
+  const id = query.get({ articleId, authorId, body, createdAt: new Date(now) })!.id;
   bumpCommentsVersion(db);
   return id;
 }
