@@ -3,7 +3,7 @@
 // JSX runtime. Nothing to build by hand; dependencies stay in node_modules (packages: external).
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // one level below the root, so src/runtime.ts finds static/ and drizzle/ beside it as from source
@@ -21,4 +21,6 @@ await build({
   logLevel: 'warning',
   // unminified, so stack traces stay readable without a source map (which costs memory to hold)
 });
+// esbuild's service (a Go process of about 25 MB) would otherwise live as long as the server
+await stop();
 await import(pathToFileURL(outfile).href);
