@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { articlePath } from '../../views/components/article-preview';
 import { ArticlePage } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
-import { HomePage, type HomeTab } from '../../views/pages/home-page';
+import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
 import type { AppDeps } from '../app-types';
 import { currentUser, redirectToLogin, requireUser } from '../auth/middleware';
 import { listCommentsForArticle } from '../comments/queries';
@@ -12,7 +12,8 @@ import { setFlash } from '../lib/flash';
 import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
 import { renderMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
-import { herePath } from '../lib/render';
+import { memoByVersion } from '../lib/content-version';
+import { herePath, renderFragment } from '../lib/render';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
 import { canEditArticle, canSeeArticle } from './policy';
@@ -75,6 +76,8 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
   assertPageExists(page, total);
   const base = tab.kind === 'tag' ? `/tag/${encodeURIComponent(tab.tag)}?` : tab.kind === 'feed' ? '/?feed=following&' : '/?';
   const tags = listTagsInUse(deps.db);
+  // the same sidebar on every list page for every reader: rendered once per content version
+  const sidebar = memoByVersion(deps.db, 'tag-sidebar-html', () => renderFragment(<TagSidebar tags={tags} />));
   const site = siteOf(deps.env);
   return c.render(
     <HomePage
@@ -84,7 +87,7 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
       tab={tab}
       articles={articles}
       pages={{ current: page, total: pageCount(total), href: (n) => `${base}page=${n}` }}
-      tags={tags}
+      sidebar={sidebar}
       here={herePath(c)}
     />,
     {

@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticleList, type PageLinks } from '../components/article-list';
 import { tagPath } from '../components/article-preview';
@@ -26,6 +27,29 @@ function EmptyMessage(props: { tab: HomeTab; viewer: Viewer | null }) {
   );
 }
 
+/**
+ * "Popular Tags": the same on every list page and for every reader, so the route renders it once
+ * per content version and hands it to HomePage as HTML.
+ */
+export function TagSidebar(props: { tags: string[] }) {
+  return (
+    <div class="sidebar" role="complementary" aria-labelledby="popular-tags">
+      <p id="popular-tags">Popular Tags</p>
+      <div class="tag-list">
+        {props.tags.length === 0 ? (
+          <span class="no-tags">No tags yet.</span>
+        ) : (
+          props.tags.map((tag) => (
+            <a href={tagPath(tag)} class="tag-pill tag-default">
+              {tag}
+            </a>
+          ))
+        )}
+      </div>
+    </div>
+  );
+}
+
 export function HomePage(props: {
   siteName: string;
   siteDescription: string;
@@ -33,7 +57,8 @@ export function HomePage(props: {
   tab: HomeTab;
   articles: ArticleSummary[];
   pages: PageLinks;
-  tags: string[];
+  /** the rendered <TagSidebar> */
+  sidebar: Child;
   here: string;
 }) {
   const { tab } = props;
@@ -79,20 +104,7 @@ export function HomePage(props: {
             />
           </div>
           <div class="col-md-3">
-            <div class="sidebar" role="complementary" aria-labelledby="popular-tags">
-              <p id="popular-tags">Popular Tags</p>
-              <div class="tag-list">
-                {props.tags.length === 0 ? (
-                  <span class="no-tags">No tags yet.</span>
-                ) : (
-                  props.tags.map((tag) => (
-                    <a href={tagPath(tag)} class="tag-pill tag-default">
-                      {tag}
-                    </a>
-                  ))
-                )}
-              </div>
-            </div>
+            {props.sidebar}
           </div>
         </div>
       </div>
