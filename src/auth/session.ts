@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
@@ -33,8 +34,9 @@ function generateRandomString(): string {
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
+// Node's one-shot hash (native, UTF-8 like TextEncoder): every authenticated request pays it
 function hashSecret(secret: string): Uint8Array {
-  return sha256(new TextEncoder().encode(secret));
+  return hash('sha256', secret, 'buffer');
 }
 
 export function createSession(
