@@ -1,8 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
 import { apiErrorResponse } from './api/errors';
@@ -14,6 +12,7 @@ import { commentRoutes } from './comments/routes';
 import { feedRoutes } from './feeds/routes';
 import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
+import { cachedPageListener } from './lib/cached-page-listener';
 import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
 import { pageVersion } from './lib/content-version';
@@ -21,10 +20,12 @@ import { loadFlash } from './lib/flash';
 import { httpCache, PageCache } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
+import { requestIds } from './lib/request-id';
+import { securityHeaders, secureResponses } from './lib/security-headers';
 import { siteOf } from './lib/site';
 import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
-import { clientIp } from './security/client-ip';
+import { clientAddress, clientIp } from './security/client-ip';
 import { Limits, TooManyRequests } from './security/limits';
 import { pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
@@ -37,7 +38,8 @@ import { sessionRoutes } from './settings/sessions-routes';
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
 /** Form posts can carry a 100 000-character article; multi-byte text triples in urlencoding. */
-const FORM_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+const MIB = 1024 * 1024;
+const FORM_BODY_LIMIT_BYTES = 2 * MIB;
 
 const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
   400: { heading: 'Bad request', message: 'The request could not be understood.' },
@@ -77,8 +79,12 @@ export function createApp(options: CreateAppOptions) {
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env) };
   const secure = isHttps(deps.env);
   // rendered pages and API reads for anonymous readers, exact until the content version moves
-  const pageCache = new PageCache();
+  const pageCache = new PageCache(2000, 32 * MIB);
+  const apiCache = new PageCache(1000, 16 * MIB);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
+  const responseHeaders = securityHeaders({ https: secure });
+  // only article pages show comments; a new comment leaves every list cached
+  const pageVersionAt = (path: string) => pageVersion(deps.db, path.startsWith('/article/'));
 
   const showError = (c: Context, status: number, message?: string) => {
     const text = STATUS_TEXT[status] ?? STATUS_TEXT[400]!;
@@ -99,25 +105,9 @@ export function createApp(options: CreateAppOptions) {
 
   const app = new Hono();
 
-  app.use(requestId());
+  app.use(requestIds());
   app.use(requestLogger(log));
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'https:', 'http:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-      referrerPolicy: 'strict-origin-when-cross-origin',
-      strictTransportSecurity: secure ? 'max-age=31536000; includeSubDomains' : false,
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use(secureResponses(responseHeaders));
   app.route('/', staticRoutes(assets));
   app.use(async function identifyClient(c, next) {
     c.set('secureCookies', secure);
@@ -127,7 +117,7 @@ export function createApp(options: CreateAppOptions) {
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
-  app.route('/api', apiRoutes(deps, assets, pageCache));
+  app.route('/api', apiRoutes(deps, assets, apiCache));
 
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
@@ -147,8 +137,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(
     httpCache({
       cache: pageCache,
-      // only article pages show comments; a new comment leaves every list cached
-      version: (c) => pageVersion(deps.db, c.req.path.startsWith('/article/')),
+      version: (c) => pageVersionAt(c.req.path),
       viewer: (c) => c.var.user?.id ?? null,
       // a page showing a flash message is that visitor's alone
       shareable: (c) => c.var.flash === null,
@@ -180,5 +169,14 @@ export function createApp(options: CreateAppOptions) {
     return showError(c, 500);
   });
 
-  return app;
+  // a cached page for an anonymous reader is answered before Hono, header for header the same
+  const answerFromCache = cachedPageListener({
+    cache: pageCache,
+    version: pageVersionAt,
+    headers: responseHeaders,
+    clientIp: (socketPeer, forwardedFor) => clientAddress(socketPeer, forwardedFor, deps.env.TRUST_PROXY),
+    admit: (ip) => deps.limits.admit('global', ip, deps.clock()),
+    log,
+  });
+  return Object.assign(app, { answerFromCache });
 }

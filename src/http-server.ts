@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { CachedPageListener } from './lib/cached-page-listener';
 
 export type ServerTimeouts = {
   /** the whole request head must arrive within this (slowloris) */
@@ -19,7 +20,11 @@ export const SERVER_TIMEOUTS: ServerTimeouts = {
   checkIntervalMs: 1_000,
 };
 
-type FetchApp = { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
+type FetchApp = {
+  fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** answers what it can before the app sees the request (cached pages for anonymous readers) */
+  answerFromCache?: CachedPageListener;
+};
 
 /** Serves the app over HTTP with timeouts that cut off slow or never-ending requests. */
 export function listen(
@@ -27,20 +32,20 @@ export function listen(
   options: { port: number; hostname: string; timeouts?: ServerTimeouts },
 ): Promise<Server> {
   const timeouts = options.timeouts ?? SERVER_TIMEOUTS;
-  return new Promise((resolve) => {
-    const server = serve(
-      {
-        fetch: app.fetch,
-        port: options.port,
-        hostname: options.hostname,
-        serverOptions: {
-          headersTimeout: timeouts.headersMs,
-          requestTimeout: timeouts.requestMs,
-          keepAliveTimeout: timeouts.keepAliveMs,
-          connectionsCheckingInterval: timeouts.checkIntervalMs,
-        },
-      },
-      () => resolve(server as Server),
-    );
-  });
+  const toApp = getRequestListener(app.fetch, { hostname: options.hostname });
+  const answerFromCache = app.answerFromCache;
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    answerFromCache
+      ? (req, res) => {
+          if (!answerFromCache(req, res)) void toApp(req, res);
+        }
+      : toApp,
+  );
+  return new Promise((resolve) => server.listen(options.port, options.hostname, () => resolve(server)));
 }

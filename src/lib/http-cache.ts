@@ -3,21 +3,25 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
 
 /** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
-type Entry = {
+export type Entry = {
   version: string;
   etag: string;
   body: Buffer;
+  /** the handler's headers, less those set per answer (below) and per request */
   headers: Array<[string, string]>;
+  vary: string;
   encoded: Partial<Record<'br' | 'gzip', Buffer>>;
 };
-
-const CACHE_MAX_ENTRIES = 2000;
-const CACHE_MAX_BYTES = 48 * 1024 * 1024;
 
 /** A bounded LRU of rendered responses for anonymous readers, keyed by path and query. */
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+  ) {}
 
   get(key: string, version: string): Entry | undefined {
     const entry = this.entries.get(key);
@@ -40,7 +44,7 @@ export class PageCache {
     this.entries.set(key, entry);
     this.bytes += size(entry);
     for (const [oldest, value] of this.entries) {
-      if (this.entries.size <= CACHE_MAX_ENTRIES && this.bytes <= CACHE_MAX_BYTES) break;
+      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
       this.bytes -= size(value);
     }
@@ -56,6 +60,9 @@ function size(entry: Entry): number {
 }
 
 const hash = (body: Buffer) => createHash('sha1').update(body).digest('base64url').slice(0, 22);
+
+/** Anyone may keep an anonymous response, and must ask again (cheaply, by ETag) before reuse. */
+export const SHARED_CACHE_CONTROL = 'public, no-cache';
 
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -79,26 +86,54 @@ function mergeVary(...values: Array<string | null | undefined>): string {
   return [...new Map(names.map((name) => [name.toLowerCase(), name])).values()].join(', ');
 }
 
-function respond(c: Context, entry: Entry, options: { cacheControl: string; vary: string; level: 'fast' | 'small' }): Response {
-  const headers = new Headers(entry.headers);
-  headers.set('etag', entry.etag);
-  headers.set('cache-control', options.cacheControl);
-  headers.set('vary', mergeVary(options.vary, c.res.headers.get('vary')));
-  if (etagMatches(c.req.header('if-none-match'), entry.etag)) {
-    headers.delete('content-type');
-    return new Response(null, { status: 304, headers });
+/** What a request says that changes the answer from an entry. */
+export type Conditions = { method: string; ifNoneMatch: string | undefined; acceptEncoding: string | undefined };
+
+export type Answer = { status: 200 | 304; headers: Array<[string, string]>; body: Buffer | null };
+
+/**
+ * The response to `request` from `entry`: 304 when its ETag matches, else the body in the best
+ * encoding the client accepts (compressed once per entry), no body for HEAD. Pure, so the app and
+ * the cached-page listener (src/lib/cached-page-listener.ts) answer alike.
+ */
+export function answerFrom(entry: Entry, request: Conditions, cacheControl: string, level: 'fast' | 'small'): Answer {
+  const headers: Array<[string, string]> = [
+    ...entry.headers,
+    ['etag', entry.etag],
+    ['cache-control', cacheControl],
+    ['vary', entry.vary],
+  ];
+  if (etagMatches(request.ifNoneMatch, entry.etag)) {
+    return { status: 304, headers: headers.filter(([name]) => name !== 'content-type'), body: null };
   }
   let body: Buffer = entry.body;
-  let encoding: Encoding = 'identity';
-  if (isCompressible(headers.get('content-type'), body.byteLength)) {
-    encoding = chooseEncoding(c.req.header('accept-encoding'));
+  const contentType = entry.headers.find(([name]) => name === 'content-type')?.[1] ?? null;
+  if (isCompressible(contentType, body.byteLength)) {
+    const encoding: Encoding = chooseEncoding(request.acceptEncoding);
     if (encoding !== 'identity') {
-      body = entry.encoded[encoding] ??= compress(entry.body, encoding, options.level);
-      headers.set('content-encoding', encoding);
+      body = entry.encoded[encoding] ??= compress(entry.body, encoding, level);
+      headers.push(['content-encoding', encoding]);
     }
   }
-  headers.set('content-length', String(body.byteLength));
-  return new Response(c.req.method === 'HEAD' ? null : responseBody(body), { status: 200, headers });
+  headers.push(['content-length', String(body.byteLength)]);
+  return { status: 200, headers, body: request.method === 'HEAD' ? null : body };
+}
+
+function respond(c: Context, entry: Entry, cacheControl: string, level: 'fast' | 'small'): Response {
+  const conditions = { method: c.req.method, ifNoneMatch: c.req.header('if-none-match'), acceptEncoding: c.req.header('accept-encoding') };
+  const answer = answerFrom(entry, conditions, cacheControl, level);
+  return new Response(answer.body && responseBody(answer.body), { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * The cache key: the request target as the client sent it (path and query), which is what the
+ * cached-page listener sees before any parsing. Requests made in tests have no socket behind them.
+ */
+function requestTarget(c: Context): string {
+  const incoming = (c.env as { incoming?: { url?: string } } | undefined)?.incoming;
+  if (incoming?.url) return incoming.url;
+  const url = new URL(c.req.url);
+  return url.pathname + url.search;
 }
 
 declare module 'hono' {
@@ -131,11 +166,10 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
     const viewer = options.viewer(c);
     const shared = viewer === null && options.shareable(c);
-    const key = c.req.url;
+    const key = requestTarget(c);
     const version = options.version(c);
-    const cacheControl = viewer === null ? 'public, no-cache' : 'private, no-cache';
-    const respondWith = (entry: Entry, level: 'fast' | 'small') =>
-      respond(c, entry, { cacheControl, vary: options.vary, level });
+    const cacheControl = viewer === null ? SHARED_CACHE_CONTROL : 'private, no-cache';
+    const respondWith = (entry: Entry, level: 'fast' | 'small') => respond(c, entry, cacheControl, level);
 
     if (shared) {
       const hit = options.cache.get(key, version);
@@ -160,6 +194,7 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
       etag: shared ? `W/"v${version}-${hash(body)}"` : `W/"${viewer ?? 'a'}-${hash(body)}"`,
       body,
       headers,
+      vary: mergeVary(options.vary, res.headers.get('vary')),
       encoded: {},
     };
     // a response that sets cookies (a renewed session, a cleared flash) is never shared

@@ -29,20 +29,19 @@ function isTrusted(address: string, trust: ProxyTrust): boolean {
 }
 
 /** The socket's peer address (node-server puts the Node request in c.env.incoming). */
-function socketAddress(c: Context): string | null {
+function socketAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  const address = env?.incoming?.socket?.remoteAddress;
-  return address ? normalise(address) : null;
+  return env?.incoming?.socket?.remoteAddress;
 }
 
 /**
  * The client's address: the socket's, unless TRUST_PROXY names the proxy in front; then the
  * right-most X-Forwarded-For hop that is not itself a trusted proxy (the left part is client-made).
  */
-export function clientIp(c: Context, trust: ProxyTrust): string {
-  const peer = socketAddress(c) ?? 'unknown';
+export function clientAddress(socketPeer: string | undefined, forwardedFor: string | undefined, trust: ProxyTrust): string {
+  const peer = socketPeer ? normalise(socketPeer) : 'unknown';
   if (!isTrusted(peer, trust)) return peer;
-  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+  const forwarded = (forwardedFor ?? '')
     .split(',')
     .map(normalise)
     .filter(Boolean);
@@ -51,4 +50,8 @@ export function clientIp(c: Context, trust: ProxyTrust): string {
     if (!isTrusted(hop, trust)) return hop;
   }
   return forwarded[0] ?? peer;
+}
+
+export function clientIp(c: Context, trust: ProxyTrust): string {
+  return clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), trust);
 }
