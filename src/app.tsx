@@ -12,7 +12,7 @@ import { commentRoutes } from './comments/routes';
 import { feedRoutes } from './feeds/routes';
 import { isHttps } from './env';
 import { loadAssets, type Assets } from './lib/assets';
-import { cachedPageListener } from './lib/cached-page-listener';
+import { cachedPageListener, type CachedSection } from './lib/cached-page-listener';
 import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
 import { pageVersion } from './lib/content-version';
@@ -85,6 +85,7 @@ export function createApp(options: CreateAppOptions) {
   const responseHeaders = securityHeaders({ https: secure });
   // only article pages show comments; a new comment leaves every list cached
   const pageVersionAt = (path: string) => pageVersion(deps.db, path.startsWith('/article/'));
+  const apiVersionAt = (path: string) => pageVersion(deps.db, path.endsWith('/comments'));
 
   const showError = (c: Context, status: number, message?: string) => {
     const text = STATUS_TEXT[status] ?? STATUS_TEXT[400]!;
@@ -117,7 +118,7 @@ export function createApp(options: CreateAppOptions) {
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
-  app.route('/api', apiRoutes(deps, assets, apiCache));
+  app.route('/api', apiRoutes(deps, assets, apiCache, apiVersionAt));
 
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
@@ -170,9 +171,15 @@ export function createApp(options: CreateAppOptions) {
   });
 
   // a cached page for an anonymous reader is answered before Hono, header for header the same
+  const pages: CachedSection = { cache: pageCache, version: pageVersionAt, plain: (req) => req.headers.cookie === undefined };
+  // with CORS on, the app adds per-origin headers around the API's cache: those stay with the app
+  const api: CachedSection | null = deps.env.CORS_ORIGINS.length > 0 ? null : {
+    cache: apiCache,
+    version: apiVersionAt,
+    plain: (req) => req.headers.authorization === undefined && req.headers.origin === undefined,
+  };
   const answerFromCache = cachedPageListener({
-    cache: pageCache,
-    version: pageVersionAt,
+    section: (path) => (isApiPath(path) ? api : pages),
     headers: responseHeaders,
     clientIp: (socketPeer, forwardedFor) => clientAddress(socketPeer, forwardedFor, deps.env.TRUST_PROXY),
     admit: (ip) => deps.limits.admit('global', ip, deps.clock()),

@@ -3,7 +3,6 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
 import { limitBody } from '../lib/body-limit';
-import { pageVersion } from '../lib/content-version';
 import { httpCache, type PageCache } from '../lib/http-cache';
 import { logUnhandledError } from '../lib/logger';
 import { logSecurityEvent } from '../security/audit';
@@ -18,7 +17,7 @@ import { userApiRoutes } from './user-routes';
 const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The JSON API under /api: RealWorld API 2.0 over the same domain functions as the pages. */
-export function apiRoutes(deps: AppDeps, assets: Assets, pageCache: PageCache) {
+export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, versionAt: (path: string) => string) {
   const api = new Hono();
 
   api.use(apiCors(deps.env.CORS_ORIGINS));
@@ -28,8 +27,8 @@ export function apiRoutes(deps: AppDeps, assets: Assets, pageCache: PageCache) {
   api.use(loadApiUser(deps));
   api.use(
     httpCache({
-      cache: pageCache,
-      version: (c) => pageVersion(deps.db, c.req.path.endsWith('/comments')),
+      cache,
+      version: (c) => versionAt(c.req.path),
       viewer: (c) => c.var.user?.id ?? null,
       shareable: (c) => !c.req.header('authorization'),
       vary: 'Authorization, Accept-Encoding',

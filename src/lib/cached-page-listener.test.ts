@@ -78,6 +78,33 @@ describe('the cached-page listener (anonymous cache hits answered before Hono)',
     expect(br.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
+  it('answers anonymous API reads the same way, and leaves token holders and CORS requests to the app', async () => {
+    const { t, article } = await siteWithArticle();
+    const { port, answered } = await start(t);
+    const path = `/api/articles/${article.slug}`;
+    const miss = await get(port, path, { 'accept-encoding': 'gzip' });
+    const fromListener = await get(port, path, { 'accept-encoding': 'gzip' });
+    // with CORS off an Origin header changes nothing in the answer, but only the app looks at it
+    const fromApp = await get(port, path, { 'accept-encoding': 'gzip', origin: 'https://elsewhere.example' });
+    expect(answered).toEqual([false, true, false]);
+    expect(fromListener.headers['content-type']).toMatch(/^application\/json/);
+    expect(withoutPerResponse(fromListener.headers)).toEqual(withoutPerResponse(miss.headers));
+    expect(withoutPerResponse(fromListener.headers)).toEqual(withoutPerResponse(fromApp.headers));
+    expect(fromListener.body.equals(fromApp.body)).toBe(true);
+    await get(port, path, { authorization: 'Token not-a-real-one' });
+    expect(answered.at(-1)).toBe(false);
+  });
+
+  it('leaves the API to the app when CORS is on (its headers depend on the Origin)', async () => {
+    const { t } = await siteWithArticle({ CORS_ORIGINS: 'https://app.example' });
+    const { port, answered } = await start(t);
+    await get(port, '/api/articles');
+    await get(port, '/api/articles');
+    await get(port, '/');
+    await get(port, '/');
+    expect(answered).toEqual([false, false, false, true]);
+  });
+
   it('answers HEAD and a matching If-None-Match (304, no body) like the app', async () => {
     const { t } = await siteWithArticle();
     const { port, answered } = await start(t);

@@ -3,11 +3,18 @@ import { answerFrom, SHARED_CACHE_CONTROL, type PageCache } from './http-cache';
 import type { Log } from './logger';
 import { requestIdFrom } from './request-id';
 
-export type CachedPageListenerOptions = {
-  /** the pages' cache, filled by the app's httpCache middleware */
+/** A cache the app fills (httpCache), with the app's rules for answering from it. */
+export type CachedSection = {
   cache: PageCache;
-  /** the content version a page at `path` depends on (the same function the app uses) */
+  /** the content version a response at `path` depends on (the same function the app uses) */
   version: (path: string) => string;
+  /** whether the app would answer this request from the cache with nothing else to go on */
+  plain: (req: IncomingMessage) => boolean;
+};
+
+export type CachedPageListenerOptions = {
+  /** the section a path belongs to (pages, API), or null for paths never answered here */
+  section: (path: string) => CachedSection | null;
   /** the headers every response carries (src/lib/security-headers.ts) */
   headers: ReadonlyArray<readonly [string, string]>;
   /** the client's address from the socket's and X-Forwarded-For (TRUST_PROXY applies) */
@@ -21,23 +28,26 @@ export type CachedPageListenerOptions = {
 export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
- * Anonymous readers' page views, answered from the page cache before Hono: no Request object, no
- * routing, no middleware chain. Only what the app would answer identically from the same entry is
- * answered here: a GET or HEAD with no cookie at all (so no session, flash or return-to) for a
- * page whose entry is at the current content version, from a client within its global budget.
+ * Anonymous readers' page views and API reads, answered from the app's caches before Hono: no
+ * Request object, no routing, no middleware chain. Only what the app would answer identically
+ * from the same entry is answered here: a GET or HEAD that its section calls plain (for pages, no
+ * cookie at all, so no session, flash or return-to) whose entry is at the current content
+ * version, from a client within its global budget.
  * The response is the app's, header for header (a test compares them); the request is logged as
  * the app logs it. Everything else, including every miss, goes to the app, which fills the cache.
  */
 export function cachedPageListener(options: CachedPageListenerOptions): CachedPageListener {
-  const { cache, version, headers, clientIp, admit, log } = options;
+  const { section, headers, clientIp, admit, log } = options;
   return function answerFromCache(req, res) {
     const start = performance.now();
     const method = req.method;
     const target = req.url;
-    if ((method !== 'GET' && method !== 'HEAD') || !target || req.headers.cookie !== undefined) return false;
+    if ((method !== 'GET' && method !== 'HEAD') || !target) return false;
     const query = target.indexOf('?');
     const rawPath = query === -1 ? target : target.slice(0, query);
-    const entry = cache.get(target, version(rawPath));
+    const cached = section(rawPath);
+    if (!cached || !cached.plain(req)) return false;
+    const entry = cached.cache.get(target, cached.version(rawPath));
     if (!entry) return false;
     if (!admit(clientIp(req.socket.remoteAddress, header(req, 'x-forwarded-for')))) return false;
 
