@@ -149,6 +149,10 @@ export function seedDataset(file: string, spec: DatasetSpec, passwordHash: strin
       insert.favorite.run(user + 1, article + 1, tick(60_000));
     }
     counts.favorites = pairs.size;
+    // the app keeps each article's count on its row as favorites come and go: set it in one go
+    if (hasColumn('articles', 'favorites_count')) {
+      sqlite.exec('update articles set favorites_count = (select count(*) from favorites where favorites.article_id = articles.id)');
+    }
 
     for (let user = 0; user < spec.users; user++) {
       const n = user === 0 ? spec.followsPerUser : rng.between(spec.followsPerUser - 5, spec.followsPerUser + 5);

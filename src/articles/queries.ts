@@ -87,7 +87,7 @@ export function summaryColumns() {
     updatedAt: articles.updatedAt,
     publishedAt: articles.publishedAt,
     readingMinutes: articles.readingMinutes,
-    favoritesCount: sql<number>`(select count(*) from ${favorites} where ${favorites.articleId} = ${articles.id})`,
+    favoritesCount: articles.favoritesCount,
     favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
     authorId: users.id,
     authorUsername: users.username,
@@ -399,17 +399,33 @@ export function deleteArticle(db: Db, articleId: number): void {
   bumpContentVersion(db);
 }
 
+/** Favorites an article once; its count on the row moves in the same transaction, only if a row was added. */
 export function favoriteArticle(db: Db, userId: number, articleId: number, now: number): void {
-  db.insert(favorites)
-    .values({ userId, articleId, createdAt: new Date(now) })
-    .onConflictDoNothing()
-    .run();
+  db.transaction((tx) => {
+    const added = tx
+      .insert(favorites)
+      .values({ userId, articleId, createdAt: new Date(now) })
+      .onConflictDoNothing()
+      .run();
+    if (added.changes > 0) moveFavoritesCount(tx, articleId, 1);
+  });
   bumpContentVersion(db);
 }
 
 export function unfavoriteArticle(db: Db, userId: number, articleId: number): void {
-  db.delete(favorites)
-    .where(and(eq(favorites.userId, userId), eq(favorites.articleId, articleId)))
-    .run();
+  db.transaction((tx) => {
+    const removed = tx
+      .delete(favorites)
+      .where(and(eq(favorites.userId, userId), eq(favorites.articleId, articleId)))
+      .run();
+    if (removed.changes > 0) moveFavoritesCount(tx, articleId, -1);
+  });
   bumpContentVersion(db);
+}
+
+function moveFavoritesCount(db: Queryable, articleId: number, by: 1 | -1): void {
+  db.update(articles)
+    .set({ favoritesCount: sql`${articles.favoritesCount} + ${by}` })
+    .where(eq(articles.id, articleId))
+    .run();
 }

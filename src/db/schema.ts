@@ -66,6 +66,11 @@ export const articles = sqliteTable(
     updatedAt: timestamp('updated_at').notNull(),
     /** null while the article is a draft; lists are ordered by it */
     publishedAt: timestamp('published_at'),
+    /**
+     * How many favorites rows point here, kept in step in the same transaction as every favorite
+     * and unfavorite (src/articles/queries.ts): lists show it without counting per article.
+     */
+    favoritesCount: integer('favorites_count').notNull().default(0),
   },
   (t) => [
     index('articles_published_idx').on(t.publishedAt, t.id),
