@@ -191,8 +191,11 @@ async function main(): Promise<void> {
         output: blob,
         disableExperimentalSEAWarning: true,
         useCodeCache: true,
-        // a smaller young generation, as `npm start` has: less memory under load for the same CPU
-        execArgv: ['--max-semi-space-size=2'],
+        // the V8 flags `npm start` has. A smaller young generation: less memory under load for the
+        // same CPU. An old generation capped at 256 MB (ten times what Quire keeps live): at or
+        // below 256 MB V8 grows the heap by at most 1.3x its live size between full collections,
+        // instead of up to 4x with the default cap of several GB (peak RSS under load 161 -> 134 MB)
+        execArgv: ['--max-semi-space-size=2', '--max-old-space-size=256'],
         assets,
       },
       null,
