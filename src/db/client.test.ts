@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { retainStatements } from './client';
+import { CACHE_KIB, openDatabase, retainStatements } from './client';
 
 describe('retainStatements', () => {
   it('gives back the same statement for the same SQL, so none is ever garbage-collected', () => {
@@ -26,5 +26,14 @@ describe('retainStatements', () => {
     expect(sqlite.pragma('foreign_keys = ON')).toEqual([]);
     expect(sqlite.pragma('foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});
+
+describe('openDatabase', () => {
+  it('bounds SQLite\'s page cache below better-sqlite3\'s 16 MB', () => {
+    const db = openDatabase(':memory:');
+    expect(db.$client.pragma('cache_size', { simple: true })).toBe(-CACHE_KIB);
+    expect(CACHE_KIB).toBeLessThan(16000);
+    db.$client.close();
   });
 });

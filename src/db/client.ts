@@ -16,6 +16,14 @@ export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof sc
 
 const BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * SQLite's page cache, in KiB. better-sqlite3 builds SQLite with 16 MB per connection, which a
+ * server filled under load (RSS +14 MB) for no measurable gain: the file's pages are in the
+ * operating system's cache anyway, and a miss is a read() from it. Pages, feeds and the API cost
+ * the same CPU with 2, 4 or 16 MB on the 10 000-article dataset.
+ */
+export const CACHE_KIB = 4000;
+
 export class DatabaseTooNewError extends Error {
   override name = 'DatabaseTooNewError';
 }
@@ -25,6 +33,7 @@ function applyPragmas(sqlite: Database.Database): void {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.pragma(`cache_size = -${CACHE_KIB}`);
 }
 
 export function wrapDatabase(sqlite: Database.Database): Db {
