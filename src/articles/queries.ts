@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
-import { bumpContentVersion, memoByVersion } from '../lib/content-version';
+import { bumpContentVersion, memoByVersion, memoRecentByVersion } from '../lib/content-version';
 import { markdownToText, readingMinutes, renderMarkdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
@@ -75,9 +75,8 @@ export function filterCondition(keys: FilterKey[]): SQL | undefined {
   return conditions.length ? and(...conditions) : undefined;
 }
 
-/** Columns every article view needs; the viewer's flags are 0 for the anonymous viewer (-1). */
-export function summaryColumns() {
-  const viewer = sql.placeholder('viewer');
+/** Columns of an article view that are the same for every reader. */
+function listedColumns() {
   return {
     id: articles.id,
     slug: articles.slug,
@@ -88,11 +87,19 @@ export function summaryColumns() {
     publishedAt: articles.publishedAt,
     readingMinutes: articles.readingMinutes,
     favoritesCount: articles.favoritesCount,
-    favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
     authorId: users.id,
     authorUsername: users.username,
     authorBio: users.bio,
     authorImage: users.image,
+  };
+}
+
+/** Columns every article view needs; the viewer's flags are 0 for the anonymous viewer (-1). */
+export function summaryColumns() {
+  const viewer = sql.placeholder('viewer');
+  return {
+    ...listedColumns(),
+    favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
     following: followingFlag(viewer, articles.authorId),
   };
 }
@@ -107,12 +114,13 @@ type SummaryRow = {
   publishedAt: Date | null;
   readingMinutes: number;
   favoritesCount: number;
-  favorited: number;
+  /** the viewer's flags; a list reads them apart (viewerFlags) */
+  favorited?: number;
   authorId: number;
   authorUsername: string;
   authorBio: string | null;
   authorImage: string | null;
-  following: number;
+  following?: number;
 };
 
 export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
@@ -189,7 +197,7 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
     return {
       // CROSS JOIN keeps the 10 page ids as the outer loop (SQLite does not reorder it)
       page: db
-        .select(summaryColumns())
+        .select(listedColumns())
         .from(pageIds)
         .crossJoin(articles)
         .innerJoin(users, eq(users.id, articles.authorId))
@@ -208,7 +216,45 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
   });
 }
 
-/** A page of published articles, newest first (ties by id), in three queries whatever the page size. */
+/** The viewer's flags for a page: the ids, among those given, of articles favorited and authors followed. */
+export function viewerFlagsQuery(db: Db) {
+  return prepared(db, 'viewer-flags', () =>
+    db.$client.prepare(
+      `select
+         (select json_group_array(a.value) from json_each(:articles) a
+          where exists(select 1 from favorites f where f.user_id = :viewer and f.article_id = a.value)) as favorited,
+         (select json_group_array(a.value) from json_each(:authors) a
+          where exists(select 1 from follows f where f.follower_id = :viewer and f.followed_id = a.value)) as following`,
+    ),
+  );
+}
+
+/**
+ * Which of these articles the viewer favorited and which of these authors they follow, in one
+ * prepared query (ids as JSON arrays).
+ */
+export function viewerFlags(
+  db: Db,
+  viewerId: number,
+  articleIds: number[],
+  authorIds: number[],
+): { favorited: Set<number>; following: Set<number> } {
+  const row = viewerFlagsQuery(db).get({
+    viewer: viewerId,
+    articles: JSON.stringify(articleIds),
+    authors: JSON.stringify(authorIds),
+  }) as { favorited: string; following: string };
+  return { favorited: new Set(JSON.parse(row.favorited)), following: new Set(JSON.parse(row.following)) };
+}
+
+/** How many pages of lists (each filter, page and size) keep their articles between writes. */
+const LIST_PAGES_KEPT = 256;
+
+/**
+ * A page of published articles, newest first (ties by id). What every reader sees on a page (its
+ * articles, tags, counts, authors) only changes with the content, so it is read once per content
+ * version (page query, tags, total); each request then asks only for the viewer's flags.
+ */
 export function listArticles(
   db: Db,
   options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
@@ -216,15 +262,30 @@ export function listArticles(
   const filter = options.filter ?? {};
   const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
   const queries = articleListQueries(db, keys);
-  const params = { ...filter, viewer: options.viewerId ?? ANONYMOUS_VIEWER };
-  const rows = queries.page.all({ ...params, limit: options.limit, offset: options.offset });
+  const filterKey = JSON.stringify(filter);
+  const page = memoRecentByVersion(db, 'article-list-pages', LIST_PAGES_KEPT, `${filterKey}:${options.limit}:${options.offset}`, () => {
+    const rows = queries.page.all({ ...filter, limit: options.limit, offset: options.offset });
+    const tagLists = tagsForArticles(
+      db,
+      rows.map((row) => row.id),
+    );
+    return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
+  });
   // the total only changes with the content: counted once per version and filter
-  const total = memoByVersion(db, `articles-total:${JSON.stringify(filter)}`, () => queries.count.get(params)?.n ?? 0);
-  const tagLists = tagsForArticles(
+  const total = memoByVersion(db, `articles-total:${filterKey}`, () => queries.count.get(filter)?.n ?? 0);
+  if (options.viewerId === null || page.length === 0) return { articles: page.map((article) => ({ ...article })), total };
+  const { favorited, following } = viewerFlags(
     db,
-    rows.map((row) => row.id),
+    options.viewerId,
+    page.map((article) => article.id),
+    page.map((article) => article.author.id),
   );
-  return { articles: rows.map((row) => toSummary(row, tagLists.get(row.id) ?? [])), total };
+  const articles = page.map((article) => ({
+    ...article,
+    favorited: favorited.has(article.id),
+    author: { ...article.author, following: following.has(article.author.id) },
+  }));
+  return { articles, total };
 }
 
 export function findArticleBySlug(db: Db, slug: string, viewerId: number | null): ArticleDetail | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDb } from '../test-support';
-import { articleListQueries } from './queries';
+import { articleListQueries, viewerFlagsQuery } from './queries';
 
 type PlanRow = { detail: string };
 
@@ -41,5 +41,16 @@ describe('list queries use indexes, not scans or sorts of whole tables', () => {
     // the outer ORDER BY sorts only the 10 chosen rows
     expect(page.filter((detail) => detail.includes('TEMP B-TREE')).length).toBeLessThanOrEqual(1);
     expect(page.join('\n')).toMatch(/CO-ROUTINE page_ids|SCAN page_ids/);
+  });
+
+  it("reads the viewer's flags for a page by key, never scanning favorites or follows", () => {
+    const db = createTestDb();
+    const statement = viewerFlagsQuery(db);
+    const detail = (db.$client.prepare(`explain query plan ${statement.source}`).all({ viewer: 1, articles: '[1,2]', authors: '[3]' }) as PlanRow[]).map(
+      (row) => row.detail,
+    );
+    expect(detail.join('\n')).toMatch(/SEARCH f (EXISTS )?USING (COVERING )?INDEX sqlite_autoindex_favorites_1 \(user_id=\? AND article_id=\?\)/);
+    expect(detail.join('\n')).toMatch(/SEARCH f (EXISTS )?USING (COVERING )?INDEX sqlite_autoindex_follows_1 \(follower_id=\? AND followed_id=\?\)/);
+    for (const line of detail) expect(line).not.toMatch(/^SCAN (f|favorites|follows)\b/);
   });
 });

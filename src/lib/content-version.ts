@@ -4,14 +4,20 @@
  * database, so whatever was computed at version N is exact until the version moves: the page
  * cache and the memoised counts and tag list rely on it.
  */
-type Versioned = { version: number; comments: number; memo: Map<string, unknown> };
+type Versioned = {
+  version: number;
+  comments: number;
+  memo: Map<string, unknown>;
+  /** memoRecentByVersion's namespaces, each a Map in least recently used first order */
+  recent: Map<string, Map<string, unknown>>;
+};
 
 const versions = new WeakMap<object, Versioned>();
 
 function state(db: { $client: object }): Versioned {
   let entry = versions.get(db.$client);
   if (!entry) {
-    entry = { version: 1, comments: 1, memo: new Map() };
+    entry = { version: 1, comments: 1, memo: new Map(), recent: new Map() };
     versions.set(db.$client, entry);
   }
   return entry;
@@ -21,6 +27,7 @@ export function bumpContentVersion(db: { $client: object }): void {
   const entry = state(db);
   entry.version++;
   entry.memo.clear();
+  entry.recent.clear();
 }
 
 /** Comments move their own version: only the pages that show comments depend on it. */
@@ -40,5 +47,34 @@ export function memoByVersion<T>(db: { $client: object }, key: string, compute: 
   if (memo.has(key)) return memo.get(key) as T;
   const value = compute();
   memo.set(key, value);
+  return value;
+}
+
+/**
+ * memoByVersion for keys with no small bound (every page of every list): only the `max` most
+ * recently used values of `namespace` are kept.
+ */
+export function memoRecentByVersion<T>(
+  db: { $client: object },
+  namespace: string,
+  max: number,
+  key: string,
+  compute: () => T,
+): T {
+  const { recent } = state(db);
+  let values = recent.get(namespace) as Map<string, T> | undefined;
+  if (!values) {
+    values = new Map();
+    recent.set(namespace, values);
+  }
+  if (values.has(key)) {
+    const value = values.get(key) as T;
+    values.delete(key);
+    values.set(key, value); // most recently used last
+    return value;
+  }
+  const value = compute();
+  values.set(key, value);
+  if (values.size > max) values.delete(values.keys().next().value as string);
   return value;
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createTestDb, insertArticle, insertUser } from '../test-support';
+import { followUser, unfollowUser } from '../profiles/queries';
+import { updateUser } from '../users/queries';
+import { favoriteArticle, listArticles, unfavoriteArticle } from './queries';
+
+/** Bob wrote two articles; Alice and Carol read them. */
+async function setup() {
+  const db = createTestDb();
+  const bob = await insertUser(db, 'bob');
+  const alice = await insertUser(db, 'alice');
+  const carol = await insertUser(db, 'carol');
+  const first = insertArticle(db, bob.id, { title: 'First', tagList: ['x', 'y'] });
+  const second = insertArticle(db, bob.id, { title: 'Second' });
+  return { db, bob, alice, carol, first, second };
+}
+
+const page = (db: ReturnType<typeof createTestDb>, viewerId: number | null) =>
+  listArticles(db, { viewerId, limit: 10, offset: 0 }).articles.map((a) => ({
+    title: a.title,
+    favorited: a.favorited,
+    favoritesCount: a.favoritesCount,
+    author: a.author.username,
+    following: a.author.following,
+    tags: a.tagList,
+  }));
+
+describe('a page of articles, read once per content version', () => {
+  it("gives each viewer their own flags on the same page, and the anonymous reader none", async () => {
+    const { db, bob, alice, first } = await setup();
+    favoriteArticle(db, alice.id, first.id, Date.now());
+    followUser(db, alice.id, bob.id, Date.now());
+    expect(page(db, alice.id)).toEqual([
+      { title: 'Second', favorited: false, favoritesCount: 0, author: 'bob', following: true, tags: [] },
+      { title: 'First', favorited: true, favoritesCount: 1, author: 'bob', following: true, tags: ['x', 'y'] },
+    ]);
+    const others = [
+      { title: 'Second', favorited: false, favoritesCount: 0, author: 'bob', following: false, tags: [] },
+      { title: 'First', favorited: false, favoritesCount: 1, author: 'bob', following: false, tags: ['x', 'y'] },
+    ];
+    expect(page(db, null)).toEqual(others);
+    expect(page(db, bob.id)).toEqual(others);
+    // and Alice's flags did not stay on the page the others were given
+    expect(page(db, alice.id)[1]).toMatchObject({ favorited: true, following: true });
+  });
+
+  it('shows every write on the next request', async () => {
+    const { db, bob, alice, carol, first } = await setup();
+    expect(page(db, alice.id)[1]).toMatchObject({ favorited: false, favoritesCount: 0, following: false });
+    favoriteArticle(db, alice.id, first.id, Date.now());
+    favoriteArticle(db, carol.id, first.id, Date.now());
+    expect(page(db, alice.id)[1]).toMatchObject({ favorited: true, favoritesCount: 2 });
+    followUser(db, alice.id, bob.id, Date.now());
+    expect(page(db, alice.id)[1]).toMatchObject({ following: true });
+    updateUser(db, bob.id, { username: 'robert' }, Date.now());
+    expect(page(db, null)[1]).toMatchObject({ author: 'robert' });
+    unfavoriteArticle(db, alice.id, first.id);
+    unfollowUser(db, alice.id, bob.id);
+    expect(page(db, alice.id)[1]).toMatchObject({ favorited: false, favoritesCount: 1, following: false });
+    insertArticle(db, carol.id, { title: 'Third' });
+    expect(page(db, alice.id).map((a) => a.title)).toEqual(['Third', 'Second', 'First']);
+  });
+});
