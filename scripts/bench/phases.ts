@@ -38,10 +38,21 @@ const startedAt = performance.now();
 export const say = (message: string) =>
   process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
 
-/** `npm start` is `tsx src/cli.ts serve`; `node --import tsx` is the same without a wrapper process. */
+/** The baselines are TypeScript: `node --import tsx` runs them without a wrapper process. */
 const TSX_COMMAND: [string, string[]] = (() => {
   const direct = spawnSync(process.execPath, ['--import', 'tsx', '-e', ''], { cwd: ROOT, stdio: 'ignore' });
   return direct.status === 0 ? [process.execPath, ['--import', 'tsx']] : ['npx', ['tsx']];
+})();
+
+/**
+ * Quire from source runs exactly as `npm start` does (its V8 flags, the esbuild bundle of
+ * scripts/start.mjs), so the figures are those of what is deployed, not of the tsx loader.
+ */
+const START_COMMAND: [string, string[]] = (() => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...args] = pkg.scripts.start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  return [process.execPath, args];
 })();
 
 export async function startQuire(
@@ -52,7 +63,7 @@ export async function startQuire(
 ): Promise<{ server: ServerProcess; idleRssMb: number }> {
   const port = await freePort();
   const [command, args] =
-    label === 'binary' ? [BINARY, ['serve']] : [TSX_COMMAND[0], [...TSX_COMMAND[1], 'src/cli.ts', 'serve']];
+    label === 'binary' ? [BINARY, ['serve']] : START_COMMAND;
   const server = await startServer({
     label: `Quire ${label} (${dataset.spec.name})`,
     command,
