@@ -99,6 +99,24 @@ describe('favorite and unfavorite an article', () => {
     );
   });
 
+  it("gives each reader of a list their own favorite state, and each page its own way back", async () => {
+    const { t, path, alice } = await setup();
+    const carol = await signedInBrowser(t, 'carol');
+    const preview = async (who: typeof alice, page: string) => {
+      const html = await who.browser.html(page);
+      const back = html.match(/name="redirectTo" value="([^"]*)"/)?.[1];
+      return { solid: /class="btn btn-sm btn-primary"/.test(html), back };
+    };
+    expect(await preview(carol, '/')).toEqual({ solid: false, back: '/' });
+    await alice.browser.post(`${path}/favorite`, { redirectTo: '/' });
+    expect(await preview(alice, '/')).toEqual({ solid: true, back: '/' });
+    expect(await preview(carol, '/')).toEqual({ solid: false, back: '/' });
+    expect(await preview(carol, '/?page=1')).toEqual({ solid: false, back: '/?page=1' });
+    expect(await preview(alice, '/?page=1')).toEqual({ solid: true, back: '/?page=1' });
+    await alice.browser.post(`${path}/unfavorite`, { redirectTo: '/' });
+    expect(await preview(alice, '/')).toEqual({ solid: false, back: '/' });
+  });
+
   it('lets authors favorite their own article', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');

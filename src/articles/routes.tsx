@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { articlePath } from '../../views/components/article-preview';
+import { ArticlePreview, articlePath } from '../../views/components/article-preview';
 import { ArticlePage } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
 import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
@@ -12,7 +12,7 @@ import { setFlash } from '../lib/flash';
 import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
 import { renderMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
-import { memoByVersion } from '../lib/content-version';
+import { memoByVersion, memoRecentByVersion } from '../lib/content-version';
 import { herePath, renderFragment } from '../lib/render';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
@@ -28,6 +28,7 @@ import {
   updateArticle,
   type ArticleDetail,
   type ArticleFilter,
+  type ArticleSummary,
 } from './queries';
 import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
 
@@ -64,6 +65,9 @@ export function showArticlePage(
   );
 }
 
+/** How many rendered previews (article, favorite state, page address) are kept between writes. */
+const PREVIEWS_KEPT = 1000;
+
 function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter) {
   const page = parsePage(c);
   const viewer = c.var.user;
@@ -79,6 +83,13 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
   // the same sidebar on every list page for every reader: rendered once per content version
   const sidebar = memoByVersion(deps.db, 'tag-sidebar-html', () => renderFragment(<TagSidebar tags={tags} />));
   const site = siteOf(deps.env);
+  const here = herePath(c);
+  // a preview shows only its article (which changes only with the content), whether the viewer
+  // favorited it, and this page's address for its form: rendered once per version, for everyone
+  const preview = (article: ArticleSummary) =>
+    memoRecentByVersion(deps.db, 'article-previews', PREVIEWS_KEPT, `${article.id}:${article.favorited}:${here}`, () =>
+      renderFragment(<ArticlePreview article={article} here={here} />),
+    );
   return c.render(
     <HomePage
       siteName={deps.env.SITE_TITLE}
@@ -88,7 +99,8 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
       articles={articles}
       pages={{ current: page, total: pageCount(total), href: (n) => `${base}page=${n}` }}
       sidebar={sidebar}
-      here={herePath(c)}
+      here={here}
+      preview={preview}
     />,
     {
       title: tab.kind === 'tag' ? `# ${tab.tag}` : tab.kind === 'feed' ? 'Your Feed' : '',

@@ -38,18 +38,22 @@ export function Pagination(props: { pages: PageLinks }) {
   );
 }
 
+/** An article's preview on this page, as the route may already have it rendered. */
+export type PreviewOf = (article: ArticleSummary) => Child;
+
 export function ArticleList(props: {
   articles: ArticleSummary[];
   pages: PageLinks;
   here: string;
   empty: Child;
+  /** the previews, when the route has them (else rendered here) */
+  preview?: PreviewOf;
 }) {
   if (props.articles.length === 0) return <div class="empty-feed-message">{props.empty}</div>;
+  const { preview } = props;
   return (
     <>
-      {props.articles.map((article) => (
-        <ArticlePreview article={article} here={props.here} />
-      ))}
+      {props.articles.map((article) => (preview ? preview(article) : <ArticlePreview article={article} here={props.here} />))}
       <Pagination pages={props.pages} />
     </>
   );

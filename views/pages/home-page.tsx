@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
-import { ArticleList, type PageLinks } from '../components/article-list';
+import { ArticleList, type PageLinks, type PreviewOf } from '../components/article-list';
 import { tagPath } from '../components/article-preview';
 import type { Viewer } from '../view-types';
 
@@ -60,6 +60,8 @@ export function HomePage(props: {
   /** the rendered <TagSidebar> */
   sidebar: Child;
   here: string;
+  /** the previews, when the route has them rendered */
+  preview?: PreviewOf;
 }) {
   const { tab } = props;
   return (
@@ -100,6 +102,7 @@ export function HomePage(props: {
               articles={props.articles}
               pages={props.pages}
               here={props.here}
+              preview={props.preview}
               empty={<EmptyMessage tab={tab} viewer={props.viewer} />}
             />
           </div>
