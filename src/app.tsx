@@ -78,9 +78,11 @@ export function createApp(options: CreateAppOptions) {
   const assets = options.assets ?? loadAssets(readStaticFiles());
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env) };
   const secure = isHttps(deps.env);
-  // rendered pages and API reads for anonymous readers, exact until the content version moves
-  const pageCache = new PageCache(2000, 32 * MIB);
-  const apiCache = new PageCache(1000, 16 * MIB);
+  // rendered pages and API reads for anonymous readers, exact until the content version moves;
+  // 24 MB in all keeps the peak under load within 150 MB (an article page with its br and gzip
+  // copies is about 50 KB, so some 500 of them fit)
+  const pageCache = new PageCache(2000, 16 * MIB);
+  const apiCache = new PageCache(1000, 8 * MIB);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
   const responseHeaders = securityHeaders({ https: secure });
   // only article pages show comments; a new comment leaves every list cached
