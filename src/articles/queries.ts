@@ -247,8 +247,8 @@ export function viewerFlags(
   return { favorited: new Set(JSON.parse(row.favorited)), following: new Set(JSON.parse(row.following)) };
 }
 
-/** How many pages of lists (each filter, page and size) keep their articles between writes. */
-const LIST_PAGES_KEPT = 256;
+/** How many articles the pages of lists (each filter, page and size) keep between writes, in all. */
+const LISTED_ARTICLES_KEPT = 2000;
 
 /**
  * A page of published articles, newest first (ties by id). What every reader sees on a page (its
@@ -263,14 +263,21 @@ export function listArticles(
   const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
   const queries = articleListQueries(db, keys);
   const filterKey = JSON.stringify(filter);
-  const page = memoRecentByVersion(db, 'article-list-pages', LIST_PAGES_KEPT, `${filterKey}:${options.limit}:${options.offset}`, () => {
-    const rows = queries.page.all({ ...filter, limit: options.limit, offset: options.offset });
-    const tagLists = tagsForArticles(
-      db,
-      rows.map((row) => row.id),
-    );
-    return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
-  });
+  const page = memoRecentByVersion(
+    db,
+    'article-list-pages',
+    LISTED_ARTICLES_KEPT,
+    `${filterKey}:${options.limit}:${options.offset}`,
+    () => {
+      const rows = queries.page.all({ ...filter, limit: options.limit, offset: options.offset });
+      const tagLists = tagsForArticles(
+        db,
+        rows.map((row) => row.id),
+      );
+      return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
+    },
+    (articles) => Math.max(1, articles.length),
+  );
   // the total only changes with the content: counted once per version and filter
   const total = memoByVersion(db, `articles-total:${filterKey}`, () => queries.count.get(filter)?.n ?? 0);
   if (options.viewerId === null || page.length === 0) return { articles: page.map((article) => ({ ...article })), total };

@@ -8,9 +8,12 @@ type Versioned = {
   version: number;
   comments: number;
   memo: Map<string, unknown>;
-  /** memoRecentByVersion's namespaces, each a Map in least recently used first order */
-  recent: Map<string, Map<string, unknown>>;
+  /** memoRecentByVersion's namespaces */
+  recent: Map<string, Recent<unknown>>;
 };
+
+/** Values in least recently used first order, and their total weight. */
+type Recent<T> = { values: Map<string, { value: T; weight: number }>; weight: number };
 
 const versions = new WeakMap<object, Versioned>();
 
@@ -51,8 +54,8 @@ export function memoByVersion<T>(db: { $client: object }, key: string, compute: 
 }
 
 /**
- * memoByVersion for keys with no small bound (every page of every list): only the `max` most
- * recently used values of `namespace` are kept.
+ * memoByVersion for keys with no small bound (every page of every list): the most recently used
+ * values of `namespace` are kept while their total `weight` (1 each unless given) is at most `max`.
  */
 export function memoRecentByVersion<T>(
   db: { $client: object },
@@ -60,21 +63,28 @@ export function memoRecentByVersion<T>(
   max: number,
   key: string,
   compute: () => T,
+  weight: (value: T) => number = () => 1,
 ): T {
   const { recent } = state(db);
-  let values = recent.get(namespace) as Map<string, T> | undefined;
-  if (!values) {
-    values = new Map();
-    recent.set(namespace, values);
+  let kept = recent.get(namespace) as Recent<T> | undefined;
+  if (!kept) {
+    kept = { values: new Map(), weight: 0 };
+    recent.set(namespace, kept as Recent<unknown>);
   }
-  if (values.has(key)) {
-    const value = values.get(key) as T;
-    values.delete(key);
-    values.set(key, value); // most recently used last
-    return value;
+  const hit = kept.values.get(key);
+  if (hit) {
+    kept.values.delete(key);
+    kept.values.set(key, hit); // most recently used last
+    return hit.value;
   }
   const value = compute();
-  values.set(key, value);
-  if (values.size > max) values.delete(values.keys().next().value as string);
+  const entry = { value, weight: weight(value) };
+  kept.values.set(key, entry);
+  kept.weight += entry.weight;
+  for (const [oldest, { weight: w }] of kept.values) {
+    if (kept.weight <= max || oldest === key) break;
+    kept.values.delete(oldest);
+    kept.weight -= w;
+  }
   return value;
 }
