@@ -36,8 +36,9 @@ export function compress(body: Uint8Array, encoding: 'br' | 'gzip', level: 'fast
   if (encoding === 'br') {
     return brotliCompressSync(body, {
       params: {
-        // quality 1 for per-request bodies: about a tenth of the CPU of 4 for a few percent more bytes
-        [constants.BROTLI_PARAM_QUALITY]: level === 'fast' ? 1 : 9,
+        // quality 0 for per-request bodies: 36 µs for an 18 KB page against 58 µs at quality 1 (and
+        // several times that at 4), for 2.4% more bytes (4 008 against 3 915)
+        [constants.BROTLI_PARAM_QUALITY]: level === 'fast' ? 0 : 9,
         [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
       },
     });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
 
@@ -59,7 +59,7 @@ function size(entry: Entry): number {
   return entry.body.byteLength + (entry.encoded.br?.byteLength ?? 0) + (entry.encoded.gzip?.byteLength ?? 0);
 }
 
-const hash = (body: Buffer) => createHash('sha1').update(body).digest('base64url').slice(0, 22);
+const hash = (body: Buffer) => digest('sha1', body, 'base64url').slice(0, 22);
 
 /** Anyone may keep an anonymous response, and must ask again (cheaply, by ETag) before reuse. */
 export const SHARED_CACHE_CONTROL = 'public, no-cache';
