@@ -1,14 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Session } from '../db/schema';
 import type { AppDeps } from '../app-types';
 import { cookieName } from '../lib/cookies';
 import { safeRedirectPath } from '../lib/redirect';
-import { validateSessionToken, type SessionUser } from './session';
+import { validateSessionToken, type SessionUser, type ValidatedSession } from './session';
 
 export type AuthVariables = {
   user: SessionUser | null;
-  session: Session | null;
+  session: ValidatedSession | null;
   /** `Secure` cookies when PUBLIC_URL is https. */
   secureCookies: boolean;
 };

@@ -73,6 +73,46 @@ describe('sessions', () => {
     expect(validateSessionToken(db, token, T0 + 40 * DAY)).not.toBeNull();
   });
 
+  it('writes last_seen_at at most once a minute, and only the session that was used', () => {
+    const { token, session } = createSession(db, userId, { now: T0 });
+    const other = createSession(db, userId, { now: T0 });
+    const lastSeen = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get()!.lastSeenAt.getTime();
+    validateSessionToken(db, token, T0 + 59_999);
+    expect(lastSeen(session.id)).toBe(T0);
+    validateSessionToken(db, token, T0 + 60_000);
+    expect(lastSeen(session.id)).toBe(T0 + 60_000);
+    expect(lastSeen(other.session.id)).toBe(T0);
+    const row = db.select().from(sessions).where(eq(sessions.id, session.id)).get()!;
+    expect(row.expiresAt.getTime()).toBe(T0 + SESSION_LIFETIME_MS);
+    expect(row.createdAt.getTime()).toBe(T0);
+  });
+
+  it('gives the session id and expiry, and only the public fields of its user', async () => {
+    const { token, session } = createSession(db, userId, { now: T0 });
+    const result = validateSessionToken(db, token, T0)!;
+    expect(result.session).toEqual({ id: session.id, expiresAt: new Date(T0 + SESSION_LIFETIME_MS) });
+    expect(result.user).toEqual({ id: userId, username: 'alice', email: 'alice@example.com', image: null, bio: null });
+    const bob = await insertUser(db, 'bob', { bio: 'Hi', image: 'https://example.com/b.png' });
+    const bobs = createSession(db, bob.id, { now: T0 });
+    expect(validateSessionToken(db, bobs.token, T0)!.user).toEqual({
+      id: bob.id,
+      username: 'bob',
+      email: 'bob@example.com',
+      image: 'https://example.com/b.png',
+      bio: 'Hi',
+    });
+    // another user's id with this secret, or this id with another's secret: refused
+    const [id, secret] = token.split('.');
+    const [bobId, bobSecret] = bobs.token.split('.');
+    expect(validateSessionToken(db, `${bobId}.${secret}`, T0)).toBeNull();
+    expect(validateSessionToken(db, `${id}.${bobSecret}`, T0)).toBeNull();
+    // too long a part, or an empty one
+    expect(validateSessionToken(db, `${id}.${secret}${'a'.repeat(65)}`, T0)).toBeNull();
+    expect(validateSessionToken(db, `.${secret}`, T0)).toBeNull();
+    expect(validateSessionToken(db, `${id}.`, T0)).toBeNull();
+    expect(validateSessionToken(db, `${id}.${secret}.`, T0)).toBeNull();
+  });
+
   it('invalidates one session, or all of a user but the current one', () => {
     const a = createSession(db, userId, { now: T0 });
     const b = createSession(db, userId, { now: T0 });

@@ -2,10 +2,10 @@ import { hash } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import { prepared } from '../db/prepared';
 import type { Db } from '../db/client';
-import { sessions, users, type Session, type User } from '../db/schema';
+import { sessions, type Session, type User } from '../db/schema';
 
 /**
  * Sessions after Lucia's published design (lucia-auth.com, "Basic session implementation"): the
@@ -26,7 +26,9 @@ const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 const TOKEN_BYTES = 20; // 160 bits of randomness each for the id and the secret
 
 export type SessionUser = Pick<User, 'id' | 'username' | 'email' | 'image' | 'bio'>;
-export type SessionValidation = { session: Session; user: SessionUser; renewed: boolean };
+/** What a request keeps of its session: the id (sign out, keep it when ending the others) and the expiry (the cookie's). */
+export type ValidatedSession = { id: string; expiresAt: Date };
+export type SessionValidation = { session: ValidatedSession; user: SessionUser; renewed: boolean };
 
 function generateRandomString(): string {
   const bytes = new Uint8Array(TOKEN_BYTES);
@@ -59,50 +61,73 @@ export function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
-export function validateSessionToken(db: Db, token: string, now: number): SessionValidation | null {
-  const parts = token.split('.');
-  if (parts.length !== 2) return null;
-  const [id, secret] = parts as [string, string];
-  if (!id || !secret || id.length > 64 || secret.length > 64) return null;
+/** The row validation reads: the session's secret hash and times (ms), then what c.var.user shows. */
+type SessionRow = [
+  secretHash: Buffer,
+  createdAt: number,
+  lastSeenAt: number,
+  expiresAt: number,
+  userId: number,
+  username: string,
+  email: string,
+  image: string | null,
+  bio: string | null,
+];
 
-  const query = prepared(db, 'session-by-id', () =>
-    db
-      .select({
-        session: sessions,
-        user: { id: users.id, username: users.username, email: users.email, image: users.image, bio: users.bio },
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare(),
-  );
-  const row = query.get({ id });
+/**
+ * Plain statements, prepared once per database: validation runs on every signed-in request, and a
+ * Drizzle select would read every session column (the user agent too) and map three timestamps
+ * into Dates only to compare them. Rows come back as arrays (raw mode), so no keys are built.
+ */
+function sessionStatements(db: Db) {
+  return prepared(db, 'session-validation', () => ({
+    byId: db.$client
+      .prepare<[string], SessionRow>(
+        `select s.secret_hash, s.created_at, s.last_seen_at, s.expires_at, u.id, u.username, u.email, u.image, u.bio
+         from sessions s join users u on u.id = s.user_id
+         where s.id = ?`,
+      )
+      .raw(true),
+    touch: db.$client.prepare<[expiresAt: number, lastSeenAt: number, id: string]>(
+      'update sessions set expires_at = ?, last_seen_at = ? where id = ?',
+    ),
+    remove: db.$client.prepare<[id: string]>('delete from sessions where id = ?'),
+  }));
+}
+
+const MAX_TOKEN_PART_LENGTH = 64;
+
+export function validateSessionToken(db: Db, token: string, now: number): SessionValidation | null {
+  // exactly one '.', with a non-empty id and secret of at most 64 characters each
+  const dot = token.indexOf('.');
+  if (dot <= 0 || dot > MAX_TOKEN_PART_LENGTH) return null;
+  const secretLength = token.length - dot - 1;
+  if (secretLength <= 0 || secretLength > MAX_TOKEN_PART_LENGTH || token.indexOf('.', dot + 1) !== -1) return null;
+  const id = token.slice(0, dot);
+
+  const statements = sessionStatements(db);
+  const row = statements.byId.get(id);
   if (!row) return null;
+  const [secretHash, createdAt, lastSeenAt, expiresAt] = row;
 
   // constant-time comparison prevents timing attacks on the secret
-  if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.session.secretHash))) return null;
+  if (!constantTimeEqual(hashSecret(token.slice(dot + 1)), secretHash)) return null;
 
-  const session = row.session;
-  const absoluteEnd = session.createdAt.getTime() + SESSION_ABSOLUTE_LIFETIME_MS;
-  const idle = now - session.lastSeenAt.getTime() >= SESSION_IDLE_TIMEOUT_MS;
-  if (now >= session.expiresAt.getTime() || now >= absoluteEnd || idle) {
-    invalidateSession(db, session.id);
+  const absoluteEnd = createdAt + SESSION_ABSOLUTE_LIFETIME_MS;
+  if (now >= expiresAt || now >= absoluteEnd || now - lastSeenAt >= SESSION_IDLE_TIMEOUT_MS) {
+    statements.remove.run(id);
     return null;
   }
 
   const renewedExpiry = Math.min(now + SESSION_LIFETIME_MS, absoluteEnd);
-  const renewed =
-    session.expiresAt.getTime() - now < SESSION_RENEWAL_THRESHOLD_MS && renewedExpiry > session.expiresAt.getTime();
-  const stale = now - session.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
-  if (renewed || stale) {
-    if (renewed) session.expiresAt = new Date(renewedExpiry);
-    session.lastSeenAt = new Date(now);
-    db.update(sessions)
-      .set({ expiresAt: session.expiresAt, lastSeenAt: session.lastSeenAt })
-      .where(eq(sessions.id, session.id))
-      .run();
-  }
-  return { session, user: row.user, renewed };
+  const renewed = expiresAt - now < SESSION_RENEWAL_THRESHOLD_MS && renewedExpiry > expiresAt;
+  const newExpiry = renewed ? renewedExpiry : expiresAt;
+  if (renewed || now - lastSeenAt >= LAST_SEEN_RESOLUTION_MS) statements.touch.run(newExpiry, now, id);
+  return {
+    session: { id, expiresAt: new Date(newExpiry) },
+    user: { id: row[4], username: row[5], email: row[6], image: row[7], bio: row[8] },
+    renewed,
+  };
 }
 
 /** A stable, non-secret handle for a session, for forms that name one (never the id itself). */
@@ -140,7 +165,7 @@ export function invalidateSessionByHandle(db: Db, userId: number, handle: string
 }
 
 export function invalidateSession(db: Db, sessionId: string): void {
-  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+  sessionStatements(db).remove.run(sessionId);
 }
 
 /** Ends every session of a user, or every one but `exceptSessionId` (the one in use). */
