@@ -1,6 +1,7 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
-import { HeadMeta } from './components/head-meta';
+import { escapeHtml, HEAD_START, headMetaHtml, titleTag } from './components/head-meta';
 import type { PageContext } from './view-types';
 
 function NavLink(props: { href: string; path: string; children: Child; exact?: boolean }) {
@@ -14,22 +15,24 @@ function NavLink(props: { href: string; path: string; children: Child; exact?: b
   );
 }
 
+/** The stylesheet, icon and scripts every page loads. */
+function assetTags(asset: PageContext['asset']): string {
+  return (
+    `<link rel="stylesheet" href="${escapeHtml(asset('style.css'))}"/>` +
+    `<link rel="icon" href="${escapeHtml(asset('favicon.svg'))}" type="image/svg+xml"/>` +
+    `<script src="${escapeHtml(asset('editor.js'))}" defer=""></script>` +
+    `<script src="${escapeHtml(asset('password-strength.js'))}" defer=""></script>`
+  );
+}
+
 export function Layout(props: { page: PageContext; children: Child }) {
   const { page } = props;
   const { viewer } = page;
   const title = page.title ? `${page.title} — ${page.siteName}` : page.siteName;
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{title}</title>
-        <HeadMeta meta={page.meta} />
-        <link rel="stylesheet" href={page.asset('style.css')} />
-        <link rel="icon" href={page.asset('favicon.svg')} type="image/svg+xml" />
-        <script src={page.asset('editor.js')} defer></script>
-        <script src={page.asset('password-strength.js')} defer></script>
-      </head>
+      {/* written as HTML: a JSX <head> makes every element on every later page look up a context */}
+      {raw(`<head>${HEAD_START}${titleTag(title)}${headMetaHtml(page.meta)}${assetTags(page.asset)}</head>`)}
       <body>
         <a class="skip-link" href="#main">
           Skip to content

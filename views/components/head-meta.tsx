@@ -1,4 +1,33 @@
+import { escapeToBuffer } from 'hono/utils/html';
 import type { PageMeta } from '../view-types';
+
+/*
+ * The <head> is written as HTML, not JSX. In hono/jsx a <head> element creates a namespace context
+ * that every element rendered afterwards, on any page, looks up; and <meta>, <link>, <title> and
+ * <script> each go through hono's head-hoisting components. Inside a <head> those render as plain
+ * tags in order, which is what these helpers write, escaped by hono's own escaper.
+ */
+
+/** Text or an attribute value, escaped exactly as hono/jsx escapes it. */
+export function escapeHtml(text: string): string {
+  const buffer = [''];
+  escapeToBuffer(text, buffer);
+  return buffer[0]!;
+}
+
+/** `<tag a="1" b="2"/>`, as hono/jsx writes an element without children. */
+export function voidTag(tag: string, attributes: Array<[string, string]>): string {
+  let html = `<${tag}`;
+  for (const [name, value] of attributes) html += ` ${name}="${escapeHtml(value)}"`;
+  return `${html}/>`;
+}
+
+/** What every document's head starts with. */
+export const HEAD_START = '<meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>';
+
+export function titleTag(title: string): string {
+  return `<title>${escapeHtml(title)}</title>`;
+}
 
 /**
  * JSON for a <script type="application/ld+json"> block. The HTML parser ends the block at the
@@ -15,26 +44,16 @@ export function jsonForScript(value: unknown): string {
 }
 
 /** Canonical address, description, feeds, link-preview tags and structured data, for <head>. */
-export function HeadMeta(props: { meta: PageMeta }) {
-  const { meta } = props;
-  return (
-    <>
-      <meta name="description" content={meta.description} />
-      <link rel="canonical" href={meta.canonical} />
-      {meta.names.map(([name, content]) => (
-        <meta name={name} content={content} />
-      ))}
-      {meta.properties.map(([property, content]) => (
-        <meta property={property} content={content} />
-      ))}
-      {meta.feeds.map((feed) => (
-        <>
-          <link rel="alternate" type="application/atom+xml" title={feed.title} href={feed.atom} />
-          <link rel="alternate" type="application/feed+json" title={feed.title} href={feed.json} />
-        </>
-      ))}
-      {/* a data block, never executed, so script-src 'self' does not apply to it */}
-      {meta.jsonLd && <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} />}
-    </>
-  );
+export function headMetaHtml(meta: PageMeta): string {
+  let html = voidTag('meta', [['name', 'description'], ['content', meta.description]]);
+  html += voidTag('link', [['rel', 'canonical'], ['href', meta.canonical]]);
+  for (const [name, content] of meta.names) html += voidTag('meta', [['name', name], ['content', content]]);
+  for (const [property, content] of meta.properties) html += voidTag('meta', [['property', property], ['content', content]]);
+  for (const feed of meta.feeds) {
+    html += voidTag('link', [['rel', 'alternate'], ['type', 'application/atom+xml'], ['title', feed.title], ['href', feed.atom]]);
+    html += voidTag('link', [['rel', 'alternate'], ['type', 'application/feed+json'], ['title', feed.title], ['href', feed.json]]);
+  }
+  // a data block, never executed, so script-src 'self' does not apply to it
+  if (meta.jsonLd) html += `<script type="application/ld+json">${jsonForScript(meta.jsonLd)}</script>`;
+  return html;
 }

@@ -1,3 +1,6 @@
+import { raw } from 'hono/html';
+import { HEAD_START, titleTag, voidTag } from '../components/head-meta';
+
 export type ApiOperation = {
   tag: string;
   method: string;
@@ -17,12 +20,8 @@ export function ApiDocsPage(props: {
   const tags = [...new Set(props.operations.map((op) => op.tag))];
   return (
     <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} ${props.version}`}</title>
-        <link rel="stylesheet" href={props.stylesheet} />
-      </head>
+      {/* written as HTML, as the layout's: a JSX <head> makes every later element look up a context */}
+      {raw(`<head>${HEAD_START}${titleTag(`${props.title} ${props.version}`)}${voidTag('link', [['rel', 'stylesheet'], ['href', props.stylesheet]])}</head>`)}
       <body class="api-docs">
         <main>
           <h1>
