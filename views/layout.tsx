@@ -2,7 +2,8 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
 import { escapeHtml, HEAD_START, headMetaHtml, titleTag } from './components/head-meta';
-import type { PageContext } from './view-types';
+import { createFragmentMemo } from './components/fragment';
+import type { PageContext, Viewer } from './view-types';
 
 function NavLink(props: { href: string; path: string; children: Child; exact?: boolean }) {
   const active = props.path === props.href;
@@ -25,6 +26,92 @@ function assetTags(asset: PageContext['asset']): string {
   );
 }
 
+function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: string }) {
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header>
+        <nav class="navbar navbar-light" aria-label="Main">
+          <div class="container">
+            <a class="navbar-brand" href="/">
+              {props.siteName}
+            </a>
+            {/* no submit button (pages.md): Enter submits a form with a single field */}
+            <form class="search-form" role="search" method="get" action="/search" aria-label="Site search">
+              <label for="site-search">Search</label>
+              <input id="site-search" type="search" name="q" placeholder="Words…" enterkeyhint="search" />
+            </form>
+            <ul class="nav navbar-nav pull-xs-right">
+              <NavLink href="/" path={props.path}>
+                Home
+              </NavLink>
+              {props.viewer ? (
+                <>
+                  <NavLink href="/editor" path={props.path}>
+                    <i class="ion-compose" aria-hidden="true"></i>&nbsp;New Article
+                  </NavLink>
+                  <NavLink href="/settings" path={props.path}>
+                    <i class="ion-gear-a" aria-hidden="true"></i>&nbsp;Settings
+                  </NavLink>
+                  <NavLink href={`/profile/${encodeURIComponent(props.viewer.username)}`} path={props.path}>
+                    <img class="user-pic" src={avatarSrc(props.viewer.image)} alt="" width="26" height="26" />
+                    {props.viewer.username}
+                  </NavLink>
+                </>
+              ) : (
+                <>
+                  <NavLink href="/login" path={props.path}>
+                    Sign in
+                  </NavLink>
+                  <NavLink href="/register" path={props.path}>
+                    Sign up
+                  </NavLink>
+                </>
+              )}
+            </ul>
+          </div>
+        </nav>
+      </header>
+    </>
+  );
+}
+
+function SiteFooter(props: { siteName: string }) {
+  return (
+    <footer>
+      <div class="container">
+        <a href="/about" class="logo-font">
+          {props.siteName}
+        </a>
+        <span class="attribution">A self-hosted blog. Powered by Quire.</span>
+      </div>
+    </footer>
+  );
+}
+
+/** The navbar shows one of a few links as the current page; any other path marks none. */
+const NAV_PATHS = new Set(['/', '/editor', '/settings', '/login', '/register']);
+
+/*
+ * The skip link, navbar and footer depend only on the site's name, the viewer and which nav link
+ * is current, so each variant is rendered once (per viewer: the most recent 500 kept) and placed
+ * as HTML: rendering their twenty-odd elements was a fair part of a signed-in list page's CPU.
+ */
+const chrome = createFragmentMemo(500);
+
+function siteHeader(siteName: string, viewer: Viewer | null, path: string) {
+  const profilePath = viewer && `/profile/${encodeURIComponent(viewer.username)}`;
+  const current = NAV_PATHS.has(path) || path === profilePath ? path : '';
+  const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current]);
+  return chrome(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} />);
+}
+
+function siteFooter(siteName: string) {
+  return chrome(JSON.stringify(['footer', siteName]), () => <SiteFooter siteName={siteName} />);
+}
+
 export function Layout(props: { page: PageContext; children: Child }) {
   const { page } = props;
   const { viewer } = page;
@@ -34,65 +121,14 @@ export function Layout(props: { page: PageContext; children: Child }) {
       {/* written as HTML: a JSX <head> makes every element on every later page look up a context */}
       {raw(`<head>${HEAD_START}${titleTag(title)}${headMetaHtml(page.meta)}${assetTags(page.asset)}</head>`)}
       <body>
-        <a class="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header>
-          <nav class="navbar navbar-light" aria-label="Main">
-            <div class="container">
-              <a class="navbar-brand" href="/">
-                {page.siteName}
-              </a>
-              {/* no submit button (pages.md): Enter submits a form with a single field */}
-              <form class="search-form" role="search" method="get" action="/search" aria-label="Site search">
-                <label for="site-search">Search</label>
-                <input id="site-search" type="search" name="q" placeholder="Words…" enterkeyhint="search" />
-              </form>
-              <ul class="nav navbar-nav pull-xs-right">
-                <NavLink href="/" path={page.path}>
-                  Home
-                </NavLink>
-                {viewer ? (
-                  <>
-                    <NavLink href="/editor" path={page.path}>
-                      <i class="ion-compose" aria-hidden="true"></i>&nbsp;New Article
-                    </NavLink>
-                    <NavLink href="/settings" path={page.path}>
-                      <i class="ion-gear-a" aria-hidden="true"></i>&nbsp;Settings
-                    </NavLink>
-                    <NavLink href={`/profile/${encodeURIComponent(viewer.username)}`} path={page.path}>
-                      <img class="user-pic" src={avatarSrc(viewer.image)} alt="" width="26" height="26" />
-                      {viewer.username}
-                    </NavLink>
-                  </>
-                ) : (
-                  <>
-                    <NavLink href="/login" path={page.path}>
-                      Sign in
-                    </NavLink>
-                    <NavLink href="/register" path={page.path}>
-                      Sign up
-                    </NavLink>
-                  </>
-                )}
-              </ul>
-            </div>
-          </nav>
-        </header>
+        {siteHeader(page.siteName, viewer, page.path)}
         {page.flash && (
           <div class={`flash flash-${page.flash.kind}`} role="status">
             <div class="container">{page.flash.message}</div>
           </div>
         )}
         <main id="main">{props.children}</main>
-        <footer>
-          <div class="container">
-            <a href="/about" class="logo-font">
-              {page.siteName}
-            </a>
-            <span class="attribution">A self-hosted blog. Powered by Quire.</span>
-          </div>
-        </footer>
+        {siteFooter(page.siteName)}
       </body>
     </html>
   );

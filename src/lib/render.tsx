@@ -1,12 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
-import type { HtmlEscapedString } from 'hono/utils/html';
 import { Layout } from '../../views/layout';
 import type { PageContext, PageMeta } from '../../views/view-types';
 import { feedLink } from '../feeds/paths';
 import type { Assets } from './assets';
 import { absoluteUrl, type Site } from './site';
+
+// the routes' way to render a fragment once; it lives with the views, which use it too
+export { renderFragment } from '../../views/components/fragment';
 
 declare module 'hono' {
   interface ContextRenderer {
@@ -74,16 +76,6 @@ export function pageContext(c: Context, options: RenderOptions, title: string, m
     requestId: c.var.requestId,
     meta: resolveMeta(c, options.site, meta),
   };
-}
-
-/**
- * A part of a page rendered to HTML now, to be placed as it is in later pages (a sidebar that only
- * changes with the content). Only for synchronous components.
- */
-export function renderFragment(node: HtmlEscapedString | Promise<HtmlEscapedString>): HtmlEscapedString {
-  const html: unknown = node.toString();
-  if (typeof html !== 'string') throw new Error('renderFragment() needs synchronous components');
-  return raw(html);
 }
 
 /** A whole HTML document: the layout around a page. Usable outside the renderer (onError). */
