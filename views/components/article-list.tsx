@@ -1,33 +1,37 @@
 import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticlePreview } from './article-preview';
+import { createFragmentMemo } from './fragment';
 
 export type PageLinks = { current: number; total: number; href: (page: number) => string };
 
 /** Which page numbers to show: the first, the last, and a window around the current one. */
 export function pageWindow(current: number, total: number, radius = 3): Array<number | null> {
+  // only the window is walked, not every page: a 10 000-article blog has 1 000 of them
   const pages: Array<number | null> = [];
-  for (let page = 1; page <= total; page++) {
-    if (page === 1 || page === total || Math.abs(page - current) <= radius) pages.push(page);
-    else if (pages[pages.length - 1] !== null) pages.push(null);
-  }
+  const push = (page: number) => {
+    if (pages.length > 0 && page > (pages[pages.length - 1] as number) + 1) pages.push(null);
+    pages.push(page);
+  };
+  if (total >= 1) push(1);
+  for (let page = Math.max(2, current - radius); page <= Math.min(total - 1, current + radius); page++) push(page);
+  if (total >= 2) push(total);
   return pages;
 }
 
-export function Pagination(props: { pages: PageLinks }) {
-  const { current, total, href } = props.pages;
-  if (total <= 1) return null;
+function PaginationLinks(props: { current: number; pages: Array<number | null>; hrefs: string[] }) {
+  const { current } = props;
   return (
     <nav aria-label="Pages">
       <ul class="pagination">
-        {pageWindow(current, total).map((page) =>
+        {props.pages.map((page, index) =>
           page === null ? (
             <li class="page-item disabled" aria-hidden="true">
               <span class="page-link">…</span>
             </li>
           ) : (
             <li class={page === current ? 'page-item active' : 'page-item'}>
-              <a class="page-link" href={href(page)} aria-current={page === current ? 'page' : undefined}>
+              <a class="page-link" href={props.hrefs[index]} aria-current={page === current ? 'page' : undefined}>
                 {page}
               </a>
             </li>
@@ -36,6 +40,21 @@ export function Pagination(props: { pages: PageLinks }) {
       </ul>
     </nav>
   );
+}
+
+/*
+ * Readers move between the same few list pages, so each set of links is rendered once and placed
+ * as HTML (the most recent 500 kept): the key holds every page number and address shown.
+ */
+const paginations = createFragmentMemo(500);
+
+export function Pagination(props: { pages: PageLinks }) {
+  const { current, total, href } = props.pages;
+  if (total <= 1) return null;
+  const pages = pageWindow(current, total);
+  const hrefs = pages.map((page) => (page === null ? '' : href(page)));
+  const key = JSON.stringify([current, pages, hrefs]);
+  return paginations(key, () => <PaginationLinks current={current} pages={pages} hrefs={hrefs} />);
 }
 
 /** An article's preview on this page, as the route may already have it rendered. */
