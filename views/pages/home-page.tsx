@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticleList, type PageLinks, type PreviewOf } from '../components/article-list';
 import { tagPath } from '../components/article-preview';
+import { createFragmentMemo } from '../components/fragment';
 import type { Viewer } from '../view-types';
 
 export type HomeTab = { kind: 'global' } | { kind: 'feed' } | { kind: 'tag'; tag: string };
@@ -50,6 +51,62 @@ export function TagSidebar(props: { tags: string[] }) {
   );
 }
 
+function HomeBanner(props: { siteName: string; siteDescription: string }) {
+  return (
+    <div class="banner">
+      <div class="container">
+        <h1 class="logo-font">{props.siteName}</h1>
+        <p>{props.siteDescription}</p>
+      </div>
+    </div>
+  );
+}
+
+function FeedToggle(props: { signedIn: boolean; tab: HomeTab }) {
+  return (
+    <div class="feed-toggle">
+      <ul class="nav nav-pills outline-active">
+        {props.signedIn && (
+          <li class="nav-item">
+            <a class={props.tab.kind === 'feed' ? 'nav-link active' : 'nav-link'} href="/?feed=following">
+              Your Feed
+            </a>
+          </li>
+        )}
+        <li class="nav-item">
+          <a class={props.tab.kind === 'global' ? 'nav-link active' : 'nav-link'} href="/">
+            Global Feed
+          </a>
+        </li>
+        {props.tab.kind === 'tag' && (
+          <li class="nav-item">
+            <a class="nav-link active" href={tagPath(props.tab.tag)}>
+              # {props.tab.tag}
+            </a>
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}
+
+/*
+ * The banner and the feed tabs depend only on the site, whether someone is signed in and the tab,
+ * so each variant is rendered once and placed as HTML (the most recent 500 kept: tags vary).
+ */
+const chrome = createFragmentMemo(500);
+
+function homeBanner(siteName: string, siteDescription: string) {
+  return chrome(JSON.stringify(['banner', siteName, siteDescription]), () => (
+    <HomeBanner siteName={siteName} siteDescription={siteDescription} />
+  ));
+}
+
+function feedToggle(signedIn: boolean, tab: HomeTab) {
+  const key = JSON.stringify(['tabs', signedIn, tab.kind, tab.kind === 'tag' ? tab.tag : '']);
+  return chrome(key, () => <FeedToggle signedIn={signedIn} tab={tab} />);
+}
+
 export function HomePage(props: {
   siteName: string;
   siteDescription: string;
@@ -66,38 +123,11 @@ export function HomePage(props: {
   const { tab } = props;
   return (
     <div class="home-page">
-      <div class="banner">
-        <div class="container">
-          <h1 class="logo-font">{props.siteName}</h1>
-          <p>{props.siteDescription}</p>
-        </div>
-      </div>
+      {homeBanner(props.siteName, props.siteDescription)}
       <div class="container page">
         <div class="row">
           <div class="col-md-9">
-            <div class="feed-toggle">
-              <ul class="nav nav-pills outline-active">
-                {props.viewer && (
-                  <li class="nav-item">
-                    <a class={tab.kind === 'feed' ? 'nav-link active' : 'nav-link'} href="/?feed=following">
-                      Your Feed
-                    </a>
-                  </li>
-                )}
-                <li class="nav-item">
-                  <a class={tab.kind === 'global' ? 'nav-link active' : 'nav-link'} href="/">
-                    Global Feed
-                  </a>
-                </li>
-                {tab.kind === 'tag' && (
-                  <li class="nav-item">
-                    <a class="nav-link active" href={tagPath(tab.tag)}>
-                      # {tab.tag}
-                    </a>
-                  </li>
-                )}
-              </ul>
-            </div>
+            {feedToggle(props.viewer !== null, tab)}
             <ArticleList
               articles={props.articles}
               pages={props.pages}
