@@ -15,9 +15,9 @@ import { loadAssets, type Assets } from './lib/assets';
 import { cachedPageListener, type CachedSection } from './lib/cached-page-listener';
 import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
-import { pageVersion } from './lib/content-version';
+import { currentStamp, isCurrent, writeMark, type Stamp } from './lib/content-version';
 import { loadFlash } from './lib/flash';
-import { httpCache, PageCache } from './lib/http-cache';
+import { httpCache, PageCache, type Freshness } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { requestIds } from './lib/request-id';
@@ -85,9 +85,13 @@ export function createApp(options: CreateAppOptions) {
   const apiCache = new PageCache(1000, 8 * MIB);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
   const responseHeaders = securityHeaders({ https: secure });
-  // only article pages show comments; a new comment leaves every list cached
-  const pageVersionAt = (path: string) => pageVersion(deps.db, path.startsWith('/article/'));
-  const apiVersionAt = (path: string) => pageVersion(deps.db, path.endsWith('/comments'));
+  // what a cached response was rendered from; a response showing an article's comments (its page,
+  // its comment list) follows that article's comments too, so a new comment leaves the rest cached
+  const freshness: Freshness = {
+    stamp: (c) => currentStamp(deps.db, (c.get('showsCommentsOf') as number | undefined) ?? null),
+    current: (stamp: Stamp) => isCurrent(deps.db, stamp),
+    writeMark: () => writeMark(deps.db),
+  };
 
   const showError = (c: Context, status: number, message?: string) => {
     const text = STATUS_TEXT[status] ?? STATUS_TEXT[400]!;
@@ -120,7 +124,7 @@ export function createApp(options: CreateAppOptions) {
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
-  app.route('/api', apiRoutes(deps, assets, apiCache, apiVersionAt));
+  app.route('/api', apiRoutes(deps, assets, apiCache, freshness));
 
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
@@ -140,7 +144,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(
     httpCache({
       cache: pageCache,
-      version: (c) => pageVersionAt(c.req.path),
+      ...freshness,
       viewer: (c) => c.var.user?.id ?? null,
       // a page showing a flash message is that visitor's alone
       shareable: (c) => c.var.flash === null,
@@ -173,11 +177,11 @@ export function createApp(options: CreateAppOptions) {
   });
 
   // a cached page for an anonymous reader is answered before Hono, header for header the same
-  const pages: CachedSection = { cache: pageCache, version: pageVersionAt, plain: (req) => req.headers.cookie === undefined };
+  const pages: CachedSection = { cache: pageCache, current: freshness.current, plain: (req) => req.headers.cookie === undefined };
   // with CORS on, the app adds per-origin headers around the API's cache: those stay with the app
   const api: CachedSection | null = deps.env.CORS_ORIGINS.length > 0 ? null : {
     cache: apiCache,
-    version: apiVersionAt,
+    current: freshness.current,
     plain: (req) => req.headers.authorization === undefined && req.headers.origin === undefined,
   };
   const answerFromCache = cachedPageListener({

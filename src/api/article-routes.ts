@@ -113,6 +113,7 @@ export function articleApiRoutes(deps: AppDeps) {
 
   app.get('/articles/:slug/comments', (c) => {
     const article = requireCommentedArticle(c);
+    c.set('showsCommentsOf', article.id);
     return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
   });
 
@@ -132,7 +133,7 @@ export function articleApiRoutes(deps: AppDeps) {
     const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(db, article.id, Number(id), user.id) : null;
     if (!comment) throw notFound('comment');
     if (!canDeleteComment(user, comment)) throw forbidden('comment');
-    deleteComment(db, comment.id);
+    deleteComment(db, article.id, comment.id);
     return c.body(null, 204);
   });
 

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import type { Assets } from '../lib/assets';
 import { limitBody } from '../lib/body-limit';
-import { httpCache, type PageCache } from '../lib/http-cache';
+import { httpCache, type Freshness, type PageCache } from '../lib/http-cache';
 import { logUnhandledError } from '../lib/logger';
 import { logSecurityEvent } from '../security/audit';
 import { TooManyRequests } from '../security/limits';
@@ -17,7 +17,7 @@ import { userApiRoutes } from './user-routes';
 const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The JSON API under /api: RealWorld API 2.0 over the same domain functions as the pages. */
-export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, versionAt: (path: string) => string) {
+export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, freshness: Freshness) {
   const api = new Hono();
 
   api.use(apiCors(deps.env.CORS_ORIGINS));
@@ -28,7 +28,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, versi
   api.use(
     httpCache({
       cache,
-      version: (c) => versionAt(c.req.path),
+      ...freshness,
       viewer: (c) => c.var.user?.id ?? null,
       shareable: (c) => !c.req.header('authorization'),
       vary: 'Authorization, Accept-Encoding',

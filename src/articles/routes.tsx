@@ -50,6 +50,7 @@ export function showArticlePage(
 ) {
   const viewer = c.var.user;
   const comments = listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
+  c.set('showsCommentsOf', article.id);
   const here = articlePath(article.slug);
   return c.render(
     <ArticlePage

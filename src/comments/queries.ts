@@ -107,11 +107,11 @@ export function addComment(db: Db, articleId: number, authorId: number, body: st
       .prepare(),
   );
   const id = query.get({ articleId, authorId, body, createdAt: new Date(now) })!.id;
-  bumpCommentsVersion(db);
+  bumpCommentsVersion(db, articleId);
   return id;
 }
 
-export function deleteComment(db: Db, commentId: number): void {
-  db.delete(comments).where(eq(comments.id, commentId)).run();
-  bumpCommentsVersion(db);
+export function deleteComment(db: Db, articleId: number, commentId: number): void {
+  db.delete(comments).where(and(eq(comments.id, commentId), eq(comments.articleId, articleId))).run();
+  bumpCommentsVersion(db, articleId);
 }

@@ -39,7 +39,7 @@ export function commentRoutes(deps: AppDeps) {
     const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(deps.db, article.id, Number(id), user.id) : null;
     if (!comment) throw new HTTPException(404, { message: 'That comment does not exist.' });
     if (!canDeleteComment(user, comment)) throw new HTTPException(403, { message: 'Only its author can delete a comment.' });
-    deleteComment(deps.db, comment.id);
+    deleteComment(deps.db, article.id, comment.id);
     setFlash(c, 'Comment deleted.');
     return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
   });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Stamp } from './content-version';
 import { answerFrom, SHARED_CACHE_CONTROL, type PageCache } from './http-cache';
 import type { Log } from './logger';
 import { requestIdFrom } from './request-id';
@@ -6,8 +7,8 @@ import { requestIdFrom } from './request-id';
 /** A cache the app fills (httpCache), with the app's rules for answering from it. */
 export type CachedSection = {
   cache: PageCache;
-  /** the content version a response at `path` depends on (the same function the app uses) */
-  version: (path: string) => string;
+  /** whether what was rendered at a stamp is still current (the same function the app uses) */
+  current: (stamp: Stamp) => boolean;
   /** whether the app would answer this request from the cache with nothing else to go on */
   plain: (req: IncomingMessage) => boolean;
 };
@@ -31,8 +32,8 @@ export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => 
  * Anonymous readers' page views and API reads, answered from the app's caches before Hono: no
  * Request object, no routing, no middleware chain. Only what the app would answer identically
  * from the same entry is answered here: a GET or HEAD that its section calls plain (for pages, no
- * cookie at all, so no session, flash or return-to) whose entry is at the current content
- * version, from a client within its global budget.
+ * cookie at all, so no session, flash or return-to) whose entry is still current (content
+ * version, and the comments' of the article it shows), from a client within its global budget.
  * The response is the app's, header for header (a test compares them); the request is logged as
  * the app logs it. Everything else, including every miss, goes to the app, which fills the cache.
  */
@@ -47,7 +48,7 @@ export function cachedPageListener(options: CachedPageListenerOptions): CachedPa
     const rawPath = query === -1 ? target : target.slice(0, query);
     const cached = section(rawPath);
     if (!cached || !cached.plain(req)) return false;
-    const entry = cached.cache.get(target, cached.version(rawPath));
+    const entry = cached.cache.get(target, cached.current);
     if (!entry) return false;
     if (!admit(clientIp(req.socket.remoteAddress, header(req, 'x-forwarded-for')))) return false;
 

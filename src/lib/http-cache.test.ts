@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { addComment } from '../comments/queries';
+import { addComment, deleteComment } from '../comments/queries';
 import { Browser, countQueries, createTestApp, insertArticle, insertUser, signedInBrowser } from '../test-support';
 
 describe('the anonymous page cache', () => {
@@ -48,6 +48,29 @@ describe('the anonymous page cache', () => {
     const article = await new Browser(t.app).get(`/article/${slug}`);
     expect(article.headers.get('etag')).not.toBe(articleTag);
     expect(await article.text()).toContain('A new comment');
+  });
+
+  it("moves only the commented article's page and comment list: other articles stay cached", async () => {
+    const t = createTestApp();
+    const author = await insertUser(t.db, 'alice');
+    const quiet = insertArticle(t.db, author.id, { title: 'Quiet one' });
+    const busy = insertArticle(t.db, author.id, { title: 'Busy one' });
+    const paths = [`/article/${quiet.slug}`, `/api/articles/${quiet.slug}/comments`, `/article/${busy.slug}`, `/api/articles/${busy.slug}/comments`];
+    for (const path of paths) await new Browser(t.app).get(path); // warm every entry
+    const commentId = addComment(t.db, busy.id, author.id, 'Busy talk', Date.now());
+
+    // the quiet article's page and comment list are still served from the cache: no SQL at all
+    for (const path of paths.slice(0, 2)) {
+      expect(await countQueries(t, async () => new Browser(t.app).get(path)), path).toBe(0);
+    }
+    expect(await (await new Browser(t.app).get(`/article/${busy.slug}`)).text()).toContain('Busy talk');
+    const listed = (await (await new Browser(t.app).get(`/api/articles/${busy.slug}/comments`)).json()) as { comments: unknown[] };
+    expect(listed.comments).toHaveLength(1);
+
+    deleteComment(t.db, busy.id, commentId);
+    expect(await (await new Browser(t.app).get(`/article/${busy.slug}`)).text()).not.toContain('Busy talk');
+    const after = (await (await new Browser(t.app).get(`/api/articles/${busy.slug}/comments`)).json()) as { comments: unknown[] };
+    expect(after.comments).toHaveLength(0);
   });
 
   it('never shares a signed-in page, nor a page carrying a flash message', async () => {

@@ -1,10 +1,12 @@
 import { hash as digest } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
+import type { Stamp } from './content-version';
 
 /** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
 export type Entry = {
-  version: string;
+  /** the content it was rendered from */
+  stamp: Stamp;
   etag: string;
   body: Buffer;
   /** the handler's headers, less those set per answer (below) and per request */
@@ -23,11 +25,12 @@ export class PageCache {
     private readonly maxBytes: number,
   ) {}
 
-  get(key: string, version: string): Entry | undefined {
+  /** The entry for `key` if `current` says its content is still the current one (else it is dropped). */
+  get(key: string, current: (stamp: Stamp) => boolean): Entry | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.version !== version) {
+    if (!current(entry.stamp)) {
       this.bytes -= size(entry);
       return undefined;
     }
@@ -60,6 +63,8 @@ function size(entry: Entry): number {
 }
 
 const hash = (body: Buffer) => digest('sha1', body, 'base64url').slice(0, 22);
+
+const stampTag = (stamp: Stamp) => (stamp.article === null ? `${stamp.version}` : `${stamp.version}.${stamp.article}.${stamp.comments}`);
 
 /** Anyone may keep an anonymous response, and must ask again (cheaply, by ETag) before reuse. */
 export const SHARED_CACHE_CONTROL = 'public, no-cache';
@@ -140,13 +145,23 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** a page's HTML as the renderer made it (src/lib/render.tsx) */
     renderedHtml: string;
+    /** the article whose comments the response shows: its cached copy follows their version */
+    showsCommentsOf: number;
   }
 }
 
-export type HttpCacheOptions = {
+/** How the cache tells whether a response is still what would be rendered now. */
+export type Freshness = {
+  /** what the response was rendered from, asked once the handler has run */
+  stamp: (c: Context) => Stamp;
+  /** whether what was rendered at a stamp is still what would be rendered now */
+  current: (stamp: Stamp) => boolean;
+  /** moves with every write: the same before and after rendering, no write happened meanwhile */
+  writeMark: () => string;
+};
+
+export type HttpCacheOptions = Freshness & {
   cache: PageCache;
-  /** what the response depends on in the content: a different value empties its cache entry */
-  version: (c: Context) => string;
   /** the viewer's id, or null for an anonymous reader whose responses may be shared */
   viewer: (c: Context) => number | null;
   /** whether an anonymous response may be served from / stored in the shared cache */
@@ -167,12 +182,12 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     const viewer = options.viewer(c);
     const shared = viewer === null && options.shareable(c);
     const key = requestTarget(c);
-    const version = options.version(c);
+    const mark = options.writeMark();
     const cacheControl = viewer === null ? SHARED_CACHE_CONTROL : 'private, no-cache';
     const respondWith = (entry: Entry, level: 'fast' | 'small') => respond(c, entry, cacheControl, level);
 
     if (shared) {
-      const hit = options.cache.get(key, version);
+      const hit = options.cache.get(key, options.current);
       if (hit) return respondWith(hit, 'small');
     }
     await next();
@@ -189,16 +204,17 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     res.headers.forEach((value, name) => {
       if (!OWN_HEADERS.has(name)) headers.push([name, value]);
     });
+    const stamp = options.stamp(c);
     const entry: Entry = {
-      version,
-      etag: shared ? `W/"v${version}-${hash(body)}"` : `W/"${viewer ?? 'a'}-${hash(body)}"`,
+      stamp,
+      etag: shared ? `W/"v${stampTag(stamp)}-${hash(body)}"` : `W/"${viewer ?? 'a'}-${hash(body)}"`,
       body,
       headers,
       vary: mergeVary(options.vary, res.headers.get('vary')),
       encoded: {},
     };
     // a response that sets cookies (a renewed session, a cleared flash) is never shared
-    const storable = shared && !res.headers.has('set-cookie') && options.version(c) === version;
+    const storable = shared && !res.headers.has('set-cookie') && options.writeMark() === mark;
     if (storable) {
       options.cache.set(key, { ...entry, headers: headers.filter(([name]) => !PER_REQUEST.has(name)) });
     }
