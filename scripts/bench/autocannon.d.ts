@@ -14,6 +14,8 @@ declare module 'autocannon' {
   export type Options = {
     url: string;
     connections?: number;
+    /** requests per second across all connections (paced load) */
+    overallRate?: number;
     /** seconds */
     duration?: number;
     pipelining?: number;

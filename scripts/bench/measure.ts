@@ -16,6 +16,8 @@ export type LoadSpec = {
   connections: number;
   durationSec: number;
   request: Request;
+  /** send at this many requests per second in all, rather than as fast as the server answers */
+  overallRate?: number;
 };
 
 export type LoadResult = {
@@ -62,6 +64,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     url: spec.url,
     connections: spec.connections,
     duration: spec.durationSec,
+    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
     timeout: REQUEST_TIMEOUT_S,
     sampleInt: SAMPLE_INTERVAL_MS,
     requests: [spec.request],

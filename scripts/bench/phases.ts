@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'autocannon';
 import { measure, type LoadSpec, type Measurement } from './measure';
-import type { ReadRow, WhileWritingRow } from './report';
+import { WRITES_PER_SEC, type ReadRow, type WhileWritingRow } from './report';
 import type { SeededDataset } from './seed';
 import { freePort, memoryMb, ROOT, startServer, type ServerProcess } from './servers';
 import {
@@ -150,7 +150,8 @@ export async function measureReadsWhileWriting(server: ServerProcess, dataset: S
   for (const [i, target] of readTargets(dataset).entries()) {
     say(`${server.label}: ${target.name} while writing (${options.durationSec} s)`);
     const reads = load(server, options.connections, options.durationSec, get(target));
-    const writes = load(server, options.writeConnections, options.durationSec, commentRequest(dataset, 100 + i));
+    // the write mix paced at the target rate: are reads within their targets while it is sustained?
+    const writes = { ...load(server, options.writeConnections, options.durationSec, commentRequest(dataset, 100 + i)), overallRate: WRITES_PER_SEC };
     // no warm-up: the reads and the writes are warm by now
     const { main, alongside } = await measure(server.pid, reads, { warmupSec: 0, alongside: writes });
     rows.push({ name: target.name, m: main, writes: alongside! });
