@@ -13,10 +13,25 @@ export function isCompressible(contentType: string | null, bytes: number): boole
   return bytes >= COMPRESS_MIN_BYTES && contentType !== null && COMPRESSIBLE.test(contentType);
 }
 
+/** Browsers send one of a handful of Accept-Encoding values: each is parsed once. */
+const chosen = new Map<string, Encoding>();
+const CHOSEN_MAX = 64;
+
 /** The best encoding the client accepts: br, then gzip (q=0 refuses one). */
 export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
+  const header = acceptEncoding ?? '';
+  let encoding = chosen.get(header);
+  if (encoding === undefined) {
+    encoding = parseAcceptEncoding(header);
+    if (chosen.size >= CHOSEN_MAX) chosen.clear();
+    chosen.set(header, encoding);
+  }
+  return encoding;
+}
+
+function parseAcceptEncoding(acceptEncoding: string): Encoding {
   const accepted = new Map<string, number>();
-  for (const part of (acceptEncoding ?? '').toLowerCase().split(',')) {
+  for (const part of acceptEncoding.toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
     if (!name) continue;
     const q = params.map((p) => /^\s*q=([\d.]+)/.exec(p)?.[1]).find(Boolean);
