@@ -151,9 +151,7 @@ export async function measureReadsWhileWriting(server: ServerProcess, dataset: S
     say(`${server.label}: ${target.name} while writing (${options.durationSec} s)`);
     const reads = load(server, options.connections, options.durationSec, get(target));
     // the write mix paced at the target rate: are reads within their targets while it is sustained?
-    // As many write connections as readers, so the rate can still be offered when the queue is long
-    // (10 connections at 8 ms each could send at most 1 250 a second, less with any variance).
-    const writes = { ...load(server, options.connections, options.durationSec, commentRequest(dataset, 100 + i)), overallRate: WRITES_PER_SEC };
+    const writes = { ...load(server, options.writeConnections, options.durationSec, commentRequest(dataset, 100 + i)), overallRate: WRITES_PER_SEC };
     // no warm-up: the reads and the writes are warm by now
     const { main, alongside } = await measure(server.pid, reads, { warmupSec: 0, alongside: writes });
     rows.push({ name: target.name, m: main, writes: alongside! });
