@@ -151,6 +151,8 @@ export async function measureReadsWhileWriting(server: ServerProcess, dataset: S
     say(`${server.label}: ${target.name} while writing (${options.durationSec} s)`);
     const reads = load(server, options.connections, options.durationSec, get(target));
     // the write mix paced at the target rate: are reads within their targets while it is sustained?
+    // 10 connections, as for the unpaced writes: autocannon sends each second's paced requests in
+    // bursts, and over more connections the bursts grow (docs/performance.md has a 50-connection run)
     const writes = { ...load(server, options.writeConnections, options.durationSec, commentRequest(dataset, 100 + i)), overallRate: WRITES_PER_SEC };
     // no warm-up: the reads and the writes are warm by now
     const { main, alongside } = await measure(server.pid, reads, { warmupSec: 0, alongside: writes });
