@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import { chooseEncoding, compress, isCompressible, responseBody } from './compression';
+import { bodyTag, respond, SHARED_CACHE_CONTROL } from './http-cache';
 
 /** A document that is the same for every reader (feeds, the sitemap, robots.txt). */
 export type PublicDocument = {
@@ -13,10 +12,6 @@ export type PublicDocument = {
 /** HTTP dates have whole seconds: compare in seconds, or a document would never be "not modified". */
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
-function etagMatches(header: string, etag: string): boolean {
-  return header.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
-}
-
 /** RFC 9110 13.1.3: only a valid date that is not in the future counts. */
 function notModifiedSince(header: string | undefined, lastModified: Date | undefined, now: number): boolean {
   if (!header || !lastModified) return false;
@@ -28,31 +23,15 @@ function notModifiedSince(header: string | undefined, lastModified: Date | undef
 /**
  * Answers a GET for a public document with validators, so pollers (feed readers, crawlers) pay a
  * 304 when nothing changed: an ETag from the body, Last-Modified when the document has a date,
- * If-None-Match first and If-Modified-Since only without it (RFC 9110 13.2.2), br/gzip above 1 KB.
- * The response carries its own Cache-Control, so the page cache middleware leaves it alone.
+ * If-None-Match first and If-Modified-Since only without it, br/gzip above 1 KB. The same
+ * answerFrom() as cached pages; the response carries its own Cache-Control, so the page cache
+ * middleware leaves it alone.
  */
 export function sendPublicDocument(c: Context, document: PublicDocument, now: number): Response {
-  const bytes = Buffer.from(document.body, 'utf8');
-  const etag = `W/"${createHash('sha1').update(bytes).digest('base64url').slice(0, 22)}"`;
-  const headers = new Headers({ etag, 'cache-control': 'public, no-cache', vary: 'Accept-Encoding' });
-  if (document.lastModified) headers.set('last-modified', new Date(seconds(document.lastModified.getTime()) * 1000).toUTCString());
-
-  const ifNoneMatch = c.req.header('if-none-match');
-  const unchanged =
-    ifNoneMatch !== undefined
-      ? etagMatches(ifNoneMatch, etag)
-      : notModifiedSince(c.req.header('if-modified-since'), document.lastModified, now);
-  if (unchanged) return new Response(null, { status: 304, headers });
-
-  headers.set('content-type', document.contentType);
-  let body: Uint8Array = bytes;
-  if (isCompressible(document.contentType, bytes.byteLength)) {
-    const encoding = chooseEncoding(c.req.header('accept-encoding'));
-    if (encoding !== 'identity') {
-      body = compress(bytes, encoding, 'fast');
-      headers.set('content-encoding', encoding);
-    }
-  }
-  headers.set('content-length', String(body.byteLength));
-  return new Response(c.req.method === 'HEAD' ? null : responseBody(body), { status: 200, headers });
+  const body = Buffer.from(document.body, 'utf8');
+  const headers: Array<[string, string]> = [['content-type', document.contentType]];
+  if (document.lastModified) headers.push(['last-modified', new Date(seconds(document.lastModified.getTime()) * 1000).toUTCString()]);
+  const unmodified = notModifiedSince(c.req.header('if-modified-since'), document.lastModified, now);
+  const representation = { etag: `W/"${bodyTag(body)}"`, body, headers, vary: 'Accept-Encoding', encoded: {} };
+  return respond(c, representation, SHARED_CACHE_CONTROL, 'fast', unmodified);
 }

@@ -62,15 +62,15 @@ function size(entry: Entry): number {
   return entry.body.byteLength + (entry.encoded.br?.byteLength ?? 0) + (entry.encoded.gzip?.byteLength ?? 0);
 }
 
-const hash = (body: Buffer) => digest('sha1', body, 'base64url').slice(0, 22);
+/** A short digest of a body, for ETags. */
+export const bodyTag = (body: Buffer) => digest('sha1', body, 'base64url').slice(0, 22);
 
 const stampTag = (stamp: Stamp) => (stamp.article === null ? `${stamp.version}` : `${stamp.version}.${stamp.article}.${stamp.comments}`);
 
 /** Anyone may keep an anonymous response, and must ask again (cheaply, by ETag) before reuse. */
 export const SHARED_CACHE_CONTROL = 'public, no-cache';
 
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
+function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
 }
 
@@ -92,23 +92,35 @@ function mergeVary(...values: Array<string | null | undefined>): string {
 }
 
 /** What a request says that changes the answer from an entry. */
-export type Conditions = { method: string; ifNoneMatch: string | undefined; acceptEncoding: string | undefined };
+export type Conditions = {
+  method: string;
+  ifNoneMatch: string | undefined;
+  acceptEncoding: string | undefined;
+  /** If-Modified-Since says the client's copy is current (asked only without If-None-Match) */
+  unmodifiedSince?: boolean;
+};
+
+/** A body with its headers and ETag: a cached entry, or a document answered once (feeds). */
+export type Representation = Pick<Entry, 'etag' | 'body' | 'headers' | 'vary' | 'encoded'>;
 
 export type Answer = { status: 200 | 304; headers: Array<[string, string]>; body: Buffer | null };
 
 /**
- * The response to `request` from `entry`: 304 when its ETag matches, else the body in the best
- * encoding the client accepts (compressed once per entry), no body for HEAD. Pure, so the app and
- * the cached-page listener (src/lib/cached-page-listener.ts) answer alike.
+ * The response to `request` from `entry`: 304 when its ETag matches (or, without If-None-Match,
+ * when If-Modified-Since does; RFC 9110 13.2.2), else the body in the best encoding the client
+ * accepts (compressed once per entry), no body for HEAD. Pure, so the app and the cached-page
+ * listener (src/lib/cached-page-listener.ts) answer alike.
  */
-export function answerFrom(entry: Entry, request: Conditions, cacheControl: string, level: 'fast' | 'small'): Answer {
+export function answerFrom(entry: Representation, request: Conditions, cacheControl: string, level: 'fast' | 'small'): Answer {
   const headers: Array<[string, string]> = [
     ...entry.headers,
     ['etag', entry.etag],
     ['cache-control', cacheControl],
     ['vary', entry.vary],
   ];
-  if (etagMatches(request.ifNoneMatch, entry.etag)) {
+  const notModified =
+    request.ifNoneMatch !== undefined ? etagMatches(request.ifNoneMatch, entry.etag) : request.unmodifiedSince === true;
+  if (notModified) {
     return { status: 304, headers: headers.filter(([name]) => name !== 'content-type'), body: null };
   }
   let body: Buffer = entry.body;
@@ -124,8 +136,20 @@ export function answerFrom(entry: Entry, request: Conditions, cacheControl: stri
   return { status: 200, headers, body: request.method === 'HEAD' ? null : body };
 }
 
-function respond(c: Context, entry: Entry, cacheControl: string, level: 'fast' | 'small'): Response {
-  const conditions = { method: c.req.method, ifNoneMatch: c.req.header('if-none-match'), acceptEncoding: c.req.header('accept-encoding') };
+/** answerFrom() as a Response to this request. */
+export function respond(
+  c: Context,
+  entry: Representation,
+  cacheControl: string,
+  level: 'fast' | 'small',
+  unmodifiedSince = false,
+): Response {
+  const conditions = {
+    method: c.req.method,
+    ifNoneMatch: c.req.header('if-none-match'),
+    acceptEncoding: c.req.header('accept-encoding'),
+    unmodifiedSince,
+  };
   const answer = answerFrom(entry, conditions, cacheControl, level);
   return new Response(answer.body && responseBody(answer.body), { status: answer.status, headers: answer.headers });
 }
@@ -207,7 +231,7 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     const stamp = options.stamp(c);
     const entry: Entry = {
       stamp,
-      etag: shared ? `W/"v${stampTag(stamp)}-${hash(body)}"` : `W/"${viewer ?? 'a'}-${hash(body)}"`,
+      etag: shared ? `W/"v${stampTag(stamp)}-${bodyTag(body)}"` : `W/"${viewer ?? 'a'}-${bodyTag(body)}"`,
       body,
       headers,
       vary: mergeVary(options.vary, res.headers.get('vary')),
