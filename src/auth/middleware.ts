@@ -4,7 +4,6 @@ import type { AppDeps } from '../app-types';
 import { cookieName } from '../lib/cookies';
 import { safeRedirectPath } from '../lib/redirect';
 import { validateSessionToken, type SessionUser, type ValidatedSession } from './session';
-import { readCookie } from './session-cookie';
 
 export type AuthVariables = {
   user: SessionUser | null;
@@ -40,7 +39,7 @@ export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
   return async function loadSession(c, next) {
     c.set('user', null);
     c.set('session', null);
-    const token = readCookie(c.req.raw.headers.get('Cookie'), cookieName(c, SESSION_COOKIE));
+    const token = getCookie(c, cookieName(c, SESSION_COOKIE));
     if (token) {
       const result = validateSessionToken(db, token, clock());
       if (result) {
