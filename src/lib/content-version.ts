@@ -1,3 +1,5 @@
+import { Lru } from './lru';
+
 /**
  * One number per database that every write changing what a page shows moves on (articles,
  * favorites, follows, profiles), and one per article for its comments. Session bookkeeping moves
@@ -12,11 +14,8 @@ type Versioned = {
   commentsOf: Map<number, number>;
   memo: Map<string, unknown>;
   /** memoRecentByVersion's namespaces */
-  recent: Map<string, Recent<unknown>>;
+  recent: Map<string, Lru<unknown>>;
 };
-
-/** Values in least recently used first order, and their total weight. */
-type Recent<T> = { values: Map<string, { value: T; weight: number }>; weight: number };
 
 const versions = new WeakMap<object, Versioned>();
 
@@ -87,25 +86,14 @@ export function memoRecentByVersion<T>(
   weight: (value: T) => number = () => 1,
 ): T {
   const { recent } = state(db);
-  let kept = recent.get(namespace) as Recent<T> | undefined;
+  let kept = recent.get(namespace) as Lru<T> | undefined;
   if (!kept) {
-    kept = { values: new Map(), weight: 0 };
-    recent.set(namespace, kept as Recent<unknown>);
+    kept = new Lru<T>(max);
+    recent.set(namespace, kept as Lru<unknown>);
   }
-  const hit = kept.values.get(key);
-  if (hit) {
-    kept.values.delete(key);
-    kept.values.set(key, hit); // most recently used last
-    return hit.value;
-  }
+  const hit = kept.get(key);
+  if (hit !== undefined) return hit;
   const value = compute();
-  const entry = { value, weight: weight(value) };
-  kept.values.set(key, entry);
-  kept.weight += entry.weight;
-  for (const [oldest, { weight: w }] of kept.values) {
-    if (kept.weight <= max || oldest === key) break;
-    kept.values.delete(oldest);
-    kept.weight -= w;
-  }
+  kept.set(key, value, weight(value));
   return value;
 }

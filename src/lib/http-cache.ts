@@ -2,6 +2,7 @@ import { hash as digest } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
 import type { Stamp } from './content-version';
+import { Lru } from './lru';
 
 /** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
 export type Entry = {
@@ -17,40 +18,24 @@ export type Entry = {
 
 /** A bounded LRU of rendered responses for anonymous readers, keyed by path and query. */
 export class PageCache {
-  private readonly entries = new Map<string, Entry>();
-  private bytes = 0;
+  private readonly entries: Lru<Entry>;
 
-  constructor(
-    private readonly maxEntries: number,
-    private readonly maxBytes: number,
-  ) {}
+  constructor(maxEntries: number, maxBytes: number) {
+    this.entries = new Lru(maxBytes, maxEntries);
+  }
 
   /** The entry for `key` if `current` says its content is still the current one (else it is dropped). */
   get(key: string, current: (stamp: Stamp) => boolean): Entry | undefined {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (!current(entry.stamp)) {
-      this.bytes -= size(entry);
+    if (entry && !current(entry.stamp)) {
+      this.entries.delete(key);
       return undefined;
     }
-    this.entries.set(key, entry); // most recently used last
     return entry;
   }
 
   set(key: string, entry: Entry): void {
-    const old = this.entries.get(key);
-    if (old) {
-      this.entries.delete(key);
-      this.bytes -= size(old);
-    }
-    this.entries.set(key, entry);
-    this.bytes += size(entry);
-    for (const [oldest, value] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.bytes -= size(value);
-    }
+    this.entries.set(key, entry, size(entry));
   }
 
   get size(): number {
@@ -58,8 +43,12 @@ export class PageCache {
   }
 }
 
+/**
+ * What an entry weighs in the cache: its body, and as much again for the br and gzip copies made
+ * on first request (for HTML and JSON the two together stay well under the body's size).
+ */
 function size(entry: Entry): number {
-  return entry.body.byteLength + (entry.encoded.br?.byteLength ?? 0) + (entry.encoded.gzip?.byteLength ?? 0);
+  return 2 * entry.body.byteLength;
 }
 
 /** A short digest of a body, for ETags. */

@@ -1,5 +1,6 @@
 import { raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import { Lru } from '../../src/lib/lru';
 
 /**
  * A part of a page rendered to HTML now, to be placed as it is in later pages (a sidebar that only
@@ -17,12 +18,11 @@ export function renderFragment(node: HtmlEscapedString | Promise<HtmlEscapedStri
  * elements again. Keeps the `limit` most recently rendered, so per-viewer keys stay bounded.
  */
 export function createFragmentMemo(limit: number) {
-  const fragments = new Map<string, HtmlEscapedString>();
+  const fragments = new Lru<HtmlEscapedString>(limit);
   return function fragmentFor(key: string, render: () => HtmlEscapedString | Promise<HtmlEscapedString>): HtmlEscapedString {
     let html = fragments.get(key);
     if (html === undefined) {
       html = renderFragment(render());
-      if (fragments.size >= limit) fragments.delete(fragments.keys().next().value!);
       fragments.set(key, html);
     }
     return html;
