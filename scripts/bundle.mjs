@@ -1,0 +1,22 @@
+// Bundles src/cli.ts with esbuild into .quire/cli.mjs for `npm start` (scripts/start.mjs runs this
+// in a child process, then imports the result). Unminified, so stack traces stay readable without a
+// source map (which costs memory to hold); dependencies stay external, in node_modules.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, stop } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+await build({
+  entryPoints: [path.join(root, 'src', 'cli.ts')],
+  outfile: path.join(root, '.quire', 'cli.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  tsconfig: path.join(root, 'tsconfig.json'),
+  logLevel: 'warning',
+});
+// esbuild's service (a Go process of about 25 MB) would otherwise keep this process alive
+await stop();
