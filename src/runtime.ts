@@ -102,7 +102,21 @@ function extractFolder(dir: string, name: string, files: Map<string, Buffer>): s
 
 type Argon2 = typeof import('@node-rs/argon2');
 
-type Native = { migrationsFolder: string; sqliteBinding: object | undefined; argon2: Argon2 };
+type Native = {
+  migrationsFolder: string;
+  sqliteBinding: object | undefined;
+  /**
+   * Loaded on first use (a sign-in, a sign-up, a password change): the addon and its threads are
+   * about 3.5 MB resident that a server only reading and commenting never needs.
+   */
+  argon2(): Argon2;
+};
+
+/** `load()` once, on the first call. */
+function once<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
+}
 
 let native: Native | null = null;
 
@@ -123,7 +137,7 @@ export function prepareRuntime(cacheDir: string): Native {
     native = {
       migrationsFolder: path.join(SOURCE_ROOT, 'drizzle'),
       sqliteBinding: undefined,
-      argon2: requireFromHere('@node-rs/argon2') as Argon2,
+      argon2: once(() => requireFromHere('@node-rs/argon2') as Argon2),
     };
     return native;
   }
@@ -131,10 +145,12 @@ export function prepareRuntime(cacheDir: string): Native {
   const argon2Addon = asset(ASSET_KEYS.argon2Addon);
   const migrations = new Map(manifest().migrations.map((file) => [file, asset(`drizzle/${file}`)]));
   const migrationsFolder = extractFolder(cacheDir, `migrations-${shortHash(...migrations.values())}`, migrations);
+  // extracted now (the cache directory may not be writable later), opened when first needed
+  const argon2File = extractFile(cacheDir, `argon2-${shortHash(argon2Addon)}.node`, argon2Addon);
   native = {
     migrationsFolder,
     sqliteBinding: dlopen(extractFile(cacheDir, `better_sqlite3-${shortHash(sqliteAddon)}.node`, sqliteAddon)),
-    argon2: dlopen(extractFile(cacheDir, `argon2-${shortHash(argon2Addon)}.node`, argon2Addon)) as Argon2,
+    argon2: once(() => dlopen(argon2File) as Argon2),
   };
   return native;
 }

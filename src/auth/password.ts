@@ -7,12 +7,12 @@ export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
-  return runtime().argon2.hash(password, ARGON2_OPTIONS);
+  return runtime().argon2().hash(password, ARGON2_OPTIONS);
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await runtime().argon2.verify(passwordHash, password);
+    return await runtime().argon2().verify(passwordHash, password);
   } catch {
     return false;
   }
