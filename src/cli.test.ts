@@ -9,7 +9,7 @@ import { verifyPassword } from './auth/password';
 import { createSession } from './auth/session';
 import { openDatabase, type Db } from './db/client';
 import { lockFilePath, verifyDatabaseFile } from './ops/backup';
-import { insertUser } from './test-support';
+import { insertArticle, insertUser } from './test-support';
 
 /** These tests start real processes (each loads TypeScript through tsx): give them room. */
 const PROCESS_TEST_TIMEOUT_MS = 60_000;
@@ -409,6 +409,21 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
       expect(fs.existsSync(lockFilePath(databasePath()))).toBe(false);
       // the WAL was checkpointed into the database before it closed
       expect(fs.existsSync(`${databasePath()}-wal`)).toBe(false);
+    });
+
+    it('renders bodies left unrendered (by an older version) before it listens', async () => {
+      const slug = await withDatabase(async (db) => {
+        const user = await insertUser(db, 'alice');
+        const article = insertArticle(db, user.id, { title: 'Old one', body: 'Saved **before** rendering.' });
+        db.$client.prepare("update articles set body_html = '', reading_minutes = 0 where id = ?").run(article.id);
+        return article.slug;
+      });
+      const { server, url } = await startServer();
+      const page = await (await fetch(`${url}/article/${slug}`)).text();
+      expect(page).toContain('<p>Saved <strong>before</strong> rendering.</p>');
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(await withDatabase((db) => db.$client.prepare('select count(*) as n from articles where reading_minutes = 0').get())).toEqual({ n: 0 });
     });
 
     it('finishes a request in flight at SIGTERM, closes its connection, then exits', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
+import { renderMissingBodies } from './articles/render-bodies';
 import { openDatabase } from './db/client';
 import type { Env } from './env';
 import { listen } from './http-server';
@@ -22,6 +23,7 @@ export async function serve(env: Env): Promise<void> {
   prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
   const releaseLock = acquireServerLock(env.DATABASE_PATH);
   const db = openDatabase(env.DATABASE_PATH);
+  await renderMissingBodies(db.$client);
   const app = createApp({ db, env, log });
   const server = await listen(app, { port: env.PORT, hostname: env.HOST });
   let stopping = false;

@@ -138,9 +138,9 @@ async function run(options: Options, tmp: string): Promise<Results> {
   const pinned = pinSelf();
   say(`${options.quick ? 'quick' : 'full'} run, temporary files in ${tmp}; pinned: ${pinned}`);
   const passwordHash = await hashPassword(BENCH_PASSWORD); // once, for every user
-  const large = seedDataset(path.join(tmp, 'large.db'), LARGE, passwordHash);
+  const large = await seedDataset(path.join(tmp, 'large.db'), LARGE, passwordHash);
   say(`seeded large dataset in ${(large.seedMs / 1000).toFixed(1)} s: ${JSON.stringify(large.counts)}; ${large.notes.join('; ')}`);
-  const small = seedDataset(path.join(tmp, 'small.db'), SMALL, passwordHash);
+  const small = await seedDataset(path.join(tmp, 'small.db'), SMALL, passwordHash);
   say(`seeded small dataset in ${(small.seedMs / 1000).toFixed(1)} s`);
   // the binary gets the dataset as seeded, before the write mix adds comments
   const binaryFile = path.join(tmp, 'large-binary.db');

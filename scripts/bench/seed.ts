@@ -4,6 +4,7 @@
  */
 import { slugify, uniqueSlug } from '../../src/articles/slug';
 import { createSession } from '../../src/auth/session';
+import { renderMissingBodies } from '../../src/articles/render-bodies';
 import { openDatabase } from '../../src/db/client';
 import { createRng, createZipf, distinctIndexes, shuffle } from './random';
 import { bio, commentBody, description, markdownBody, TAG_NAMES, title, username } from './text';
@@ -60,7 +61,7 @@ function createClock(rng: ReturnType<typeof createRng>) {
   return (maxGapMs: number) => (now += 1 + rng.int(maxGapMs));
 }
 
-export function seedDataset(file: string, spec: DatasetSpec, passwordHash: string): SeededDataset {
+export async function seedDataset(file: string, spec: DatasetSpec, passwordHash: string): Promise<SeededDataset> {
   const started = performance.now();
   const rng = createRng(RNG_SEED);
   const tick = createClock(rng);
@@ -169,9 +170,10 @@ export function seedDataset(file: string, spec: DatasetSpec, passwordHash: strin
   const reader = { username: usernames[0]!, token: session(1), follows: spec.followsPerUser };
   const writerTokens = Array.from({ length: WRITER_COUNT }, (_, i) => session(i + 2));
   sqlite.close();
-  // what the app derives from a row when saving it (rendered HTML, reading time...) it backfills
-  // when it opens a database: opening once more does that now, not in the server's start-up
+  // what the app derives from a row when saving it (rendered HTML, reading time...) the server
+  // backfills when it starts: done here, so it is not in the server's start-up
   const reopened = openDatabase(file).$client;
+  await renderMissingBodies(reopened);
   reopened.pragma('wal_checkpoint(TRUNCATE)');
   reopened.close();
 

@@ -21,6 +21,7 @@ import {
   listCommentsForArticle,
   type CommentedArticle,
 } from '../comments/queries';
+import { loadMarkdown } from '../lib/markdown';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
 import { errorsFromZodIssues, forbidden, notFound, unprocessable } from './errors';
@@ -75,7 +76,7 @@ export function articleApiRoutes(deps: AppDeps) {
     const user = apiUser(c);
     const { article: input } = await readJson(c, NewArticleBody);
     deps.limits.enforce('articles', user.id, clock(), c.var.requestId);
-    const { slug } = createArticle(db, user.id, { ...input, tagList: input.tagList ?? [] }, clock());
+    const { slug } = createArticle(db, await loadMarkdown(), user.id, { ...input, tagList: input.tagList ?? [] }, clock());
     return c.json(articleJson(findArticleBySlug(db, slug, user.id)!), 201);
   });
 
@@ -84,7 +85,7 @@ export function articleApiRoutes(deps: AppDeps) {
     const article = requireArticle(c);
     if (!canEditArticle(user, article)) throw forbidden('article');
     const { article: changes } = await readJson(c, UpdateArticleBody);
-    const { slug } = updateArticle(db, article, changes, clock());
+    const { slug } = updateArticle(db, await loadMarkdown(), article, changes, clock());
     return c.json(articleJson(findArticleBySlug(db, slug, user.id)!));
   });
 

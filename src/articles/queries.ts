@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzl
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import { bumpContentVersion, memoByVersion, memoRecentByVersion } from '../lib/content-version';
-import { markdownToText, readingMinutes, renderMarkdown } from '../lib/markdown';
+import type { Markdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
@@ -376,22 +376,28 @@ function replaceTags(db: Queryable, articleId: number, publishedAt: Date | null,
 }
 
 /** Keeps the search index in step with the article, inside the caller's transaction. */
-function indexForSearch(db: Queryable, id: number, input: { title: string; description: string; body: string; tagList: string[] }): void {
+function indexForSearch(
+  db: Queryable,
+  markdown: Markdown,
+  id: number,
+  input: { title: string; description: string; body: string; tagList: string[] },
+): void {
   db.run(sql`delete from articles_fts where rowid = ${id}`);
   db.run(
     sql`insert into articles_fts (rowid, title, description, body, tags)
-        values (${id}, ${input.title}, ${input.description}, ${markdownToText(input.body)}, ${input.tagList.join(' ')})`,
+        values (${id}, ${input.title}, ${input.description}, ${markdown.toText(input.body)}, ${input.tagList.join(' ')})`,
   );
 }
 
 export function createArticle(
   db: Db,
+  markdown: Markdown,
   authorId: number,
   input: ArticleInput,
   now: number,
   options: { publish: boolean } = { publish: true },
 ): { id: number; slug: string } {
-  const bodyHtml = renderMarkdown(input.body);
+  const bodyHtml = markdown.render(input.body);
   const publishedAt = options.publish ? new Date(now) : null;
   return db.transaction((tx) => {
     const slug = uniqueSlug(slugify(input.title), takenSlugs(tx, slugify(input.title)));
@@ -403,7 +409,7 @@ export function createArticle(
         description: input.description,
         body: input.body,
         bodyHtml,
-        readingMinutes: readingMinutes(input.body),
+        readingMinutes: markdown.readingMinutes(input.body),
         authorId,
         createdAt: new Date(now),
         updatedAt: new Date(now),
@@ -412,7 +418,7 @@ export function createArticle(
       .returning({ id: articles.id })
       .get();
     replaceTags(tx, row.id, publishedAt, input.tagList);
-    indexForSearch(tx, row.id, input);
+    indexForSearch(tx, markdown, row.id, input);
     bumpContentVersion(db);
     return { id: row.id, slug };
   });
@@ -424,6 +430,7 @@ export function createArticle(
  */
 export function updateArticle(
   db: Db,
+  markdown: Markdown,
   article: { id: number; title: string; slug: string; description: string; body: string; tagList: string[]; publishedAt: Date | null },
   changes: Partial<ArticleInput>,
   now: number,
@@ -443,7 +450,7 @@ export function updateArticle(
         title: next.title,
         description: next.description,
         body: next.body,
-        ...(changes.body !== undefined && { bodyHtml: renderMarkdown(next.body), readingMinutes: readingMinutes(next.body) }),
+        ...(changes.body !== undefined && { bodyHtml: markdown.render(next.body), readingMinutes: markdown.readingMinutes(next.body) }),
         updatedAt: new Date(now),
         publishedAt,
       })
@@ -453,7 +460,7 @@ export function updateArticle(
     else if (publishedAt !== article.publishedAt) {
       tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id)).run();
     }
-    indexForSearch(tx, article.id, next);
+    indexForSearch(tx, markdown, article.id, next);
     bumpContentVersion(db);
     return { slug };
   });

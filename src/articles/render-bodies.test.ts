@@ -13,13 +13,13 @@ describe('renderMissingBodies', () => {
     db.$client.prepare('update articles set reading_minutes = 0 where id = ?').run(untimed.id);
     db.$client.prepare("update articles set body_html = '<p>stale</p>' where id = ?").run(kept.id);
 
-    expect(renderMissingBodies(db.$client)).toBe(2);
+    expect(await renderMissingBodies(db.$client)).toBe(2);
     const row = (id: number) =>
       db.$client.prepare('select body_html, reading_minutes from articles where id = ?').get(id) as { body_html: string; reading_minutes: number };
     expect(row(cleared.id)).toEqual({ body_html: '<p>Cleared <strong>here</strong>.</p>\n', reading_minutes: 1 });
     expect(row(untimed.id).reading_minutes).toBe(1);
     expect(row(kept.id).body_html).toBe('<p>stale</p>');
-    expect(renderMissingBodies(db.$client)).toBe(0);
+    expect(await renderMissingBodies(db.$client)).toBe(0);
   });
 
   it('finds them through the partial index, without reading every article', () => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { readingMinutes, renderMarkdown } from '../lib/markdown';
+import { loadMarkdown } from '../lib/markdown';
 
 /**
  * The rows still to render. Matches the partial index articles_unrendered_idx exactly, so that
@@ -10,14 +10,16 @@ export const MISSING_BODIES_SQL = "select id, body from articles where body_html
 
 /**
  * Articles saved before bodies were stored rendered (or after the renderer changed and their HTML
- * was cleared) get their HTML and reading time now, once, at start-up.
+ * was cleared) get their HTML and reading time now, once, when the server starts (before it
+ * listens: pages show body_html as stored). The renderer is loaded only if there is work.
  */
-export function renderMissingBodies(sqlite: Database.Database): number {
+export async function renderMissingBodies(sqlite: Database.Database): Promise<number> {
   const missing = sqlite.prepare(MISSING_BODIES_SQL).all() as Array<{ id: number; body: string }>;
   if (missing.length === 0) return 0;
+  const markdown = await loadMarkdown();
   const update = sqlite.prepare('update articles set body_html = ?, reading_minutes = ? where id = ?');
   sqlite.transaction(() => {
-    for (const row of missing) update.run(renderMarkdown(row.body), readingMinutes(row.body), row.id);
+    for (const row of missing) update.run(markdown.render(row.body), markdown.readingMinutes(row.body), row.id);
   })();
   return missing.length;
 }

@@ -10,7 +10,7 @@ import { listCommentsForArticle } from '../comments/queries';
 import { backTo } from '../lib/back';
 import { setFlash } from '../lib/flash';
 import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
-import { renderMarkdown } from '../lib/markdown';
+import { loadMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { memoByVersion, memoRecentByVersion } from '../lib/content-version';
 import { herePath, renderFragment } from '../lib/render';
@@ -55,7 +55,7 @@ export function showArticlePage(
   return c.render(
     <ArticlePage
       article={article}
-      html={article.bodyHtml || renderMarkdown(article.body)}
+      html={article.bodyHtml}
       comments={comments}
       viewer={viewer}
       here={here}
@@ -155,17 +155,18 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
     c.status(422);
     return render(errorsFromZod(parsed.error, FIELD_LABELS));
   }
+  const markdown = await loadMarkdown();
   const now = deps.clock();
   // "Save draft" keeps it to the author; "Publish Article" publishes (a draft's date is then)
   const publish = !(op === 'draft' && canSaveDraft);
   if (existing) {
     const wasDraft = existing.publishedAt === null;
-    const { slug } = updateArticle(deps.db, existing, parsed.data, now, { publish });
+    const { slug } = updateArticle(deps.db, markdown, existing, parsed.data, now, { publish });
     setFlash(c, !publish ? 'Draft saved.' : wasDraft ? 'Article published.' : 'Article updated.');
     return c.redirect(articlePath(slug), 303);
   }
   deps.limits.enforce('articles', user.id, now, c.var.requestId);
-  const { slug } = createArticle(deps.db, user.id, parsed.data, now, { publish });
+  const { slug } = createArticle(deps.db, markdown, user.id, parsed.data, now, { publish });
   setFlash(c, publish ? 'Article published.' : 'Draft saved.');
   return c.redirect(articlePath(slug), 303);
 }

@@ -5,7 +5,6 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { renderMissingBodies } from '../articles/render-bodies';
 import { runtime } from '../runtime';
 import * as schema from './schema';
 
@@ -110,7 +109,6 @@ export function openDatabase(file: string): Db {
     assertKnownMigrations(sqlite, migrationsFolder);
     const db = wrapDatabase(sqlite);
     migrate(db, { migrationsFolder });
-    renderMissingBodies(sqlite);
     return db;
   } catch (error) {
     sqlite.close();

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { createArticle, findArticleBySlug } from '../articles/queries';
-import { Browser, createTestApp, dom, insertArticle, insertUser, PASSWORD, type TestApp } from '../test-support';
+import { Browser, createTestApp, dom, insertArticle, insertUser, markdown, PASSWORD, type TestApp } from '../test-support';
 import { parseXml, RFC3339, textOf } from '../test-support/xml';
 import { FEED_SIZE } from './queries';
 
@@ -34,7 +34,7 @@ async function jsonFeed(t: TestApp, path: string) {
 
 /** An article saved with "Save draft": never published. */
 function insertDraft(t: TestApp, authorId: number, input: { title: string; tagList?: string[] }) {
-  return createArticle(t.db, authorId, { description: 'Draft', body: 'Draft body', tagList: [], ...input }, t.clock(), { publish: false });
+  return createArticle(t.db, markdown, authorId, { description: 'Draft', body: 'Draft body', tagList: [], ...input }, t.clock(), { publish: false });
 }
 
 const entryTitles = (feed: any): string[] => (feed.entry ?? []).map((entry: any) => textOf(entry.title));

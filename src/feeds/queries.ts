@@ -1,7 +1,6 @@
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
 import { listArticles, type ArticleSummary } from '../articles/queries';
-import { renderMarkdown } from '../lib/markdown';
 
 /** How many articles a feed holds: enough for a reader who polls daily, small enough to poll. */
 export const FEED_SIZE = 20;
@@ -13,13 +12,13 @@ function bodiesOf(db: Db, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map();
   const statement = prepared(db, 'feed-bodies', () =>
     db.$client.prepare(
-      `select id, body, body_html as bodyHtml from articles
+      `select id, body_html as bodyHtml from articles
        where id in (select value from json_each(?)) and published_at is not null`,
     ),
   );
-  const rows = statement.all(JSON.stringify(ids)) as Array<{ id: number; body: string; bodyHtml: string }>;
-  // bodies saved before they were rendered on save have an empty body_html, as on the article page
-  return new Map(rows.map((row) => [row.id, row.bodyHtml || renderMarkdown(row.body)]));
+  // every body is rendered when saved, and any left from before when the server starts
+  const rows = statement.all(JSON.stringify(ids)) as Array<{ id: number; bodyHtml: string }>;
+  return new Map(rows.map((row) => [row.id, row.bodyHtml]));
 }
 
 /** The newest published articles of the site, an author (username) or a tag, with their bodies. */

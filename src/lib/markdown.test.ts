@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown';
+import { loadMarkdown } from './markdown';
+
+const { render: renderMarkdown, readingMinutes } = await loadMarkdown();
 
 describe('renderMarkdown', () => {
+  it('is loaded once, on first use', async () => {
+    expect(await loadMarkdown()).toBe(await loadMarkdown());
+  });
+
   it('renders ordinary Markdown', () => {
     const html = renderMarkdown('# Title\n\nSome *emphasis* and `code`.\n\n- a\n- b');
     expect(html).toContain('<h1>Title</h1>');
@@ -69,8 +75,8 @@ describe('renderMarkdown', () => {
 });
 
 describe('code highlighting and reading time', () => {
-  it('highlights fenced code that names a language, on the server, still escaped', async () => {
-    const { renderMarkdown: render } = await import('./markdown');
+  it('highlights fenced code that names a language, on the server, still escaped', () => {
+    const render = renderMarkdown;
     const html = render('```js\nconst a = "<script>";\n```');
     expect(html).toContain('<pre><code class="language-js">');
     expect(html).toContain('<span class="hljs-keyword">const</span>');
@@ -81,8 +87,7 @@ describe('code highlighting and reading time', () => {
     expect(render('```nosuchlang"onclick="x\ny\n```')).not.toMatch(/class="[^"]*"onclick/);
   });
 
-  it('estimates reading time at 230 words a minute, at least one', async () => {
-    const { readingMinutes } = await import('./markdown');
+  it('estimates reading time at 230 words a minute, at least one', () => {
     expect(readingMinutes('Short.')).toBe(1);
     expect(readingMinutes(Array.from({ length: 1150 }, () => 'word').join(' '))).toBe(5);
     expect(readingMinutes('# Title\n\n**bold** [link](https://example.com)')).toBe(1);

@@ -1,5 +1,5 @@
-import hljs from 'highlight.js/lib/common';
-import MarkdownIt from 'markdown-it';
+import type { HLJSApi } from 'highlight.js';
+import type MarkdownIt from 'markdown-it';
 
 const SAFE_LINK = /^(https?:|mailto:)/i;
 const SAFE_IMAGE = /^https?:/i;
@@ -24,9 +24,9 @@ export function isSafeImage(url: string): boolean {
   return SAFE_IMAGE.test(normaliseUrl(url));
 }
 
-function createRenderer() {
+function createRenderer(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi) {
   // raw HTML off: nothing a user writes becomes a tag or attribute we did not choose
-  const md = new MarkdownIt({
+  const md = new MarkdownItClass({
     html: false,
     linkify: true,
     typographer: false,
@@ -62,32 +62,49 @@ function createRenderer() {
   return md;
 }
 
-const renderer = createRenderer();
-
-/** Renders user Markdown to HTML that is safe to insert into a page as is. */
-export function renderMarkdown(source: string): string {
-  return renderer.render(source);
-}
-
 const WORDS_PER_MINUTE = 230;
 
-/** Minutes to read a Markdown text at an adult's silent-reading pace, at least 1. */
-export function readingMinutes(source: string): number {
-  const words = markdownToText(source).split(/\s+/).filter(Boolean).length;
-  return Math.max(1, Math.round(words / WORDS_PER_MINUTE));
+export type Markdown = {
+  /** Renders user Markdown to HTML that is safe to insert into a page as is. */
+  render(source: string): string;
+  /** Minutes to read a Markdown text at an adult's silent-reading pace, at least 1. */
+  readingMinutes(source: string): number;
+  /** The words of a Markdown text without its syntax (for search and descriptions). */
+  toText(source: string): string;
+};
+
+function createMarkdown(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi): Markdown {
+  const renderer = createRenderer(MarkdownItClass, hljs);
+  const toText = (source: string): string => {
+    const words: string[] = [];
+    const walk = (tokens: ReturnType<typeof renderer.parse>) => {
+      for (const token of tokens) {
+        if (token.children) walk(token.children);
+        else if (token.type === 'text' || token.type === 'code_inline' || token.type === 'fence' || token.type === 'code_block') {
+          words.push(token.content);
+        }
+      }
+    };
+    walk(renderer.parse(source, {}));
+    return words.join(' ').replace(/\s+/g, ' ').trim();
+  };
+  return {
+    render: (source) => renderer.render(source),
+    readingMinutes: (source) => Math.max(1, Math.round(toText(source).split(/\s+/).filter(Boolean).length / WORDS_PER_MINUTE)),
+    toText,
+  };
 }
 
-/** The words of a Markdown text without its syntax (for search and descriptions). */
-export function markdownToText(source: string): string {
-  const words: string[] = [];
-  const walk = (tokens: ReturnType<typeof renderer.parse>) => {
-    for (const token of tokens) {
-      if (token.children) walk(token.children);
-      else if (token.type === 'text' || token.type === 'code_inline' || token.type === 'fence' || token.type === 'code_block') {
-        words.push(token.content);
-      }
-    }
-  };
-  walk(renderer.parse(source, {}));
-  return words.join(' ').replace(/\s+/g, ' ').trim();
+let loading: Promise<Markdown> | null = null;
+
+/**
+ * The Markdown renderer, loaded on first use. Bodies are rendered when they are saved, never when
+ * they are read, so a server that only serves pages never loads markdown-it and highlight.js
+ * (about 3 MB resident).
+ */
+export function loadMarkdown(): Promise<Markdown> {
+  loading ??= Promise.all([import('markdown-it'), import('highlight.js/lib/common')]).then(([markdownIt, hljs]) =>
+    createMarkdown(markdownIt.default, hljs.default),
+  );
+  return loading;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
 import { createArticle, favoriteArticle, updateArticle, findArticleBySlug } from '../articles/queries';
 import type { Db } from '../db/client';
-import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, signedInBrowser } from '../test-support';
+import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, markdown, signedInBrowser } from '../test-support';
 import { articleSearchQueries, cleanQueryText, SEARCH_COUNT_MAX, searchArticles, snippetToHtml, toMatchExpression } from './queries';
 
 const search = (db: Db, query: string, options: { viewerId?: number | null; limit?: number; offset?: number } = {}) =>
@@ -115,11 +115,11 @@ describe('searchArticles', () => {
   it('never finds drafts, until they are published', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
-    const draft = createArticle(db, bob.id, { title: 'Secret plans', description: 'd', body: 'Hidden words.', tagList: [] }, Date.now(), {
+    const draft = createArticle(db, markdown, bob.id, { title: 'Secret plans', description: 'd', body: 'Hidden words.', tagList: [] }, Date.now(), {
       publish: false,
     });
     expect(search(db, 'secret', { viewerId: bob.id })).toEqual({ results: [], total: 0 });
-    updateArticle(db, findArticleBySlug(db, draft.slug, bob.id)!, {}, Date.now(), { publish: true });
+    updateArticle(db, markdown, findArticleBySlug(db, draft.slug, bob.id)!, {}, Date.now(), { publish: true });
     expect(titles(search(db, 'secret'))).toEqual(['Secret plans']);
   });
 
@@ -399,7 +399,7 @@ describe('GET /api/articles?q= (Quire extension)', () => {
     insertArticle(t.db, bob.id, { title: 'Body mention', body: 'Something about sqlite here.' });
     insertArticle(t.db, bob.id, { title: 'SQLite in production', body: 'WAL.' });
     insertArticle(t.db, bob.id, { title: 'Unrelated' });
-    createArticle(t.db, bob.id, { title: 'SQLite draft', description: 'd', body: 'sqlite', tagList: [] }, Date.now(), { publish: false });
+    createArticle(t.db, markdown, bob.id, { title: 'SQLite draft', description: 'd', body: 'sqlite', tagList: [] }, Date.now(), { publish: false });
     const res = await api(t).get('/articles?q=sqlit');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['articles', 'articlesCount']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createArticle, findArticleBySlug } from '../articles/queries';
 import { EnvError, loadEnv } from '../env';
-import { Browser, createTestApp, dom, insertArticle, insertUser, PASSWORD, type TestApp } from '../test-support';
+import { Browser, createTestApp, dom, insertArticle, insertUser, markdown, PASSWORD, type TestApp } from '../test-support';
 import { parseXml, textOf } from '../test-support/xml';
 
 const PUBLIC_URL = 'https://blog.example';
@@ -100,7 +100,7 @@ describe('an article page, for search engines and link previews', () => {
   it('marks a draft, which only its author sees, noindex and announces nothing about it', async () => {
     const t = setup();
     const alice = await insertUser(t.db, 'alice');
-    const { slug } = createArticle(t.db, alice.id, { title: 'Draft', description: 'Secret', body: 'x', tagList: [] }, t.clock(), { publish: false });
+    const { slug } = createArticle(t.db, markdown, alice.id, { title: 'Draft', description: 'Secret', body: 'x', tagList: [] }, t.clock(), { publish: false });
     const author = reader(t);
     expect((await author.post('/login', { email: alice.email, password: PASSWORD })).status).toBe(303);
     const page = await head(t, `/article/${slug}`, author);
@@ -185,7 +185,7 @@ describe('the sitemap', () => {
     const dora = await insertUser(t.db, 'dora'); // only drafts
     await insertUser(t.db, 'erin'); // nothing at all
     const { slug } = insertArticle(t.db, bob.id, { title: 'Herons', tagList: ['birds', 'a&b'] });
-    const draft = createArticle(t.db, dora.id, { title: 'Secret', description: 'd', body: 'b', tagList: ['hidden'] }, t.clock(), {
+    const draft = createArticle(t.db, markdown, dora.id, { title: 'Secret', description: 'd', body: 'b', tagList: ['hidden'] }, t.clock(), {
       publish: false,
     });
     const article = findArticleBySlug(t.db, slug, null)!;

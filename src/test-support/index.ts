@@ -6,6 +6,7 @@ import { openDatabase, retainStatements, wrapDatabase, type Db } from '../db/cli
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
 import { silentLog, type LogLine } from '../lib/logger';
+import { loadMarkdown } from '../lib/markdown';
 import { createUser } from '../users/queries';
 import { createArticle } from '../articles/queries';
 
@@ -136,6 +137,9 @@ export async function signedInBrowser(t: TestApp, username: string) {
 
 let articleClock = Date.UTC(2026, 0, 1);
 
+/** The Markdown renderer, for tests that save articles through the query functions. */
+export const markdown = await loadMarkdown();
+
 export function insertArticle(
   db: Db,
   authorId: number,
@@ -144,6 +148,7 @@ export function insertArticle(
   articleClock += 1000;
   return createArticle(
     db,
+    markdown,
     authorId,
     {
       title: input.title ?? 'An article',
