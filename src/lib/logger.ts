@@ -17,12 +17,27 @@ export function flushLog(): void {
 
 process.on('exit', flushLog);
 
+let isoMs = 0;
+let iso = '';
+
+/** The time as an ISO string, made once per millisecond (a busy server logs many lines in one). */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    iso = new Date(now).toISOString();
+  }
+  return iso;
+}
+
 /**
  * One JSON object per line: machine-readable, and user input cannot forge extra lines. Lines are
- * written once per turn of the event loop rather than one system call each (and at exit).
+ * written once per turn of the event loop rather than one system call each (and at exit). The
+ * time goes first, then the line's own fields: what `{ time, ...line }` would give, without
+ * copying the line (half the cost of a request's log line).
  */
 export const jsonLog: Log = (line) => {
-  pending += `${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`;
+  pending += `{"time":"${isoNow()}",${JSON.stringify(line).slice(1)}\n`;
   if (pending.length > 64 * 1024) flushLog();
   else if (!flushScheduled) {
     flushScheduled = true;

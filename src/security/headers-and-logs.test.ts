@@ -170,6 +170,10 @@ describe('security log lines', () => {
       expect(written[0]!.split('\n')).toHaveLength(2);
       expect(written[0]!.endsWith('\n')).toBe(true);
       expect(JSON.parse(written[0]!).path).toBe(lines[0]!.path);
+      // the time first, then the line's own fields in their order
+      const parsed = JSON.parse(written[0]!) as Record<string, unknown>;
+      expect(Object.keys(parsed)).toEqual(['time', ...Object.keys(lines[0]!)]);
+      expect(parsed.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     });
   });
 });
