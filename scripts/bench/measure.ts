@@ -2,6 +2,7 @@
  * One measurement: autocannon for a fixed time against one target (optionally with a second load
  * running alongside), the server's CPU time over exactly that window, and its peak memory.
  */
+import http from 'node:http';
 import autocannon, { type Request } from 'autocannon';
 import { cpuMs, memoryMb, resetPeakRss } from './servers';
 
@@ -16,7 +17,10 @@ export type LoadSpec = {
   connections: number;
   durationSec: number;
   request: Request;
-  /** send at this many requests per second in all, rather than as fast as the server answers */
+  /**
+   * Send at this many requests per second in all, rather than as fast as the server answers
+   * (runPacedLoad; `connections` then bounds the requests in flight).
+   */
   overallRate?: number;
 };
 
@@ -54,39 +58,22 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** Runs one autocannon instance to completion. */
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  let latencies = new Float64Array(1 << 16);
-  let count = 0;
-  let bytes = 0;
-  const started = performance.now();
-  const instance = autocannon({
-    url: spec.url,
-    connections: spec.connections,
-    duration: spec.durationSec,
-    ...(spec.overallRate ? { overallRate: spec.overallRate } : {}),
-    timeout: REQUEST_TIMEOUT_S,
-    sampleInt: SAMPLE_INTERVAL_MS,
-    requests: [spec.request],
-  });
-  instance.on('response', (_client: unknown, _status: number, resBytes: number, responseTime: number) => {
-    if (count === latencies.length) {
-      const grown = new Float64Array(latencies.length * 2);
-      grown.set(latencies);
-      latencies = grown;
-    }
-    latencies[count++] = responseTime;
-    bytes += resBytes;
-  });
-  const result = await instance;
-  const seconds = (performance.now() - started) / 1000;
-  const sorted = latencies.subarray(0, count).sort();
-  const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count: n }]) => [code, n]));
-  const ok = result['2xx'] + result['3xx'];
+function loadResult(
+  latencies: Float64Array,
+  statusCounts: Record<string, number>,
+  socketErrors: number,
+  bytes: number,
+  seconds: number,
+): LoadResult {
+  const sorted = latencies.slice().sort();
+  const count = sorted.length;
+  const byClass = (first: string) =>
+    Object.entries(statusCounts).reduce((sum, [code, n]) => (code.startsWith(first) ? sum + n : sum), 0);
+  const ok = byClass('2') + byClass('3');
   return {
     responses: count,
     ok,
-    errors: result['4xx'] + result['5xx'] + result.errors,
+    errors: byClass('4') + byClass('5') + socketErrors,
     statusCounts,
     seconds,
     rps: count / seconds,
@@ -95,6 +82,119 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     p99Ms: percentile(sorted, 0.99),
     bytesPerResponse: count ? bytes / count : 0,
   };
+}
+
+/** Latencies as they come, in a typed array that grows. */
+function latencyLog() {
+  let values = new Float64Array(1 << 16);
+  let count = 0;
+  return {
+    add(ms: number) {
+      if (count === values.length) {
+        const grown = new Float64Array(values.length * 2);
+        grown.set(values);
+        values = grown;
+      }
+      values[count++] = ms;
+    },
+    values: () => values.subarray(0, count),
+  };
+}
+
+/** Runs one load to completion: autocannon, or the open-loop generator for a paced load. */
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return spec.overallRate ? runPacedLoad(spec, spec.overallRate) : runClosedLoad(spec);
+}
+
+/** How often the paced generator looks at the clock. */
+const PACE_TICK_MS = 1;
+
+/**
+ * An open-loop load (as wrk2 makes): request i is due at start + i / rate, whatever the server
+ * does, so the rate offered is the rate asked for, spread evenly over each second. autocannon's
+ * own pacing lets each connection send its share of a second back to back and then wait for the
+ * next second, which offers the load in bursts at the start of every second. Latency is measured
+ * from when a request was due, not when a socket was free to send it (no coordinated omission).
+ */
+export async function runPacedLoad(spec: LoadSpec, rate: number): Promise<LoadResult> {
+  const { hostname, port } = new URL(spec.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
+  const latencies = latencyLog();
+  const statusCounts: Record<string, number> = {};
+  let socketErrors = 0;
+  let bytes = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  const send = (due: number) => {
+    const request = spec.request.setupRequest ? spec.request.setupRequest({ ...spec.request }, {}) : spec.request;
+    const done = new Promise<void>((resolve) => {
+      const req = http.request(
+        { agent, hostname, port, method: request.method ?? 'GET', path: request.path ?? '/', headers: request.headers, timeout: REQUEST_TIMEOUT_S * 1000 },
+        (res) => {
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          res.on('end', () => {
+            latencies.add(performance.now() - due);
+            const code = String(res.statusCode);
+            statusCounts[code] = (statusCounts[code] ?? 0) + 1;
+            resolve();
+          });
+          res.on('error', () => {
+            socketErrors++;
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        socketErrors++;
+        resolve();
+      });
+      req.end(request.body);
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+
+  const started = performance.now();
+  const end = started + spec.durationSec * 1000;
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = Math.min(performance.now(), end);
+      const due = Math.floor(((now - started) * rate) / 1000);
+      for (; sent < due; sent++) send(started + (sent * 1000) / rate);
+      if (now >= end) resolve();
+      else setTimeout(tick, PACE_TICK_MS);
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return loadResult(latencies.values(), statusCounts, socketErrors, bytes, seconds);
+}
+
+/** Runs one autocannon instance to completion: `connections` each sending as soon as answered. */
+async function runClosedLoad(spec: LoadSpec): Promise<LoadResult> {
+  const latencies = latencyLog();
+  let bytes = 0;
+  const started = performance.now();
+  const instance = autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationSec,
+    timeout: REQUEST_TIMEOUT_S,
+    sampleInt: SAMPLE_INTERVAL_MS,
+    requests: [spec.request],
+  });
+  instance.on('response', (_client: unknown, _status: number, resBytes: number, responseTime: number) => {
+    latencies.add(responseTime);
+    bytes += resBytes;
+  });
+  const result = await instance;
+  const seconds = (performance.now() - started) / 1000;
+  const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count: n }]) => [code, n]));
+  return loadResult(latencies.values(), statusCounts, result.errors, bytes, seconds);
 }
 
 /**
