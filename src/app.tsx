@@ -104,7 +104,7 @@ export function createApp(options: CreateAppOptions) {
         heading={text.heading}
         message={text.message}
         detail={message && message !== text.message ? message : undefined}
-        requestId={c.var.requestId}
+        requestId={c.get('requestId')}
       />,
       text.heading,
     );
@@ -120,7 +120,7 @@ export function createApp(options: CreateAppOptions) {
     c.set('secureCookies', secure);
     c.set('clientIp', clientIp(c, deps.env.TRUST_PROXY));
     // one budget per address for everything but static files, pages and API alike
-    deps.limits.enforce('global', c.var.clientIp, deps.clock(), c.var.requestId);
+    deps.limits.enforce('global', c.get('clientIp'), deps.clock(), c.get('requestId'));
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
@@ -145,9 +145,9 @@ export function createApp(options: CreateAppOptions) {
     httpCache({
       cache: pageCache,
       ...freshness,
-      viewer: (c) => c.var.user?.id ?? null,
+      viewer: (c) => c.get('user')?.id ?? null,
       // a page showing a flash message is that visitor's alone
-      shareable: (c) => c.var.flash === null,
+      shareable: (c) => c.get('flash') === null,
       vary: 'Cookie, Accept-Encoding',
     }),
   );

@@ -32,19 +32,19 @@ import { articleJson, articleListItemJson, commentJson } from './serialize';
 export function articleApiRoutes(deps: AppDeps) {
   const { db, clock } = deps;
   const app = new Hono();
-  const viewerId = (c: Context) => c.var.user?.id ?? null;
+  const viewerId = (c: Context) => c.get('user')?.id ?? null;
 
   const requireArticle = (c: Context): ArticleDetail => {
     const article = findArticleBySlug(db, c.req.param('slug') ?? '', viewerId(c));
     // someone else's draft does not exist for API clients either
-    if (!article || !canSeeArticle(c.var.user, article)) throw notFound('article');
+    if (!article || !canSeeArticle(c.get('user'), article)) throw notFound('article');
     return article;
   };
 
   // the comment routes need only the article's id and visibility: no body, tags or counts
   const requireCommentedArticle = (c: Context): CommentedArticle => {
     const article = findArticleForComments(db, c.req.param('slug') ?? '');
-    if (!article || !canSeeArticle(c.var.user, article)) throw notFound('article');
+    if (!article || !canSeeArticle(c.get('user'), article)) throw notFound('article');
     return article;
   };
 
@@ -75,7 +75,7 @@ export function articleApiRoutes(deps: AppDeps) {
   app.post('/articles', requireApiUser(), async (c) => {
     const user = apiUser(c);
     const { article: input } = await readJson(c, NewArticleBody);
-    deps.limits.enforce('articles', user.id, clock(), c.var.requestId);
+    deps.limits.enforce('articles', user.id, clock(), c.get('requestId'));
     const { slug } = createArticle(db, await loadMarkdown(), user.id, { ...input, tagList: input.tagList ?? [] }, clock());
     return c.json(articleJson(findArticleBySlug(db, slug, user.id)!), 201);
   });
@@ -100,7 +100,7 @@ export function articleApiRoutes(deps: AppDeps) {
   app.post('/articles/:slug/favorite', requireApiUser(), (c) => {
     const user = apiUser(c);
     const article = requireArticle(c);
-    deps.limits.enforce('favorites', user.id, clock(), c.var.requestId);
+    deps.limits.enforce('favorites', user.id, clock(), c.get('requestId'));
     favoriteArticle(db, user.id, article.id, clock());
     return c.json(articleJson(findArticleBySlug(db, article.slug, user.id)!));
   });
@@ -122,7 +122,7 @@ export function articleApiRoutes(deps: AppDeps) {
     const user = apiUser(c);
     const article = requireCommentedArticle(c);
     const { comment: input } = await readJson(c, NewCommentBody);
-    deps.limits.enforce('comments', user.id, clock(), c.var.requestId);
+    deps.limits.enforce('comments', user.id, clock(), c.get('requestId'));
     const id = addComment(db, article.id, user.id, input.body, clock());
     return c.json({ comment: commentJson(findComment(db, article.id, id, user.id)!) }, 201);
   });

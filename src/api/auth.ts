@@ -39,7 +39,7 @@ export function loadApiUser({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
 /** 401 before anything is looked up, even for a slug or user that does not exist. */
 export function requireApiUser(): MiddlewareHandler {
   return async function requireApiUser(c, next) {
-    if (!c.var.user) {
+    if (!c.get('user')) {
       const missing = !c.req.header('authorization');
       throw new ApiError(401, { token: [missing ? 'is missing' : 'is invalid'] });
     }
@@ -48,8 +48,8 @@ export function requireApiUser(): MiddlewareHandler {
 }
 
 export function apiUser(c: Context): SessionUser & { token: string } {
-  const user = c.var.user;
-  const token = c.var.apiToken;
+  const user = c.get('user');
+  const token = c.get('apiToken');
   if (!user || !token) throw new Error('apiUser() used on a route without requireApiUser()');
   return { ...user, token };
 }

@@ -29,7 +29,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
     httpCache({
       cache,
       ...freshness,
-      viewer: (c) => c.var.user?.id ?? null,
+      viewer: (c) => c.get('user')?.id ?? null,
       shareable: (c) => !c.req.header('authorization'),
       vary: 'Authorization, Accept-Encoding',
     }),
@@ -54,7 +54,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
       return apiErrorResponse(c, err.status as 400, { request: [err.message || 'could not be processed'] });
     }
     logUnhandledError(deps.log, c, err);
-    return apiErrorResponse(c, 500, { server: [`unexpected error (request id ${c.var.requestId})`] });
+    return apiErrorResponse(c, 500, { server: [`unexpected error (request id ${c.get('requestId')})`] });
   });
 
   return api;

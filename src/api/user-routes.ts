@@ -40,12 +40,12 @@ export function userApiRoutes(deps: AppDeps) {
   app.post('/users/login', async (c) => {
     const { user: input } = await readJson(c, LoginBody);
     // the same back-off as the sign-in form, before any password work
-    deps.limits.checkSignin(c.var.clientIp, input.email, clock(), c.var.requestId);
+    deps.limits.checkSignin(c.get('clientIp'), input.email, clock(), c.get('requestId'));
     const user = findUserByEmail(db, input.email);
     const valid = user
       ? await verifyPassword(user.passwordHash, input.password)
       : await verifyPasswordAgainstNobody(input.password);
-    deps.limits.recordSignin(c.var.clientIp, input.email, Boolean(user && valid), clock());
+    deps.limits.recordSignin(c.get('clientIp'), input.email, Boolean(user && valid), clock());
     if (!user || !valid) {
       logSecurityEvent(c, deps.log, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user), via: 'api' });
       throw new ApiError(401, { credentials: ['invalid'] });
@@ -59,7 +59,7 @@ export function userApiRoutes(deps: AppDeps) {
     const { user: input } = await readJson(c, RegisterBody);
     await refuseWeakPassword(input.password, [input.username, input.email]);
     conflicts(input.username, input.email);
-    deps.limits.enforce('signup', c.var.clientIp, clock(), c.var.requestId);
+    deps.limits.enforce('signup', c.get('clientIp'), clock(), c.get('requestId'));
     const user = createUser(
       db,
       { username: input.username, email: input.email, passwordHash: await hashPassword(input.password) },
@@ -94,14 +94,14 @@ export function userApiRoutes(deps: AppDeps) {
     if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
     const updated = updateUser(db, current.id, changes, clock());
     if (input.password !== undefined) {
-      invalidateUserSessions(db, current.id, c.var.session?.id);
+      invalidateUserSessions(db, current.id, c.get('session')?.id);
       logSecurityEvent(c, deps.log, 'password.changed', { via: 'api' });
     }
     return c.json(userJson(updated, current.token));
   });
 
   app.get('/profiles/:username', (c) => {
-    const profile = findProfile(db, c.req.param('username'), c.var.user?.id ?? null);
+    const profile = findProfile(db, c.req.param('username'), c.get('user')?.id ?? null);
     if (!profile) throw notFound('profile');
     return c.json({ profile: profileJson(profile) });
   });
@@ -110,7 +110,7 @@ export function userApiRoutes(deps: AppDeps) {
     const user = apiUser(c);
     const profile = findProfile(db, c.req.param('username'), user.id);
     if (!profile) throw notFound('profile');
-    deps.limits.enforce('follows', user.id, clock(), c.var.requestId);
+    deps.limits.enforce('follows', user.id, clock(), c.get('requestId'));
     followUser(db, user.id, profile.id, clock());
     return c.json({ profile: profileJson({ ...profile, following: profile.id !== user.id }) });
   });

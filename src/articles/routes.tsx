@@ -48,7 +48,7 @@ export function showArticlePage(
   article: ArticleDetail,
   comment?: { value: string; errors: FormErrors },
 ) {
-  const viewer = c.var.user;
+  const viewer = c.get('user');
   const comments = listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
   c.set('showsCommentsOf', article.id);
   const here = articlePath(article.slug);
@@ -71,7 +71,7 @@ const PREVIEWS_KEPT = 1000;
 
 function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter) {
   const page = parsePage(c);
-  const viewer = c.var.user;
+  const viewer = c.get('user');
   const { articles, total } = listArticles(deps.db, {
     filter,
     viewerId: viewer?.id ?? null,
@@ -165,7 +165,7 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
     setFlash(c, !publish ? 'Draft saved.' : wasDraft ? 'Article published.' : 'Article updated.');
     return c.redirect(articlePath(slug), 303);
   }
-  deps.limits.enforce('articles', user.id, now, c.var.requestId);
+  deps.limits.enforce('articles', user.id, now, c.get('requestId'));
   const { slug } = createArticle(deps.db, markdown, user.id, parsed.data, now, { publish });
   setFlash(c, publish ? 'Article published.' : 'Draft saved.');
   return c.redirect(articlePath(slug), 303);
@@ -186,7 +186,7 @@ export function articleRoutes(deps: AppDeps) {
     const feed = c.req.query('feed');
     if (feed === undefined) return showList(c, deps, { kind: 'global' }, {});
     if (feed !== 'following') throw new HTTPException(400, { message: 'Unknown feed: only ?feed=following exists.' });
-    const user = c.var.user;
+    const user = c.get('user');
     if (!user) return redirectToLogin(c);
     return showList(c, deps, { kind: 'feed' }, { feedOf: user.id });
   });
@@ -196,7 +196,7 @@ export function articleRoutes(deps: AppDeps) {
     return showList(c, deps, { kind: 'tag', tag }, { tag });
   });
 
-  app.get('/article/:slug', (c) => showArticlePage(c, deps, requireArticle(c, deps, c.var.user?.id ?? null)));
+  app.get('/article/:slug', (c) => showArticlePage(c, deps, requireArticle(c, deps, c.get('user')?.id ?? null)));
 
   app.get('/editor', requireUser(), (c) =>
     c.render(
@@ -226,7 +226,7 @@ export function articleRoutes(deps: AppDeps) {
   app.post('/article/:slug/favorite', requireUser(), async (c) => {
     const user = currentUser(c);
     const article = requireArticle(c, deps, user.id);
-    deps.limits.enforce('favorites', user.id, deps.clock(), c.var.requestId);
+    deps.limits.enforce('favorites', user.id, deps.clock(), c.get('requestId'));
     favoriteArticle(deps.db, user.id, article.id, deps.clock());
     return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
   });

@@ -25,16 +25,16 @@ export function setSessionCookie(c: Context, token: string, expiresAt: Date): vo
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
-    secure: c.var.secureCookies,
+    secure: c.get('secureCookies'),
     expires: expiresAt,
   });
 }
 
 export function deleteSessionCookie(c: Context): void {
-  deleteCookie(c, cookieName(c, SESSION_COOKIE), { path: '/', secure: c.var.secureCookies });
+  deleteCookie(c, cookieName(c, SESSION_COOKIE), { path: '/', secure: c.get('secureCookies') });
 }
 
-/** Sets c.var.user from the session cookie, extending the cookie when the session was renewed. */
+/** Sets c.get('user') from the session cookie, extending the cookie when the session was renewed. */
 export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): MiddlewareHandler {
   return async function loadSession(c, next) {
     c.set('user', null);
@@ -62,7 +62,7 @@ export function rememberReturnTo(c: Context, path: string | null): void {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
-    secure: c.var.secureCookies,
+    secure: c.get('secureCookies'),
     maxAge: RETURN_TO_MAX_AGE_S,
   });
 }
@@ -70,7 +70,7 @@ export function rememberReturnTo(c: Context, path: string | null): void {
 /** Takes the remembered page (once) and clears it. */
 export function takeReturnTo(c: Context): string | null {
   const value = safeRedirectPath(getCookie(c, cookieName(c, RETURN_TO_COOKIE)));
-  deleteCookie(c, cookieName(c, RETURN_TO_COOKIE), { path: '/', secure: c.var.secureCookies });
+  deleteCookie(c, cookieName(c, RETURN_TO_COOKIE), { path: '/', secure: c.get('secureCookies') });
   return value;
 }
 
@@ -86,7 +86,7 @@ export function redirectToLogin(c: Context, returnTo?: string | null): Response 
 
 export function requireUser(): MiddlewareHandler {
   return async function requireUser(c, next) {
-    if (c.var.user) return next();
+    if (c.get('user')) return next();
     if (c.req.method === 'GET') return redirectToLogin(c);
     // a signed-out form post (favorite, follow...) returns to the page the form came from
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
@@ -97,7 +97,7 @@ export function requireUser(): MiddlewareHandler {
 
 /** For handlers after requireUser(): the signed-in user, typed as present. */
 export function currentUser(c: Context): SessionUser {
-  const user = c.var.user;
+  const user = c.get('user');
   if (!user) throw new Error('currentUser() used on a route without requireUser()');
   return user;
 }

@@ -53,12 +53,12 @@ export function authRoutes(deps: AppDeps) {
     }
     const { email } = parsed.data;
     // throttled before any password work: growing back-off per address and per email
-    deps.limits.checkSignin(c.var.clientIp, email, clock(), c.var.requestId);
+    deps.limits.checkSignin(c.get('clientIp'), email, clock(), c.get('requestId'));
     const user = findUserByEmail(db, email);
     const valid = user
       ? await verifyPassword(user.passwordHash, parsed.data.password)
       : await verifyPasswordAgainstNobody(parsed.data.password);
-    deps.limits.recordSignin(c.var.clientIp, email, Boolean(user && valid), clock());
+    deps.limits.recordSignin(c.get('clientIp'), email, Boolean(user && valid), clock());
     if (!user || !valid) {
       logSecurityEvent(c, deps.log, 'signin.failure', { email: loggableEmail(email), knownEmail: Boolean(user) });
       c.status(422);
@@ -106,7 +106,7 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderRegister(c, values, errors);
     }
-    deps.limits.enforce('signup', c.var.clientIp, clock(), c.var.requestId);
+    deps.limits.enforce('signup', c.get('clientIp'), clock(), c.get('requestId'));
     const user = createUser(db, { username, email, passwordHash: await hashPassword(password) }, clock());
     startSession(c, deps, user.id);
     logSecurityEvent(c, deps.log, 'signup', { userId: user.id });
@@ -123,7 +123,7 @@ export function authRoutes(deps: AppDeps) {
   });
 
   app.post('/logout', (c) => {
-    const session = c.var.session;
+    const session = c.get('session');
     if (session) {
       invalidateSession(db, session.id);
       logSecurityEvent(c, deps.log, 'signout');

@@ -61,7 +61,7 @@ export function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
-/** The row validation reads: the session's secret hash and times (ms), then what c.var.user shows. */
+/** The row validation reads: the session's secret hash and times (ms), then what c.get('user') shows. */
 type SessionRow = [
   secretHash: Buffer,
   createdAt: number,

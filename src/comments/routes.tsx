@@ -26,7 +26,7 @@ export function commentRoutes(deps: AppDeps) {
         errors: errorsFromZod(parsed.error, { body: 'Comment' }),
       });
     }
-    deps.limits.enforce('comments', user.id, deps.clock(), c.var.requestId);
+    deps.limits.enforce('comments', user.id, deps.clock(), c.get('requestId'));
     addComment(deps.db, article.id, user.id, parsed.data.body, deps.clock());
     setFlash(c, 'Comment posted.');
     return c.redirect(articlePath(article.slug), 303);

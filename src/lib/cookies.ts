@@ -6,5 +6,5 @@ import type { Context } from 'hono';
  * Over plain http (local use) browsers refuse the prefix, so the plain name is used.
  */
 export function cookieName(c: Context, base: string): string {
-  return c.var.secureCookies ? `__Host-${base}` : base;
+  return c.get('secureCookies') ? `__Host-${base}` : base;
 }

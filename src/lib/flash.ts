@@ -19,7 +19,7 @@ export function setFlash(c: Context, message: string, kind: Flash['kind'] = 'suc
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
-    secure: c.var.secureCookies,
+    secure: c.get('secureCookies'),
     maxAge: FLASH_MAX_AGE_S,
   });
 }
@@ -52,7 +52,7 @@ export function loadFlash(): MiddlewareHandler {
       const flash = parseFlash(getCookie(c, cookieName(c, FLASH_COOKIE)));
       if (flash) {
         c.set('flash', flash);
-        deleteCookie(c, cookieName(c, FLASH_COOKIE), { path: '/', secure: c.var.secureCookies });
+        deleteCookie(c, cookieName(c, FLASH_COOKIE), { path: '/', secure: c.get('secureCookies') });
       }
     }
     await next();

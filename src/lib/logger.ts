@@ -74,7 +74,7 @@ export function logUnhandledError(log: Log, c: Context, err: unknown): void {
   log({
     level: 'error',
     msg: 'unhandled error',
-    requestId: c.var.requestId,
+    requestId: c.get('requestId'),
     method: c.req.method,
     path: c.req.path,
     error: err instanceof Error ? (err.stack ?? err.message) : String(err),
@@ -88,12 +88,12 @@ export function requestLogger(log: Log): MiddlewareHandler {
     log({
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
-      requestId: c.var.requestId,
+      requestId: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       durationMs: Math.round((performance.now() - start) * 100) / 100,
-      userId: c.var.user?.id ?? null,
+      userId: c.get('user')?.id ?? null,
     });
   };
 }

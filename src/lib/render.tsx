@@ -64,16 +64,16 @@ export function herePath(c: Context): string {
 }
 
 export function pageContext(c: Context, options: RenderOptions, title: string, meta?: PageMetaInput): PageContext {
-  const user = c.var.user;
+  const user = c.get('user');
   return {
     title,
     viewer: user ? { id: user.id, username: user.username, image: user.image } : null,
-    flash: c.var.flash ?? null,
+    flash: c.get('flash') ?? null,
     path: c.req.path,
     here: herePath(c),
     siteName: options.siteName,
     asset: (name) => options.assets.url(name),
-    requestId: c.var.requestId,
+    requestId: c.get('requestId'),
     meta: resolveMeta(c, options.site, meta),
   };
 }

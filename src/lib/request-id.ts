@@ -18,7 +18,7 @@ export function requestIdFrom(header: string | undefined): string {
   return header;
 }
 
-/** Sets c.var.requestId, and X-Request-Id on whatever response the request ends with. */
+/** Sets c.get('requestId'), and X-Request-Id on whatever response the request ends with. */
 export function requestIds(): MiddlewareHandler {
   return async function requestIds(c, next) {
     const id = requestIdFrom(c.req.header('x-request-id'));

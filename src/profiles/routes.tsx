@@ -20,7 +20,7 @@ function requireProfile(c: Context, deps: AppDeps, viewerId: number | null): Pro
 }
 
 function showDrafts(c: Context, deps: AppDeps) {
-  const viewer = c.var.user;
+  const viewer = c.get('user');
   const profile = requireProfile(c, deps, viewer?.id ?? null);
   // one's drafts are one's own: for anyone else this page does not exist
   if (viewer?.id !== profile.id) throw new HTTPException(404, { message: 'There is nothing to see here.' });
@@ -32,7 +32,7 @@ function showDrafts(c: Context, deps: AppDeps) {
 }
 
 function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
-  const viewer = c.var.user;
+  const viewer = c.get('user');
   const profile = requireProfile(c, deps, viewer?.id ?? null);
   const page = parsePage(c);
   const filter = tab === 'articles' ? { author: profile.username } : { favoritedBy: profile.username };
@@ -70,7 +70,7 @@ export function profileRoutes(deps: AppDeps) {
   app.post('/profile/:username/follow', requireUser(), async (c) => {
     const user = currentUser(c);
     const profile = requireProfile(c, deps, user.id);
-    deps.limits.enforce('follows', user.id, deps.clock(), c.var.requestId);
+    deps.limits.enforce('follows', user.id, deps.clock(), c.get('requestId'));
     followUser(deps.db, user.id, profile.id, deps.clock());
     return c.redirect(backTo(await readForm(c), profilePath(profile.username)), 303);
   });

@@ -16,7 +16,7 @@ export function searchRoutes(deps: AppDeps) {
         ? { results: [], total: 0 }
         : searchArticles(deps.db, {
             query,
-            viewerId: c.var.user?.id ?? null,
+            viewerId: c.get('user')?.id ?? null,
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
           });

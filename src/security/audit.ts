@@ -33,9 +33,9 @@ export function logSecurityEvent(
     level: event === 'signin.failure' || event === 'forbidden' ? 'warn' : 'info',
     msg: event === 'forbidden' ? 'forbidden' : `security.${event}`,
     event,
-    requestId: c.var.requestId,
-    ip: c.var.clientIp ?? null,
-    userId: c.var.user?.id ?? null,
+    requestId: c.get('requestId'),
+    ip: c.get('clientIp') ?? null,
+    userId: c.get('user')?.id ?? null,
     ...fields,
   });
 }

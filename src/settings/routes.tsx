@@ -76,7 +76,7 @@ export function settingsRoutes(deps: AppDeps) {
     if (passwordChanged) changes.passwordHash = await hashPassword(input.password);
     const updated = updateUser(db, user.id, changes, deps.clock());
     if (passwordChanged) {
-      invalidateUserSessions(db, user.id, c.var.session?.id);
+      invalidateUserSessions(db, user.id, c.get('session')?.id);
       logSecurityEvent(c, deps.log, 'password.changed', { via: 'settings' });
     }
     setFlash(c, passwordChanged ? 'Settings saved. Your other sessions were signed out.' : 'Settings saved.');

@@ -14,7 +14,7 @@ export function sessionRoutes(deps: AppDeps) {
 
   app.get('/settings/sessions', requireUser(), (c) => {
     const user = currentUser(c);
-    const sessions = listUserSessions(deps.db, user.id, c.var.session?.id ?? null, deps.clock()).map((session) => ({
+    const sessions = listUserSessions(deps.db, user.id, c.get('session')?.id ?? null, deps.clock()).map((session) => ({
       ...session,
       device: describeUserAgent(session.userAgent),
     }));
@@ -23,7 +23,7 @@ export function sessionRoutes(deps: AppDeps) {
 
   app.post('/settings/sessions/others/delete', requireUser(), (c) => {
     const user = currentUser(c);
-    invalidateUserSessions(deps.db, user.id, c.var.session?.id);
+    invalidateUserSessions(deps.db, user.id, c.get('session')?.id);
     logSecurityEvent(c, deps.log, 'session.revoked', { scope: 'others' });
     setFlash(c, 'Signed out everywhere else.');
     return c.redirect('/settings/sessions', 303);
