@@ -16,6 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { loadPasswordDictionaries } from '../src/auth/password-strength';
+import { ASSET_KEYS } from '../src/runtime';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MAJOR = '24';
@@ -120,6 +122,8 @@ async function bundle(): Promise<string> {
     legalComments: 'none',
     logLevel: 'warning',
     tsconfig: path.join(ROOT, 'tsconfig.json'),
+    // the password dictionaries travel as an asset (written in main()), not as bundled source
+    external: ['@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'],
     // ESM's import.meta.url, for the CommonJS bundle
     define: { 'import.meta.url': '__quireImportMetaUrl' },
     banner: {
@@ -173,10 +177,14 @@ async function main(): Promise<void> {
   const migrations = listFiles(path.join(ROOT, 'drizzle'));
   const manifest = { version: pkg.version, static: staticFiles, migrations };
   fs.writeFileSync(path.join(WORK, 'manifest.json'), JSON.stringify(manifest));
+  // what src/auth/password-strength.ts reads from the packages from source, as one JSON asset
+  const dictionaries = path.join(WORK, ASSET_KEYS.passwordDictionaries);
+  fs.writeFileSync(dictionaries, JSON.stringify(await loadPasswordDictionaries()));
   const assets: Record<string, string> = {
-    'manifest.json': path.join(WORK, 'manifest.json'),
-    'addons/better_sqlite3.node': sqliteAddon,
-    'addons/argon2.node': argon2Addon(),
+    [ASSET_KEYS.manifest]: path.join(WORK, 'manifest.json'),
+    [ASSET_KEYS.passwordDictionaries]: dictionaries,
+    [ASSET_KEYS.sqliteAddon]: sqliteAddon,
+    [ASSET_KEYS.argon2Addon]: argon2Addon(),
   };
   for (const name of staticFiles) assets[`static/${name}`] = path.join(ROOT, 'static', name);
   for (const file of migrations) assets[`drizzle/${file}`] = path.join(ROOT, 'drizzle', file);

@@ -117,6 +117,10 @@ describe('the release binary, alone in an empty directory', () => {
     expect(fs.existsSync(path.join(dir, 'data', 'quire.db'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'data', '.cache')).some((name) => name.startsWith('better_sqlite3-'))).toBe(true);
 
+    // the password dictionaries come from the binary's own asset
+    const weak = await fetch(`${server.url}/api/users`, json({ user: { username: 'bob', email: 'bob@example.com', password: 'password123' } }));
+    expect(weak.status).toBe(422);
+    expect(JSON.stringify(await weak.json())).toContain('commonly used password');
     const signUp = await fetch(`${server.url}/api/users`, json({ user: { username: 'ada', email: 'ada@example.com', password: 'velvet otter quarry 42' } }));
     expect(signUp.status).toBe(201);
     token = ((await signUp.json()) as { user: { token: string } }).user.token;

@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 const SOURCE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const requireFromHere = createRequire(import.meta.url);
 
-/** Asset keys in the binary; build/sea.ts writes the same ones. */
+/** Asset keys in the binary; scripts/build.ts writes them. */
 export const ASSET_KEYS = {
   sqliteAddon: 'addons/better_sqlite3.node',
   argon2Addon: 'addons/argon2.node',
   manifest: 'manifest.json',
+  passwordDictionaries: 'password-dictionaries.json',
 } as const;
 
 export type SeaManifest = { version: string; static: string[]; migrations: string[] };
@@ -33,6 +34,11 @@ export function isBinary(): boolean {
 
 function asset(key: string): Buffer {
   return Buffer.from(sea.getAsset(key));
+}
+
+/** An asset's bytes inside the binary; null from source (whose files are on disk). */
+export function binaryAsset(key: string): Buffer | null {
+  return isBinary() ? asset(key) : null;
 }
 
 function manifest(): SeaManifest {

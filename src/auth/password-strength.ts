@@ -1,21 +1,26 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { ZxcvbnFactory, type OptionsType } from '@zxcvbn-ts/core';
+import { ASSET_KEYS, binaryAsset } from '../runtime';
+
+/** What the strength check knows: common passwords, English words and names, keyboard layouts. */
+export type PasswordDictionaries = Required<Pick<OptionsType, 'dictionary' | 'graphs' | 'translations'>>;
 
 /**
- * Password strength by zxcvbn-ts with its common-password and English dictionaries (NIST 800-63B:
- * refuse known-bad passwords, no composition rules). The dictionaries are imported on first use:
- * they take about 150 ms and 45 MiB of memory, and only sign-ups and password changes need them.
+ * The dictionaries, read on first use: they take about 150 ms and 45 MiB of memory, and only
+ * sign-ups and password changes need them. From source they come from the zxcvbn-ts language
+ * packages; the binary carries them as an asset (scripts/build.ts writes it from this function),
+ * so its bundle, which V8 keeps in memory, does not hold their 1.6 MB of source.
  */
+export async function loadPasswordDictionaries(): Promise<PasswordDictionaries> {
+  const packed = binaryAsset(ASSET_KEYS.passwordDictionaries);
+  if (packed) return JSON.parse(packed.toString('utf8')) as PasswordDictionaries;
+  const [common, en] = await Promise.all([import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]);
+  return { dictionary: { ...common.dictionary, ...en.dictionary }, graphs: common.adjacencyGraphs, translations: en.translations };
+}
+
 let factory: Promise<ZxcvbnFactory> | null = null;
 
 function getFactory(): Promise<ZxcvbnFactory> {
-  factory ??= Promise.all([import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]).then(
-    ([common, en]) =>
-      new ZxcvbnFactory({
-        dictionary: { ...common.dictionary, ...en.dictionary },
-        graphs: common.adjacencyGraphs,
-        translations: en.translations,
-      }),
-  );
+  factory ??= loadPasswordDictionaries().then((options) => new ZxcvbnFactory(options));
   return factory;
 }
 
