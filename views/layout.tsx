@@ -1,7 +1,8 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
-import { escapeHtml, HEAD_START, headMetaHtml, titleTag } from './components/head-meta';
+import { escapeHtml } from '../src/lib/html';
+import { HEAD_START, headMetaHtml, titleTag } from './components/head-meta';
 import { createFragmentMemo } from './components/fragment';
 import type { PageContext, Viewer } from './view-types';
 

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
+import { escapeHtml } from '../lib/html';
 import { articles, articleTags, users } from '../db/schema';
 import {
   FILTER_KEYS,
@@ -78,12 +79,6 @@ export function cleanQueryText(text: string): string {
     .join('')
     .replace(CONTROL_CHARACTERS_ALL, ' ')
     .trim();
-}
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { escapeToBuffer } from 'hono/utils/html';
+import { escapeHtml } from '../../src/lib/html';
 import type { PageMeta } from '../view-types';
 
 /*
@@ -7,13 +7,6 @@ import type { PageMeta } from '../view-types';
  * <script> each go through hono's head-hoisting components. Inside a <head> those render as plain
  * tags in order, which is what these helpers write, escaped by hono's own escaper.
  */
-
-/** Text or an attribute value, escaped exactly as hono/jsx escapes it. */
-export function escapeHtml(text: string): string {
-  const buffer = [''];
-  escapeToBuffer(text, buffer);
-  return buffer[0]!;
-}
 
 /** `<tag a="1" b="2"/>`, as hono/jsx writes an element without children. */
 export function voidTag(tag: string, attributes: Array<[string, string]>): string {
