@@ -2,7 +2,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
 import { escapeHtml } from '../src/lib/html';
-import { HEAD_START, headMetaHtml, titleTag } from './components/head-meta';
+import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
 import { createFragmentMemo } from './components/fragment';
 import type { PageContext, Viewer } from './view-types';
 
@@ -20,8 +20,8 @@ function NavLink(props: { href: string; path: string; children: Child; exact?: b
 /** The stylesheet, icon and scripts every page loads. */
 function assetTags(asset: PageContext['asset']): string {
   return (
-    `<link rel="stylesheet" href="${escapeHtml(asset('style.css'))}"/>` +
-    `<link rel="icon" href="${escapeHtml(asset('favicon.svg'))}" type="image/svg+xml"/>` +
+    voidTag('link', [['rel', 'stylesheet'], ['href', asset('style.css')]]) +
+    voidTag('link', [['rel', 'icon'], ['href', asset('favicon.svg')], ['type', 'image/svg+xml']]) +
     `<script src="${escapeHtml(asset('editor.js'))}" defer=""></script>` +
     `<script src="${escapeHtml(asset('password-strength.js'))}" defer=""></script>`
   );
