@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
 import { escapeHtml } from '../src/lib/html';
 import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
+import { ELLIPSIS } from './components/typography';
 import { createFragmentMemo } from './components/fragment';
 import type { PageContext, Viewer } from './view-types';
 
@@ -42,7 +43,7 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
             {/* no submit button (pages.md): Enter submits a form with a single field */}
             <form class="search-form" role="search" method="get" action="/search" aria-label="Site search">
               <label for="site-search">Search</label>
-              <input id="site-search" type="search" name="q" placeholder="Words…" enterkeyhint="search" />
+              <input id="site-search" type="search" name="q" placeholder={raw(`Words${ELLIPSIS}`)} enterkeyhint="search" />
             </form>
             <ul class="nav navbar-nav pull-xs-right">
               <NavLink href="/" path={props.path}>
@@ -116,11 +117,10 @@ function siteFooter(siteName: string) {
 export function Layout(props: { page: PageContext; children: Child }) {
   const { page } = props;
   const { viewer } = page;
-  const title = page.title ? `${page.title} — ${page.siteName}` : page.siteName;
   return (
     <html lang="en">
       {/* written as HTML: a JSX <head> makes every element on every later page look up a context */}
-      {raw(`<head>${HEAD_START}${titleTag(title)}${headMetaHtml(page.meta)}${assetTags(page.asset)}</head>`)}
+      {raw(`<head>${HEAD_START}${titleTag(page.title ? [page.title, page.siteName] : [page.siteName])}${headMetaHtml(page.meta)}${assetTags(page.asset)}</head>`)}
       <body>
         {siteHeader(page.siteName, viewer, page.path)}
         {page.flash && (

@@ -21,7 +21,7 @@ export type PageContext = {
 };
 
 /** A feed a reader can subscribe to from a page (absolute URLs). */
-export type FeedLink = { title: string; atom: string; json: string };
+export type FeedLink = { titleParts: string[]; atom: string; json: string };
 
 /** A page's metadata for machines; every URL in it is absolute. */
 export type PageMeta = {

@@ -37,7 +37,7 @@ export function feedUpdated(articles: FeedArticle[], emptySince: Date): Date {
 
 function description(site: Site, scope: FeedScope): string {
   if (scope.kind === 'author') return `Articles by ${scope.username} on ${site.title}.`;
-  if (scope.kind === 'tag') return `Articles tagged “${scope.tag}” on ${site.title}.`;
+  if (scope.kind === 'tag') return `Articles tagged #${scope.tag} on ${site.title}.`;
   return site.description;
 }
 

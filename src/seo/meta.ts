@@ -88,7 +88,7 @@ export function listMeta(
   if (tab.kind === 'tag') {
     return {
       canonicalPath: withPage(tagPath(tab.tag), page),
-      description: `Articles tagged “${tab.tag}” on ${site.title}.`,
+      description: `Articles tagged #${tab.tag} on ${site.title}.`,
       // a tag no published article has has no feed (it answers 404)
       feeds: tab.inUse ? [feedLink(site, { kind: 'tag', tag: tab.tag })] : [],
     };

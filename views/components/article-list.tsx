@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticlePreview } from './article-preview';
 import { createFragmentMemo } from './fragment';
+import { ELLIPSIS } from './typography';
 
 export type PageLinks = { current: number; total: number; href: (page: number) => string };
 
@@ -27,7 +28,7 @@ function PaginationLinks(props: { current: number; pages: Array<number | null>; 
         {props.pages.map((page, index) =>
           page === null ? (
             <li class="page-item disabled" aria-hidden="true">
-              <span class="page-link">…</span>
+              <span class="page-link">{ELLIPSIS}</span>
             </li>
           ) : (
             <li class={page === current ? 'page-item active' : 'page-item'}>

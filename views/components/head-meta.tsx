@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../src/lib/html';
 import type { PageMeta } from '../view-types';
+import { TITLE_SEPARATOR } from './typography';
 
 /*
  * The <head> is written as HTML, not JSX. In hono/jsx a <head> element creates a namespace context
@@ -8,18 +9,25 @@ import type { PageMeta } from '../view-types';
  * tags in order, which is what these helpers write, escaped by hono's own escaper.
  */
 
+/** A value already escaped, to be written as it is. */
+type Escaped = { html: string };
+
 /** `<tag a="1" b="2"/>`, as hono/jsx writes an element without children. */
-export function voidTag(tag: string, attributes: Array<[string, string]>): string {
+export function voidTag(tag: string, attributes: Array<[string, string | Escaped]>): string {
   let html = `<${tag}`;
-  for (const [name, value] of attributes) html += ` ${name}="${escapeHtml(value)}"`;
+  for (const [name, value] of attributes) html += ` ${name}="${typeof value === 'string' ? escapeHtml(value) : value.html}"`;
   return `${html}/>`;
 }
+
+/** A title of several parts, most specific first ("Your Feed — Conduit"), escaped. */
+const titleHtml = (parts: string[]): Escaped => ({ html: parts.map(escapeHtml).join(TITLE_SEPARATOR) });
 
 /** What every document's head starts with. */
 export const HEAD_START = '<meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>';
 
-export function titleTag(title: string): string {
-  return `<title>${escapeHtml(title)}</title>`;
+/** `<title>` of the parts, most specific first. */
+export function titleTag(parts: string[]): string {
+  return `<title>${titleHtml(parts).html}</title>`;
 }
 
 /**
@@ -43,8 +51,8 @@ export function headMetaHtml(meta: PageMeta): string {
   for (const [name, content] of meta.names) html += voidTag('meta', [['name', name], ['content', content]]);
   for (const [property, content] of meta.properties) html += voidTag('meta', [['property', property], ['content', content]]);
   for (const feed of meta.feeds) {
-    html += voidTag('link', [['rel', 'alternate'], ['type', 'application/atom+xml'], ['title', feed.title], ['href', feed.atom]]);
-    html += voidTag('link', [['rel', 'alternate'], ['type', 'application/feed+json'], ['title', feed.title], ['href', feed.json]]);
+    html += voidTag('link', [['rel', 'alternate'], ['type', 'application/atom+xml'], ['title', titleHtml(feed.titleParts)], ['href', feed.atom]]);
+    html += voidTag('link', [['rel', 'alternate'], ['type', 'application/feed+json'], ['title', titleHtml(feed.titleParts)], ['href', feed.json]]);
   }
   // a data block, never executed, so script-src 'self' does not apply to it
   if (meta.jsonLd) html += `<script type="application/ld+json">${jsonForScript(meta.jsonLd)}</script>`;

@@ -21,7 +21,7 @@ export function ApiDocsPage(props: {
   return (
     <html lang="en">
       {/* written as HTML, as the layout's: a JSX <head> makes every later element look up a context */}
-      {raw(`<head>${HEAD_START}${titleTag(`${props.title} ${props.version}`)}${voidTag('link', [['rel', 'stylesheet'], ['href', props.stylesheet]])}</head>`)}
+      {raw(`<head>${HEAD_START}${titleTag([`${props.title} ${props.version}`])}${voidTag('link', [['rel', 'stylesheet'], ['href', props.stylesheet]])}</head>`)}
       <body class="api-docs">
         <main>
           <h1>

@@ -3,6 +3,7 @@ import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticleList, type PageLinks, type PreviewOf } from '../components/article-list';
 import { tagPath } from '../components/article-preview';
 import { createFragmentMemo } from '../components/fragment';
+import { Quoted } from '../components/typography';
 import type { Viewer } from '../view-types';
 
 export type HomeTab = { kind: 'global' } | { kind: 'feed' } | { kind: 'tag'; tag: string };
@@ -15,7 +16,7 @@ function EmptyMessage(props: { tab: HomeTab; viewer: Viewer | null }) {
       </>
     );
   }
-  if (props.tab.kind === 'tag') return <>No articles are tagged “{props.tab.tag}” yet.</>;
+  if (props.tab.kind === 'tag') return <>No articles are tagged <Quoted>{props.tab.tag}</Quoted> yet.</>;
   // the invitation links elsewhere than the navbar's /login, /register and /editor (see pages.md)
   return props.viewer ? (
     <>

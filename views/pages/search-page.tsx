@@ -3,6 +3,7 @@ import type { SearchResult } from '../../src/search/queries';
 import { Pagination, type PageLinks } from '../components/article-list';
 import { articlePath, profilePath, TagList } from '../components/article-preview';
 import { DateTime } from '../components/date';
+import { Quoted } from '../components/typography';
 
 function SearchResultItem(props: { result: SearchResult }) {
   const { result } = props;
@@ -28,7 +29,7 @@ function Summary(props: { query: string; total: number; capped: boolean }) {
   const count = props.capped ? `${props.total}+ articles match` : props.total === 1 ? '1 article matches' : `${props.total} articles match`;
   return (
     <p class="search-summary" role="status">
-      {count} “{props.query}”, best matches first.
+      {count} <Quoted>{props.query}</Quoted>, best matches first.
     </p>
   );
 }
@@ -61,11 +62,11 @@ export function SearchPage(props: {
         {query === '' ? (
           <p class="search-prompt">
             Type one or more words: articles holding all of them are shown, and the last word may be the start of a word
-            (“typesc” finds “TypeScript”).
+            (<Quoted>typesc</Quoted> finds <Quoted>TypeScript</Quoted>).
           </p>
         ) : props.results.length === 0 ? (
           <div class="empty-feed-message search-empty" role="status">
-            No articles match “{query}”. Check the spelling, or try fewer or other words.
+            No articles match <Quoted>{query}</Quoted>. Check the spelling, or try fewer or other words.
           </div>
         ) : (
           <>
