@@ -31,6 +31,8 @@ export type LoadResult = {
   /** 4xx, 5xx and socket errors (timeouts included) */
   errors: number;
   statusCounts: Record<string, number>;
+  /** what the socket errors were (ECONNRESET, timeout, ...): recorded by the paced generator */
+  socketErrorCodes?: Record<string, number>;
   seconds: number;
   /** responses per second (of any status) */
   rps: number;
@@ -106,6 +108,9 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return spec.overallRate ? runPacedLoad(spec, spec.overallRate) : runClosedLoad(spec);
 }
 
+/** The paced generator's sockets close after this long unused: under the server's 5 s keep-alive. */
+const IDLE_SOCKET_MS = 4_000;
+
 /** How often the paced generator looks at the clock. */
 const PACE_TICK_MS = 1;
 
@@ -118,10 +123,19 @@ const PACE_TICK_MS = 1;
  */
 export async function runPacedLoad(spec: LoadSpec, rate: number): Promise<LoadResult> {
   const { hostname, port } = new URL(spec.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
+  // Idle sockets are closed by the client before the server's keep-alive timeout (5 s) can close
+  // them: otherwise a request sent on a socket just as the server closes it fails with ECONNRESET
+  // (Node's agent heeds the server's "Keep-Alive: timeout=5" only when given a timeout of its own).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections, timeout: IDLE_SOCKET_MS });
   const latencies = latencyLog();
   const statusCounts: Record<string, number> = {};
+  const socketErrorCodes: Record<string, number> = {};
   let socketErrors = 0;
+  const socketError = (error: NodeJS.ErrnoException) => {
+    socketErrors++;
+    const code = error.code ?? error.message;
+    socketErrorCodes[code] = (socketErrorCodes[code] ?? 0) + 1;
+  };
   let bytes = 0;
   const inFlight = new Set<Promise<void>>();
 
@@ -138,15 +152,15 @@ export async function runPacedLoad(spec: LoadSpec, rate: number): Promise<LoadRe
             statusCounts[code] = (statusCounts[code] ?? 0) + 1;
             resolve();
           });
-          res.on('error', () => {
-            socketErrors++;
+          res.on('error', (error) => {
+            socketError(error);
             resolve();
           });
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', () => {
-        socketErrors++;
+      req.on('error', (error) => {
+        socketError(error);
         resolve();
       });
       req.end(request.body);
@@ -171,7 +185,7 @@ export async function runPacedLoad(spec: LoadSpec, rate: number): Promise<LoadRe
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return loadResult(latencies.values(), statusCounts, socketErrors, bytes, seconds);
+  return { ...loadResult(latencies.values(), statusCounts, socketErrors, bytes, seconds), socketErrorCodes };
 }
 
 /** Runs one autocannon instance to completion: `connections` each sending as soon as answered. */

@@ -63,6 +63,12 @@ export type Results = {
 export type Check = { target: string; value: string; goal: string; met: boolean };
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** " (2 ECONNRESET)": what the socket errors were, when there were any */
+const errorCodes = (codes: Record<string, number> | undefined) => {
+  const listed = Object.entries(codes ?? {}).map(([code, n]) => `${n} ${code}`);
+  return listed.length ? ` (${listed.join(', ')})` : '';
+};
 const percent = (ratio: number) => (Number.isFinite(ratio) ? `${(ratio * 100).toFixed(0)}%` : '-');
 
 const COLUMNS: Array<[string, number]> = [
@@ -128,7 +134,7 @@ export function formatTable(r: Results): string {
   if (r.whileWriting.length) {
     section(`Reads while writing ${WRITES_PER_SEC} comments/s (cpu/req over reads + writes)`);
     for (const w of r.whileWriting) {
-      out.push(row(w.name, w.m, '', `+${fixed(w.writes.okPerSec, 0)} comments/s, ${w.writes.errors} write errors`));
+      out.push(row(w.name, w.m, '', `+${fixed(w.writes.okPerSec, 0)} comments/s, ${w.writes.errors} write errors${errorCodes(w.writes.socketErrorCodes)}`));
     }
   }
   if (r.scaling.length) {
