@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { loadPasswordDictionaries } from '../src/auth/password-strength';
-import { ASSET_KEYS } from '../src/runtime';
+import { ASSET_KEYS, contentHash, type SeaManifest } from '../src/runtime';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_MAJOR = '24';
@@ -175,7 +175,19 @@ async function main(): Promise<void> {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const staticFiles = fs.readdirSync(path.join(ROOT, 'static')).filter((name) => fs.statSync(path.join(ROOT, 'static', name)).isFile());
   const migrations = listFiles(path.join(ROOT, 'drizzle'));
-  const manifest = { version: pkg.version, static: staticFiles, migrations };
+  const argon2File = argon2Addon();
+  // the names the addons and migrations are extracted under, so that a start finding them in
+  // place never reads them out of the binary
+  const manifest: SeaManifest = {
+    version: pkg.version,
+    static: staticFiles,
+    migrations,
+    hashes: {
+      sqliteAddon: contentHash(fs.readFileSync(sqliteAddon)),
+      argon2Addon: contentHash(fs.readFileSync(argon2File)),
+      migrations: contentHash(...migrations.map((file) => fs.readFileSync(path.join(ROOT, 'drizzle', file)))),
+    },
+  };
   fs.writeFileSync(path.join(WORK, 'manifest.json'), JSON.stringify(manifest));
   // what src/auth/password-strength.ts reads from the packages from source, as one JSON asset
   const dictionaries = path.join(WORK, ASSET_KEYS.passwordDictionaries);
@@ -184,7 +196,7 @@ async function main(): Promise<void> {
     [ASSET_KEYS.manifest]: path.join(WORK, 'manifest.json'),
     [ASSET_KEYS.passwordDictionaries]: dictionaries,
     [ASSET_KEYS.sqliteAddon]: sqliteAddon,
-    [ASSET_KEYS.argon2Addon]: argon2Addon(),
+    [ASSET_KEYS.argon2Addon]: argon2File,
   };
   for (const name of staticFiles) assets[`static/${name}`] = path.join(ROOT, 'static', name);
   for (const file of migrations) assets[`drizzle/${file}`] = path.join(ROOT, 'drizzle', file);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentHash } from '../src/runtime';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BINARY = path.join(ROOT, 'dist', 'quire');
@@ -115,7 +116,11 @@ describe('the release binary, alone in an empty directory', () => {
   it('creates and migrates its database, serves every kind of page, and stops cleanly on SIGTERM', async () => {
     const server = await start();
     expect(fs.existsSync(path.join(dir, 'data', 'quire.db'))).toBe(true);
-    expect(fs.readdirSync(path.join(dir, 'data', '.cache')).some((name) => name.startsWith('better_sqlite3-'))).toBe(true);
+    // the addons are written out under the hash of their bytes, which the build put in the manifest
+    const cache = path.join(dir, 'data', '.cache');
+    const addons = fs.readdirSync(cache).filter((name) => name.endsWith('.node'));
+    expect(addons.map((name) => name.replace(/-[0-9a-f]{16}\.node$/, '')).sort()).toEqual(['argon2', 'better_sqlite3']);
+    for (const name of addons) expect(name).toContain(`-${contentHash(fs.readFileSync(path.join(cache, name)))}.node`);
 
     // the password dictionaries come from the binary's own asset
     const weak = await fetch(`${server.url}/api/users`, json({ user: { username: 'bob', email: 'bob@example.com', password: 'password123' } }));
@@ -150,11 +155,14 @@ describe('the release binary, alone in an empty directory', () => {
     expect(fs.existsSync(path.join(dir, 'data', 'quire.db.lock'))).toBe(false);
   });
 
-  it('finds the article again after a restart', async () => {
+  it('finds the article again after a restart, with the files it wrote out the first time', async () => {
+    const cache = path.join(dir, 'data', '.cache');
+    const written = new Map(fs.readdirSync(cache).map((name) => [name, fs.statSync(path.join(cache, name)).mtimeMs]));
     const server = await start();
     const res = await fetch(`${server.url}/api/articles/from-the-binary`);
     expect(res.status).toBe(200);
     expect(await stop(server)).toBe(0);
+    expect(new Map(fs.readdirSync(cache).map((name) => [name, fs.statSync(path.join(cache, name)).mtimeMs]))).toEqual(written);
   });
 
   it('takes a verified backup while the site serves and writes, and restores it once stopped', async () => {

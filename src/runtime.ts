@@ -22,7 +22,13 @@ export const ASSET_KEYS = {
   passwordDictionaries: 'password-dictionaries.json',
 } as const;
 
-export type SeaManifest = { version: string; static: string[]; migrations: string[] };
+export type SeaManifest = {
+  version: string;
+  static: string[];
+  migrations: string[];
+  /** contentHash() of the addons and of the migrations, taken at build time */
+  hashes: { sqliteAddon: string; argon2Addon: string; migrations: string };
+};
 
 export function isBinary(): boolean {
   try {
@@ -41,9 +47,7 @@ export function binaryAsset(key: string): Buffer | null {
   return isBinary() ? asset(key) : null;
 }
 
-function manifest(): SeaManifest {
-  return JSON.parse(asset(ASSET_KEYS.manifest).toString('utf8')) as SeaManifest;
-}
+const manifest = once((): SeaManifest => JSON.parse(asset(ASSET_KEYS.manifest).toString('utf8')) as SeaManifest);
 
 export function appVersion(): string {
   if (isBinary()) return manifest().version;
@@ -66,33 +70,34 @@ export function readStaticFiles(): Map<string, Buffer> {
   return files;
 }
 
-const shortHash = (...parts: Buffer[]) => {
+/** The hash that names an extracted file or folder: scripts/build.ts puts it in the manifest. */
+export function contentHash(...parts: Buffer[]): string {
   const hash = createHash('sha256');
   for (const part of parts) hash.update(part);
   return hash.digest('hex').slice(0, 16);
-};
+}
 
 /**
- * Writes `content` to `dir/name` unless a file with that (content-hashed) name is there already.
- * Written to a temporary file and renamed, so a second process (the server and `quire backup`)
- * never sees half a file.
+ * Writes `content()` to `dir/name` unless a file with that (content-hashed) name is there already:
+ * a start with its files in place reads none of them out of the binary. Written to a temporary
+ * file and renamed, so a second process (the server and `quire backup`) never sees half a file.
  */
-function extractFile(dir: string, name: string, content: Buffer): string {
+function extractFile(dir: string, name: string, content: () => Buffer): string {
   const target = path.join(dir, name);
   if (fs.existsSync(target)) return target;
   fs.mkdirSync(dir, { recursive: true });
   const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  fs.writeFileSync(temp, content, { mode: 0o644 });
+  fs.writeFileSync(temp, content(), { mode: 0o644 });
   fs.renameSync(temp, target);
   return target;
 }
 
 /** The same for a folder: built under a temporary name, then renamed into place whole. */
-function extractFolder(dir: string, name: string, files: Map<string, Buffer>): string {
+function extractFolder(dir: string, name: string, files: () => Map<string, Buffer>): string {
   const target = path.join(dir, name);
   if (fs.existsSync(target)) return target;
   const temp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  for (const [file, content] of files) {
+  for (const [file, content] of files()) {
     fs.mkdirSync(path.dirname(path.join(temp, file)), { recursive: true });
     fs.writeFileSync(path.join(temp, file), content);
   }
@@ -147,15 +152,18 @@ export function prepareRuntime(cacheDir: string): Native {
     };
     return native;
   }
-  const sqliteAddon = asset(ASSET_KEYS.sqliteAddon);
-  const argon2Addon = asset(ASSET_KEYS.argon2Addon);
-  const migrations = new Map(manifest().migrations.map((file) => [file, asset(`drizzle/${file}`)]));
-  const migrationsFolder = extractFolder(cacheDir, `migrations-${shortHash(...migrations.values())}`, migrations);
+  const { hashes, migrations } = manifest();
+  const migrationsFolder = extractFolder(
+    cacheDir,
+    `migrations-${hashes.migrations}`,
+    () => new Map(migrations.map((file) => [file, asset(`drizzle/${file}`)])),
+  );
   // extracted now (the cache directory may not be writable later), opened when first needed
-  const argon2File = extractFile(cacheDir, `argon2-${shortHash(argon2Addon)}.node`, argon2Addon);
+  const argon2File = extractFile(cacheDir, `argon2-${hashes.argon2Addon}.node`, () => asset(ASSET_KEYS.argon2Addon));
+  const sqliteFile = extractFile(cacheDir, `better_sqlite3-${hashes.sqliteAddon}.node`, () => asset(ASSET_KEYS.sqliteAddon));
   native = {
     migrationsFolder,
-    sqliteBinding: dlopen(extractFile(cacheDir, `better_sqlite3-${shortHash(sqliteAddon)}.node`, sqliteAddon)),
+    sqliteBinding: dlopen(sqliteFile),
     argon2: once(() => dlopen(argon2File) as Argon2),
   };
   return native;
