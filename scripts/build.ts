@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { loadPasswordDictionaries } from '../src/auth/password-strength';
 import { ASSET_KEYS, contentHash, type SeaManifest } from '../src/runtime';
 
@@ -109,6 +109,25 @@ function listFiles(dir: string, prefix = ''): string[] {
   });
 }
 
+/**
+ * zod re-exports every one of its 64 locales' messages (360 KB of the bundle); Quire uses English
+ * only, which zod's schemas import directly. The locales' index becomes English alone.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}zod${path.sep}`)
+        ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 async function bundle(): Promise<string> {
   const out = path.join(WORK, 'quire.cjs');
   await build({
@@ -122,6 +141,7 @@ async function bundle(): Promise<string> {
     legalComments: 'none',
     logLevel: 'warning',
     tsconfig: path.join(ROOT, 'tsconfig.json'),
+    plugins: [zodEnglishOnly],
     // the password dictionaries travel as an asset (written in main()), not as bundled source
     external: ['@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'],
     // ESM's import.meta.url, for the CommonJS bundle
