@@ -21,6 +21,9 @@ function newestSourceMtime(): number {
   return Math.max(...SOURCES.map((p) => walk(path.join(ROOT, p))));
 }
 
+/** An article body with a highlighted code block and characters beyond ASCII. */
+const BODY = '# Hi\n\n```js\nconst answer = 42;\n```\n\nCafé — “naïve” 日本 …';
+
 /** The binary, copied alone into an empty directory, as on a server. */
 let dir: string;
 let quire: string;
@@ -129,7 +132,7 @@ describe('the release binary, alone in an empty directory', () => {
     const signUp = await fetch(`${server.url}/api/users`, json({ user: { username: 'ada', email: 'ada@example.com', password: 'velvet otter quarry 42' } }));
     expect(signUp.status).toBe(201);
     token = ((await signUp.json()) as { user: { token: string } }).user.token;
-    const created = await fetch(`${server.url}/api/articles`, json({ article: { title: 'From the binary', description: 'd', body: '# Hi' } }, token));
+    const created = await fetch(`${server.url}/api/articles`, json({ article: { title: 'From the binary', description: 'd', body: BODY } }, token));
     expect(created.status).toBe(201);
 
     const home = await (await fetch(`${server.url}/`)).text();
@@ -140,7 +143,11 @@ describe('the release binary, alone in an empty directory', () => {
     expect(cssRes.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${server.url}/default-avatar.svg`)).headers.get('content-type')).toBe('image/svg+xml');
     const article = await fetch(`${server.url}/article/from-the-binary`);
-    expect(await article.text()).toContain('<h1>Hi</h1>');
+    // markdown-it and highlight.js from the bundle, whose characters beyond ASCII the build escaped
+    const articleHtml = await article.text();
+    expect(articleHtml).toContain('<h1>Hi</h1>');
+    expect(articleHtml).toContain('<span class="hljs-keyword">const</span>');
+    expect(articleHtml).toContain('Café — “naïve” 日本 …');
     // a form post signs in through Argon2 in the binary's own addon
     const login = await fetch(`${server.url}/login`, {
       method: 'POST',
