@@ -76,15 +76,14 @@ describe('renderMarkdown', () => {
 
 describe('code highlighting and reading time', () => {
   it('highlights fenced code that names a language, on the server, still escaped', () => {
-    const render = renderMarkdown;
-    const html = render('```js\nconst a = "<script>";\n```');
+    const html = renderMarkdown('```js\nconst a = "<script>";\n```');
     expect(html).toContain('<pre><code class="language-js">');
     expect(html).toContain('<span class="hljs-keyword">const</span>');
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
     // no language, or an unknown one: plain, escaped code
-    expect(render('```\n<b>x</b>\n```')).toBe('<pre><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>\n');
-    expect(render('```nosuchlang"onclick="x\ny\n```')).not.toMatch(/class="[^"]*"onclick/);
+    expect(renderMarkdown('```\n<b>x</b>\n```')).toBe('<pre><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>\n');
+    expect(renderMarkdown('```nosuchlang"onclick="x\ny\n```')).not.toMatch(/class="[^"]*"onclick/);
   });
 
   it('estimates reading time at 230 words a minute, at least one', () => {

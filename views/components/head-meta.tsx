@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import { escapeHtml } from '../../src/lib/html';
 import type { PageMeta } from '../view-types';
 import { TITLE_SEPARATOR } from './typography';
@@ -9,25 +10,22 @@ import { TITLE_SEPARATOR } from './typography';
  * tags in order, which is what these helpers write, escaped by hono's own escaper.
  */
 
-/** A value already escaped, to be written as it is. */
-type Escaped = { html: string };
-
 /** `<tag a="1" b="2"/>`, as hono/jsx writes an element without children. */
-export function voidTag(tag: string, attributes: Array<[string, string | Escaped]>): string {
+export function voidTag(tag: string, attributes: Array<[string, string]>): string {
   let html = `<${tag}`;
-  for (const [name, value] of attributes) html += ` ${name}="${typeof value === 'string' ? escapeHtml(value) : value.html}"`;
+  for (const [name, value] of attributes) html += ` ${name}="${escapeHtml(value)}"`;
   return `${html}/>`;
 }
 
-/** A title of several parts, most specific first ("Your Feed — Conduit"), escaped. */
-const titleHtml = (parts: string[]): Escaped => ({ html: parts.map(escapeHtml).join(TITLE_SEPARATOR) });
+/** A title of several parts, most specific first ("Your Feed — Conduit"), as HTML. */
+const titleHtml = (parts: string[]) => raw(parts.map(escapeHtml).join(TITLE_SEPARATOR));
 
 /** What every document's head starts with. */
 export const HEAD_START = '<meta charset="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>';
 
 /** `<title>` of the parts, most specific first. */
 export function titleTag(parts: string[]): string {
-  return `<title>${titleHtml(parts).html}</title>`;
+  return `<title>${titleHtml(parts)}</title>`;
 }
 
 /**

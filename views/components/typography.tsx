@@ -13,13 +13,16 @@ export const ELLIPSIS = raw('&hellip;');
 /** The separator between a page's title and the site's name, in hand-written <title> HTML. */
 export const TITLE_SEPARATOR = ' &mdash; ';
 
+const LEFT_QUOTE = raw('&ldquo;');
+const RIGHT_QUOTE = raw('&rdquo;');
+
 /** Text in typographic double quotes. */
 export function Quoted(props: { children: Child }) {
   return (
     <>
-      {raw('&ldquo;')}
+      {LEFT_QUOTE}
       {props.children}
-      {raw('&rdquo;')}
+      {RIGHT_QUOTE}
     </>
   );
 }
