@@ -3,6 +3,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
+import { Forbidden, NotFound } from './core';
 import { apiErrorResponse } from './api/errors';
 import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
@@ -168,10 +169,12 @@ export function createApp(options: CreateAppOptions) {
       if (isApiPath(c.req.path)) return apiErrorResponse(c, 429, { rate: [err.message] });
       return showError(c, 429, err.message);
     }
-    if (err instanceof HTTPException) {
-      if (err.status === 403) logSecurityEvent(c, log, 'forbidden', { method: c.req.method, path: c.req.path });
-      return showError(c, err.status, err.res ? undefined : err.message);
+    if (err instanceof NotFound) return showError(c, 404, err.message);
+    if (err instanceof Forbidden || (err instanceof HTTPException && err.status === 403)) {
+      logSecurityEvent(c, log, 'forbidden', { method: c.req.method, path: c.req.path });
+      return showError(c, 403, err.message);
     }
+    if (err instanceof HTTPException) return showError(c, err.status, err.res ? undefined : err.message);
     logUnhandledError(log, c, err);
     return showError(c, 500);
   });

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
+import { Forbidden, NotFound } from '../core';
 import type { Assets } from '../lib/assets';
 import { limitBody } from '../lib/body-limit';
 import { httpCache, type Freshness, type PageCache } from '../lib/http-cache';
@@ -45,6 +46,11 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
     if (err instanceof ApiError) {
       if (err.status === 403) logSecurityEvent(c, deps.log, 'forbidden', { method: c.req.method, path: c.req.path });
       return apiErrorResponse(c, err.status, err.errors);
+    }
+    if (err instanceof NotFound) return apiErrorResponse(c, 404, { [err.thing]: ['not found'] });
+    if (err instanceof Forbidden) {
+      logSecurityEvent(c, deps.log, 'forbidden', { method: c.req.method, path: c.req.path });
+      return apiErrorResponse(c, 403, { [err.thing]: ['forbidden'] });
     }
     if (err instanceof TooManyRequests) {
       c.header('Retry-After', String(err.retryAfterSeconds));
