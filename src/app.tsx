@@ -5,6 +5,8 @@ import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
 import { Forbidden, NotFound } from './core';
 import { apiErrorResponse } from './api/errors';
+import { sharedReads } from './articles/queries';
+import { cachedReads, createCache } from './cache';
 import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
 import { loadSession } from './auth/middleware';
@@ -16,9 +18,8 @@ import { loadAssets, type Assets } from './lib/assets';
 import { cachedPageListener, type CachedSection } from './lib/cached-page-listener';
 import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
-import { currentStamp, isCurrent, writeMark, type Stamp } from './lib/content-version';
 import { loadFlash } from './lib/flash';
-import { httpCache, PageCache, type Freshness } from './lib/http-cache';
+import { httpCache } from './lib/http-cache';
 import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { requestIds } from './lib/request-id';
@@ -28,7 +29,7 @@ import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
 import { clientAddress, clientIp } from './security/client-ip';
 import { Limits, TooManyRequests } from './security/limits';
-import { pageRoutes } from './pages/routes';
+import { healthRoutes, pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
 import { seoRoutes } from './seo/routes';
@@ -51,7 +52,7 @@ const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
   500: { heading: 'Something went wrong', message: 'An unexpected error happened on our side. It has been logged.' },
 };
 
-export type CreateAppOptions = Omit<AppDeps, 'clock' | 'log' | 'limits'> & {
+export type CreateAppOptions = Pick<AppDeps, 'db' | 'env'> & {
   clock?: AppDeps['clock'];
   limits?: Limits;
   log?: Log;
@@ -69,30 +70,22 @@ declare module 'hono' {
 /** The table of contents: every global middleware in order, one route() per feature. */
 export function createApp(options: CreateAppOptions) {
   const log = options.log ?? jsonLog;
+  const cache = createCache(options.db, { enabled: options.env.CACHE });
   const deps: AppDeps = {
     db: options.db,
     env: options.env,
     clock: options.clock ?? systemClock,
     log,
     limits: options.limits ?? new Limits(options.env, log),
+    reads: cachedReads(sharedReads(options.db), cache.memo),
+    fragment: cache.fragment,
   };
+  const { freshness } = cache;
   const assets = options.assets ?? loadAssets(readStaticFiles());
-  const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env) };
+  const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env), fragment: cache.fragment };
   const secure = isHttps(deps.env);
-  // rendered pages and API reads for anonymous readers, exact until the content version moves;
-  // 24 MB in all keeps the peak under load within 150 MB (an article page with its br and gzip
-  // copies is about 50 KB, so some 500 of them fit)
-  const pageCache = new PageCache(2000, 16 * MIB);
-  const apiCache = new PageCache(1000, 8 * MIB);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
   const responseHeaders = securityHeaders({ https: secure });
-  // what a cached response was rendered from; a response showing an article's comments (its page,
-  // its comment list) follows that article's comments too, so a new comment leaves the rest cached
-  const freshness: Freshness = {
-    stamp: (c) => currentStamp(deps.db, (c.get('showsCommentsOf') as number | undefined) ?? null),
-    current: (stamp: Stamp) => isCurrent(deps.db, stamp),
-    writeMark: () => writeMark(deps.db),
-  };
 
   const showError = (c: Context, status: number, message?: string) => {
     const text = STATUS_TEXT[status] ?? STATUS_TEXT[400]!;
@@ -125,7 +118,7 @@ export function createApp(options: CreateAppOptions) {
     await next();
   });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
-  app.route('/api', apiRoutes(deps, assets, apiCache, freshness));
+  app.route('/api', apiRoutes(deps, assets, cache.api, freshness));
 
   // cross-site form posts are refused before routing; the API authenticates by token, not cookie
   const checkCsrf = csrf({ origin: publicOrigin });
@@ -136,6 +129,8 @@ export function createApp(options: CreateAppOptions) {
   app.use(
     limitBody(FORM_BODY_LIMIT_BYTES, (c) => showError(c, 413)),
   );
+  // health is the database alone: no session, no cache in front of it
+  app.route('/', healthRoutes(deps));
   // feeds, the sitemap and robots.txt are the same for everyone: no session, no flash consumed
   app.route('/', feedRoutes(deps));
   app.route('/', seoRoutes(deps));
@@ -144,7 +139,7 @@ export function createApp(options: CreateAppOptions) {
   app.use(renderer(render));
   app.use(
     httpCache({
-      cache: pageCache,
+      cache: cache.pages,
       ...freshness,
       viewer: (c) => c.get('user')?.id ?? null,
       // a page showing a flash message is that visitor's alone
@@ -180,10 +175,10 @@ export function createApp(options: CreateAppOptions) {
   });
 
   // a cached page for an anonymous reader is answered before Hono, header for header the same
-  const pages: CachedSection = { cache: pageCache, current: freshness.current, plain: (req) => req.headers.cookie === undefined };
+  const pages: CachedSection = { cache: cache.pages, current: freshness.current, plain: (req) => req.headers.cookie === undefined };
   // with CORS on, the app adds per-origin headers around the API's cache: those stay with the app
   const api: CachedSection | null = deps.env.CORS_ORIGINS.length > 0 ? null : {
-    cache: apiCache,
+    cache: cache.api,
     current: freshness.current,
     plain: (req) => req.headers.authorization === undefined && req.headers.origin === undefined,
   };

@@ -5,14 +5,18 @@
  * throttles, security events, and the write in one transaction. Doors (HTML routes, the API, the
  * CLI) parse their input's shape, call it, and render or serialise what comes back.
  */
+import type { SharedReads } from './articles/queries';
 import type { Db } from './db/client';
 import type { Env } from './env';
 import type { Clock } from './lib/clock';
 import type { Log } from './lib/logger';
 import type { Limits } from './security/limits';
 
-/** What use cases are built from: the same for every door. */
-export type Core = { db: Db; env: Env; clock: Clock; log: Log; limits: Limits };
+/**
+ * What use cases and reads are built from: the same for every door. `reads` are the reads every
+ * reader sees alike, which the app's cache may keep (src/cache/); elsewhere `sharedReads(db)`.
+ */
+export type Core = { db: Db; env: Env; clock: Clock; log: Log; limits: Limits; reads: SharedReads };
 
 /** Who asks, as far as the door knows: for limits, security events and log lines. */
 export type Caller = {

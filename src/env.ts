@@ -74,6 +74,7 @@ const EnvSchema = z.object({
   ),
   TRUST_PROXY: parsed('off', parseTrustProxy, 'must be off, loopback, or a comma-separated list of proxy IP addresses'),
   RATE_LIMITS: flag(true),
+  CACHE: flag(true),
   RATE_LIMIT_GLOBAL: rate(RATE_LIMIT_DEFAULTS.global),
   RATE_LIMIT_SIGNUP: rate(RATE_LIMIT_DEFAULTS.signup),
   RATE_LIMIT_ARTICLES: rate(RATE_LIMIT_DEFAULTS.articles),
@@ -120,6 +121,8 @@ export type Env = {
   TRUST_PROXY: ProxyTrust;
   /** false only for test rigs: turns off every limiter and the sign-in throttle. */
   RATE_LIMITS: boolean;
+  /** false serves every answer fresh: no page, memo or fragment is kept (src/cache/) */
+  CACHE: boolean;
   RATE_LIMIT: Record<LimitName, BucketPolicy>;
   /** milliseconds to wait after the 1st, 2nd... consecutive failed sign-in */
   SIGNIN_BACKOFF: number[];
@@ -157,6 +160,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     CORS_ORIGINS: env.CORS_ORIGINS,
     TRUST_PROXY: env.TRUST_PROXY,
     RATE_LIMITS: env.RATE_LIMITS,
+    CACHE: env.CACHE,
     RATE_LIMIT: {
       global: env.RATE_LIMIT_GLOBAL,
       signup: env.RATE_LIMIT_SIGNUP,

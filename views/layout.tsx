@@ -4,8 +4,7 @@ import { avatarSrc } from './components/avatar';
 import { escapeHtml } from '../src/lib/html';
 import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
 import { ELLIPSIS } from './components/typography';
-import { createFragmentMemo } from './components/fragment';
-import type { PageContext, Viewer } from './view-types';
+import type { Fragment, PageContext, Viewer } from './view-types';
 
 function NavLink(props: { href: string; path: string; children: Child; exact?: boolean }) {
   const active = props.path === props.href;
@@ -98,20 +97,18 @@ const NAV_PATHS = new Set(['/', '/editor', '/settings', '/login', '/register']);
 
 /*
  * The skip link, navbar and footer depend only on the site's name, the viewer and which nav link
- * is current, so each variant is rendered once (per viewer: the most recent 500 kept) and placed
- * as HTML: rendering their twenty-odd elements was a fair part of a signed-in list page's CPU.
+ * is current, so each variant is a fragment, rendered once by the app and placed as HTML:
+ * rendering their twenty-odd elements was a fair part of a signed-in list page's CPU.
  */
-const chrome = createFragmentMemo(500);
-
-function siteHeader(siteName: string, viewer: Viewer | null, path: string) {
+function siteHeader(fragment: Fragment, siteName: string, viewer: Viewer | null, path: string) {
   const profilePath = viewer && `/profile/${encodeURIComponent(viewer.username)}`;
   const current = NAV_PATHS.has(path) || path === profilePath ? path : '';
   const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current]);
-  return chrome(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} />);
+  return fragment(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} />);
 }
 
-function siteFooter(siteName: string) {
-  return chrome(JSON.stringify(['footer', siteName]), () => <SiteFooter siteName={siteName} />);
+function siteFooter(fragment: Fragment, siteName: string) {
+  return fragment(JSON.stringify(['footer', siteName]), () => <SiteFooter siteName={siteName} />);
 }
 
 export function Layout(props: { page: PageContext; children: Child }) {
@@ -122,14 +119,14 @@ export function Layout(props: { page: PageContext; children: Child }) {
       {/* written as HTML: a JSX <head> makes every element on every later page look up a context */}
       {raw(`<head>${HEAD_START}${titleTag(page.title ? [page.title, page.siteName] : [page.siteName])}${headMetaHtml(page.meta)}${assetTags(page.asset)}</head>`)}
       <body>
-        {siteHeader(page.siteName, viewer, page.path)}
+        {siteHeader(page.fragment, page.siteName, viewer, page.path)}
         {page.flash && (
           <div class={`flash flash-${page.flash.kind}`} role="status">
             <div class="container">{page.flash.message}</div>
           </div>
         )}
         <main id="main">{props.children}</main>
-        {siteFooter(page.siteName)}
+        {siteFooter(page.fragment, page.siteName)}
       </body>
     </html>
   );

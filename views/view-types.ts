@@ -1,3 +1,4 @@
+import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Flash } from '../src/lib/flash';
 import type { FormErrors } from '../src/lib/form';
 
@@ -18,7 +19,19 @@ export type PageContext = {
   requestId?: string;
   /** what the <head> tells search engines, link previews and feed readers */
   meta: PageMeta;
+  fragment: Fragment;
 };
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+/**
+ * Renders a part of a page whose whole input is `key`: the app's cache (src/cache/) places it as
+ * HTML rendered once per key; views never keep anything themselves.
+ */
+export type Fragment = (key: string, render: () => Html) => Html;
+
+/** Renders every time: for views rendered outside the app (tests, e-mails). */
+export const renderEveryTime: Fragment = (_key, render) => render();
 
 /** A feed a reader can subscribe to from a page (absolute URLs). */
 export type FeedLink = { titleParts: string[]; atom: string; json: string };

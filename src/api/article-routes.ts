@@ -7,7 +7,6 @@ import {
   favoriteArticle,
   findArticleBySlug,
   listArticles,
-  listTagsInUse,
   unfavoriteArticle,
   updateArticle,
   type ArticleDetail,
@@ -21,6 +20,7 @@ import {
   listCommentsForArticle,
   type CommentedArticle,
 } from '../comments/queries';
+import { showsComments } from '../cache';
 import { loadMarkdown } from '../lib/markdown';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
@@ -62,7 +62,7 @@ export function articleApiRoutes(deps: AppDeps) {
       const { results, total } = searchArticles(db, { ...options, query: query.data.q });
       return c.json({ articles: results.map(articleListItemJson), articlesCount: total });
     }
-    const { articles, total } = listArticles(db, options);
+    const { articles, total } = listArticles(deps, options);
     return c.json({ articles: articles.map(articleListItemJson), articlesCount: total });
   };
 
@@ -114,7 +114,7 @@ export function articleApiRoutes(deps: AppDeps) {
 
   app.get('/articles/:slug/comments', (c) => {
     const article = requireCommentedArticle(c);
-    c.set('showsCommentsOf', article.id);
+    showsComments(c, { articleId: article.id });
     return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
   });
 
@@ -138,7 +138,7 @@ export function articleApiRoutes(deps: AppDeps) {
     return c.body(null, 204);
   });
 
-  app.get('/tags', (c) => c.json({ tags: listTagsInUse(db) }));
+  app.get('/tags', (c) => c.json({ tags: deps.reads.tagsInUse() }));
 
   return app;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestDb, insertArticle, insertUser } from '../test-support';
 import { followUser, unfollowUser } from '../profiles/queries';
 import { updateUser } from '../users/queries';
-import { favoriteArticle, listArticles, unfavoriteArticle } from './queries';
+import { favoriteArticle, listArticles, sharedReads, unfavoriteArticle } from './queries';
 
 /** Bob wrote two articles; Alice and Carol read them. */
 async function setup() {
@@ -16,7 +16,7 @@ async function setup() {
 }
 
 const page = (db: ReturnType<typeof createTestDb>, viewerId: number | null) =>
-  listArticles(db, { viewerId, limit: 10, offset: 0 }).articles.map((a) => ({
+  listArticles({ db, reads: sharedReads(db) }, { viewerId, limit: 10, offset: 0 }).articles.map((a) => ({
     title: a.title,
     favorited: a.favorited,
     favoritesCount: a.favoritesCount,

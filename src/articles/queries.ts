@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
-import { bumpContentVersion, memoByVersion, memoRecentByVersion } from '../lib/content-version';
 import type { Markdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
@@ -247,42 +246,51 @@ export function viewerFlags(
   return { favorited: new Set(JSON.parse(row.favorited)), following: new Set(JSON.parse(row.following)) };
 }
 
-/** How many articles the pages of lists (each filter, page and size) keep between writes, in all. */
-const LISTED_ARTICLES_KEPT = 2000;
-
 /**
- * A page of published articles, newest first (ties by id). What every reader sees on a page (its
- * articles, tags, counts, authors) only changes with the content, so it is read once per content
- * version (page query, tags, total); each request then asks only for the viewer's flags.
+ * What every reader sees alike, read without a viewer: the reads the cache may keep between writes
+ * (src/cache/). A list page's articles, tags, counts and authors only change with the content; each
+ * request then asks only for the viewer's own flags (listArticles).
  */
-export function listArticles(
-  db: Db,
-  options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
-): { articles: ArticleSummary[]; total: number } {
-  const filter = options.filter ?? {};
-  const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
-  const queries = articleListQueries(db, keys);
-  const filterKey = JSON.stringify(filter);
-  const page = memoRecentByVersion(
-    db,
-    'article-list-pages',
-    LISTED_ARTICLES_KEPT,
-    `${filterKey}:${options.limit}:${options.offset}`,
-    () => {
-      const rows = queries.page.all({ ...filter, limit: options.limit, offset: options.offset });
+export type SharedReads = {
+  /** a page of published articles matching `filter`, newest first, with every reader's flags off */
+  articlePage(filter: ArticleFilter, limit: number, offset: number): ArticleSummary[];
+  articleTotal(filter: ArticleFilter): number;
+  /** every tag used by at least one published article, most used first */
+  tagsInUse(): string[];
+};
+
+const filterKeys = (filter: ArticleFilter) => FILTER_KEYS.filter((key) => filter[key] !== undefined);
+
+export function sharedReads(db: Db): SharedReads {
+  return {
+    articlePage(filter, limit, offset) {
+      const rows = articleListQueries(db, filterKeys(filter)).page.all({ ...filter, limit, offset });
       const tagLists = tagsForArticles(
         db,
         rows.map((row) => row.id),
       );
       return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
     },
-    (articles) => Math.max(1, articles.length),
-  );
-  // the total only changes with the content: counted once per version and filter
-  const total = memoByVersion(db, `articles-total:${filterKey}`, () => queries.count.get(filter)?.n ?? 0);
+    articleTotal: (filter) => articleListQueries(db, filterKeys(filter)).count.get(filter)?.n ?? 0,
+    tagsInUse: () => queryTagsInUse(db),
+  };
+}
+
+/** Where lists are read from: the database for the viewer's flags, the shared reads for the rest. */
+export type ListSource = { db: Db; reads: SharedReads };
+
+/** A page of published articles, newest first (ties by id), with the viewer's flags. */
+export function listArticles(
+  source: ListSource,
+  options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
+): { articles: ArticleSummary[]; total: number } {
+  const filter = options.filter ?? {};
+  const page = source.reads.articlePage(filter, options.limit, options.offset);
+  const total = source.reads.articleTotal(filter);
+  // shared reads may be shared with other requests: each gets its own copies
   if (options.viewerId === null || page.length === 0) return { articles: page.map((article) => ({ ...article })), total };
   const { favorited, following } = viewerFlags(
-    db,
+    source.db,
     options.viewerId,
     page.map((article) => article.id),
     page.map((article) => article.author.id),
@@ -328,11 +336,6 @@ export function listDrafts(db: Db, authorId: number): ArticleSummary[] {
     rows.map((row) => row.id),
   );
   return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
-}
-
-/** Every tag used by at least one article, most used first. */
-export function listTagsInUse(db: Db): string[] {
-  return memoByVersion(db, 'tags-in-use', () => queryTagsInUse(db));
 }
 
 function queryTagsInUse(db: Db): string[] {
@@ -419,7 +422,6 @@ export function createArticle(
       .get();
     replaceTags(tx, row.id, publishedAt, input.tagList);
     indexForSearch(tx, markdown, row.id, input);
-    bumpContentVersion(db);
     return { id: row.id, slug };
   });
 }
@@ -461,7 +463,6 @@ export function updateArticle(
       tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id)).run();
     }
     indexForSearch(tx, markdown, article.id, next);
-    bumpContentVersion(db);
     return { slug };
   });
 }
@@ -471,7 +472,6 @@ export function deleteArticle(db: Db, articleId: number): void {
     tx.run(sql`delete from articles_fts where rowid = ${articleId}`);
     tx.delete(articles).where(eq(articles.id, articleId)).run();
   });
-  bumpContentVersion(db);
 }
 
 /** Favorites an article once; its count on the row moves in the same transaction, only if a row was added. */
@@ -484,7 +484,6 @@ export function favoriteArticle(db: Db, userId: number, articleId: number, now: 
       .run();
     if (added.changes > 0) moveFavoritesCount(tx, articleId, 1);
   });
-  bumpContentVersion(db);
 }
 
 export function unfavoriteArticle(db: Db, userId: number, articleId: number): void {
@@ -495,7 +494,6 @@ export function unfavoriteArticle(db: Db, userId: number, articleId: number): vo
       .run();
     if (removed.changes > 0) moveFavoritesCount(tx, articleId, -1);
   });
-  bumpContentVersion(db);
 }
 
 function moveFavoritesCount(db: Queryable, articleId: number, by: 1 | -1): void {

@@ -12,8 +12,8 @@ import { setFlash } from '../lib/flash';
 import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
 import { loadMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
-import { memoByVersion, memoRecentByVersion } from '../lib/content-version';
-import { herePath, renderFragment } from '../lib/render';
+import { showsComments } from '../cache';
+import { herePath } from '../lib/render';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
 import { canEditArticle, canSeeArticle } from './policy';
@@ -23,7 +23,6 @@ import {
   favoriteArticle,
   findArticleBySlug,
   listArticles,
-  listTagsInUse,
   unfavoriteArticle,
   updateArticle,
   type ArticleDetail,
@@ -50,7 +49,7 @@ export function showArticlePage(
 ) {
   const viewer = c.get('user');
   const comments = listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
-  c.set('showsCommentsOf', article.id);
+  showsComments(c, { articleId: article.id });
   const here = articlePath(article.slug);
   return c.render(
     <ArticlePage
@@ -66,13 +65,10 @@ export function showArticlePage(
   );
 }
 
-/** How many rendered previews (article, favorite state, page address) are kept between writes. */
-const PREVIEWS_KEPT = 1000;
-
 function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter) {
   const page = parsePage(c);
   const viewer = c.get('user');
-  const { articles, total } = listArticles(deps.db, {
+  const { articles, total } = listArticles(deps, {
     filter,
     viewerId: viewer?.id ?? null,
     limit: PAGE_SIZE,
@@ -80,19 +76,17 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
   });
   assertPageExists(page, total);
   const base = tab.kind === 'tag' ? `/tag/${encodeURIComponent(tab.tag)}?` : tab.kind === 'feed' ? '/?feed=following&' : '/?';
-  const tags = listTagsInUse(deps.db);
-  // the same sidebar on every list page for every reader: rendered once per content version
-  const sidebar = memoByVersion(deps.db, 'tag-sidebar-html', () => renderFragment(<TagSidebar tags={tags} />));
+  const tags = deps.reads.tagsInUse();
+  // the same sidebar on every list page for every reader
+  const sidebar = deps.fragment(`sidebar:${JSON.stringify(tags)}`, () => <TagSidebar tags={tags} />);
   const site = siteOf(deps.env);
   const here = herePath(c);
-  // a preview shows only its article (which changes only with the content), whether the viewer
-  // favorited it, and this page's address for its form: rendered once per version, for everyone
+  // a preview shows only its article, whether the viewer favorited it, and this page's address
   const preview = (article: ArticleSummary) =>
-    memoRecentByVersion(deps.db, 'article-previews', PREVIEWS_KEPT, `${article.id}:${article.favorited}:${here}`, () =>
-      renderFragment(<ArticlePreview article={article} here={here} />),
-    );
+    deps.fragment(`preview:${JSON.stringify(article)}:${here}`, () => <ArticlePreview article={article} here={here} />);
   return c.render(
     <HomePage
+      fragment={deps.fragment}
       siteName={deps.env.SITE_TITLE}
       siteDescription={deps.env.SITE_DESCRIPTION}
       viewer={viewer}

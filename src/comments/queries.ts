@@ -3,7 +3,6 @@ import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import type { Db } from '../db/client';
 import { articles, comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
-import { bumpCommentsVersion } from '../lib/content-version';
 import { followingFlag } from '../profiles/following';
 
 export type CommentView = {
@@ -107,11 +106,9 @@ export function addComment(db: Db, articleId: number, authorId: number, body: st
       .prepare(),
   );
   const id = query.get({ articleId, authorId, body, createdAt: new Date(now) })!.id;
-  bumpCommentsVersion(db, articleId);
   return id;
 }
 
 export function deleteComment(db: Db, articleId: number, commentId: number): void {
   db.delete(comments).where(and(eq(comments.id, commentId), eq(comments.articleId, articleId))).run();
-  bumpCommentsVersion(db, articleId);
 }

@@ -170,3 +170,21 @@ export type User = typeof users.$inferSelect;
 export type Article = typeof articles.$inferSelect;
 export type Comment = typeof comments.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+
+/**
+ * What cached answers were computed from (src/cache/): one row whose `content` moves with every
+ * write to a table readers see, and whose `comments` moves with every comment written or deleted.
+ * Triggers move them in the same transaction as the write (drizzle/0007_cache_triggers.sql), so a
+ * write by any connection, process or node is seen by the next request that reads them.
+ */
+export const cacheVersions = sqliteTable('cache_versions', {
+  id: integer('id').primaryKey(),
+  content: integer('content').notNull().default(1),
+  comments: integer('comments').notNull().default(1),
+});
+
+/** Per article, a version its comments' triggers move: a comment leaves the rest of the site cached. */
+export const commentVersions = sqliteTable('comment_versions', {
+  articleId: integer('article_id').primaryKey(),
+  version: integer('version').notNull(),
+});

@@ -1,6 +1,6 @@
-import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
-import { listArticles, type ArticleSummary } from '../articles/queries';
+import { listArticles, type ArticleSummary, type ListSource } from '../articles/queries';
+import type { Db } from '../db/client';
 
 /** How many articles a feed holds: enough for a reader who polls daily, small enough to poll. */
 export const FEED_SIZE = 20;
@@ -22,11 +22,11 @@ function bodiesOf(db: Db, ids: number[]): Map<number, string> {
 }
 
 /** The newest published articles of the site, an author (username) or a tag, with their bodies. */
-export function listFeedArticles(db: Db, filter: { author?: string; tag?: string }): FeedArticle[] {
+export function listFeedArticles(source: ListSource, filter: { author?: string; tag?: string }): FeedArticle[] {
   // listArticles never returns drafts; the bodies query checks again
-  const { articles } = listArticles(db, { filter, viewerId: null, limit: FEED_SIZE, offset: 0 });
+  const { articles } = listArticles(source, { filter, viewerId: null, limit: FEED_SIZE, offset: 0 });
   const bodies = bodiesOf(
-    db,
+    source.db,
     articles.map((article) => article.id),
   );
   return articles.flatMap((article) => {

@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
-import { listTagsInUse } from '../articles/queries';
 import { sendPublicDocument } from '../lib/conditional-get';
 import { siteOf } from '../lib/site';
 import { findProfile } from '../profiles/queries';
@@ -17,7 +16,7 @@ function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Feed {
   if (kind === 'author') {
     const profile = findProfile(deps.db, c.req.param('username') ?? '', null);
     if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
-    const articles = listFeedArticles(deps.db, { author: profile.username });
+    const articles = listFeedArticles(deps, { author: profile.username });
     // an author without articles yet still has a feed to subscribe to
     return {
       scope: { kind, username: profile.username },
@@ -29,11 +28,11 @@ function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Feed {
   if (kind === 'tag') {
     const tag = c.req.param('tag') ?? '';
     // a tag only drafts use is as unknown as one never used: drafts show nowhere
-    if (!listTagsInUse(deps.db).includes(tag)) throw new HTTPException(404, { message: 'No article has that tag.' });
-    const articles = listFeedArticles(deps.db, { tag });
+    if (!deps.reads.tagsInUse().includes(tag)) throw new HTTPException(404, { message: 'No article has that tag.' });
+    const articles = listFeedArticles(deps, { tag });
     return { scope: { kind, tag }, articles, updated: feedUpdated(articles, NEVER) };
   }
-  const articles = listFeedArticles(deps.db, {});
+  const articles = listFeedArticles(deps, {});
   return { scope: { kind: 'site' }, articles, updated: feedUpdated(articles, NEVER) };
 }
 

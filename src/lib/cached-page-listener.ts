@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Stamp } from './content-version';
+import type { Stamp } from '../cache/versions';
 import { answerFrom, SHARED_CACHE_CONTROL, type PageCache } from './http-cache';
 import type { Log } from './logger';
 import { requestIdFrom } from './request-id';

@@ -4,7 +4,7 @@ import { addComment, deleteComment } from '../comments/queries';
 import { Browser, countQueries, createTestApp, insertArticle, insertUser, signedInBrowser } from '../test-support';
 
 describe('the anonymous page cache', () => {
-  it('serves a second anonymous visit without touching the database, until the content changes', async () => {
+  it('serves a second anonymous visit reading nothing but the versions, until the content changes', async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'alice');
     insertArticle(t.db, author.id, { title: 'First' });
@@ -59,7 +59,7 @@ describe('the anonymous page cache', () => {
     for (const path of paths) await new Browser(t.app).get(path); // warm every entry
     const commentId = addComment(t.db, busy.id, author.id, 'Busy talk', Date.now());
 
-    // the quiet article's page and comment list are still served from the cache: no SQL at all
+    // the quiet article's page and comment list are still served from the cache: no content read
     for (const path of paths.slice(0, 2)) {
       expect(await countQueries(t, async () => new Browser(t.app).get(path)), path).toBe(0);
     }

@@ -1,7 +1,7 @@
 import { hash as digest } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
-import type { Stamp } from './content-version';
+import { stampTag, type Stamp } from '../cache/versions';
 import { Lru } from './lru';
 
 /** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
@@ -16,16 +16,20 @@ export type Entry = {
   encoded: Partial<Record<'br' | 'gzip', Buffer>>;
 };
 
-/** A bounded LRU of rendered responses for anonymous readers, keyed by path and query. */
+/** A bounded LRU of rendered responses for anonymous readers, keyed by path and query; 0 entries keeps none. */
 export class PageCache {
   private readonly entries: Lru<Entry>;
 
-  constructor(maxEntries: number, maxBytes: number) {
+  constructor(
+    private readonly maxEntries: number,
+    maxBytes: number,
+  ) {
     this.entries = new Lru(maxBytes, maxEntries);
   }
 
   /** The entry for `key` if `current` says its content is still the current one (else it is dropped). */
   get(key: string, current: (stamp: Stamp) => boolean): Entry | undefined {
+    if (this.maxEntries === 0) return undefined;
     const entry = this.entries.get(key);
     if (entry && !current(entry.stamp)) {
       this.entries.delete(key);
@@ -35,6 +39,7 @@ export class PageCache {
   }
 
   set(key: string, entry: Entry): void {
+    if (this.maxEntries === 0) return;
     this.entries.set(key, entry, size(entry));
   }
 
@@ -53,8 +58,6 @@ function size(entry: Entry): number {
 
 /** A short digest of a body, for ETags. */
 export const bodyTag = (body: Buffer) => digest('sha1', body, 'base64url').slice(0, 22);
-
-const stampTag = (stamp: Stamp) => (stamp.article === null ? `${stamp.version}` : `${stamp.version}.${stamp.article}.${stamp.comments}`);
 
 /** Anyone may keep an anonymous response, and must ask again (cheaply, by ETag) before reuse. */
 export const SHARED_CACHE_CONTROL = 'public, no-cache';
@@ -158,8 +161,6 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** a page's HTML as the renderer made it (src/lib/render.tsx) */
     renderedHtml: string;
-    /** the article whose comments the response shows: its cached copy follows their version */
-    showsCommentsOf: number;
   }
 }
 

@@ -2,13 +2,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Layout } from '../../views/layout';
-import type { PageContext, PageMeta } from '../../views/view-types';
+import type { Fragment, PageContext, PageMeta } from '../../views/view-types';
 import { feedLink } from '../feeds/paths';
 import type { Assets } from './assets';
 import { absoluteUrl, type Site } from './site';
-
-// the routes' way to render a fragment once; it lives with the views, which use it too
-export { renderFragment } from '../../views/components/fragment';
 
 declare module 'hono' {
   interface ContextRenderer {
@@ -16,7 +13,7 @@ declare module 'hono' {
   }
 }
 
-export type RenderOptions = { siteName: string; assets: Assets; site: Site };
+export type RenderOptions = { siteName: string; assets: Assets; site: Site; fragment: Fragment };
 
 /** What a route says about its page; the rest (canonical, description, site feed) has defaults. */
 export type PageMetaInput = Partial<Omit<PageMeta, 'canonical'>> & {
@@ -75,6 +72,7 @@ export function pageContext(c: Context, options: RenderOptions, title: string, m
     asset: (name) => options.assets.url(name),
     requestId: c.get('requestId'),
     meta: resolveMeta(c, options.site, meta),
+    fragment: options.fragment,
   };
 }
 

@@ -18,7 +18,12 @@ export function pageRoutes(deps: AppDeps) {
     );
   });
 
-  /** Healthy means the database answers a real query, not just that the process is up. */
+  return app;
+}
+
+/** Healthy means the database answers a real query, not just that the process is up. */
+export function healthRoutes(deps: AppDeps) {
+  const app = new Hono();
   app.get('/healthz', (c) => {
     try {
       deps.db.get(sql`select 1`);
@@ -27,6 +32,5 @@ export function pageRoutes(deps: AppDeps) {
       return c.json({ status: 'error', error: 'database unavailable' }, 503, { 'cache-control': 'no-store' });
     }
   });
-
   return app;
 }

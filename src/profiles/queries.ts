@@ -2,7 +2,6 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { follows, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
-import { bumpContentVersion } from '../lib/content-version';
 import { followingFlag } from './following';
 
 export type { Profile };
@@ -28,12 +27,10 @@ export function followUser(db: Db, followerId: number, followedId: number, now: 
     .values({ followerId, followedId, createdAt: new Date(now) })
     .onConflictDoNothing()
     .run();
-  bumpContentVersion(db);
 }
 
 export function unfollowUser(db: Db, followerId: number, followedId: number): void {
   db.delete(follows)
     .where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)))
     .run();
-  bumpContentVersion(db);
 }

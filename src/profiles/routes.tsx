@@ -36,7 +36,7 @@ function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
   const profile = requireProfile(c, deps, viewer?.id ?? null);
   const page = parsePage(c);
   const filter = tab === 'articles' ? { author: profile.username } : { favoritedBy: profile.username };
-  const { articles, total } = listArticles(deps.db, {
+  const { articles, total } = listArticles(deps, {
     filter,
     viewerId: viewer?.id ?? null,
     limit: PAGE_SIZE,
@@ -46,6 +46,7 @@ function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
   const base = tab === 'articles' ? profilePath(profile.username) : `${profilePath(profile.username)}/favorites`;
   return c.render(
     <ProfilePage
+      fragment={deps.fragment}
       profile={profile}
       viewer={viewer}
       tab={tab}

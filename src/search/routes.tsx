@@ -23,6 +23,7 @@ export function searchRoutes(deps: AppDeps) {
     assertPageExists(page, total);
     return c.render(
       <SearchPage
+        fragment={deps.fragment}
         query={query}
         results={results}
         total={total}

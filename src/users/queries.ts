@@ -1,7 +1,6 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { users, type User } from '../db/schema';
-import { bumpContentVersion } from '../lib/content-version';
 
 const lowerEquals = (column: typeof users.username | typeof users.email, value: string) =>
   sql`lower(${column}) = lower(${value})`;
@@ -43,7 +42,6 @@ export function createUser(
     .values({ ...input, createdAt: new Date(now), updatedAt: new Date(now) })
     .returning()
     .get();
-  bumpContentVersion(db);
   return user;
 }
 
@@ -56,6 +54,5 @@ export function updateUser(db: Db, id: number, changes: UserChanges, now: number
     .where(eq(users.id, id))
     .returning()
     .get()!;
-  bumpContentVersion(db);
   return user;
 }

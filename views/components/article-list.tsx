@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticlePreview } from './article-preview';
-import { createFragmentMemo } from './fragment';
+import { renderEveryTime, type Fragment } from '../view-types';
 import { ELLIPSIS } from './typography';
 
 export type PageLinks = { current: number; total: number; href: (page: number) => string };
@@ -43,19 +43,17 @@ function PaginationLinks(props: { current: number; pages: Array<number | null>; 
   );
 }
 
-/*
- * Readers move between the same few list pages, so each set of links is rendered once and placed
- * as HTML (the most recent 500 kept): the key holds every page number and address shown.
+/**
+ * Readers move between the same few list pages, so each set of links is a fragment: its key holds
+ * every page number and address shown.
  */
-const paginations = createFragmentMemo(500);
-
-export function Pagination(props: { pages: PageLinks }) {
+export function Pagination(props: { pages: PageLinks; fragment?: Fragment }) {
   const { current, total, href } = props.pages;
   if (total <= 1) return null;
   const pages = pageWindow(current, total);
   const hrefs = pages.map((page) => (page === null ? '' : href(page)));
   const key = JSON.stringify([current, pages, hrefs]);
-  return paginations(key, () => <PaginationLinks current={current} pages={pages} hrefs={hrefs} />);
+  return (props.fragment ?? renderEveryTime)(`pages:${key}`, () => <PaginationLinks current={current} pages={pages} hrefs={hrefs} />);
 }
 
 /** An article's preview on this page, as the route may already have it rendered. */
@@ -68,13 +66,14 @@ export function ArticleList(props: {
   empty: Child;
   /** the previews, when the route has them (else rendered here) */
   preview?: PreviewOf;
+  fragment?: Fragment;
 }) {
   if (props.articles.length === 0) return <div class="empty-feed-message">{props.empty}</div>;
   const { preview } = props;
   return (
     <>
       {props.articles.map((article) => (preview ? preview(article) : <ArticlePreview article={article} here={props.here} />))}
-      <Pagination pages={props.pages} />
+      <Pagination pages={props.pages} fragment={props.fragment} />
     </>
   );
 }

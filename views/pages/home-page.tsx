@@ -2,9 +2,8 @@ import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
 import { ArticleList, type PageLinks, type PreviewOf } from '../components/article-list';
 import { tagPath } from '../components/article-preview';
-import { createFragmentMemo } from '../components/fragment';
 import { Quoted } from '../components/typography';
-import type { Viewer } from '../view-types';
+import { renderEveryTime, type Fragment, type Viewer } from '../view-types';
 
 export type HomeTab = { kind: 'global' } | { kind: 'feed' } | { kind: 'tag'; tag: string };
 
@@ -92,20 +91,18 @@ function FeedToggle(props: { signedIn: boolean; tab: HomeTab }) {
 }
 
 /*
- * The banner and the feed tabs depend only on the site, whether someone is signed in and the tab,
- * so each variant is rendered once and placed as HTML (the most recent 500 kept: tags vary).
+ * The banner and the feed tabs depend only on the site, whether someone is signed in and the tab:
+ * fragments, rendered once per variant by the app.
  */
-const chrome = createFragmentMemo(500);
-
-function homeBanner(siteName: string, siteDescription: string) {
-  return chrome(JSON.stringify(['banner', siteName, siteDescription]), () => (
+function homeBanner(fragment: Fragment, siteName: string, siteDescription: string) {
+  return fragment(JSON.stringify(['banner', siteName, siteDescription]), () => (
     <HomeBanner siteName={siteName} siteDescription={siteDescription} />
   ));
 }
 
-function feedToggle(signedIn: boolean, tab: HomeTab) {
+function feedToggle(fragment: Fragment, signedIn: boolean, tab: HomeTab) {
   const key = JSON.stringify(['tabs', signedIn, tab.kind, tab.kind === 'tag' ? tab.tag : '']);
-  return chrome(key, () => <FeedToggle signedIn={signedIn} tab={tab} />);
+  return fragment(key, () => <FeedToggle signedIn={signedIn} tab={tab} />);
 }
 
 export function HomePage(props: {
@@ -120,20 +117,23 @@ export function HomePage(props: {
   here: string;
   /** the previews, when the route has them rendered */
   preview?: PreviewOf;
+  fragment?: Fragment;
 }) {
   const { tab } = props;
+  const fragment = props.fragment ?? renderEveryTime;
   return (
     <div class="home-page">
-      {homeBanner(props.siteName, props.siteDescription)}
+      {homeBanner(fragment, props.siteName, props.siteDescription)}
       <div class="container page">
         <div class="row">
           <div class="col-md-9">
-            {feedToggle(props.viewer !== null, tab)}
+            {feedToggle(fragment, props.viewer !== null, tab)}
             <ArticleList
               articles={props.articles}
               pages={props.pages}
               here={props.here}
               preview={props.preview}
+              fragment={fragment}
               empty={<EmptyMessage tab={tab} viewer={props.viewer} />}
             />
           </div>

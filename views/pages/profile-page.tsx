@@ -2,9 +2,10 @@ import type { ArticleSummary, Profile } from '../../src/articles/queries';
 import { ArticleList, type PageLinks } from '../components/article-list';
 import { profilePath, RedirectTo } from '../components/article-preview';
 import { avatarSrc } from '../components/avatar';
-import type { Viewer } from '../view-types';
+import type { Fragment, Viewer } from '../view-types';
 
 export function ProfilePage(props: {
+  fragment?: Fragment;
   profile: Profile;
   viewer: Viewer | null;
   tab: 'articles' | 'favorites' | 'drafts';
@@ -72,6 +73,7 @@ export function ProfilePage(props: {
             <ArticleList
               articles={props.articles}
               pages={props.pages}
+              fragment={props.fragment}
               here={props.here}
               empty={
                 tab === 'articles'

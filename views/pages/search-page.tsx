@@ -4,6 +4,7 @@ import { Pagination, type PageLinks } from '../components/article-list';
 import { articlePath, profilePath, TagList } from '../components/article-preview';
 import { DateTime } from '../components/date';
 import { Quoted } from '../components/typography';
+import type { Fragment } from '../view-types';
 
 function SearchResultItem(props: { result: SearchResult }) {
   const { result } = props;
@@ -36,6 +37,7 @@ function Summary(props: { query: string; total: number; capped: boolean }) {
 
 /** GET /search: the form, then results best first with the lists' pagination, or a message. */
 export function SearchPage(props: {
+  fragment?: Fragment;
   query: string;
   results: SearchResult[];
   total: number;
@@ -76,7 +78,7 @@ export function SearchPage(props: {
                 <SearchResultItem result={result} />
               ))}
             </ol>
-            <Pagination pages={props.pages} />
+            <Pagination pages={props.pages} fragment={props.fragment} />
           </>
         )}
       </div>

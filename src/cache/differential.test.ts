@@ -1,0 +1,271 @@
+/**
+ * The cache's invariant (src/cache/index.ts): after every use case, through whichever door it came,
+ * every cacheable answer, for an anonymous and a signed-in reader, is byte for byte what the same
+ * request returns with CACHE=off. Before each use case every answer is asked for once, so whatever
+ * can be cached is; a use case whose write the cache does not see then fails here.
+ *
+ * A new write extends `USE_CASES`; a new cacheable answer extends `answers()`.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app';
+import { openDatabase, type Db } from '../db/client';
+import { createTestClock } from '../lib/clock';
+import { silentLog } from '../lib/logger';
+import { Browser, ORIGIN, testEnv } from '../test-support';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PASSWORD = 'lantern orchard velvet';
+/** the CLI runs as its own process, through tsx */
+const CLI_TIMEOUT_MS = 60_000;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-differential-'));
+const DATABASE_PATH = path.join(dir, 'quire.db');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const db: Db = openDatabase(DATABASE_PATH);
+const clock = createTestClock();
+const env = { RATE_LIMITS: 'off', BLOCK_COMMON_PASSWORDS: 'false' };
+const cached = createApp({ db, env: testEnv(env), clock, log: silentLog });
+const fresh = createApp({ db, env: testEnv({ ...env, CACHE: 'off' }), clock, log: silentLog });
+
+type App = typeof cached;
+type Reader = { name: string; cookie?: string; token?: string };
+
+/** One request as a reader sends it: pages with their cookie, the API with their token. */
+async function ask(app: App, reader: Reader, target: string): Promise<string> {
+  const headers: Record<string, string> = {};
+  if (target.startsWith('/api/')) {
+    if (reader.token) headers.authorization = `Token ${reader.token}`;
+  } else if (reader.cookie) {
+    headers.cookie = reader.cookie;
+  }
+  const res = await app.request(`${ORIGIN}${target}`, { headers });
+  return `${res.status} ${res.headers.get('location') ?? ''} ${res.headers.get('content-type') ?? ''}\n${await res.text()}`;
+}
+
+const one = <T,>(sql: string, ...params: unknown[]) => db.$client.prepare(sql).get(...params) as T | undefined;
+
+/** Every cacheable answer, addressed from what the site holds now (usernames and slugs change). */
+function answers(): string[] {
+  const author = one<{ username: string }>("select username from users where email = 'alice@example.com'")!.username;
+  const article = one<{ slug: string }>(
+    "select slug from articles where published_at is not null order by (select count(*) from comments where article_id = articles.id) desc, id limit 1",
+  );
+  const tag = one<{ name: string }>('select name from tags order by id limit 1');
+  const list = [
+    '/',
+    '/?page=2',
+    '/?feed=following',
+    `/profile/${author}`,
+    `/profile/${author}/favorites`,
+    '/about',
+    '/search?q=garden',
+    '/feed.atom',
+    '/feed.json',
+    `/profile/${author}/feed.atom`,
+    '/sitemap.xml',
+    '/api/articles',
+    '/api/articles?author=' + author,
+    '/api/articles/feed',
+    `/api/profiles/${author}`,
+    '/api/tags',
+  ];
+  if (tag) list.push(`/tag/${encodeURIComponent(tag.name)}`, `/tag/${encodeURIComponent(tag.name)}/feed.json`);
+  if (article) list.push(`/article/${article.slug}`, `/api/articles/${article.slug}`, `/api/articles/${article.slug}/comments`);
+  return list;
+}
+
+/** A person at the site: a browser on the cached app, and an API token of their own. */
+type Person = { browser: Browser; token: string; email: string; username: string };
+
+async function signUp(username: string): Promise<Person> {
+  const browser = new Browser(cached);
+  const email = `${username}@example.com`;
+  const res = await browser.post('/register', { username, email, password: PASSWORD });
+  expect(res.status, `sign up ${username}`).toBe(303);
+  browser.cookies.delete('flash');
+  const token = await apiSignIn(email);
+  return { browser, token, email, username };
+}
+
+async function apiSignIn(email: string, password = PASSWORD): Promise<string> {
+  const res = await api('POST', '/api/users/login', null, { user: { email, password } });
+  expect(res.status, `API sign-in ${email}`).toBe(200);
+  return ((await res.json()) as { user: { token: string } }).user.token;
+}
+
+function api(method: string, target: string, token: string | null, body?: unknown) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Token ${token}`;
+  return cached.request(`${ORIGIN}${target}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+async function post(person: Person, target: string, fields: Record<string, string | string[]> = {}) {
+  const res = await person.browser.post(target, fields);
+  expect(res.status, `POST ${target}`).toBeLessThan(400);
+  person.browser.cookies.delete('flash');
+  return res;
+}
+
+/** `quire ...` as an operator runs it, in a process of its own, on the same database file. */
+function cli(args: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_PATH, BLOCK_COMMON_PASSWORDS: 'false', LOG_FORMAT: 'json' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (data) => (output += data));
+    child.stderr.on('data', (data) => (output += data));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`quire ${args.join(' ')} exited ${code}: ${output}`))));
+    child.stdin.end(input);
+  });
+}
+
+const slugOf = (title: string) => one<{ slug: string }>('select slug from articles where title = ?', title)!.slug;
+const articleBody = (title: string, tags: string[]) => ({ title, description: `About ${title}`, body: `A garden of *${title}*.`, tagList: tags });
+
+describe('the cache, compared with no cache after every use case', () => {
+  it(
+    'answers every cacheable request as CACHE=off does, for an anonymous and a signed-in reader',
+    async () => {
+      // the people: the readers' signed-in identity is its own account, which follows and favorites
+      const alice = await signUp('alice');
+      const bob = await signUp('bob');
+      const reader = await signUp('reader');
+      const session = [...reader.browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+      const readers: Reader[] = [{ name: 'anonymous' }, { name: 'signed in', cookie: session, token: reader.token }];
+      for (let i = 1; i <= 11; i++) {
+        clock.advance(60_000);
+        expect((await api('POST', '/api/articles', alice.token, { article: articleBody(`Garden ${i}`, ['gardens', `g${i % 3}`]) })).status).toBe(201);
+      }
+      await post(reader, '/profile/alice/follow');
+      await post(reader, `/article/${slugOf('Garden 11')}/favorite`);
+
+      let commentId = 0;
+      const USE_CASES: Array<[string, () => Promise<void>]> = [
+        ['sign up (web)', async () => void (await signUp('carol'))],
+        ['sign up (API)', async () => {
+          const res = await api('POST', '/api/users', null, { user: { username: 'dave', email: 'dave@example.com', password: PASSWORD } });
+          expect(res.status).toBe(201);
+        }],
+        ['sign in (web)', async () => void (await new Browser(cached).post('/login', { email: bob.email, password: PASSWORD }))],
+        ['sign in (API)', async () => void (await apiSignIn(bob.email))],
+        ['sign out (web)', async () => {
+          const other = new Browser(cached);
+          await other.post('/login', { email: bob.email, password: PASSWORD });
+          expect((await other.post('/logout')).status).toBe(303);
+        }],
+        ['create article (web)', async () => {
+          clock.advance(60_000);
+          await post(alice, '/editor', { ...articleBody('Garden by form', ['gardens']), tag: '', op: 'publish' });
+        }],
+        ['create draft (web)', async () => {
+          await post(alice, '/editor', { ...articleBody('Garden draft', ['drafted']), tag: '', op: 'draft' });
+        }],
+        ['publish draft (web)', async () => {
+          clock.advance(60_000);
+          await post(alice, `/editor/${slugOf('Garden draft')}`, { ...articleBody('Garden draft', ['drafted']), tag: '', op: 'publish' });
+        }],
+        ['update article (web, new title and tags)', async () => {
+          clock.advance(60_000);
+          await post(alice, `/editor/${slugOf('Garden by form')}`, { ...articleBody('Garden renamed', ['renamed']), tag: '', op: 'publish' });
+        }],
+        ['update article (API)', async () => {
+          clock.advance(60_000);
+          const res = await api('PUT', `/api/articles/${slugOf('Garden 1')}`, alice.token, { article: { body: 'Replanted *garden*.' } });
+          expect(res.status).toBe(200);
+        }],
+        ['comment (web)', async () => {
+          clock.advance(1000);
+          await post(bob, `/article/${slugOf('Garden 11')}/comments`, { body: 'Lovely garden.' });
+        }],
+        ['comment (API)', async () => {
+          clock.advance(1000);
+          const res = await api('POST', `/api/articles/${slugOf('Garden 11')}/comments`, bob.token, { comment: { body: 'Still lovely.' } });
+          expect(res.status).toBe(201);
+          commentId = ((await res.json()) as { comment: { id: number } }).comment.id;
+        }],
+        ['comment on another article (API)', async () => {
+          clock.advance(1000);
+          const res = await api('POST', `/api/articles/${slugOf('Garden 10')}/comments`, bob.token, { comment: { body: 'Elsewhere.' } });
+          expect(res.status).toBe(201);
+        }],
+        ['delete comment (API)', async () => {
+          expect((await api('DELETE', `/api/articles/${slugOf('Garden 11')}/comments/${commentId}`, bob.token)).status).toBe(204);
+        }],
+        ['delete comment (web)', async () => {
+          const id = one<{ id: number }>("select id from comments where body = 'Lovely garden.'")!.id;
+          await post(bob, `/article/${slugOf('Garden 11')}/comments/${id}/delete`);
+        }],
+        ['favorite (web)', async () => void (await post(bob, `/article/${slugOf('Garden 2')}/favorite`))],
+        ['favorite (API)', async () => {
+          expect((await api('POST', `/api/articles/${slugOf('Garden 3')}/favorite`, reader.token)).status).toBe(200);
+        }],
+        ['unfavorite (web)', async () => void (await post(reader, `/article/${slugOf('Garden 11')}/unfavorite`))],
+        ['unfavorite (API)', async () => {
+          expect((await api('DELETE', `/api/articles/${slugOf('Garden 2')}/favorite`, bob.token)).status).toBe(200);
+        }],
+        ['follow (web)', async () => void (await post(reader, '/profile/bob/follow'))],
+        ['unfollow (API)', async () => {
+          expect((await api('DELETE', '/api/profiles/alice/follow', reader.token)).status).toBe(200);
+        }],
+        ['follow (API)', async () => {
+          expect((await api('POST', '/api/profiles/alice/follow', reader.token)).status).toBe(200);
+        }],
+        ['unfollow (web)', async () => void (await post(reader, '/profile/bob/unfollow'))],
+        ['change profile (web: bio and image)', async () => {
+          await post(alice, '/settings', { image: 'https://example.com/alice.png', username: 'alice', bio: 'Gardener.', email: alice.email, password: '', currentPassword: '' });
+        }],
+        ['change username (web)', async () => {
+          await post(alice, '/settings', { image: 'https://example.com/alice.png', username: 'alice2', bio: 'Gardener.', email: alice.email, password: '', currentPassword: '' });
+        }],
+        ['change profile (API: bio)', async () => {
+          expect((await api('PUT', '/api/user', alice.token, { user: { bio: 'Gardener, writer.' } })).status).toBe(200);
+        }],
+        ['change email (API)', async () => {
+          expect((await api('PUT', '/api/user', bob.token, { user: { email: 'bob2@example.com' } })).status).toBe(200);
+          bob.email = 'bob2@example.com';
+        }],
+        ['change password (web)', async () => {
+          const other = new Browser(cached);
+          await other.post('/login', { email: bob.email, password: PASSWORD });
+          await post(bob, '/settings', { image: '', username: 'bob', bio: '', email: bob.email, password: `${PASSWORD} 2`, currentPassword: PASSWORD });
+        }],
+        ['revoke other sessions (web)', async () => {
+          await new Browser(cached).post('/login', { email: alice.email, password: PASSWORD });
+          await post(alice, '/settings/sessions/others/delete');
+          alice.token = await apiSignIn(alice.email); // her API token was one of them
+        }],
+        ['delete article (API)', async () => {
+          expect((await api('DELETE', `/api/articles/${slugOf('Garden 4')}`, alice.token)).status).toBe(204);
+        }],
+        ['delete article (web)', async () => void (await post(alice, `/article/${slugOf('Garden renamed')}/delete`))],
+        ['user create (CLI, another process)', () => cli(['user', 'create', '--username', 'erin', '--email', 'erin@example.com'], `${PASSWORD}\n`)],
+        ['password reset (CLI, another process)', () => cli(['user', 'reset-password', 'bob'], `${PASSWORD} 3\n`)],
+      ];
+
+      const everything = async () => {
+        for (const target of answers()) for (const who of readers) await ask(cached, who, target);
+      };
+      for (const [useCase, run] of USE_CASES) {
+        await everything(); // whatever can be cached now is
+        await run();
+        for (const target of answers()) {
+          for (const who of readers) {
+            const fromCache = await ask(cached, who, target);
+            expect(fromCache, `${useCase}: ${target} for ${who.name}`).toBe(await ask(fresh, who, target));
+          }
+        }
+      }
+    },
+    4 * CLI_TIMEOUT_MS,
+  );
+});
