@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../app-types';
-import { canDeleteComment, canEditArticle, canSeeArticle } from '../articles/policy';
+import { canDeleteComment, canEditArticle } from '../articles/policy';
+import { canSeeArticle } from '../articles/visibility';
 import {
   createArticle,
   deleteArticle,

@@ -1,8 +1,3 @@
-/** A draft is visible to its author alone; to anyone else it does not exist. */
-export function canSeeArticle(user: { id: number } | null, article: { author: { id: number }; publishedAt: Date | null }): boolean {
-  return article.publishedAt !== null || (user !== null && user.id === article.author.id);
-}
-
 /** Only an article's author may edit or delete it. */
 export function canEditArticle(user: { id: number } | null, article: { author: { id: number } }): boolean {
   return user !== null && user.id === article.author.id;

@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import type { Markdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
+import { LISTED, LISTED_TAG_LINK, listedSql, ownUnlisted } from './visibility';
 
 export type Profile = {
   id: number;
@@ -54,8 +55,8 @@ export const tagIdByName = sql`(select ${tags.id} from ${tags} where ${tags.name
 
 /** The WHERE of a list on articles, with a placeholder for each filter given (tag aside). */
 export function filterCondition(keys: FilterKey[]): SQL | undefined {
-  // drafts are never in a list, a count, a feed or a tag
-  const conditions: SQL[] = [isNotNull(articles.publishedAt)];
+  // only listed articles are in a list, a count, a feed or a tag
+  const conditions: SQL[] = [LISTED];
   if (keys.includes('author')) {
     conditions.push(sql`${articles.authorId} = ${userIdByName('author')}`);
   }
@@ -173,7 +174,7 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
   return prepared(db, `article-list:${keys.join(',')}`, () => {
     const where = filterCondition(keys);
     const byTag = keys.includes('tag');
-    const tagged = and(eq(articleTags.tagId, tagIdByName), isNotNull(articleTags.publishedAt), where);
+    const tagged = and(eq(articleTags.tagId, tagIdByName), LISTED_TAG_LINK, where);
     // a tag's articles come newest first from article_tags_tag_published_idx, unsorted
     const pageIds = byTag
       ? db
@@ -318,6 +319,14 @@ export function findArticleBySlug(db: Db, slug: string, viewerId: number | null)
   return { ...toSummary(row, tagList), body: row.body, bodyHtml: row.bodyHtml };
 }
 
+/** What /about tells: how many people have a listed article, and how many articles are listed. */
+export function countListed(db: Db): { authors: number; articles: number } {
+  const query = prepared(db, 'listed-counts', () =>
+    db.$client.prepare(`select count(distinct author_id) as authors, count(*) as articles from articles where ${listedSql()}`),
+  );
+  return query.get() as { authors: number; articles: number };
+}
+
 /** An author's drafts, most recently edited first (only ever shown to that author). */
 export function listDrafts(db: Db, authorId: number): ArticleSummary[] {
   const query = prepared(db, 'drafts-of-author', () =>
@@ -325,7 +334,7 @@ export function listDrafts(db: Db, authorId: number): ArticleSummary[] {
       .select(summaryColumns())
       .from(articles)
       .innerJoin(users, eq(users.id, articles.authorId))
-      .where(and(eq(articles.authorId, sql.placeholder('author')), isNull(articles.publishedAt)))
+      .where(ownUnlisted(sql.placeholder('author')))
       .orderBy(desc(articles.updatedAt), desc(articles.id))
       .limit(200)
       .prepare(),
@@ -342,7 +351,7 @@ function queryTagsInUse(db: Db): string[] {
   return db
     .select({ name: tags.name })
     .from(tags)
-    .innerJoin(articleTags, and(eq(articleTags.tagId, tags.id), isNotNull(articleTags.publishedAt)))
+    .innerJoin(articleTags, and(eq(articleTags.tagId, tags.id), LISTED_TAG_LINK))
     .groupBy(tags.id)
     .orderBy(desc(sql`count(*)`), tags.name)
     .all()

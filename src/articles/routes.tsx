@@ -16,7 +16,8 @@ import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
-import { canEditArticle, canSeeArticle } from './policy';
+import { canEditArticle } from './policy';
+import { canSeeArticle } from './visibility';
 import {
   createArticle,
   deleteArticle,

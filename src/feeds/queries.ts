@@ -1,5 +1,6 @@
 import { prepared } from '../db/prepared';
 import { listArticles, type ArticleSummary, type ListSource } from '../articles/queries';
+import { listedSql } from '../articles/visibility';
 import type { Db } from '../db/client';
 
 /** How many articles a feed holds: enough for a reader who polls daily, small enough to poll. */
@@ -13,7 +14,7 @@ function bodiesOf(db: Db, ids: number[]): Map<number, string> {
   const statement = prepared(db, 'feed-bodies', () =>
     db.$client.prepare(
       `select id, body_html as bodyHtml from articles
-       where id in (select value from json_each(?)) and published_at is not null`,
+       where id in (select value from json_each(?)) and ${listedSql()}`,
     ),
   );
   // every body is rendered when saved, and any left from before when the server starts

@@ -1,17 +1,14 @@
-import { count, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { AboutPage } from '../../views/pages/info-pages';
 import type { AppDeps } from '../app-types';
-import { articles, users } from '../db/schema';
+import { countListed } from '../articles/queries';
 
 export function pageRoutes(deps: AppDeps) {
   const app = new Hono();
 
   app.get('/about', (c) => {
-    const counts = {
-      users: deps.db.select({ n: count() }).from(users).get()?.n ?? 0,
-      articles: deps.db.select({ n: count() }).from(articles).get()?.n ?? 0,
-    };
+    const counts = countListed(deps.db);
     return c.render(
       <AboutPage siteName={deps.env.SITE_TITLE} siteDescription={deps.env.SITE_DESCRIPTION} counts={counts} />,
       { title: 'About', meta: { description: `About ${deps.env.SITE_TITLE}: ${deps.env.SITE_DESCRIPTION}` } },

@@ -1,5 +1,6 @@
-import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { UNLISTED } from '../articles/visibility';
 import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
 import { escapeHtml } from '../lib/html';
 import { articles, articleTags, users } from '../db/schema';
@@ -125,7 +126,7 @@ export function articleSearchQueries(db: Db, keys: FilterKey[]) {
     const match = sql`articles_fts match ${sql.placeholder('match')}`;
     let visible: SQL;
     if (keys.length === 0) {
-      visible = sql`articles_fts.rowid not in (select ${articles.id} from ${articles} where ${isNull(articles.publishedAt)})`;
+      visible = sql`articles_fts.rowid not in (select ${articles.id} from ${articles} where ${UNLISTED})`;
     } else {
       // filterCondition keeps drafts out and applies author, favorited and feed, as in the lists
       const conditions = [filterCondition(keys)];

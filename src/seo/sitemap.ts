@@ -1,4 +1,5 @@
 import { articlePath, profilePath, tagPath } from '../../views/components/article-preview';
+import { listedSql, listedTagLinkSql } from '../articles/visibility';
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
 import { absoluteUrl, type Site } from '../lib/site';
@@ -28,35 +29,35 @@ function segments(db: Db): Segment[] {
       read: () => [
         {
           path: '/',
-          lastmod: (query('home', 'select max(updated_at) as n from articles where published_at is not null').get() as { n: number | null }).n,
+          lastmod: (query('home', `select max(updated_at) as n from articles where ${listedSql()}`).get() as { n: number | null }).n,
         },
       ],
     },
     {
-      count: count('articles', 'select count(*) as n from articles where published_at is not null'),
+      count: count('articles', `select count(*) as n from articles where ${listedSql()}`),
       read: read(
         'articles',
-        `select slug as name, updated_at as updatedAt from articles where published_at is not null
+        `select slug as name, updated_at as updatedAt from articles where ${listedSql()}
          order by id limit ? offset ?`,
         articlePath,
       ),
     },
     {
-      count: count('profiles', 'select count(distinct author_id) as n from articles where published_at is not null'),
+      count: count('profiles', `select count(distinct author_id) as n from articles where ${listedSql()}`),
       read: read(
         'profiles',
         `select u.username as name, max(u.updated_at, max(a.updated_at)) as updatedAt from users u
-         join articles a on a.author_id = u.id and a.published_at is not null
+         join articles a on a.author_id = u.id and ${listedSql('a')}
          group by u.id order by u.id limit ? offset ?`,
         profilePath,
       ),
     },
     {
-      count: count('tags', 'select count(distinct tag_id) as n from article_tags where published_at is not null'),
+      count: count('tags', `select count(distinct tag_id) as n from article_tags where ${listedTagLinkSql()}`),
       read: read(
         'tags',
         `select t.name as name, max(a.updated_at) as updatedAt from tags t
-         join article_tags at on at.tag_id = t.id and at.published_at is not null
+         join article_tags at on at.tag_id = t.id and ${listedTagLinkSql('at')}
          join articles a on a.id = at.article_id
          group by t.id order by t.id limit ? offset ?`,
         tagPath,

@@ -1,4 +1,4 @@
-export function AboutPage(props: { siteName: string; siteDescription: string; counts: { users: number; articles: number } }) {
+export function AboutPage(props: { siteName: string; siteDescription: string; counts: { authors: number; articles: number } }) {
   return (
     <div class="container page about-page">
       <h1>About {props.siteName}</h1>
@@ -8,7 +8,7 @@ export function AboutPage(props: { siteName: string; siteDescription: string; co
         sign up, write articles in Markdown with tags, comment, favorite articles and follow the authors they like.
       </p>
       <p>
-        {props.counts.users} {props.counts.users === 1 ? 'person has' : 'people have'} written{' '}
+        {props.counts.authors} {props.counts.authors === 1 ? 'person has' : 'people have'} written{' '}
         {props.counts.articles} {props.counts.articles === 1 ? 'article' : 'articles'} here so far.
       </p>
       <p>Every page works without JavaScript. Programs can read and write the same data through the JSON API under /api.</p>
