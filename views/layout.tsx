@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { avatarSrc } from './components/avatar';
 import { escapeHtml } from '../src/lib/html';
+import { profilePath } from '../src/paths';
 import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
 import { ELLIPSIS } from './components/typography';
 import { createFragmentMemo } from './components/fragment';
@@ -57,7 +58,7 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
                   <NavLink href="/settings" path={props.path}>
                     <i class="ion-gear-a" aria-hidden="true"></i>&nbsp;Settings
                   </NavLink>
-                  <NavLink href={`/profile/${encodeURIComponent(props.viewer.username)}`} path={props.path}>
+                  <NavLink href={profilePath(props.viewer.username)} path={props.path}>
                     <img class="user-pic" src={avatarSrc(props.viewer.image)} alt="" width="26" height="26" />
                     {props.viewer.username}
                   </NavLink>
@@ -104,8 +105,8 @@ const NAV_PATHS = new Set(['/', '/editor', '/settings', '/login', '/register']);
 const chrome = createFragmentMemo(500);
 
 function siteHeader(siteName: string, viewer: Viewer | null, path: string) {
-  const profilePath = viewer && `/profile/${encodeURIComponent(viewer.username)}`;
-  const current = NAV_PATHS.has(path) || path === profilePath ? path : '';
+  const ownProfile = viewer && profilePath(viewer.username);
+  const current = NAV_PATHS.has(path) || path === ownProfile ? path : '';
   const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current]);
   return chrome(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} />);
 }

@@ -1,8 +1,8 @@
-import { articlePath, profilePath, tagPath } from '../../views/components/article-preview';
 import type { Db } from '../db/client';
 import { prepared } from '../db/prepared';
 import { absoluteUrl, type Site } from '../lib/site';
 import { XML_DECLARATION, xmlElement } from '../lib/xml';
+import { articlePath, profilePath, sitemapFilePath, tagPath } from '../paths';
 
 /** One <url>: a path on the site and when its content last changed. */
 export type SitemapUrl = { path: string; lastmod: number | null };
@@ -90,8 +90,6 @@ export function urlsetXml(site: Site, urls: SitemapUrl[]): string {
   });
   return `${XML_DECLARATION}<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('')}</urlset>\n`;
 }
-
-export const sitemapFilePath = (n: number) => `/sitemap-${n}.xml`;
 
 export function sitemapIndexXml(site: Site, files: number): string {
   const entries = Array.from({ length: files }, (_, i) => `  <sitemap>${xmlElement('loc', absoluteUrl(site, sitemapFilePath(i + 1)))}</sitemap>\n`);

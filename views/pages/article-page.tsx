@@ -1,7 +1,8 @@
 import { raw } from 'hono/html';
 import type { ArticleDetail } from '../../src/articles/queries';
 import type { CommentView } from '../../src/comments/queries';
-import { articlePath, profilePath, RedirectTo, TagList } from '../components/article-preview';
+import { articlePath, editorPath, favoriteActionPath, followActionPath, profilePath } from '../../src/paths';
+import { RedirectTo, TagList } from '../components/article-preview';
 import { avatarSrc } from '../components/avatar';
 import { DateTime } from '../components/date';
 import { ErrorList, FieldError } from '../components/errors';
@@ -19,9 +20,8 @@ type Props = {
 };
 
 function FollowButton(props: { username: string; following: boolean; here: string }) {
-  const action = `${profilePath(props.username)}/${props.following ? 'unfollow' : 'follow'}`;
   return (
-    <form method="post" action={action}>
+    <form method="post" action={followActionPath(props.username, props.following)}>
       <RedirectTo here={props.here} />
       <button type="submit" class="btn btn-sm btn-outline-secondary action-btn">
         <i class="ion-plus-round" aria-hidden="true"></i>
@@ -34,7 +34,6 @@ function FollowButton(props: { username: string; following: boolean; here: strin
 function ArticleMeta(props: Props) {
   const { article, viewer } = props;
   const own = viewer !== null && viewer.id === article.author.id;
-  const slugPath = articlePath(article.slug);
   return (
     <div class="article-meta">
       <a href={profilePath(article.author.username)}>
@@ -49,10 +48,10 @@ function ArticleMeta(props: Props) {
       </div>
       {own ? (
         <>
-          <a href={`/editor/${encodeURIComponent(article.slug)}`} class="btn btn-sm btn-outline-secondary">
+          <a href={editorPath(article.slug)} class="btn btn-sm btn-outline-secondary">
             <i class="ion-edit" aria-hidden="true"></i> Edit Article
           </a>
-          <form method="post" action={`${slugPath}/delete`}>
+          <form method="post" action={`${articlePath(article.slug)}/delete`}>
             <button type="submit" class="btn btn-sm btn-outline-danger">
               <i class="ion-trash-a" aria-hidden="true"></i> Delete Article
             </button>
@@ -61,7 +60,7 @@ function ArticleMeta(props: Props) {
       ) : (
         <FollowButton username={article.author.username} following={article.author.following} here={props.here} />
       )}
-      <form method="post" action={`${slugPath}/${article.favorited ? 'unfavorite' : 'favorite'}`}>
+      <form method="post" action={favoriteActionPath(article.slug, article.favorited)}>
         <RedirectTo here={props.here} />
         <button type="submit" class={`btn btn-sm ${article.favorited ? 'btn-primary' : 'btn-outline-primary'}`}>
           <i class="ion-heart" aria-hidden="true"></i>
@@ -158,7 +157,7 @@ export function ArticlePage(props: Props) {
       <div class="container page">
         {article.publishedAt === null && (
           <p class="draft-notice" role="status">
-            This is a draft: only you can see it. <a href={`/editor/${encodeURIComponent(article.slug)}`}>Edit or publish it</a>.
+            This is a draft: only you can see it. <a href={editorPath(article.slug)}>Edit or publish it</a>.
           </p>
         )}
         <div class="row article-content">

@@ -1,20 +1,20 @@
 import type { ArticleSummary, Profile } from '../../src/articles/queries';
+import { followActionPath, profileTabPath, type ProfileTab } from '../../src/paths';
 import { ArticleList, type PageLinks } from '../components/article-list';
-import { profilePath, RedirectTo } from '../components/article-preview';
+import { RedirectTo } from '../components/article-preview';
 import { avatarSrc } from '../components/avatar';
 import type { Viewer } from '../view-types';
 
 export function ProfilePage(props: {
   profile: Profile;
   viewer: Viewer | null;
-  tab: 'articles' | 'favorites' | 'drafts';
+  tab: ProfileTab;
   articles: ArticleSummary[];
   pages: PageLinks;
   here: string;
 }) {
   const { profile, tab } = props;
   const own = props.viewer?.id === profile.id;
-  const base = profilePath(profile.username);
   return (
     <div class="profile-page">
       <div class="user-info">
@@ -30,7 +30,7 @@ export function ProfilePage(props: {
                   &nbsp;Edit Profile Settings
                 </a>
               ) : (
-                <form method="post" action={`${base}/${profile.following ? 'unfollow' : 'follow'}`}>
+                <form method="post" action={followActionPath(profile.username, profile.following)}>
                   <RedirectTo here={props.here} />
                   <button
                     type="submit"
@@ -51,18 +51,18 @@ export function ProfilePage(props: {
             <div class="articles-toggle">
               <ul class="nav nav-pills outline-active">
                 <li class="nav-item">
-                  <a class={tab === 'articles' ? 'nav-link active' : 'nav-link'} href={base}>
+                  <a class={tab === 'articles' ? 'nav-link active' : 'nav-link'} href={profileTabPath(profile.username, 'articles')}>
                     My Articles
                   </a>
                 </li>
                 <li class="nav-item">
-                  <a class={tab === 'favorites' ? 'nav-link active' : 'nav-link'} href={`${base}/favorites`}>
+                  <a class={tab === 'favorites' ? 'nav-link active' : 'nav-link'} href={profileTabPath(profile.username, 'favorites')}>
                     Favorited Articles
                   </a>
                 </li>
                 {own && (
                   <li class="nav-item">
-                    <a class={tab === 'drafts' ? 'nav-link active' : 'nav-link'} href={`${base}/drafts`}>
+                    <a class={tab === 'drafts' ? 'nav-link active' : 'nav-link'} href={profileTabPath(profile.username, 'drafts')}>
                       Drafts
                     </a>
                   </li>
