@@ -1,5 +1,4 @@
 import type { Db } from '../db/client';
-import { prepared } from '../db/prepared';
 import { listArticles, type ArticleSummary } from '../articles/queries';
 
 /** How many articles a feed holds: enough for a reader who polls daily, small enough to poll. */
@@ -10,11 +9,9 @@ export type FeedArticle = ArticleSummary & { bodyHtml: string };
 /** Rendered, sanitised bodies of published articles, by id, in one query. */
 function bodiesOf(db: Db, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map();
-  const statement = prepared(db, 'feed-bodies', () =>
-    db.$client.prepare(
-      `select id, body_html as bodyHtml from articles
-       where id in (select value from json_each(?)) and published_at is not null`,
-    ),
+  const statement = db.$client.prepare(
+    `select id, body_html as bodyHtml from articles
+     where id in (select value from json_each(?)) and published_at is not null`,
   );
   // every body is rendered when saved, and any left from before when the server starts
   const rows = statement.all(JSON.stringify(ids)) as Array<{ id: number; bodyHtml: string }>;

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
+import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import { escapeHtml } from '../lib/html';
 import { articles, articleTags, users } from '../db/schema';
 import {
