@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { avatarSrc } from './components/avatar';
+import { Avatar } from './components/avatar';
 import { escapeHtml } from '../src/lib/html';
 import { profilePath } from '../src/paths';
 import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
@@ -59,7 +59,7 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
                     <i class="ion-gear-a" aria-hidden="true"></i>&nbsp;Settings
                   </NavLink>
                   <NavLink href={profilePath(props.viewer.username)} path={props.path}>
-                    <img class="user-pic" src={avatarSrc(props.viewer.image)} alt="" width="26" height="26" />
+                    <Avatar image={props.viewer.image} class="user-pic" size={26} />
                     {props.viewer.username}
                   </NavLink>
                 </>

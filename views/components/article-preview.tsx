@@ -1,6 +1,6 @@
 import type { ArticleSummary } from '../../src/articles/queries';
 import { articlePath, favoriteActionPath, profilePath } from '../../src/paths';
-import { avatarSrc } from './avatar';
+import { Avatar } from './avatar';
 import { DateTime } from './date';
 
 /** Where a form should send the reader back to (a hidden, same-site field). */
@@ -44,7 +44,7 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
     <div class="article-preview">
       <div class="article-meta">
         <a href={profilePath(author.username)}>
-          <img src={avatarSrc(author.image)} alt={author.username} width="32" height="32" />
+          <Avatar image={author.image} alt={author.username} size={32} />
         </a>
         <div class="info">
           <a href={profilePath(author.username)} class="author">

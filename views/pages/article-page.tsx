@@ -3,7 +3,7 @@ import type { ArticleDetail } from '../../src/articles/queries';
 import type { CommentView } from '../../src/comments/queries';
 import { articlePath, editorPath, favoriteActionPath, followActionPath, profilePath } from '../../src/paths';
 import { RedirectTo, TagList } from '../components/article-preview';
-import { avatarSrc } from '../components/avatar';
+import { Avatar } from '../components/avatar';
 import { DateTime } from '../components/date';
 import { ErrorList, FieldError } from '../components/errors';
 import type { FormErrors, Viewer } from '../view-types';
@@ -37,7 +37,7 @@ function ArticleMeta(props: Props) {
   return (
     <div class="article-meta">
       <a href={profilePath(article.author.username)}>
-        <img src={avatarSrc(article.author.image)} alt={article.author.username} width="32" height="32" />
+        <Avatar image={article.author.image} alt={article.author.username} size={32} />
       </a>
       <div class="info">
         <a href={profilePath(article.author.username)} class="author">
@@ -103,7 +103,7 @@ function CommentForm(props: Props) {
           <FieldError errors={props.commentErrors} name="body" />
         </div>
         <div class="card-footer">
-          <img src={avatarSrc(viewer.image)} class="comment-author-img" alt="" width="20" height="20" />
+          <Avatar image={viewer.image} class="comment-author-img" size={20} />
           <button type="submit" class="btn btn-sm btn-primary">
             Post Comment
           </button>
@@ -122,7 +122,7 @@ function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug:
       </div>
       <div class="card-footer">
         <a href={profilePath(comment.author.username)} class="comment-author">
-          <img src={avatarSrc(comment.author.image)} class="comment-author-img" alt={comment.author.username} width="20" height="20" />
+          <Avatar image={comment.author.image} class="comment-author-img" alt={comment.author.username} size={20} />
         </a>
         &nbsp;
         <a href={profilePath(comment.author.username)} class="comment-author">

@@ -2,7 +2,7 @@ import type { ArticleSummary, Profile } from '../../src/articles/queries';
 import { followActionPath, profileTabPath, type ProfileTab } from '../../src/paths';
 import { ArticleList, type PageLinks } from '../components/article-list';
 import { RedirectTo } from '../components/article-preview';
-import { avatarSrc } from '../components/avatar';
+import { Avatar } from '../components/avatar';
 import type { Viewer } from '../view-types';
 
 export function ProfilePage(props: {
@@ -21,7 +21,7 @@ export function ProfilePage(props: {
         <div class="container">
           <div class="row">
             <div class="col-xs-12 col-md-10 offset-md-1">
-              <img src={avatarSrc(profile.image)} class="user-img" alt="" width="100" height="100" />
+              <Avatar image={profile.image} class="user-img" size={100} />
               <h4>{profile.username}</h4>
               <p>{profile.bio ?? ''}</p>
               {own ? (
