@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseTrustProxy, type ProxyTrust } from './security/client-ip';
-import { parseBackoff, parseRate, type LimitName } from './security/limits';
+import { parseBackoff, parseRate, type LimitName } from './security/rates';
 import type { BucketPolicy } from './security/rate-limit';
 
 /** Empty strings count as unset, so `PORT=` in an env file falls back to the default. */

@@ -1,7 +1,8 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { avatarSrc } from './components/avatar';
+import { Avatar } from './components/avatar';
 import { escapeHtml } from '../src/lib/html';
+import { profilePath } from '../src/paths';
 import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
 import { ELLIPSIS } from './components/typography';
 import type { Fragment, PageContext, Viewer } from './view-types';
@@ -56,8 +57,8 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
                   <NavLink href="/settings" path={props.path}>
                     <i class="ion-gear-a" aria-hidden="true"></i>&nbsp;Settings
                   </NavLink>
-                  <NavLink href={`/profile/${encodeURIComponent(props.viewer.username)}`} path={props.path}>
-                    <img class="user-pic" src={avatarSrc(props.viewer.image)} alt="" width="26" height="26" />
+                  <NavLink href={profilePath(props.viewer.username)} path={props.path}>
+                    <Avatar image={props.viewer.image} class="user-pic" size={26} />
                     {props.viewer.username}
                   </NavLink>
                 </>
@@ -101,8 +102,8 @@ const NAV_PATHS = new Set(['/', '/editor', '/settings', '/login', '/register']);
  * rendering their twenty-odd elements was a fair part of a signed-in list page's CPU.
  */
 function siteHeader(fragment: Fragment, siteName: string, viewer: Viewer | null, path: string) {
-  const profilePath = viewer && `/profile/${encodeURIComponent(viewer.username)}`;
-  const current = NAV_PATHS.has(path) || path === profilePath ? path : '';
+  const ownProfile = viewer && profilePath(viewer.username);
+  const current = NAV_PATHS.has(path) || path === ownProfile ? path : '';
   const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current]);
   return fragment(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} />);
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import type { Markdown } from '../lib/markdown';
-import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
+import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
 import { LISTED, LISTED_TAG_LINK, listedSql, ownUnlisted } from './visibility';
@@ -150,13 +150,11 @@ export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
 export function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return byArticle;
-  const statement = prepared(db, 'tags-for-articles', () =>
-    db.$client.prepare(
-      `select at.article_id as articleId, t.name as name from article_tags at
-       join tags t on t.id = at.tag_id
-       where at.article_id in (select value from json_each(?))
-       order by at.article_id, at.position`,
-    ),
+  const statement = db.$client.prepare(
+    `select at.article_id as articleId, t.name as name from article_tags at
+     join tags t on t.id = at.tag_id
+     where at.article_id in (select value from json_each(?))
+     order by at.article_id, at.position`,
   );
   for (const row of statement.all(JSON.stringify(ids)) as Array<{ articleId: number; name: string }>) {
     byArticle.get(row.articleId)?.push(row.name);
@@ -218,14 +216,12 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
 
 /** The viewer's flags for a page: the ids, among those given, of articles favorited and authors followed. */
 export function viewerFlagsQuery(db: Db) {
-  return prepared(db, 'viewer-flags', () =>
-    db.$client.prepare(
-      `select
-         (select json_group_array(a.value) from json_each(:articles) a
-          where exists(select 1 from favorites f where f.user_id = :viewer and f.article_id = a.value)) as favorited,
-         (select json_group_array(a.value) from json_each(:authors) a
-          where exists(select 1 from follows f where f.follower_id = :viewer and f.followed_id = a.value)) as following`,
-    ),
+  return db.$client.prepare(
+    `select
+       (select json_group_array(a.value) from json_each(:articles) a
+        where exists(select 1 from favorites f where f.user_id = :viewer and f.article_id = a.value)) as favorited,
+       (select json_group_array(a.value) from json_each(:authors) a
+        where exists(select 1 from follows f where f.follower_id = :viewer and f.followed_id = a.value)) as following`,
   );
 }
 

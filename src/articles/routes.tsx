@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ArticlePreview, articlePath } from '../../views/components/article-preview';
+import { ArticlePreview } from '../../views/components/article-preview';
 import { ArticlePage } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
 import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
@@ -14,6 +14,7 @@ import { loadMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
+import { articlePath, editorPath, FOLLOWING_FEED_PATH, tagPath } from '../paths';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
 import { canEditArticle } from './policy';
@@ -76,7 +77,7 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
     offset: (page - 1) * PAGE_SIZE,
   });
   assertPageExists(page, total);
-  const base = tab.kind === 'tag' ? `/tag/${encodeURIComponent(tab.tag)}?` : tab.kind === 'feed' ? '/?feed=following&' : '/?';
+  const base = tab.kind === 'tag' ? `${tagPath(tab.tag)}?` : tab.kind === 'feed' ? `${FOLLOWING_FEED_PATH}&` : '/?';
   const tags = deps.reads.tagsInUse();
   // the same sidebar on every list page for every reader
   const sidebar = deps.fragment(`sidebar:${JSON.stringify(tags)}`, () => <TagSidebar tags={tags} />);
@@ -124,7 +125,7 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
   const form = await readForm(c);
   const values = editorValues(form);
   const op = field(form, 'op');
-  const action = existing ? `/editor/${encodeURIComponent(existing.slug)}` : '/editor';
+  const action = existing ? editorPath(existing.slug) : '/editor';
   const title = existing ? 'Edit article' : 'New article';
   const canSaveDraft = existing === null || existing.publishedAt === null;
   const render = (errors?: FormErrors) =>
@@ -205,7 +206,7 @@ export function articleRoutes(deps: AppDeps) {
     const article = requireOwnArticle(c, deps);
     const values = { ...article, tag: '' };
     return c.render(
-      <EditorPage action={`/editor/${encodeURIComponent(article.slug)}`} values={values} canSaveDraft={article.publishedAt === null} />,
+      <EditorPage action={editorPath(article.slug)} values={values} canSaveDraft={article.publishedAt === null} />,
       { title: 'Edit article' },
     );
   });

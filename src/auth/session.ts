@@ -2,7 +2,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, desc, eq, ne } from 'drizzle-orm';
-import { prepared } from '../db/prepared';
+import { prepared } from '../db/statements';
 import type { Db } from '../db/client';
 import { sessions, type Session, type User } from '../db/schema';
 

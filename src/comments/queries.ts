@@ -1,5 +1,5 @@
 import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
-import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
+import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import type { Db } from '../db/client';
 import { articles, comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { articlePath } from '../../views/components/article-preview';
+import { articlePath } from '../paths';
 import type { AppDeps } from '../app-types';
 import { canDeleteComment } from '../articles/policy';
 import { requireArticle, showArticlePage } from '../articles/routes';

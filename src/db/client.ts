@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { runtime } from '../runtime';
 import * as schema from './schema';
+import { retainStatements } from './statements';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -37,41 +38,6 @@ function applyPragmas(sqlite: Database.Database): void {
 
 export function wrapDatabase(sqlite: Database.Database): Db {
   return drizzle({ client: sqlite, schema });
-}
-
-/**
- * Keeps every statement a connection prepares, by its SQL, for the connection's life. With
- * better-sqlite3 12 on Node 24 a statement finalised by the garbage collector can abort the whole
- * process (`RemoveEnvironmentCleanupHook: (env) != nullptr`, WiseLibs/better-sqlite3#1515, closed
- * without a fix); a statement that is never garbage cannot. The app's SQL texts are a finite set
- * (values are bound, never inlined), and reusing statements also saves SQLite's parsing.
- */
-export function retainStatements(sqlite: Database.Database): Database.Database {
-  const prepare = sqlite.prepare.bind(sqlite);
-  const statements = new Map<string, Database.Statement>();
-  sqlite.prepare = ((source: string) => {
-    let statement = statements.get(source);
-    if (statement === undefined) {
-      statement = prepare(source);
-      statements.set(source, statement);
-    } else if (statement.reader) {
-      // modes persist on a statement: a reused one starts as a fresh one would
-      statement.raw(false);
-      statement.pluck(false);
-      statement.expand(false);
-    }
-    return statement;
-  }) as typeof sqlite.prepare;
-  // pragma() prepares through the native side directly, around prepare(): route it through too
-  sqlite.pragma = ((source: string, options?: { simple?: boolean }) => {
-    const statement = sqlite.prepare(`PRAGMA ${source}`);
-    if (!statement.reader) {
-      statement.run();
-      return options?.simple ? undefined : [];
-    }
-    return options?.simple ? statement.pluck(true).get() : statement.all();
-  }) as typeof sqlite.pragma;
-  return sqlite;
 }
 
 /** A raw connection through the addon this process uses (the binary brings its own). */

@@ -1,7 +1,7 @@
-import { articlePath, profilePath } from '../../views/components/article-preview';
 import { absoluteUrl, type Site } from '../lib/site';
 import { escapeXml, XML_DECLARATION, xmlAttributes, xmlElement } from '../lib/xml';
-import { feedPath, feedTitle, scopePagePath, type FeedScope } from './paths';
+import { articlePath, feedPath, profilePath, scopePagePath, type FeedScope } from '../paths';
+import { feedTitle } from './links';
 import type { FeedArticle } from './queries';
 
 /** One feed, whatever its format. */

@@ -1,4 +1,3 @@
-import { prepared } from '../db/prepared';
 import { listArticles, type ArticleSummary, type ListSource } from '../articles/queries';
 import { listedSql } from '../articles/visibility';
 import type { Db } from '../db/client';
@@ -11,11 +10,9 @@ export type FeedArticle = ArticleSummary & { bodyHtml: string };
 /** Rendered, sanitised bodies of published articles, by id, in one query. */
 function bodiesOf(db: Db, ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map();
-  const statement = prepared(db, 'feed-bodies', () =>
-    db.$client.prepare(
-      `select id, body_html as bodyHtml from articles
-       where id in (select value from json_each(?)) and ${listedSql()}`,
-    ),
+  const statement = db.$client.prepare(
+    `select id, body_html as bodyHtml from articles
+     where id in (select value from json_each(?)) and ${listedSql()}`,
   );
   // every body is rendered when saved, and any left from before when the server starts
   const rows = statement.all(JSON.stringify(ids)) as Array<{ id: number; bodyHtml: string }>;

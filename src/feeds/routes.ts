@@ -3,10 +3,15 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import { sendPublicDocument } from '../lib/conditional-get';
 import { siteOf } from '../lib/site';
+import type { FeedFormat, FeedScope } from '../paths';
 import { findProfile } from '../profiles/queries';
 import { atomFeed, feedUpdated, jsonFeed, type Feed } from './documents';
-import { FEED_CONTENT_TYPES, type FeedFormat, type FeedScope } from './paths';
 import { listFeedArticles } from './queries';
+
+const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
 
 /** An empty site feed has no date of its own: the epoch keeps it stable between requests. */
 const NEVER = new Date(0);

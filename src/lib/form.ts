@@ -54,7 +54,3 @@ export function errorsFromZod(error: z.ZodError, labels: Record<string, string>)
 export function formError(fieldName: string | null, message: string): FormErrors {
   return { list: [message], fields: fieldName ? { [fieldName]: message } : {} };
 }
-
-export function hasErrors(errors: FormErrors): boolean {
-  return errors.list.length > 0;
-}

@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { raw } from 'hono/html';
 import { Layout } from '../../views/layout';
 import type { Fragment, PageContext, PageMeta } from '../../views/view-types';
-import { feedLink } from '../feeds/paths';
+import { feedLink } from '../feeds/links';
 import type { Assets } from './assets';
 import { absoluteUrl, type Site } from './site';
 
@@ -34,12 +34,6 @@ export function canonicalPath(c: Context): string {
   }
   const search = query.toString();
   return search ? `${url.pathname}?${search}` : url.pathname;
-}
-
-/** `path` itself on page 1, else `path?page=N` (or `&page=N` after a query). */
-export function withPage(path: string, page: number): string {
-  if (page <= 1) return path;
-  return `${path}${path.includes('?') ? '&' : '?'}page=${page}`;
 }
 
 function resolveMeta(c: Context, site: Site, input: PageMetaInput = {}): PageMeta {

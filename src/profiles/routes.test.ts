@@ -87,6 +87,20 @@ describe('GET /profile/:username', () => {
     expect(previewCount(empty)).toBe(0);
   });
 
+  it('says "Articles", not "My Articles", on another person\'s profile, signed in or not', async () => {
+    const t = createTestApp();
+    const { browser } = await signedInBrowser(t, 'alice');
+    await insertUser(t.db, 'bob');
+    const tabs = (html: string) =>
+      html.slice(html.indexOf('<div class="articles-toggle">')).match(/<a class="nav-link[^"]*" href="[^"]*">[^<]*<\/a>/g);
+    const expected = [
+      '<a class="nav-link active" href="/profile/bob">Articles</a>',
+      '<a class="nav-link" href="/profile/bob/favorites">Favorited Articles</a>',
+    ];
+    expect(tabs(await browser.html('/profile/bob'))).toEqual(expected);
+    expect(tabs(await (await t.app.request('/profile/bob')).text())).toEqual(expected);
+  });
+
   it("offers Edit Profile Settings on one's own profile and a Follow button on others'", async () => {
     const t = createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');

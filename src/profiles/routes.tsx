@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { profilePath } from '../../views/components/article-preview';
 import { ProfilePage } from '../../views/pages/profile-page';
 import type { AppDeps } from '../app-types';
 import { listArticles, listDrafts } from '../articles/queries';
@@ -9,6 +8,7 @@ import { backTo } from '../lib/back';
 import { readForm } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { herePath } from '../lib/render';
+import { profilePath, profileTabPath } from '../paths';
 import { siteOf } from '../lib/site';
 import { profileMeta } from '../seo/meta';
 import { findProfile, followUser, unfollowUser, type Profile } from './queries';
@@ -43,7 +43,7 @@ function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
     offset: (page - 1) * PAGE_SIZE,
   });
   assertPageExists(page, total);
-  const base = tab === 'articles' ? profilePath(profile.username) : `${profilePath(profile.username)}/favorites`;
+  const base = profileTabPath(profile.username, tab);
   return c.render(
     <ProfilePage
       fragment={deps.fragment}

@@ -1,7 +1,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { UNLISTED } from '../articles/visibility';
-import { ANONYMOUS_VIEWER, prepared } from '../db/prepared';
+import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import { escapeHtml } from '../lib/html';
 import { articles, articleTags, users } from '../db/schema';
 import {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { SearchPage } from '../../views/pages/search-page';
 import type { AppDeps } from '../app-types';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
+import { searchPath } from '../paths';
 import { cleanQueryText, SEARCH_COUNT_MAX, searchArticles } from './queries';
 
 export function searchRoutes(deps: AppDeps) {
@@ -29,7 +30,7 @@ export function searchRoutes(deps: AppDeps) {
         total={total}
         capped={total >= SEARCH_COUNT_MAX}
         firstRank={(page - 1) * PAGE_SIZE + 1}
-        pages={{ current: page, total: pageCount(total), href: (n) => `/search?q=${encodeURIComponent(query)}&page=${n}` }}
+        pages={{ current: page, total: pageCount(total), href: (n) => `${searchPath(query)}&page=${n}` }}
       />,
       { title: query === '' ? 'Search' : `Search: ${query}` },
     );

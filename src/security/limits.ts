@@ -1,26 +1,8 @@
 import { HTTPException } from 'hono/http-exception';
 import type { Env } from '../env';
 import type { Log } from '../lib/logger';
-import { MemoryBucketStore, RateLimiter, Throttler, type BucketPolicy, type BucketStore, type Decision } from './rate-limit';
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "120/h" -> up to 120 at once, refilled over an hour. */
-export function parseRate(value: string): BucketPolicy | null {
-  const match = /^\s*(\d{1,7})\s*\/\s*(\d{0,4})\s*([smhd])\s*$/.exec(value);
-  if (!match) return null;
-  const capacity = Number(match[1]);
-  const periods = match[2] ? Number(match[2]) : 1;
-  if (capacity < 1 || periods < 1) return null;
-  return { capacity, refillMs: periods * UNITS[match[3]!]! };
-}
-
-/** "1,2,4" (seconds) -> [1000, 2000, 4000] */
-export function parseBackoff(value: string): number[] | null {
-  const parts = value.split(',').map((part) => part.trim());
-  if (parts.some((part) => !/^\d{1,6}$/.test(part))) return null;
-  return parts.map((part) => Number(part) * 1000);
-}
+import { MemoryBucketStore, RateLimiter, Throttler, type BucketStore, type Decision } from './rate-limit';
+import type { LimitName } from './rates';
 
 /** 429 with Retry-After; rendered as a page or as JSON by the error handlers. */
 export class TooManyRequests extends HTTPException {
@@ -28,8 +10,6 @@ export class TooManyRequests extends HTTPException {
     super(429, { message: `Too many requests. Please try again in ${retryAfterSeconds} seconds.` });
   }
 }
-
-export type LimitName = 'global' | 'signup' | 'articles' | 'comments' | 'favorites' | 'follows';
 
 /** Every limiter of the app, built from the environment; RATE_LIMITS=off turns them all off. */
 export class Limits {

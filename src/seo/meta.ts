@@ -1,8 +1,8 @@
-import { articlePath, profilePath, tagPath } from '../../views/components/article-preview';
 import type { ArticleDetail, Profile } from '../articles/queries';
-import { feedLink } from '../feeds/paths';
-import { withPage, type PageMetaInput } from '../lib/render';
+import { feedLink } from '../feeds/links';
+import type { PageMetaInput } from '../lib/render';
 import { absoluteUrl, type Site } from '../lib/site';
+import { articlePath, FOLLOWING_FEED_PATH, profilePath, profileTabPath, tagPath, withPage, type ProfileTab } from '../paths';
 
 /** What an author's page says when they have written no bio. */
 export const profileDescription = (site: Site, profile: Pick<Profile, 'username' | 'bio'>) =>
@@ -54,11 +54,10 @@ export function articleMeta(site: Site, article: ArticleDetail): PageMetaInput {
 export function profileMeta(
   site: Site,
   profile: Profile,
-  tab: 'articles' | 'favorites' | 'drafts',
+  tab: ProfileTab,
   page: number,
 ): PageMetaInput {
-  const base = profilePath(profile.username);
-  const path = tab === 'articles' ? base : `${base}/${tab}`;
+  const path = profileTabPath(profile.username, tab);
   const description = profileDescription(site, profile);
   if (tab === 'drafts') return { canonicalPath: path, description, names: [['robots', 'noindex']] };
   return {
@@ -93,7 +92,7 @@ export function listMeta(
       feeds: tab.inUse ? [feedLink(site, { kind: 'tag', tag: tab.tag })] : [],
     };
   }
-  if (tab.kind === 'feed') return { canonicalPath: withPage('/?feed=following', page), names: [['robots', 'noindex']] };
+  if (tab.kind === 'feed') return { canonicalPath: withPage(FOLLOWING_FEED_PATH, page), names: [['robots', 'noindex']] };
   return {
     canonicalPath: withPage('/', page),
     properties: [

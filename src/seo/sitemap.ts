@@ -1,9 +1,8 @@
-import { articlePath, profilePath, tagPath } from '../../views/components/article-preview';
 import { listedSql, listedTagLinkSql } from '../articles/visibility';
 import type { Db } from '../db/client';
-import { prepared } from '../db/prepared';
 import { absoluteUrl, type Site } from '../lib/site';
 import { XML_DECLARATION, xmlElement } from '../lib/xml';
+import { articlePath, profilePath, sitemapFilePath, tagPath } from '../paths';
 
 /** One <url>: a path on the site and when its content last changed. */
 export type SitemapUrl = { path: string; lastmod: number | null };
@@ -19,33 +18,32 @@ type Row = { name: string; updatedAt: number | null };
  * Drafts are in none of them.
  */
 function segments(db: Db): Segment[] {
-  const query = (key: string, sql: string) => prepared(db, `sitemap-${key}`, () => db.$client.prepare(sql));
-  const count = (key: string, sql: string) => () => (query(`${key}-count`, sql).get() as { n: number }).n;
-  const read = (key: string, sql: string, path: (name: string) => string) => (offset: number, limit: number) =>
-    (query(key, sql).all(limit, offset) as Row[]).map((row) => ({ path: path(row.name), lastmod: row.updatedAt }));
+  const count = (sql: string) => () => (db.$client.prepare(sql).get() as { n: number }).n;
+  const read = (sql: string, path: (name: string) => string) => (offset: number, limit: number) =>
+    (db.$client.prepare(sql).all(limit, offset) as Row[]).map((row) => ({ path: path(row.name), lastmod: row.updatedAt }));
   return [
     {
       count: () => 1,
       read: () => [
         {
           path: '/',
-          lastmod: (query('home', `select max(updated_at) as n from articles where ${listedSql()}`).get() as { n: number | null }).n,
+          lastmod: (
+            db.$client.prepare(`select max(updated_at) as n from articles where ${listedSql()}`).get() as { n: number | null }
+          ).n,
         },
       ],
     },
     {
-      count: count('articles', `select count(*) as n from articles where ${listedSql()}`),
+      count: count(`select count(*) as n from articles where ${listedSql()}`),
       read: read(
-        'articles',
         `select slug as name, updated_at as updatedAt from articles where ${listedSql()}
          order by id limit ? offset ?`,
         articlePath,
       ),
     },
     {
-      count: count('profiles', `select count(distinct author_id) as n from articles where ${listedSql()}`),
+      count: count(`select count(distinct author_id) as n from articles where ${listedSql()}`),
       read: read(
-        'profiles',
         `select u.username as name, max(u.updated_at, max(a.updated_at)) as updatedAt from users u
          join articles a on a.author_id = u.id and ${listedSql('a')}
          group by u.id order by u.id limit ? offset ?`,
@@ -53,9 +51,8 @@ function segments(db: Db): Segment[] {
       ),
     },
     {
-      count: count('tags', `select count(distinct tag_id) as n from article_tags where ${listedTagLinkSql()}`),
+      count: count(`select count(distinct tag_id) as n from article_tags where ${listedTagLinkSql()}`),
       read: read(
-        'tags',
         `select t.name as name, max(a.updated_at) as updatedAt from tags t
          join article_tags at on at.tag_id = t.id and ${listedTagLinkSql('at')}
          join articles a on a.id = at.article_id
@@ -91,8 +88,6 @@ export function urlsetXml(site: Site, urls: SitemapUrl[]): string {
   });
   return `${XML_DECLARATION}<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${entries.join('')}</urlset>\n`;
 }
-
-export const sitemapFilePath = (n: number) => `/sitemap-${n}.xml`;
 
 export function sitemapIndexXml(site: Site, files: number): string {
   const entries = Array.from({ length: files }, (_, i) => `  <sitemap>${xmlElement('loc', absoluteUrl(site, sitemapFilePath(i + 1)))}</sitemap>\n`);

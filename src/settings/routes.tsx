@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { profilePath } from '../../views/components/article-preview';
+import { profilePath } from '../paths';
 import { SettingsPage, type SettingsValues } from '../../views/pages/settings-page';
 import type { AppDeps } from '../app-types';
 import { currentUser, requireUser } from '../auth/middleware';

@@ -1,10 +1,7 @@
 import type { ArticleSummary } from '../../src/articles/queries';
-import { avatarSrc } from './avatar';
+import { articlePath, favoriteActionPath, profilePath } from '../../src/paths';
+import { Avatar } from './avatar';
 import { DateTime } from './date';
-
-export const articlePath = (slug: string) => `/article/${encodeURIComponent(slug)}`;
-export const profilePath = (username: string) => `/profile/${encodeURIComponent(username)}`;
-export const tagPath = (tag: string) => `/tag/${encodeURIComponent(tag)}`;
 
 /** Where a form should send the reader back to (a hidden, same-site field). */
 export function RedirectTo(props: { here: string }) {
@@ -13,10 +10,9 @@ export function RedirectTo(props: { here: string }) {
 
 export function FavoriteCountButton(props: { article: ArticleSummary; here: string }) {
   const { article } = props;
-  const action = `${articlePath(article.slug)}/${article.favorited ? 'unfavorite' : 'favorite'}`;
   const label = `${article.favorited ? 'Unfavorite' : 'Favorite'} article (${article.favoritesCount} favorites)`;
   return (
-    <form method="post" action={action} class="pull-xs-right">
+    <form method="post" action={favoriteActionPath(article.slug, article.favorited)} class="pull-xs-right">
       <RedirectTo here={props.here} />
       <button
         type="submit"
@@ -48,7 +44,7 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
     <div class="article-preview">
       <div class="article-meta">
         <a href={profilePath(author.username)}>
-          <img src={avatarSrc(author.image)} alt={author.username} width="32" height="32" />
+          <Avatar image={author.image} alt={author.username} size={32} />
         </a>
         <div class="info">
           <a href={profilePath(author.username)} class="author">

@@ -1,8 +1,9 @@
 import { raw } from 'hono/html';
 import type { ArticleDetail } from '../../src/articles/queries';
 import type { CommentView } from '../../src/comments/queries';
-import { articlePath, profilePath, RedirectTo, TagList } from '../components/article-preview';
-import { avatarSrc } from '../components/avatar';
+import { articlePath, editorPath, favoriteActionPath, followActionPath, profilePath } from '../../src/paths';
+import { RedirectTo, TagList } from '../components/article-preview';
+import { Avatar } from '../components/avatar';
 import { DateTime } from '../components/date';
 import { ErrorList, FieldError } from '../components/errors';
 import type { FormErrors, Viewer } from '../view-types';
@@ -19,9 +20,8 @@ type Props = {
 };
 
 function FollowButton(props: { username: string; following: boolean; here: string }) {
-  const action = `${profilePath(props.username)}/${props.following ? 'unfollow' : 'follow'}`;
   return (
-    <form method="post" action={action}>
+    <form method="post" action={followActionPath(props.username, props.following)}>
       <RedirectTo here={props.here} />
       <button type="submit" class="btn btn-sm btn-outline-secondary action-btn">
         <i class="ion-plus-round" aria-hidden="true"></i>
@@ -34,11 +34,10 @@ function FollowButton(props: { username: string; following: boolean; here: strin
 function ArticleMeta(props: Props) {
   const { article, viewer } = props;
   const own = viewer !== null && viewer.id === article.author.id;
-  const slugPath = articlePath(article.slug);
   return (
     <div class="article-meta">
       <a href={profilePath(article.author.username)}>
-        <img src={avatarSrc(article.author.image)} alt={article.author.username} width="32" height="32" />
+        <Avatar image={article.author.image} alt={article.author.username} size={32} />
       </a>
       <div class="info">
         <a href={profilePath(article.author.username)} class="author">
@@ -49,10 +48,10 @@ function ArticleMeta(props: Props) {
       </div>
       {own ? (
         <>
-          <a href={`/editor/${encodeURIComponent(article.slug)}`} class="btn btn-sm btn-outline-secondary">
+          <a href={editorPath(article.slug)} class="btn btn-sm btn-outline-secondary">
             <i class="ion-edit" aria-hidden="true"></i> Edit Article
           </a>
-          <form method="post" action={`${slugPath}/delete`}>
+          <form method="post" action={`${articlePath(article.slug)}/delete`}>
             <button type="submit" class="btn btn-sm btn-outline-danger">
               <i class="ion-trash-a" aria-hidden="true"></i> Delete Article
             </button>
@@ -61,7 +60,7 @@ function ArticleMeta(props: Props) {
       ) : (
         <FollowButton username={article.author.username} following={article.author.following} here={props.here} />
       )}
-      <form method="post" action={`${slugPath}/${article.favorited ? 'unfavorite' : 'favorite'}`}>
+      <form method="post" action={favoriteActionPath(article.slug, article.favorited)}>
         <RedirectTo here={props.here} />
         <button type="submit" class={`btn btn-sm ${article.favorited ? 'btn-primary' : 'btn-outline-primary'}`}>
           <i class="ion-heart" aria-hidden="true"></i>
@@ -104,7 +103,7 @@ function CommentForm(props: Props) {
           <FieldError errors={props.commentErrors} name="body" />
         </div>
         <div class="card-footer">
-          <img src={avatarSrc(viewer.image)} class="comment-author-img" alt="" width="20" height="20" />
+          <Avatar image={viewer.image} class="comment-author-img" size={20} />
           <button type="submit" class="btn btn-sm btn-primary">
             Post Comment
           </button>
@@ -123,7 +122,7 @@ function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug:
       </div>
       <div class="card-footer">
         <a href={profilePath(comment.author.username)} class="comment-author">
-          <img src={avatarSrc(comment.author.image)} class="comment-author-img" alt={comment.author.username} width="20" height="20" />
+          <Avatar image={comment.author.image} class="comment-author-img" alt={comment.author.username} size={20} />
         </a>
         &nbsp;
         <a href={profilePath(comment.author.username)} class="comment-author">
@@ -158,7 +157,7 @@ export function ArticlePage(props: Props) {
       <div class="container page">
         {article.publishedAt === null && (
           <p class="draft-notice" role="status">
-            This is a draft: only you can see it. <a href={`/editor/${encodeURIComponent(article.slug)}`}>Edit or publish it</a>.
+            This is a draft: only you can see it. <a href={editorPath(article.slug)}>Edit or publish it</a>.
           </p>
         )}
         <div class="row article-content">

@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { ArticleSummary } from '../../src/articles/queries';
+import { FOLLOWING_FEED_PATH, tagPath } from '../../src/paths';
 import { ArticleList, type PageLinks, type PreviewOf } from '../components/article-list';
-import { tagPath } from '../components/article-preview';
 import { Quoted } from '../components/typography';
 import { renderEveryTime, type Fragment, type Viewer } from '../view-types';
 
@@ -68,7 +68,7 @@ function FeedToggle(props: { signedIn: boolean; tab: HomeTab }) {
       <ul class="nav nav-pills outline-active">
         {props.signedIn && (
           <li class="nav-item">
-            <a class={props.tab.kind === 'feed' ? 'nav-link active' : 'nav-link'} href="/?feed=following">
+            <a class={props.tab.kind === 'feed' ? 'nav-link active' : 'nav-link'} href={FOLLOWING_FEED_PATH}>
               Your Feed
             </a>
           </li>

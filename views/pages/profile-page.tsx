@@ -1,28 +1,28 @@
 import type { ArticleSummary, Profile } from '../../src/articles/queries';
+import { followActionPath, profileTabPath, type ProfileTab } from '../../src/paths';
 import { ArticleList, type PageLinks } from '../components/article-list';
-import { profilePath, RedirectTo } from '../components/article-preview';
-import { avatarSrc } from '../components/avatar';
+import { RedirectTo } from '../components/article-preview';
+import { Avatar } from '../components/avatar';
 import type { Fragment, Viewer } from '../view-types';
 
 export function ProfilePage(props: {
   fragment?: Fragment;
   profile: Profile;
   viewer: Viewer | null;
-  tab: 'articles' | 'favorites' | 'drafts';
+  tab: ProfileTab;
   articles: ArticleSummary[];
   pages: PageLinks;
   here: string;
 }) {
   const { profile, tab } = props;
   const own = props.viewer?.id === profile.id;
-  const base = profilePath(profile.username);
   return (
     <div class="profile-page">
       <div class="user-info">
         <div class="container">
           <div class="row">
             <div class="col-xs-12 col-md-10 offset-md-1">
-              <img src={avatarSrc(profile.image)} class="user-img" alt="" width="100" height="100" />
+              <Avatar image={profile.image} class="user-img" size={100} />
               <h4>{profile.username}</h4>
               <p>{profile.bio ?? ''}</p>
               {own ? (
@@ -31,7 +31,7 @@ export function ProfilePage(props: {
                   &nbsp;Edit Profile Settings
                 </a>
               ) : (
-                <form method="post" action={`${base}/${profile.following ? 'unfollow' : 'follow'}`}>
+                <form method="post" action={followActionPath(profile.username, profile.following)}>
                   <RedirectTo here={props.here} />
                   <button
                     type="submit"
@@ -52,18 +52,19 @@ export function ProfilePage(props: {
             <div class="articles-toggle">
               <ul class="nav nav-pills outline-active">
                 <li class="nav-item">
-                  <a class={tab === 'articles' ? 'nav-link active' : 'nav-link'} href={base}>
-                    My Articles
+                  <a class={tab === 'articles' ? 'nav-link active' : 'nav-link'} href={profileTabPath(profile.username, 'articles')}>
+                    {/* "My" only on one's own profile (issue #13; pages.md's Conduit wording is for the owner) */}
+                    {own ? 'My Articles' : 'Articles'}
                   </a>
                 </li>
                 <li class="nav-item">
-                  <a class={tab === 'favorites' ? 'nav-link active' : 'nav-link'} href={`${base}/favorites`}>
+                  <a class={tab === 'favorites' ? 'nav-link active' : 'nav-link'} href={profileTabPath(profile.username, 'favorites')}>
                     Favorited Articles
                   </a>
                 </li>
                 {own && (
                   <li class="nav-item">
-                    <a class={tab === 'drafts' ? 'nav-link active' : 'nav-link'} href={`${base}/drafts`}>
+                    <a class={tab === 'drafts' ? 'nav-link active' : 'nav-link'} href={profileTabPath(profile.username, 'drafts')}>
                       Drafts
                     </a>
                   </li>

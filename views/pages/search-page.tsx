@@ -1,7 +1,8 @@
 import { raw } from 'hono/html';
 import type { SearchResult } from '../../src/search/queries';
 import { Pagination, type PageLinks } from '../components/article-list';
-import { articlePath, profilePath, TagList } from '../components/article-preview';
+import { articlePath, profilePath } from '../../src/paths';
+import { TagList } from '../components/article-preview';
 import { DateTime } from '../components/date';
 import { Quoted } from '../components/typography';
 import type { Fragment } from '../view-types';

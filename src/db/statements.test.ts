@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { createTestDb, insertUser } from '../test-support';
+import type { Db } from './client';
+import { users } from './schema';
+import { prepared, retainStatements } from './statements';
+
+describe('retainStatements', () => {
+  it('gives back the same statement for the same SQL, so none is ever garbage-collected', () => {
+    const sqlite = retainStatements(new Database(':memory:'));
+    sqlite.exec('create table t (a integer)');
+    expect(sqlite.prepare('select a from t')).toBe(sqlite.prepare('select a from t'));
+    expect(sqlite.prepare('select a from t')).not.toBe(sqlite.prepare('select a + 1 from t'));
+  });
+
+  it('starts a reused statement in its default modes', () => {
+    const sqlite = retainStatements(new Database(':memory:'));
+    sqlite.exec('create table t (a integer); insert into t values (7)');
+    expect(sqlite.prepare('select a from t').raw().all()).toEqual([[7]]);
+    expect(sqlite.prepare('select a from t').all()).toEqual([{ a: 7 }]);
+    expect(sqlite.prepare('select a from t').pluck().get()).toBe(7);
+    expect(sqlite.prepare('select a from t').get()).toEqual({ a: 7 });
+  });
+
+  it('routes pragma() through the retained statements, for readers and setters alike', () => {
+    const sqlite = retainStatements(new Database(':memory:'));
+    expect(sqlite.pragma('synchronous = NORMAL')).toEqual([]);
+    expect(sqlite.pragma('synchronous', { simple: true })).toBe(1);
+    expect(sqlite.pragma('foreign_keys = ON')).toEqual([]);
+    expect(sqlite.pragma('foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+    expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+});
+
+describe('prepared', () => {
+  it('builds a query once per connection and key', async () => {
+    const [one, two] = [createTestDb(), createTestDb()];
+    await insertUser(one, 'alice');
+    let builds = 0;
+    const usernames = (db: Db) =>
+      prepared(db, 'usernames', () => {
+        builds++;
+        return db.select({ username: users.username }).from(users).prepare();
+      });
+
+    expect(usernames(one)).toBe(usernames(one));
+    expect(builds).toBe(1);
+    expect(usernames(one).all()).toEqual([{ username: 'alice' }]);
+    // each test's database builds its own, which reads its own rows
+    expect(usernames(two).all()).toEqual([]);
+    expect(builds).toBe(2);
+  });
+});
