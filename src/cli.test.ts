@@ -129,6 +129,16 @@ async function withDatabase<T>(work: (db: Db) => T | Promise<T>): Promise<T> {
   }
 }
 
+/** The security events a command logged (JSON lines on stderr), with the fields that say who and what. */
+function securityEvents(stderr: string) {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => typeof line.msg === 'string' && line.msg.startsWith('security.'))
+    .map(({ event, door, userId, requestId, ip }) => ({ event, door, userId, requestId, ip }));
+}
+
 function usernames(db: Db): string[] {
   return (db.$client.prepare('select username from users order by id').all() as Array<{ username: string }>).map((row) => row.username);
 }
@@ -205,6 +215,17 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
     expect(stderr).toBe('quire: unknown command "frobnicate"\nRun "quire --help" for the commands.\n');
   });
 
+  it('an option without its value, or one quire does not have, exits 2 and points at --help', async () => {
+    const missing = await quire(['user', 'create', '--email', 'alice@example.com', '--username']);
+    const unknown = await quire(['--frobnicate', 'migrate']);
+
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('quire: --username needs a value\nRun "quire --help" for the commands.\n');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('quire: unknown option --frobnicate\nRun "quire --help" for the commands.\n');
+    expect(fs.existsSync(databasePath())).toBe(false);
+  });
+
   it('an invalid environment value exits 1 naming the variable', async () => {
     const { code, stderr } = await quire(['migrate'], { env: baseEnv({ PORT: 'abc' }) });
 
@@ -246,12 +267,14 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
 
   describe('user', () => {
     it('create makes a user with the password from standard input', async () => {
-      const { code, stdout } = await quire(['user', 'create', '--username', 'alice', '--email', 'alice@example.com'], {
+      const { code, stdout, stderr } = await quire(['user', 'create', '--username', 'alice', '--email', 'alice@example.com'], {
         input: `${STRONG_PASSWORD}\n`,
       });
 
       expect(code).toBe(0);
       expect(stdout).toBe('Created user alice (id 1).\n');
+      // the security event, as the web and API sign-ups log it, on stderr (stdout is the answer)
+      expect(securityEvents(stderr)).toEqual([{ event: 'signup', door: 'cli', userId: 1, requestId: null, ip: null }]);
       const user = await withDatabase(
         (db) => db.$client.prepare('select username, email, password_hash as hash from users').get() as { username: string; email: string; hash: string },
       );
@@ -291,10 +314,11 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
         return { oldHash: alice.passwordHash };
       });
 
-      const { code, stdout } = await quire(['user', 'reset-password', 'alice'], { input: `${STRONG_PASSWORD}\n` });
+      const { code, stdout, stderr } = await quire(['user', 'reset-password', 'alice'], { input: `${STRONG_PASSWORD}\n` });
 
       expect(code).toBe(0);
       expect(stdout).toBe('Password changed for alice; every session of theirs has ended.\n');
+      expect(securityEvents(stderr)).toEqual([{ event: 'password.changed', door: 'cli', userId: 1, requestId: null, ip: null }]);
       await withDatabase(async (db) => {
         const rows = db.$client
           .prepare('select username, password_hash as hash, (select count(*) from sessions where user_id = users.id) as sessions from users order by id')

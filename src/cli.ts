@@ -1,15 +1,20 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { hashPassword } from './auth/password';
-import { weakPasswordMessage } from './auth/password-strength';
-import { invalidateUserSessions } from './auth/session';
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { signUp } from './auth/use-cases';
+import { CLI_CALLER, Forbidden, NotFound, type Core, type FieldErrors } from './core';
 import { openDatabase, openSqlite } from './db/client';
 import { EnvError, loadEnv, type Env } from './env';
+import { systemClock } from './lib/clock';
+import { createStderrLog } from './lib/logger';
 import { backupDatabase, OperationError, restoreDatabase } from './ops/backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
+import { Limits } from './security/limits';
+import { sharedReads } from './articles/queries';
 import { serve } from './serve';
-import { createUser, findUserByUsername, isEmailTaken, isUsernameTaken, updateUser } from './users/queries';
-import { EmailSchema, PasswordSchema, UsernameSchema } from './users/schemas';
+import { EmailSchema, PasswordSchema, USER_FIELD_LABELS, UsernameSchema } from './users/schemas';
+import { findUserNamed, resetPassword } from './users/use-cases';
 
 const HELP = `Quire: a self-hosted blog in one executable.
 
@@ -38,27 +43,33 @@ PUBLIC_URL, BACKUP_DIR... See .env.example or docs/deploy.md.`;
 
 class UsageError extends Error {}
 
-type Parsed = { positional: string[]; flags: Map<string, string | true> };
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  'env-file': { type: 'string' },
+  username: { type: 'string' },
+  email: { type: 'string' },
+} as const;
 
-function parseArgs(argv: string[]): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') flags.set('help', true);
-    else if (arg === '-v' || arg === '--version') flags.set('version', true);
-    else if (arg.startsWith('--')) {
-      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else positional.push(arg);
+type OptionName = keyof typeof OPTIONS;
+type Parsed = { positional: string[]; flags: Partial<Record<OptionName, string | boolean>> };
+
+function parseCommandLine(argv: string[]): Parsed {
+  // not strict: parseArgs' own errors ("Option '--email <value>' argument missing") are replaced
+  // by the messages below, which name the option as it was typed
+  const { values, positionals, tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!Object.hasOwn(OPTIONS, token.name)) throw new UsageError(`unknown option ${token.rawName}`);
+    if (OPTIONS[token.name as OptionName].type === 'string' && token.value === undefined) {
+      throw new UsageError(`${token.rawName} needs a value`);
+    }
   }
-  return { positional, flags };
+  return { positional: positionals, flags: values as Parsed['flags'] };
 }
 
-function flag(parsed: Parsed, name: string): string {
-  const value = parsed.flags.get(name);
+function flag(parsed: Parsed, name: OptionName): string {
+  const value = parsed.flags[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
   return value;
 }
@@ -83,12 +94,17 @@ async function readPassword(prompt: string): Promise<string> {
   return answer;
 }
 
-async function validPassword(env: Env, password: string, context: string[]): Promise<string> {
-  const parsed = PasswordSchema.safeParse(password);
-  if (!parsed.success) throw new OperationError(`Password ${parsed.error.issues[0]!.message}`);
-  const weak = await weakPasswordMessage(password, context, env.BLOCK_COMMON_PASSWORDS);
-  if (weak) throw new OperationError(`Password ${weak}`);
-  return password;
+/** A field's shape, or the message the operator sees ("Username can only contain ..."). */
+function valid<S extends z.ZodType>(schema: S, name: string, value: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new OperationError(`${USER_FIELD_LABELS[name]} ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
+}
+
+/** One problem at a time, the first of username, email, password, as a sentence. */
+function firstError(errors: FieldErrors): string {
+  const name = Object.keys(USER_FIELD_LABELS).find((key) => errors[key]) ?? Object.keys(errors)[0]!;
+  return `${USER_FIELD_LABELS[name] ?? ''} ${errors[name]![0]}`.trim();
 }
 
 function openForCommand(env: Env) {
@@ -96,21 +112,28 @@ function openForCommand(env: Env) {
   return openDatabase(env.DATABASE_PATH);
 }
 
+/** What the use cases are built from, as the server builds it; security events go to stderr. */
+function openCore(env: Env): Core {
+  const log = createStderrLog(env.LOG_FORMAT);
+  const db = openForCommand(env);
+  return { db, env, clock: systemClock, log, limits: new Limits(env, log), reads: sharedReads(db) };
+}
+
 function formatBytes(bytes: number): string {
   return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 async function run(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv);
-  if (parsed.flags.has('help')) {
+  const parsed = parseCommandLine(argv);
+  if (parsed.flags.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (parsed.flags.has('version')) {
+  if (parsed.flags.version) {
     process.stdout.write(`quire ${appVersion()}\n`);
     return 0;
   }
-  const envFile = parsed.flags.get('env-file');
+  const envFile = parsed.flags['env-file'];
   if (typeof envFile === 'string') {
     if (!fs.existsSync(envFile)) throw new UsageError(`--env-file ${envFile} does not exist`);
     process.loadEnvFile(envFile);
@@ -170,34 +193,33 @@ async function run(argv: string[]): Promise<number> {
 async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<number> {
   const [sub, name] = args;
   if (sub === 'create') {
-    const username = UsernameSchema.safeParse(flag(parsed, 'username'));
-    if (!username.success) throw new OperationError(`Username ${username.error.issues[0]!.message}`);
-    const email = EmailSchema.safeParse(flag(parsed, 'email'));
-    if (!email.success) throw new OperationError(`Email ${email.error.issues[0]!.message}`);
-    const db = openForCommand(env);
+    const username = valid(UsernameSchema, 'username', flag(parsed, 'username'));
+    const email = valid(EmailSchema, 'email', flag(parsed, 'email'));
+    const core = openCore(env);
     try {
-      if (isUsernameTaken(db, username.data)) throw new OperationError('Username has already been taken');
-      if (isEmailTaken(db, email.data)) throw new OperationError('Email has already been taken');
-      const password = await validPassword(env, await readPassword('Password: '), [username.data, email.data]);
-      const user = createUser(db, { username: username.data, email: email.data, passwordHash: await hashPassword(password) }, Date.now());
+      const password = valid(PasswordSchema, 'password', await readPassword('Password: '));
+      // the operator's sign-up: the same rules as the form's, no sign-up limit, no session
+      const result = await signUp(core, CLI_CALLER, { username, email, password });
+      if (!result.ok) throw new OperationError(firstError(result.errors));
+      const { user } = result.value;
       process.stdout.write(`Created user ${user.username} (id ${user.id}).\n`);
     } finally {
-      db.$client.close();
+      core.db.$client.close();
     }
     return 0;
   }
   if (sub === 'reset-password') {
     if (!name) throw new UsageError('user reset-password needs a USERNAME');
-    const db = openForCommand(env);
+    const core = openCore(env);
     try {
-      const user = findUserByUsername(db, name);
-      if (!user) throw new OperationError(`There is no user named ${name}`);
-      const password = await validPassword(env, await readPassword(`New password for ${user.username}: `), [user.username, user.email]);
-      updateUser(db, user.id, { passwordHash: await hashPassword(password) }, Date.now());
-      invalidateUserSessions(db, user.id);
-      process.stdout.write(`Password changed for ${user.username}; every session of theirs has ended.\n`);
+      // looked up before asking, so nobody types a new password for a name that does not exist
+      const user = findUserNamed(core.db, name);
+      const password = valid(PasswordSchema, 'password', await readPassword(`New password for ${user.username}: `));
+      const result = await resetPassword(core, CLI_CALLER, { username: user.username, password });
+      if (!result.ok) throw new OperationError(firstError(result.errors));
+      process.stdout.write(`Password changed for ${result.value.user.username}; every session of theirs has ended.\n`);
     } finally {
-      db.$client.close();
+      core.db.$client.close();
     }
     return 0;
   }
@@ -213,7 +235,8 @@ run(process.argv.slice(2)).then(
       say(`quire: ${error.message}\nRun "quire --help" for the commands.`);
       process.exit(2);
     }
-    if (error instanceof EnvError || error instanceof OperationError || (error as Error).name === 'DatabaseTooNewError') {
+    const refused = error instanceof NotFound || error instanceof Forbidden;
+    if (refused || error instanceof EnvError || error instanceof OperationError || (error as Error).name === 'DatabaseTooNewError') {
       say(`quire: ${(error as Error).message}`);
       process.exit(1);
     }

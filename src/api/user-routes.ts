@@ -1,73 +1,45 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-types';
-import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from '../auth/password';
-import { weakPasswordMessage } from '../auth/password-strength';
-import { createSession, invalidateUserSessions } from '../auth/session';
-import { loggableEmail, logSecurityEvent } from '../security/audit';
+import { signIn, signUp } from '../auth/use-cases';
+import type { FieldErrors } from '../core';
+import { callerOf } from '../lib/caller';
+import { TAKEN } from '../lib/messages';
 import { findProfile, followUser, unfollowUser } from '../profiles/queries';
-import {
-  createUser,
-  findUserByEmail,
-  findUserById,
-  isEmailTaken,
-  isUsernameTaken,
-  updateUser,
-  type UserChanges,
-} from '../users/queries';
+import { findUserById } from '../users/queries';
+import { changeSettings } from '../users/use-cases';
 import { apiUser, requireApiUser } from './auth';
-import { ApiError, notFound, unprocessable, type ApiErrors } from './errors';
+import { ApiError, notFound, unprocessable } from './errors';
 import { readJson } from './json';
 import { LoginBody, RegisterBody, UpdateUserBody } from './schemas';
 import { profileJson, userJson } from './serialize';
+
+/**
+ * A use case's field errors as RealWorld answers them: a name taken by someone else is a 409; a
+ * too-easy password comes first, as a 422 of just that, since the client must change it anyway.
+ */
+function refusal(errors: FieldErrors): ApiError {
+  const invalid = Object.entries(errors).filter(([, messages]) => messages.some((message) => message !== TAKEN));
+  return invalid.length > 0 ? unprocessable(Object.fromEntries(invalid)) : new ApiError(409, errors);
+}
 
 export function userApiRoutes(deps: AppDeps) {
   const { db, clock } = deps;
   const app = new Hono();
 
-  const conflicts = (username: string | undefined, email: string | undefined, exceptId?: number) => {
-    const errors: ApiErrors = {};
-    if (username !== undefined && isUsernameTaken(db, username, exceptId)) errors['username'] = ['has already been taken'];
-    if (email !== undefined && isEmailTaken(db, email, exceptId)) errors['email'] = ['has already been taken'];
-    if (Object.keys(errors).length > 0) throw new ApiError(409, errors);
-  };
-
-  /** 422 for a common password, as on the web forms, unless BLOCK_COMMON_PASSWORDS=false. */
-  const refuseWeakPassword = async (password: string, context: string[]) => {
-    const weak = await weakPasswordMessage(password, context, deps.env.BLOCK_COMMON_PASSWORDS);
-    if (weak) throw unprocessable({ password: [weak] });
-  };
-
   app.post('/users/login', async (c) => {
     const { user: input } = await readJson(c, LoginBody);
-    // the same back-off as the sign-in form, before any password work
-    deps.limits.checkSignin(c.get('clientIp'), input.email, clock(), c.get('requestId'));
-    const user = findUserByEmail(db, input.email);
-    const valid = user
-      ? await verifyPassword(user.passwordHash, input.password)
-      : await verifyPasswordAgainstNobody(input.password);
-    deps.limits.recordSignin(c.get('clientIp'), input.email, Boolean(user && valid), clock());
-    if (!user || !valid) {
-      logSecurityEvent(c, deps.log, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user), via: 'api' });
-      throw new ApiError(401, { credentials: ['invalid'] });
-    }
-    logSecurityEvent(c, deps.log, 'signin.success', { userId: user.id, via: 'api' });
-    const { token } = createSession(db, user.id, { now: clock(), userAgent: c.req.header('user-agent') });
-    return c.json(userJson(user, token));
+    const result = await signIn(deps, callerOf(c, 'api'), input);
+    if (!result.ok) throw new ApiError(401, { credentials: ['invalid'] });
+    return c.json(userJson(result.value.user, result.value.session.token));
   });
 
   app.post('/users', async (c) => {
     const { user: input } = await readJson(c, RegisterBody);
-    await refuseWeakPassword(input.password, [input.username, input.email]);
-    conflicts(input.username, input.email);
-    deps.limits.enforce('signup', c.get('clientIp'), clock(), c.get('requestId'));
-    const user = createUser(
-      db,
-      { username: input.username, email: input.email, passwordHash: await hashPassword(input.password) },
-      clock(),
-    );
-    const { token } = createSession(db, user.id, { now: clock(), userAgent: c.req.header('user-agent') });
-    logSecurityEvent(c, deps.log, 'signup', { userId: user.id, via: 'api' });
-    return c.json(userJson(user, token), 201);
+    const result = await signUp(deps, callerOf(c, 'api'), input);
+    if (!result.ok) throw refusal(result.errors);
+    const { user, session } = result.value;
+    // a person who signs up is signed in at once; only the operator's sign-up (the CLI) is not
+    return c.json(userJson(user, session!.token), 201);
   });
 
   app.get('/user', requireApiUser(), (c) => {
@@ -80,24 +52,14 @@ export function userApiRoutes(deps: AppDeps) {
    * RealWorld specifies; other sessions end when the password changes, the presented one stays.
    */
   app.put('/user', requireApiUser(), async (c) => {
-    const current = apiUser(c);
-    const { user: input } = await readJson(c, UpdateUserBody);
-    if (input.password !== undefined) {
-      await refuseWeakPassword(input.password, [input.username ?? current.username, input.email ?? current.email]);
-    }
-    conflicts(input.username, input.email, current.id);
-    const changes: UserChanges = {};
-    if (input.username !== undefined) changes.username = input.username;
-    if (input.email !== undefined) changes.email = input.email;
-    if (input.bio !== undefined) changes.bio = input.bio;
-    if (input.image !== undefined) changes.image = input.image;
-    if (input.password !== undefined) changes.passwordHash = await hashPassword(input.password);
-    const updated = updateUser(db, current.id, changes, clock());
-    if (input.password !== undefined) {
-      invalidateUserSessions(db, current.id, c.get('session')?.id);
-      logSecurityEvent(c, deps.log, 'password.changed', { via: 'api' });
-    }
-    return c.json(userJson(updated, current.token));
+    const { user: changes } = await readJson(c, UpdateUserBody);
+    const result = await changeSettings(deps, callerOf(c, 'api'), {
+      changes,
+      requireCurrentPassword: false,
+      currentSessionId: c.get('session')?.id ?? null,
+    });
+    if (!result.ok) throw refusal(result.errors);
+    return c.json(userJson(result.value.user, apiUser(c).token));
   });
 
   app.get('/profiles/:username', (c) => {

@@ -199,6 +199,15 @@ describe('common passwords (Quire refuses them by default; BLOCK_COMMON_PASSWORD
     expect(t.db.select().from(users).all()).toHaveLength(0);
   });
 
+  it('POST /users with a common password and a taken name answers 422 for the password alone: it comes first', async () => {
+    const t = createTestApp();
+    await insertUser(t.db, 'alice');
+    const res = await api(t).post('/users', { user: { ...alice, password: 'password123' } });
+    expect(res.status).toBe(422);
+    expect(Object.keys(res.body.errors)).toEqual(['password']);
+    expect(t.db.select().from(users).all()).toHaveLength(1);
+  });
+
   it('PUT /user refuses a common password with 422 and keeps the old one', async () => {
     const t = createTestApp();
     const { token } = await userWithToken(t, 'alice');

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import type { FieldErrors } from '../core';
 
 export type FormValues = Record<string, string | string[]>;
 
@@ -47,6 +48,24 @@ export function errorsFromZod(error: z.ZodError, labels: Record<string, string>)
     const message = label ? `${label} ${issue.message}` : issue.message;
     if (!errors.list.includes(message)) errors.list.push(message);
     if (name && !errors.fields[name]) errors.fields[name] = message;
+  }
+  return errors;
+}
+
+/**
+ * A use case's field errors as the page shows them: "has already been taken" beside the username
+ * field becomes "Username has already been taken"; what belongs to no field (`form`) starts with a
+ * capital, alone.
+ */
+export function errorsFromFields(fieldErrors: FieldErrors, labels: Record<string, string>): FormErrors {
+  const errors = noErrors();
+  for (const [name, messages] of Object.entries(fieldErrors)) {
+    const label = labels[name];
+    for (const message of messages) {
+      const sentence = label ? `${label} ${message}` : message.charAt(0).toUpperCase() + message.slice(1);
+      if (!errors.list.includes(sentence)) errors.list.push(sentence);
+      if (name !== 'form' && !errors.fields[name]) errors.fields[name] = sentence;
+    }
   }
   return errors;
 }

@@ -48,25 +48,38 @@ export const jsonLog: Log = (line) => {
 export const silentLog: Log = () => {};
 
 /** For people at a terminal (LOG_FORMAT=pretty): "12:03:04 INFO  GET /about 200 3.1ms". */
-export const prettyLog: Log = ({ level, msg, ...fields }) => {
+function prettyText({ level, msg, ...fields }: LogLine): string {
   const time = new Date().toISOString().slice(11, 19);
   const head = `${time} ${level.toUpperCase().padEnd(5)}`;
   if (msg === 'request') {
     const { method, path, status, durationMs, userId } = fields;
     const user = userId ? ` user=${String(userId)}` : '';
-    process.stdout.write(`${head} ${String(method)} ${JSON.stringify(path)} ${String(status)} ${String(durationMs)}ms${user}\n`);
-    return;
+    return `${head} ${String(method)} ${JSON.stringify(path)} ${String(status)} ${String(durationMs)}ms${user}\n`;
   }
   const rest = Object.entries(fields)
     .filter(([key]) => key !== 'error')
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(' ');
-  process.stdout.write(`${head} ${msg}${rest ? ` ${rest}` : ''}\n`);
-  if (typeof fields.error === 'string') process.stdout.write(`${fields.error}\n`);
+  const error = typeof fields.error === 'string' ? `${fields.error}\n` : '';
+  return `${head} ${msg}${rest ? ` ${rest}` : ''}\n${error}`;
+}
+
+export const prettyLog: Log = (line) => {
+  process.stdout.write(prettyText(line));
 };
 
 export function createLog(format: 'json' | 'pretty'): Log {
   return format === 'pretty' ? prettyLog : jsonLog;
+}
+
+/**
+ * For the CLI, whose standard output is the command's answer: each line written to standard error
+ * at once (the process exits right after).
+ */
+export function createStderrLog(format: 'json' | 'pretty'): Log {
+  return (line) => {
+    process.stderr.write(format === 'pretty' ? prettyText(line) : `{"time":"${new Date().toISOString()}",${JSON.stringify(line).slice(1)}\n`);
+  };
 }
 
 /** The log line of an unexpected error: the stack goes here, never into the response. */

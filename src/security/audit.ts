@@ -1,4 +1,6 @@
 import type { Context } from 'hono';
+import type { Caller } from '../core';
+import { callerOf } from '../lib/caller';
 import type { Log } from '../lib/logger';
 
 export type SecurityEvent =
@@ -11,10 +13,6 @@ export type SecurityEvent =
   | 'forbidden';
 
 /**
- * One structured JSON line per security event, with the request id and client address. Callers
- * pass identifiers only: never a password, token or cookie.
- */
-/**
  * What a failed sign-in logs of the typed email: the address, or nothing when it does not look
  * like one (someone may have typed their password into the email field).
  */
@@ -23,9 +21,14 @@ export function loggableEmail(typed: string): string | null {
   return /^[^\s@]{1,64}@[^\s@]{1,255}$/.test(email) ? email : null;
 }
 
-export function logSecurityEvent(
-  c: Context,
+/**
+ * One structured JSON line per security event, with the caller's request id, address and door, so
+ * a use case logs the same line whichever door it was called through (the CLI's has no request id
+ * or address). Callers pass identifiers only: never a password, token or cookie.
+ */
+export function recordSecurityEvent(
   log: Log,
+  caller: Caller,
   event: SecurityEvent,
   fields: Record<string, string | number | boolean | null> = {},
 ): void {
@@ -33,9 +36,21 @@ export function logSecurityEvent(
     level: event === 'signin.failure' || event === 'forbidden' ? 'warn' : 'info',
     msg: event === 'forbidden' ? 'forbidden' : `security.${event}`,
     event,
-    requestId: c.get('requestId'),
-    ip: c.get('clientIp') ?? null,
-    userId: c.get('user')?.id ?? null,
+    requestId: caller.requestId,
+    ip: caller.ip,
+    userId: caller.userId,
+    door: caller.door,
     ...fields,
   });
+}
+
+/** For the error handlers, which have a request but no use case: the same line as above. */
+export function logSecurityEvent(
+  c: Context,
+  log: Log,
+  event: SecurityEvent,
+  fields: Record<string, string | number | boolean | null> = {},
+): void {
+  const door = c.req.path === '/api' || c.req.path.startsWith('/api/') ? 'api' : 'web';
+  recordSecurityEvent(log, callerOf(c, door), event, fields);
 }

@@ -3,22 +3,13 @@ import { profilePath } from '../paths';
 import { SettingsPage, type SettingsValues } from '../../views/pages/settings-page';
 import type { AppDeps } from '../app-types';
 import { currentUser, requireUser } from '../auth/middleware';
-import { hashPassword, verifyPassword } from '../auth/password';
-import { weakPasswordMessage } from '../auth/password-strength';
-import { invalidateUserSessions } from '../auth/session';
-import { logSecurityEvent } from '../security/audit';
+import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromZod, field, readForm, type FormErrors } from '../lib/form';
-import { findUserById, isEmailTaken, isUsernameTaken, updateUser, type UserChanges } from '../users/queries';
+import { errorsFromFields, errorsFromZod, field, readForm, type FormErrors } from '../lib/form';
 import { SettingsFormSchema, USER_FIELD_LABELS } from '../users/schemas';
-
-function addError(errors: FormErrors, name: string, message: string): void {
-  errors.fields[name] ??= message;
-  errors.list.push(message);
-}
+import { changeSettings } from '../users/use-cases';
 
 export function settingsRoutes(deps: AppDeps) {
-  const { db } = deps;
   const app = new Hono();
 
   const render = (c: Context, values: SettingsValues, errors?: FormErrors) =>
@@ -30,8 +21,6 @@ export function settingsRoutes(deps: AppDeps) {
   });
 
   app.post('/settings', requireUser(), async (c) => {
-    const sessionUser = currentUser(c);
-    const user = findUserById(db, sessionUser.id)!;
     const form = await readForm(c);
     const values: SettingsValues = {
       image: field(form, 'image'),
@@ -48,39 +37,21 @@ export function settingsRoutes(deps: AppDeps) {
       c.status(422);
       return render(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
-    const input = parsed.data;
-    const errors: FormErrors = { list: [], fields: {} };
-    if (isUsernameTaken(db, input.username, user.id)) addError(errors, 'username', 'Username has already been taken');
-    if (isEmailTaken(db, input.email, user.id)) addError(errors, 'email', 'Email has already been taken');
-    const weak = input.password
-      ? await weakPasswordMessage(input.password, [input.username, input.email], deps.env.BLOCK_COMMON_PASSWORDS)
-      : null;
-    if (weak) addError(errors, 'password', `Password ${weak}`);
-
-    const emailChanged = input.email.toLowerCase() !== user.email.toLowerCase();
-    const passwordChanged = input.password !== '';
-    // changing how one signs in needs the current password, so a borrowed session cannot take over the account
-    if ((emailChanged || passwordChanged) && errors.list.length === 0) {
-      if (input.currentPassword === '') {
-        addError(errors, 'currentPassword', 'Current password is needed to change your email or password');
-      } else if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-        addError(errors, 'currentPassword', 'Current password is not correct');
-      }
-    }
-    if (errors.list.length > 0) {
+    const { password, currentPassword, ...profile } = parsed.data;
+    const result = await changeSettings(deps, callerOf(c, 'web'), {
+      // an empty password field keeps the current password
+      changes: password === '' ? profile : { ...profile, password },
+      requireCurrentPassword: true,
+      currentPassword,
+      currentSessionId: c.get('session')?.id ?? null,
+    });
+    if (!result.ok) {
       c.status(422);
-      return render(c, values, errors);
+      return render(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));
     }
-
-    const changes: UserChanges = { username: input.username, email: input.email, bio: input.bio, image: input.image };
-    if (passwordChanged) changes.passwordHash = await hashPassword(input.password);
-    const updated = updateUser(db, user.id, changes, deps.clock());
-    if (passwordChanged) {
-      invalidateUserSessions(db, user.id, c.get('session')?.id);
-      logSecurityEvent(c, deps.log, 'password.changed', { via: 'settings' });
-    }
+    const { user, passwordChanged } = result.value;
     setFlash(c, passwordChanged ? 'Settings saved. Your other sessions were signed out.' : 'Settings saved.');
-    return c.redirect(profilePath(updated.username), 303);
+    return c.redirect(profilePath(user.username), 303);
   });
 
   return app;

@@ -2,14 +2,16 @@ import { parse as parseHtml } from 'node-html-parser';
 import Database from 'better-sqlite3';
 import { createApp } from '../app';
 import { hashPassword } from '../auth/password';
+import type { Caller, Core } from '../core';
 import { openDatabase, wrapDatabase, type Db } from '../db/client';
 import { retainStatements } from '../db/statements';
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
 import { silentLog, type LogLine } from '../lib/logger';
 import { loadMarkdown } from '../lib/markdown';
+import { Limits } from '../security/limits';
 import { createUser } from '../users/queries';
-import { createArticle } from '../articles/queries';
+import { createArticle, sharedReads } from '../articles/queries';
 
 export const ORIGIN = 'http://localhost';
 
@@ -48,6 +50,27 @@ export function createTestApp(options: { env?: Record<string, string> } = {}) {
     },
   });
   return { app, db, clock, logs };
+}
+
+/**
+ * What use cases are built from, as createApp() builds it: a fresh database, a movable clock, the
+ * app's limits and captured log lines. For calling a use case directly, without a door.
+ */
+export function createTestCore(options: { env?: Record<string, string> } = {}) {
+  const env = testEnv(options.env);
+  const clock = createTestClock();
+  const logs: LogLine[] = [];
+  const log = (line: LogLine) => {
+    logs.push(line);
+  };
+  const db = createTestDb();
+  const core: Core = { db, env, clock, log, limits: new Limits(env, log), reads: sharedReads(db) };
+  return { core, clock, logs };
+}
+
+/** A caller at a door, as callerOf() or CLI_CALLER makes one; a web visitor unless told. */
+export function testCaller(fields: Partial<Caller> = {}): Caller {
+  return { door: 'web', userId: null, requestId: 'test-request', ip: '192.0.2.1', userAgent: 'test-agent', ...fields };
 }
 
 /** A cookie jar over app.request(), so tests read like a person using the site. */

@@ -1,0 +1,111 @@
+/**
+ * Getting in and out: sign up (a person at the form or the API, or the operator at the CLI), sign
+ * in, sign out, and ending one's own sessions. Changing settings and resetting a password are in
+ * src/users/use-cases.ts.
+ */
+import { fail, NotFound, succeed, type Caller, type Core, type Outcome } from '../core';
+import type { User } from '../db/schema';
+import { loggableEmail, recordSecurityEvent } from '../security/audit';
+import { createUser, findUserByEmail } from '../users/queries';
+import { hasFieldErrors, signedInUser, takenNames, weakPassword } from '../users/use-cases';
+import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
+import { createSession, invalidateSession, invalidateSessionByHandle, invalidateUserSessions } from './session';
+
+/** A new session's token, for the cookie or the API's answer, and when it ends. */
+export type NewSession = { token: string; expiresAt: Date };
+
+/** A throttle key for a caller without an address (none of today's doors signs in that way). */
+const NO_ADDRESS = 'unknown';
+
+/** One message for a wrong password and an unknown email, so no answer reveals who is registered. */
+export const INVALID_CREDENTIALS = 'email or password is invalid';
+
+function startSession(core: Core, caller: Caller, userId: number): NewSession {
+  const { token, session } = createSession(core.db, userId, { now: core.clock(), userAgent: caller.userAgent ?? null });
+  return { token, expiresAt: session.expiresAt };
+}
+
+/**
+ * A new account, signed in at once. The operator (`quire user create`, caller door 'cli') creates
+ * one for someone else: the same rules for names and passwords, but no sign-up limit (it keeps
+ * scripts from filling the site through the form and the API) and no session.
+ */
+export async function signUp(
+  core: Core,
+  caller: Caller,
+  input: { username: string; email: string; password: string },
+): Promise<Outcome<{ user: User; session: NewSession | null }>> {
+  const { db, clock, limits, log } = core;
+  const errors = {
+    ...(await weakPassword(core, input.password, [input.username, input.email])),
+    ...takenNames(db, input),
+  };
+  if (hasFieldErrors(errors)) return fail(errors);
+  const operator = caller.door === 'cli';
+  // spent only by a sign-up that would succeed, before the password is hashed
+  if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
+  // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
+  const passwordHash = await hashPassword(input.password);
+  // synchronous, so no other request's statements run inside it
+  const outcome = db.transaction(() => {
+    // again: someone may have taken the name while the password was being hashed
+    const taken = takenNames(db, input);
+    if (hasFieldErrors(taken)) return fail(taken);
+    const user = createUser(db, { username: input.username, email: input.email, passwordHash }, clock());
+    return succeed({ user, session: operator ? null : startSession(core, caller, user.id) });
+  });
+  if (outcome.ok) recordSecurityEvent(log, caller, 'signup', { userId: outcome.value.user.id });
+  return outcome;
+}
+
+/**
+ * A new session for the right email and password, after a growing back-off per address and per
+ * email once attempts fail. A failure is `{ form: [INVALID_CREDENTIALS] }` either way.
+ */
+export async function signIn(
+  core: Core,
+  caller: Caller,
+  input: { email: string; password: string },
+): Promise<Outcome<{ user: User; session: NewSession }>> {
+  const { db, clock, limits, log } = core;
+  const address = caller.ip ?? NO_ADDRESS;
+  // throttled before any password work
+  limits.checkSignin(address, input.email, clock(), caller.requestId ?? undefined);
+  const user = findUserByEmail(db, input.email);
+  // as slow without a user as with one, so response times do not reveal who is registered
+  const valid = user
+    ? await verifyPassword(user.passwordHash, input.password)
+    : await verifyPasswordAgainstNobody(input.password);
+  limits.recordSignin(address, input.email, Boolean(user && valid), clock());
+  if (!user || !valid) {
+    recordSecurityEvent(log, caller, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user) });
+    return fail({ form: [INVALID_CREDENTIALS] });
+  }
+  const session = startSession(core, caller, user.id);
+  recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
+  return succeed({ user, session });
+}
+
+/** Ends the session the caller came with (none: nothing to end, nothing logged). */
+export async function signOut(core: Core, caller: Caller, input: { sessionId: string | null }): Promise<void> {
+  if (input.sessionId === null) return;
+  invalidateSession(core.db, input.sessionId);
+  recordSecurityEvent(core.log, caller, 'signout');
+}
+
+/**
+ * Ends one of the signed-in user's own sessions, named by its handle. Any other handle (someone
+ * else's session, one already ended) is simply not found.
+ */
+export async function revokeSession(core: Core, caller: Caller, input: { handle: string }): Promise<void> {
+  if (!invalidateSessionByHandle(core.db, signedInUser(caller), input.handle)) {
+    throw new NotFound('session', 'That session does not exist (it may already have ended).');
+  }
+  recordSecurityEvent(core.log, caller, 'session.revoked', { scope: 'one' });
+}
+
+/** Ends every session and API token of the signed-in user but the one in use. */
+export async function revokeOtherSessions(core: Core, caller: Caller, input: { currentSessionId: string | null }): Promise<void> {
+  invalidateUserSessions(core.db, signedInUser(caller), input.currentSessionId ?? undefined);
+  recordSecurityEvent(core.log, caller, 'session.revoked', { scope: 'others' });
+}

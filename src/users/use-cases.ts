@@ -1,0 +1,152 @@
+/**
+ * What a person or the operator does to an account once it exists: change its settings, reset its
+ * password. Sign-up, sign-in and sessions are in src/auth/use-cases.ts; the rules both share (names
+ * are unique, passwords are not easy to guess) are here.
+ */
+import { hashPassword, verifyPassword } from '../auth/password';
+import { weakPasswordMessage } from '../auth/password-strength';
+import { invalidateUserSessions } from '../auth/session';
+import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type FieldErrors, type Outcome } from '../core';
+import type { Db } from '../db/client';
+import type { User } from '../db/schema';
+import { TAKEN } from '../lib/messages';
+import { recordSecurityEvent } from '../security/audit';
+import { findUserById, findUserByUsername, isEmailTaken, isUsernameTaken, updateUser, type UserChanges } from './queries';
+
+export const hasFieldErrors = (errors: FieldErrors): boolean => Object.keys(errors).length > 0;
+
+/** A username or email someone else (any user but `exceptId`) has, whatever its case. */
+export function takenNames(db: Db, names: { username?: string; email?: string }, exceptId?: number): FieldErrors {
+  const errors: FieldErrors = {};
+  if (names.username !== undefined && isUsernameTaken(db, names.username, exceptId)) errors['username'] = [TAKEN];
+  if (names.email !== undefined && isEmailTaken(db, names.email, exceptId)) errors['email'] = [TAKEN];
+  return errors;
+}
+
+/**
+ * The password rule beyond its length (which zod checks at the door): not a common or guessable
+ * one, given the words that make it guessable for this user. Off with BLOCK_COMMON_PASSWORDS=false.
+ */
+export async function weakPassword(core: Core, password: string, context: string[]): Promise<FieldErrors> {
+  const weak = await weakPasswordMessage(password, context, core.env.BLOCK_COMMON_PASSWORDS);
+  return weak ? { password: [weak] } : {};
+}
+
+/** The signed-in user a use case acts for; the doors guard first, so this refuses only a bug. */
+export function signedInUser(caller: Caller): number {
+  if (caller.userId === null) throw new Forbidden('user', 'You need to sign in first.');
+  return caller.userId;
+}
+
+/** The user the operator names, or the refusal every door shows for a name nobody has. */
+export function findUserNamed(db: Db, username: string): User {
+  const user = findUserByUsername(db, username);
+  if (!user) throw new NotFound('user', `There is no user named ${username}`);
+  return user;
+}
+
+export type SettingsChanges = {
+  username?: string;
+  email?: string;
+  /** null clears it */
+  bio?: string | null;
+  /** null clears it */
+  image?: string | null;
+  /** left out keeps the current password */
+  password?: string;
+};
+
+export type ChangeSettingsInput = {
+  /** only what is given changes */
+  changes: SettingsChanges;
+  /**
+   * The web form asks for the current password before the email or password changes, so a
+   * borrowed session cannot take over the account; RealWorld's PUT /api/user changes them with
+   * the token alone, as its specification says.
+   */
+  requireCurrentPassword: boolean;
+  currentPassword?: string;
+  /** the session making the change: it stays signed in when the password changes, the others end */
+  currentSessionId: string | null;
+};
+
+/**
+ * The signed-in user changes their profile, email or password. Field errors in RealWorld's words:
+ * a name taken by someone else, a password too easy to guess, and (when asked for) a current
+ * password missing or wrong.
+ */
+export async function changeSettings(
+  core: Core,
+  caller: Caller,
+  input: ChangeSettingsInput,
+): Promise<Outcome<{ user: User; passwordChanged: boolean }>> {
+  const { db, clock, log } = core;
+  const user = findUserById(db, signedInUser(caller));
+  if (!user) throw new NotFound('user', 'That account no longer exists.');
+  const { changes } = input;
+  const newPassword = changes.password;
+  const errors: FieldErrors = {
+    ...takenNames(db, changes, user.id),
+    ...(newPassword !== undefined
+      ? await weakPassword(core, newPassword, [changes.username ?? user.username, changes.email ?? user.email])
+      : {}),
+  };
+
+  const emailChanged = changes.email !== undefined && changes.email.toLowerCase() !== user.email.toLowerCase();
+  // checked only when all else is right: a wrong guess costs a hash, and says nothing of other fields
+  if (input.requireCurrentPassword && (emailChanged || newPassword !== undefined) && !hasFieldErrors(errors)) {
+    if (!input.currentPassword) {
+      errors['currentPassword'] = ['is needed to change your email or password'];
+    } else if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      errors['currentPassword'] = ['is not correct'];
+    }
+  }
+  if (hasFieldErrors(errors)) return fail(errors);
+
+  const stored: UserChanges = {};
+  if (changes.username !== undefined) stored.username = changes.username;
+  if (changes.email !== undefined) stored.email = changes.email;
+  if (changes.bio !== undefined) stored.bio = changes.bio;
+  if (changes.image !== undefined) stored.image = changes.image;
+  // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
+  if (newPassword !== undefined) stored.passwordHash = await hashPassword(newPassword);
+
+  // synchronous, so no other request's statements run inside it
+  const outcome = db.transaction(() => {
+    // again: another account may have taken the name while the passwords were being hashed
+    const taken = takenNames(db, changes, user.id);
+    if (hasFieldErrors(taken)) return fail(taken);
+    const updated = updateUser(db, user.id, stored, clock());
+    // whoever knew the old password is signed out everywhere but here
+    if (newPassword !== undefined) invalidateUserSessions(db, user.id, input.currentSessionId ?? undefined);
+    return succeed(updated);
+  });
+  if (!outcome.ok) return outcome;
+  if (newPassword !== undefined) recordSecurityEvent(log, caller, 'password.changed');
+  return succeed({ user: outcome.value, passwordChanged: newPassword !== undefined });
+}
+
+/**
+ * The operator sets a new password for a user who lost theirs (`quire user reset-password`):
+ * every session of that user ends, since whoever had the old password may have one.
+ */
+export async function resetPassword(
+  core: Core,
+  caller: Caller,
+  input: { username: string; password: string },
+): Promise<Outcome<{ user: User }>> {
+  const { db, clock, log } = core;
+  // a person changes their own password through changeSettings, proving the current one
+  if (caller.door !== 'cli') throw new Forbidden('user', 'Only the operator can reset a password.');
+  const user = findUserNamed(db, input.username);
+  const errors = await weakPassword(core, input.password, [user.username, user.email]);
+  if (hasFieldErrors(errors)) return fail(errors);
+  const passwordHash = await hashPassword(input.password);
+  const updated = db.transaction(() => {
+    const row = updateUser(db, user.id, { passwordHash }, clock());
+    invalidateUserSessions(db, user.id);
+    return row;
+  });
+  recordSecurityEvent(log, caller, 'password.changed', { userId: user.id });
+  return succeed({ user: updated });
+}
