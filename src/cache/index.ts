@@ -1,5 +1,5 @@
 /**
- * Every cache Quire keeps, behind one boundary. The contract (docs/decisions/005-caching.md):
+ * Every cache Quire keeps, behind one boundary. The contract (docs/decisions/007-caching.md):
  *
  * - What a cached answer depends on is read from the database, never remembered by the code that
  *   writes: versions moved by triggers in the same transaction as every write readers can see
@@ -17,6 +17,7 @@
 import type { Context } from 'hono';
 import type { ArticleFilter, SharedReads } from '../articles/queries';
 import type { Db } from '../db/client';
+import { idle, isBusy } from '../db/transaction';
 import type { Freshness } from '../lib/http-cache';
 import { PageCache } from '../lib/http-cache';
 import { ContentMemo, fragmentMemo, type Fragment } from './memo';
@@ -63,8 +64,10 @@ export function createCache(db: Db, options: { enabled: boolean }): Cache {
     api: new PageCache(enabled ? 1000 : 0, 8 * MIB),
     freshness: {
       stamp: (c) => versions.stamp(c.get('commentsShown') ?? NO_COMMENTS),
-      current: (stamp) => versions.isCurrent(stamp),
+      // an open transaction's versions may yet be rolled back: nothing counts as current meanwhile
+      current: (stamp) => !isBusy(db) && versions.isCurrent(stamp),
       writeMark: () => versions.writeMark(),
+      ready: () => idle(db),
     },
     // a list page's articles weigh one each: some 2 000 listed articles between writes
     memo: new ContentMemo(versions, 2000, enabled),

@@ -172,6 +172,8 @@ export type Freshness = {
   current: (stamp: Stamp) => boolean;
   /** moves with every write: the same before and after rendering, no write happened meanwhile */
   writeMark: () => string;
+  /** resolves when the versions may be read: no other caller's transaction is open (src/db/transaction.ts) */
+  ready: () => Promise<void>;
 };
 
 export type HttpCacheOptions = Freshness & {
@@ -196,6 +198,7 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     const viewer = options.viewer(c);
     const shared = viewer === null && options.shareable(c);
     const key = requestTarget(c);
+    await options.ready();
     const mark = options.writeMark();
     const cacheControl = viewer === null ? SHARED_CACHE_CONTROL : 'private, no-cache';
     const respondWith = (entry: Entry, level: 'fast' | 'small') => respond(c, entry, cacheControl, level);
@@ -218,6 +221,7 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     res.headers.forEach((value, name) => {
       if (!OWN_HEADERS.has(name)) headers.push([name, value]);
     });
+    await options.ready();
     const stamp = options.stamp(c);
     const entry: Entry = {
       stamp,

@@ -1,0 +1,74 @@
+/*
+ * Transactions on one connection, with asynchronous work inside them.
+ *
+ * Every query function is async (so another engine can stand behind the same functions), and a
+ * use case's transaction may await between its statements. better-sqlite3 has one connection per
+ * database and no isolation between the callers of that connection: a statement run by another
+ * request while a transaction is open would join it (and be rolled back with it) or read its
+ * uncommitted rows. So on this connection:
+ *
+ * - `transaction(db, work)` opens one transaction at a time (`BEGIN IMMEDIATE`, so it holds the
+ *   write lock from the start: no "database is locked" halfway), hands `work` a handle of its own,
+ *   and commits when `work` resolves or rolls back when it throws;
+ * - every query function starts with `await idle(db)`, which returns at once on a transaction's own
+ *   handle or when none is open, and otherwise waits until the open one has ended. Requests that
+ *   only read never wait on each other.
+ *
+ * A transaction inside another (a query function that writes atomically, called by a use case's
+ * transaction) simply joins it.
+ */
+import type { Db } from './client';
+
+type Gate = { ended: Promise<void> | null };
+
+const gates = new WeakMap<object, Gate>();
+const handles = new WeakSet<object>();
+
+function gateOf(db: Db): Gate {
+  let gate = gates.get(db.$client);
+  if (!gate) {
+    gate = { ended: null };
+    gates.set(db.$client, gate);
+  }
+  return gate;
+}
+
+const inside = (db: Db) => handles.has(db);
+
+/** Whether another caller's transaction is open on this connection now (the early cache check asks). */
+export function isBusy(db: Db): boolean {
+  return !inside(db) && gateOf(db).ended !== null;
+}
+
+/** Resolves when `db` may run statements: at once on a transaction's handle or when none is open. */
+export async function idle(db: Db): Promise<void> {
+  if (inside(db)) return;
+  const gate = gateOf(db);
+  while (gate.ended) await gate.ended;
+}
+
+/** Runs `work` in one transaction on `db`'s connection; see the top of this file. */
+export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  if (inside(db)) return work(db);
+  const gate = gateOf(db);
+  while (gate.ended) await gate.ended;
+  let end!: () => void;
+  gate.ended = new Promise((resolve) => (end = resolve));
+  // the same database and schema, marked as this transaction's: its queries need not wait
+  const tx = Object.create(db) as Db;
+  handles.add(tx);
+  const sqlite = db.$client;
+  try {
+    sqlite.prepare('BEGIN IMMEDIATE').run();
+    const result = await work(tx);
+    sqlite.prepare('COMMIT').run();
+    return result;
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.prepare('ROLLBACK').run();
+    throw error;
+  } finally {
+    handles.delete(tx);
+    gate.ended = null;
+    end();
+  }
+}
