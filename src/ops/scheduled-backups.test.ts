@@ -147,7 +147,7 @@ describe('scheduleBackups', () => {
     expect(() => verifyDatabaseFile(path.join(backups, file!))).not.toThrow();
     expect(backup).toHaveBeenCalledTimes(1);
 
-    stop();
+    void stop();
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(3 * INTERVAL_MS);
     expect(backup).toHaveBeenCalledTimes(1);
@@ -176,7 +176,7 @@ describe('scheduleBackups', () => {
     await vi.advanceTimersByTimeAsync(INTERVAL_MS);
     expect(backup).toHaveBeenCalledTimes(2);
 
-    stop();
+    void stop();
     await vi.waitFor(() => expect(logs.filter((line) => line.msg === 'backup.done')).toHaveLength(2));
   });
 });
