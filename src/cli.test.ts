@@ -77,7 +77,7 @@ let dir: string;
 let processes: Quire[];
 let sockets: net.Socket[];
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-cli-test-'));
   processes = [];
   sockets = [];
@@ -308,9 +308,9 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
       const { oldHash } = await withDatabase(async (db) => {
         const alice = await insertUser(db, 'alice');
         const bob = await insertUser(db, 'bob');
-        createSession(db, alice.id, { now: Date.now() });
-        createSession(db, alice.id, { now: Date.now() });
-        createSession(db, bob.id, { now: Date.now() });
+        await createSession(db, alice.id, { now: Date.now() });
+        await createSession(db, alice.id, { now: Date.now() });
+        await createSession(db, bob.id, { now: Date.now() });
         return { oldHash: alice.passwordHash };
       });
 

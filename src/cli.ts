@@ -213,7 +213,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     const core = openCore(env);
     try {
       // looked up before asking, so nobody types a new password for a name that does not exist
-      const user = findUserNamed(core.db, name);
+      const user = await findUserNamed(core.db, name);
       const password = valid(PasswordSchema, 'password', await readPassword(`New password for ${user.username}: `));
       const result = await resetPassword(core, CLI_CALLER, { username: user.username, password });
       if (!result.ok) throw new OperationError(firstError(result.errors));

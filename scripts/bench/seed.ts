@@ -166,9 +166,9 @@ export async function seedDataset(file: string, spec: DatasetSpec, passwordHash:
 
   const notes = fillSearchIndex(sqlite);
   const now = Date.now();
-  const session = (userId: number) => createSession(db, userId, { now, userAgent: 'quire-bench' }).token;
-  const reader = { username: usernames[0]!, token: session(1), follows: spec.followsPerUser };
-  const writerTokens = Array.from({ length: WRITER_COUNT }, (_, i) => session(i + 2));
+  const session = async (userId: number) => (await createSession(db, userId, { now, userAgent: 'quire-bench' })).token;
+  const reader = { username: usernames[0]!, token: await session(1), follows: spec.followsPerUser };
+  const writerTokens = await Promise.all(Array.from({ length: WRITER_COUNT }, (_, i) => session(i + 2)));
   sqlite.close();
   // what the app derives from a row when saving it (rendered HTML, reading time...) the server
   // backfills when it starts: done here, so it is not in the server's start-up

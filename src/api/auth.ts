@@ -25,7 +25,7 @@ export function loadApiUser({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
     const header = c.req.header('authorization');
     const token = header ? TOKEN_HEADER.exec(header.trim())?.[1] : undefined;
     if (token) {
-      const result = validateSessionToken(db, token, clock());
+      const result = await validateSessionToken(db, token, clock());
       if (result) {
         c.set('user', result.user);
         c.set('session', result.session);

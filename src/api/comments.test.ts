@@ -75,7 +75,7 @@ describe('POST /api/articles/:slug/comments', () => {
 describe('GET /api/articles/:slug/comments', () => {
   it('lists the comments with integer ids to anyone, following shown to the reader', async () => {
     const { t, client, slug, alice, bob } = await setup();
-    const bobToken = newToken(t, bob.id);
+    const bobToken = await newToken(t, bob.id);
     const first = await client.post(`/articles/${slug}/comments`, { comment: { body: 'First' } }, alice.token);
     t.clock.advance(1000);
     const second = await client.post(`/articles/${slug}/comments`, { comment: { body: 'Second' } }, bobToken);
@@ -127,7 +127,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
   it('answers 403 comment forbidden to anyone else, the article author included', async () => {
     const { t, client, slug, bob, id } = await withComment();
     const carol = await userWithToken(t, 'carol');
-    for (const token of [carol.token, newToken(t, bob.id)]) {
+    for (const token of [carol.token, await newToken(t, bob.id)]) {
       const res = await client.del(`/articles/${slug}/comments/${id}`, token);
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ errors: { comment: ['forbidden'] } });

@@ -55,13 +55,13 @@ export function api(t: TestApp) {
 /** A user straight in the database with a fresh API token (no HTTP, no extra hashing). */
 export async function userWithToken(t: TestApp, username: string, extra: { bio?: string; image?: string } = {}) {
   const user = await insertUser(t.db, username, extra);
-  const { token } = createSession(t.db, user.id, { now: t.clock() });
+  const { token } = await createSession(t.db, user.id, { now: t.clock() });
   return { user, token };
 }
 
 /** Another token (another signed-in device) for an existing user. */
-export function newToken(t: TestApp, userId: number): string {
-  return createSession(t.db, userId, { now: t.clock() }).token;
+export async function newToken(t: TestApp, userId: number): Promise<string> {
+  return (await createSession(t.db, userId, { now: t.clock() })).token;
 }
 
 export const sessionCount = (t: TestApp) => t.db.select().from(sessions).all().length;

@@ -42,9 +42,9 @@ export function userApiRoutes(deps: AppDeps) {
     return c.json(userJson(user, session!.token), 201);
   });
 
-  app.get('/user', requireApiUser(), (c) => {
+  app.get('/user', requireApiUser(), async (c) => {
     const { token, id } = apiUser(c);
-    return c.json(userJson(findUserById(db, id)!, token));
+    return c.json(userJson((await findUserById(db, id))!, token));
   });
 
   /**
@@ -86,9 +86,9 @@ export function userApiRoutes(deps: AppDeps) {
   });
 
   /** Beyond RealWorld: the public identity of a user by id. */
-  app.get('/users/:id', (c) => {
+  app.get('/users/:id', async (c) => {
     const id = c.req.param('id');
-    const user = /^[1-9][0-9]{0,15}$/.test(id) ? findUserById(db, Number(id)) : null;
+    const user = /^[1-9][0-9]{0,15}$/.test(id) ? await findUserById(db, Number(id)) : null;
     if (!user) throw notFound('user');
     return c.json({ id: user.id, username: user.username, bio: user.bio ?? null, image: user.image ?? null });
   });

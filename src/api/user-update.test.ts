@@ -130,7 +130,7 @@ describe('PUT /api/user', () => {
   it('after a password change: the same token still works, other sessions end, the new password signs in', async () => {
     const t = createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
-    const otherDevice = newToken(t, user.id);
+    const otherDevice = await newToken(t, user.id);
     const bob = await userWithToken(t, 'bob');
     expect(sessionCount(t)).toBe(3);
     const client = api(t);
@@ -156,7 +156,7 @@ describe('PUT /api/user', () => {
   it('keeps other sessions when the password is not changed', async () => {
     const t = createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
-    const otherDevice = newToken(t, user.id);
+    const otherDevice = await newToken(t, user.id);
     const res = await api(t).put('/user', { user: { email: 'alice@new.example', bio: 'x' } }, token);
     expect(res.status).toBe(200);
     expect((await api(t).get('/user', otherDevice)).status).toBe(200);

@@ -52,7 +52,7 @@ describe('a page of articles, read once per content version', () => {
     expect(page(db, alice.id)[1]).toMatchObject({ favorited: true, favoritesCount: 2 });
     followUser(db, alice.id, bob.id, Date.now());
     expect(page(db, alice.id)[1]).toMatchObject({ following: true });
-    updateUser(db, bob.id, { username: 'robert' }, Date.now());
+    await updateUser(db, bob.id, { username: 'robert' }, Date.now());
     expect(page(db, null)[1]).toMatchObject({ author: 'robert' });
     unfavoriteArticle(db, alice.id, first.id);
     unfollowUser(db, alice.id, bob.id);

@@ -41,7 +41,7 @@ export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
     c.set('session', null);
     const token = getCookie(c, cookieName(c, SESSION_COOKIE));
     if (token) {
-      const result = validateSessionToken(db, token, clock());
+      const result = await validateSessionToken(db, token, clock());
       if (result) {
         c.set('user', result.user);
         c.set('session', result.session);

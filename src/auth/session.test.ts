@@ -22,8 +22,8 @@ describe('sessions', () => {
     userId = (await insertUser(db, 'alice')).id;
   });
 
-  it('gives a token with at least 120 bits of randomness and stores only the secret hash', () => {
-    const { token, session } = createSession(db, userId, { now: T0 });
+  it('gives a token with at least 120 bits of randomness and stores only the secret hash', async () => {
+    const { token, session } = await createSession(db, userId, { now: T0 });
     const [id, secret] = token.split('.');
     expect(id!.length * 5).toBeGreaterThanOrEqual(120);
     expect(secret!.length * 5).toBeGreaterThanOrEqual(120);
@@ -33,53 +33,53 @@ describe('sessions', () => {
     expect(stored).not.toContain(secret);
   });
 
-  it('validates the token it gave and refuses a wrong secret or a malformed token', () => {
-    const { token } = createSession(db, userId, { now: T0 });
-    expect(validateSessionToken(db, token, T0)?.user.username).toBe('alice');
+  it('validates the token it gave and refuses a wrong secret or a malformed token', async () => {
+    const { token } = await createSession(db, userId, { now: T0 });
+    expect((await validateSessionToken(db, token, T0))?.user.username).toBe('alice');
     const [id] = token.split('.');
-    expect(validateSessionToken(db, `${id}.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, T0)).toBeNull();
-    expect(validateSessionToken(db, id!, T0)).toBeNull();
-    expect(validateSessionToken(db, 'a.b.c', T0)).toBeNull();
-    expect(validateSessionToken(db, '', T0)).toBeNull();
+    expect(await validateSessionToken(db, `${id}.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`, T0)).toBeNull();
+    expect(await validateSessionToken(db, id!, T0)).toBeNull();
+    expect(await validateSessionToken(db, 'a.b.c', T0)).toBeNull();
+    expect(await validateSessionToken(db, '', T0)).toBeNull();
   });
 
-  it('gives a different session at every sign-in', () => {
-    const a = createSession(db, userId, { now: T0 });
-    const b = createSession(db, userId, { now: T0 });
+  it('gives a different session at every sign-in', async () => {
+    const a = await createSession(db, userId, { now: T0 });
+    const b = await createSession(db, userId, { now: T0 });
     expect(a.token).not.toBe(b.token);
   });
 
-  it('expires after 30 days and deletes the expired row', () => {
-    const { token, session } = createSession(db, userId, { now: T0 });
+  it('expires after 30 days and deletes the expired row', async () => {
+    const { token, session } = await createSession(db, userId, { now: T0 });
     expect(session.expiresAt.getTime()).toBe(T0 + SESSION_LIFETIME_MS);
-    expect(validateSessionToken(db, token, T0 + 30 * DAY - 1)).not.toBeNull();
+    expect(await validateSessionToken(db, token, T0 + 30 * DAY - 1)).not.toBeNull();
     // that use renewed it, so start again for a clean expiry check
-    const fresh = createSession(db, userId, { now: T0 });
-    expect(validateSessionToken(db, fresh.token, T0 + 30 * DAY)).toBeNull();
+    const fresh = await createSession(db, userId, { now: T0 });
+    expect(await validateSessionToken(db, fresh.token, T0 + 30 * DAY)).toBeNull();
     expect(db.select().from(sessions).where(eq(sessions.id, fresh.session.id)).get()).toBeUndefined();
   });
 
-  it('extends a session used with less than 15 days left, and not one used earlier', () => {
-    const { token } = createSession(db, userId, { now: T0 });
-    const early = validateSessionToken(db, token, T0 + 10 * DAY)!;
+  it('extends a session used with less than 15 days left, and not one used earlier', async () => {
+    const { token } = await createSession(db, userId, { now: T0 });
+    const early = (await validateSessionToken(db, token, T0 + 10 * DAY))!;
     expect(early.renewed).toBe(false);
     expect(early.session.expiresAt.getTime()).toBe(T0 + SESSION_LIFETIME_MS);
 
     const late = T0 + SESSION_LIFETIME_MS - SESSION_RENEWAL_THRESHOLD_MS + 1;
-    const renewed = validateSessionToken(db, token, late)!;
+    const renewed = (await validateSessionToken(db, token, late))!;
     expect(renewed.renewed).toBe(true);
     expect(renewed.session.expiresAt.getTime()).toBe(late + SESSION_LIFETIME_MS);
     // still valid well past the original expiry
-    expect(validateSessionToken(db, token, T0 + 40 * DAY)).not.toBeNull();
+    expect(await validateSessionToken(db, token, T0 + 40 * DAY)).not.toBeNull();
   });
 
-  it('writes last_seen_at at most once a minute, and only the session that was used', () => {
-    const { token, session } = createSession(db, userId, { now: T0 });
-    const other = createSession(db, userId, { now: T0 });
+  it('writes last_seen_at at most once a minute, and only the session that was used', async () => {
+    const { token, session } = await createSession(db, userId, { now: T0 });
+    const other = await createSession(db, userId, { now: T0 });
     const lastSeen = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get()!.lastSeenAt.getTime();
-    validateSessionToken(db, token, T0 + 59_999);
+    await validateSessionToken(db, token, T0 + 59_999);
     expect(lastSeen(session.id)).toBe(T0);
-    validateSessionToken(db, token, T0 + 60_000);
+    await validateSessionToken(db, token, T0 + 60_000);
     expect(lastSeen(session.id)).toBe(T0 + 60_000);
     expect(lastSeen(other.session.id)).toBe(T0);
     const row = db.select().from(sessions).where(eq(sessions.id, session.id)).get()!;
@@ -88,13 +88,13 @@ describe('sessions', () => {
   });
 
   it('gives the session id and expiry, and only the public fields of its user', async () => {
-    const { token, session } = createSession(db, userId, { now: T0 });
-    const result = validateSessionToken(db, token, T0)!;
+    const { token, session } = await createSession(db, userId, { now: T0 });
+    const result = (await validateSessionToken(db, token, T0))!;
     expect(result.session).toEqual({ id: session.id, expiresAt: new Date(T0 + SESSION_LIFETIME_MS) });
     expect(result.user).toEqual({ id: userId, username: 'alice', email: 'alice@example.com', image: null, bio: null });
     const bob = await insertUser(db, 'bob', { bio: 'Hi', image: 'https://example.com/b.png' });
-    const bobs = createSession(db, bob.id, { now: T0 });
-    expect(validateSessionToken(db, bobs.token, T0)!.user).toEqual({
+    const bobs = await createSession(db, bob.id, { now: T0 });
+    expect((await validateSessionToken(db, bobs.token, T0))!.user).toEqual({
       id: bob.id,
       username: 'bob',
       email: 'bob@example.com',
@@ -104,25 +104,25 @@ describe('sessions', () => {
     // another user's id with this secret, or this id with another's secret: refused
     const [id, secret] = token.split('.');
     const [bobId, bobSecret] = bobs.token.split('.');
-    expect(validateSessionToken(db, `${bobId}.${secret}`, T0)).toBeNull();
-    expect(validateSessionToken(db, `${id}.${bobSecret}`, T0)).toBeNull();
+    expect(await validateSessionToken(db, `${bobId}.${secret}`, T0)).toBeNull();
+    expect(await validateSessionToken(db, `${id}.${bobSecret}`, T0)).toBeNull();
     // too long a part, or an empty one
-    expect(validateSessionToken(db, `${id}.${secret}${'a'.repeat(65)}`, T0)).toBeNull();
-    expect(validateSessionToken(db, `.${secret}`, T0)).toBeNull();
-    expect(validateSessionToken(db, `${id}.`, T0)).toBeNull();
-    expect(validateSessionToken(db, `${id}.${secret}.`, T0)).toBeNull();
+    expect(await validateSessionToken(db, `${id}.${secret}${'a'.repeat(65)}`, T0)).toBeNull();
+    expect(await validateSessionToken(db, `.${secret}`, T0)).toBeNull();
+    expect(await validateSessionToken(db, `${id}.`, T0)).toBeNull();
+    expect(await validateSessionToken(db, `${id}.${secret}.`, T0)).toBeNull();
   });
 
-  it('invalidates one session, or all of a user but the current one', () => {
-    const a = createSession(db, userId, { now: T0 });
-    const b = createSession(db, userId, { now: T0 });
-    const c = createSession(db, userId, { now: T0 });
-    invalidateSession(db, a.session.id);
-    expect(validateSessionToken(db, a.token, T0)).toBeNull();
-    invalidateUserSessions(db, userId, b.session.id);
-    expect(validateSessionToken(db, b.token, T0)).not.toBeNull();
-    expect(validateSessionToken(db, c.token, T0)).toBeNull();
-    invalidateUserSessions(db, userId);
-    expect(validateSessionToken(db, b.token, T0)).toBeNull();
+  it('invalidates one session, or all of a user but the current one', async () => {
+    const a = await createSession(db, userId, { now: T0 });
+    const b = await createSession(db, userId, { now: T0 });
+    const c = await createSession(db, userId, { now: T0 });
+    await invalidateSession(db, a.session.id);
+    expect(await validateSessionToken(db, a.token, T0)).toBeNull();
+    await invalidateUserSessions(db, userId, b.session.id);
+    expect(await validateSessionToken(db, b.token, T0)).not.toBeNull();
+    expect(await validateSessionToken(db, c.token, T0)).toBeNull();
+    await invalidateUserSessions(db, userId);
+    expect(await validateSessionToken(db, b.token, T0)).toBeNull();
   });
 });

@@ -4,6 +4,7 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { and, desc, eq, ne } from 'drizzle-orm';
 import { prepared } from '../db/statements';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 import { sessions, type Session, type User } from '../db/schema';
 
 /**
@@ -41,11 +42,12 @@ function hashSecret(secret: string): Uint8Array {
   return sha256(new TextEncoder().encode(secret));
 }
 
-export function createSession(
+export async function createSession(
   db: Db,
   userId: number,
   options: { now: number; userAgent?: string | null },
-): { token: string; session: Session } {
+): Promise<{ token: string; session: Session }> {
+  await idle(db);
   const id = generateRandomString();
   const secret = generateRandomString();
   const session: Session = {
@@ -97,7 +99,8 @@ function sessionStatements(db: Db) {
 
 const MAX_TOKEN_PART_LENGTH = 64;
 
-export function validateSessionToken(db: Db, token: string, now: number): SessionValidation | null {
+export async function validateSessionToken(db: Db, token: string, now: number): Promise<SessionValidation | null> {
+  await idle(db);
   // exactly one '.', with a non-empty id and secret of at most 64 characters each
   const dot = token.indexOf('.');
   if (dot <= 0 || dot > MAX_TOKEN_PART_LENGTH) return null;
@@ -138,7 +141,8 @@ export function sessionHandle(sessionId: string): string {
 export type SessionSummary = { handle: string; createdAt: Date; lastSeenAt: Date; userAgent: string | null; current: boolean };
 
 /** A user's live sessions, most recently used first. */
-export function listUserSessions(db: Db, userId: number, currentSessionId: string | null, now: number): SessionSummary[] {
+export async function listUserSessions(db: Db, userId: number, currentSessionId: string | null, now: number): Promise<SessionSummary[]> {
+  await idle(db);
   return db
     .select()
     .from(sessions)
@@ -156,20 +160,23 @@ export function listUserSessions(db: Db, userId: number, currentSessionId: strin
 }
 
 /** Ends one of the user's own sessions by its handle; false when the user has no such session. */
-export function invalidateSessionByHandle(db: Db, userId: number, handle: string): boolean {
+export async function invalidateSessionByHandle(db: Db, userId: number, handle: string): Promise<boolean> {
+  await idle(db);
   const mine = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all();
   const target = mine.find((session) => sessionHandle(session.id) === handle);
   if (!target) return false;
-  invalidateSession(db, target.id);
+  await invalidateSession(db, target.id);
   return true;
 }
 
-export function invalidateSession(db: Db, sessionId: string): void {
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await idle(db);
   sessionStatements(db).remove.run(sessionId);
 }
 
 /** Ends every session of a user, or every one but `exceptSessionId` (the one in use). */
-export function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): void {
+export async function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): Promise<void> {
+  await idle(db);
   const condition = exceptSessionId
     ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
     : eq(sessions.userId, userId);

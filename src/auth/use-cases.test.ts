@@ -79,9 +79,9 @@ describe('signUp', () => {
 
   it('refuses a name taken while the password was being hashed, rather than failing on the index', async () => {
     const { core } = createTestCore();
-    // the other sign-up lands after the checks, as the limit is spent, just before the hashing
+    // the other sign-up starts after the checks, as the limit is spent, and lands during the hashing
     vi.spyOn(core.limits, 'enforce').mockImplementation(() => {
-      createUser(core.db, { username: 'Alice', email: 'ALICE@example.com', passwordHash: 'x' }, core.clock());
+      void createUser(core.db, { username: 'Alice', email: 'ALICE@example.com', passwordHash: 'x' }, core.clock());
     });
 
     const result = await signUp(core, testCaller(), alice);
@@ -144,8 +144,8 @@ describe('signOut', () => {
   it('ends the session the caller came with and logs it; without one it does nothing', async () => {
     const { core, logs } = createTestCore();
     const user = await insertUser(core.db, 'frank');
-    const { session } = createSession(core.db, user.id, { now: core.clock() });
-    const other = createSession(core.db, user.id, { now: core.clock() });
+    const { session } = await createSession(core.db, user.id, { now: core.clock() });
+    const other = await createSession(core.db, user.id, { now: core.clock() });
 
     await signOut(core, testCaller({ userId: user.id }), { sessionId: session.id });
     await signOut(core, testCaller(), { sessionId: null });
@@ -160,8 +160,8 @@ describe('revokeSession and revokeOtherSessions', () => {
     const t = createTestCore();
     const alice = await insertUser(t.core.db, 'alice');
     const mallory = await insertUser(t.core.db, 'mallory');
-    const start = (userId: number) => createSession(t.core.db, userId, { now: t.core.clock() }).session.id;
-    return { ...t, alice, here: start(alice.id), there: start(alice.id), spare: start(alice.id), mallorys: start(mallory.id) };
+    const start = async (userId: number) => (await createSession(t.core.db, userId, { now: t.core.clock() })).session.id;
+    return { ...t, alice, here: await start(alice.id), there: await start(alice.id), spare: await start(alice.id), mallorys: await start(mallory.id) };
   }
   const remaining = (t: Awaited<ReturnType<typeof twoUsersWithSessions>>) =>
     t.core.db.select({ id: sessions.id }).from(sessions).all().map((row) => row.id).sort();

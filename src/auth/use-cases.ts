@@ -4,7 +4,9 @@
  * src/users/use-cases.ts.
  */
 import { fail, NotFound, succeed, type Caller, type Core, type Outcome } from '../core';
+import type { Db } from '../db/client';
 import type { User } from '../db/schema';
+import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
 import { createUser, findUserByEmail } from '../users/queries';
 import { hasFieldErrors, signedInUser, takenNames, weakPassword } from '../users/use-cases';
@@ -20,8 +22,8 @@ const NO_ADDRESS = 'unknown';
 /** One message for a wrong password and an unknown email, so no answer reveals who is registered. */
 export const INVALID_CREDENTIALS = 'email or password is invalid';
 
-function startSession(core: Core, caller: Caller, userId: number): NewSession {
-  const { token, session } = createSession(core.db, userId, { now: core.clock(), userAgent: caller.userAgent ?? null });
+async function startSession(core: Core, db: Db, caller: Caller, userId: number): Promise<NewSession> {
+  const { token, session } = await createSession(db, userId, { now: core.clock(), userAgent: caller.userAgent ?? null });
   return { token, expiresAt: session.expiresAt };
 }
 
@@ -38,7 +40,7 @@ export async function signUp(
   const { db, clock, limits, log } = core;
   const errors = {
     ...(await weakPassword(core, input.password, [input.username, input.email])),
-    ...takenNames(db, input),
+    ...(await takenNames(db, input)),
   };
   if (hasFieldErrors(errors)) return fail(errors);
   const operator = caller.door === 'cli';
@@ -46,13 +48,12 @@ export async function signUp(
   if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   const passwordHash = await hashPassword(input.password);
-  // synchronous, so no other request's statements run inside it
-  const outcome = db.transaction(() => {
+  const outcome = await transaction(db, async (tx) => {
     // again: someone may have taken the name while the password was being hashed
-    const taken = takenNames(db, input);
+    const taken = await takenNames(tx, input);
     if (hasFieldErrors(taken)) return fail(taken);
-    const user = createUser(db, { username: input.username, email: input.email, passwordHash }, clock());
-    return succeed({ user, session: operator ? null : startSession(core, caller, user.id) });
+    const user = await createUser(tx, { username: input.username, email: input.email, passwordHash }, clock());
+    return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
   });
   if (outcome.ok) recordSecurityEvent(log, caller, 'signup', { userId: outcome.value.user.id });
   return outcome;
@@ -71,7 +72,7 @@ export async function signIn(
   const address = caller.ip ?? NO_ADDRESS;
   // throttled before any password work
   limits.checkSignin(address, input.email, clock(), caller.requestId ?? undefined);
-  const user = findUserByEmail(db, input.email);
+  const user = await findUserByEmail(db, input.email);
   // as slow without a user as with one, so response times do not reveal who is registered
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
@@ -81,7 +82,7 @@ export async function signIn(
     recordSecurityEvent(log, caller, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user) });
     return fail({ form: [INVALID_CREDENTIALS] });
   }
-  const session = startSession(core, caller, user.id);
+  const session = await startSession(core, db, caller, user.id);
   recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
   return succeed({ user, session });
 }
@@ -89,7 +90,7 @@ export async function signIn(
 /** Ends the session the caller came with (none: nothing to end, nothing logged). */
 export async function signOut(core: Core, caller: Caller, input: { sessionId: string | null }): Promise<void> {
   if (input.sessionId === null) return;
-  invalidateSession(core.db, input.sessionId);
+  await invalidateSession(core.db, input.sessionId);
   recordSecurityEvent(core.log, caller, 'signout');
 }
 
@@ -98,7 +99,7 @@ export async function signOut(core: Core, caller: Caller, input: { sessionId: st
  * else's session, one already ended) is simply not found.
  */
 export async function revokeSession(core: Core, caller: Caller, input: { handle: string }): Promise<void> {
-  if (!invalidateSessionByHandle(core.db, signedInUser(caller), input.handle)) {
+  if (!(await invalidateSessionByHandle(core.db, signedInUser(caller), input.handle))) {
     throw new NotFound('session', 'That session does not exist (it may already have ended).');
   }
   recordSecurityEvent(core.log, caller, 'session.revoked', { scope: 'one' });
@@ -106,6 +107,6 @@ export async function revokeSession(core: Core, caller: Caller, input: { handle:
 
 /** Ends every session and API token of the signed-in user but the one in use. */
 export async function revokeOtherSessions(core: Core, caller: Caller, input: { currentSessionId: string | null }): Promise<void> {
-  invalidateUserSessions(core.db, signedInUser(caller), input.currentSessionId ?? undefined);
+  await invalidateUserSessions(core.db, signedInUser(caller), input.currentSessionId ?? undefined);
   recordSecurityEvent(core.log, caller, 'session.revoked', { scope: 'others' });
 }

@@ -12,9 +12,9 @@ import { describeUserAgent } from '../lib/user-agent';
 export function sessionRoutes(deps: AppDeps) {
   const app = new Hono();
 
-  app.get('/settings/sessions', requireUser(), (c) => {
+  app.get('/settings/sessions', requireUser(), async (c) => {
     const user = currentUser(c);
-    const sessions = listUserSessions(deps.db, user.id, c.get('session')?.id ?? null, deps.clock()).map((session) => ({
+    const sessions = (await listUserSessions(deps.db, user.id, c.get('session')?.id ?? null, deps.clock())).map((session) => ({
       ...session,
       device: describeUserAgent(session.userAgent),
     }));

@@ -142,7 +142,7 @@ let passwordHash: Promise<string> | null = null;
 /** A user straight in the database (hashing the shared test password once per file). */
 export async function insertUser(db: Db, username: string, extra: { bio?: string; image?: string } = {}) {
   passwordHash ??= hashPassword(PASSWORD);
-  const user = createUser(db, { username, email: `${username}@example.com`, passwordHash: await passwordHash }, Date.now());
+  const user = await createUser(db, { username, email: `${username}@example.com`, passwordHash: await passwordHash }, Date.now());
   if (extra.bio || extra.image) {
     db.$client.prepare('update users set bio = ?, image = ? where id = ?').run(extra.bio ?? null, extra.image ?? null, user.id);
   }

@@ -1,42 +1,49 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 import { users, type User } from '../db/schema';
 
 const lowerEquals = (column: typeof users.username | typeof users.email, value: string) =>
   sql`lower(${column}) = lower(${value})`;
 
-export function findUserByEmail(db: Db, email: string): User | null {
+export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
+  await idle(db);
   return db.select().from(users).where(lowerEquals(users.email, email)).get() ?? null;
 }
 
-export function findUserByUsername(db: Db, username: string): User | null {
+export async function findUserByUsername(db: Db, username: string): Promise<User | null> {
+  await idle(db);
   return db.select().from(users).where(lowerEquals(users.username, username)).get() ?? null;
 }
 
-export function findUserById(db: Db, id: number): User | null {
+export async function findUserById(db: Db, id: number): Promise<User | null> {
+  await idle(db);
   return db.select().from(users).where(eq(users.id, id)).get() ?? null;
 }
 
 /** Usernames and emails are unique whatever their case; `exceptId` is the user being edited. */
-export function isUsernameTaken(db: Db, username: string, exceptId?: number): boolean {
+export async function isUsernameTaken(db: Db, username: string, exceptId?: number): Promise<boolean> {
+  await idle(db);
   const where = exceptId === undefined
     ? lowerEquals(users.username, username)
     : and(lowerEquals(users.username, username), ne(users.id, exceptId));
   return db.select({ id: users.id }).from(users).where(where).get() !== undefined;
 }
 
-export function isEmailTaken(db: Db, email: string, exceptId?: number): boolean {
+export async function isEmailTaken(db: Db, email: string, exceptId?: number): Promise<boolean> {
+  await idle(db);
   const where = exceptId === undefined
     ? lowerEquals(users.email, email)
     : and(lowerEquals(users.email, email), ne(users.id, exceptId));
   return db.select({ id: users.id }).from(users).where(where).get() !== undefined;
 }
 
-export function createUser(
+export async function createUser(
   db: Db,
   input: { username: string; email: string; passwordHash: string },
   now: number,
-): User {
+): Promise<User> {
+  await idle(db);
   const user = db
     .insert(users)
     .values({ ...input, createdAt: new Date(now), updatedAt: new Date(now) })
@@ -47,7 +54,8 @@ export function createUser(
 
 export type UserChanges = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'bio' | 'image'>>;
 
-export function updateUser(db: Db, id: number, changes: UserChanges, now: number): User {
+export async function updateUser(db: Db, id: number, changes: UserChanges, now: number): Promise<User> {
+  await idle(db);
   const user = db
     .update(users)
     .set({ ...changes, updatedAt: new Date(now) })

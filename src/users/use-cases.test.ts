@@ -14,11 +14,11 @@ async function setUp(env: Record<string, string> = {}) {
   const t = createTestCore({ env });
   const user = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob');
-  const start = (userId: number) => createSession(t.core.db, userId, { now: t.core.clock() }).session.id;
-  const current = start(user.id);
-  start(user.id);
-  start(user.id);
-  start(bob.id);
+  const start = async (userId: number) => (await createSession(t.core.db, userId, { now: t.core.clock() })).session.id;
+  const current = await start(user.id);
+  await start(user.id);
+  await start(user.id);
+  await start(bob.id);
   const row = () => t.core.db.select().from(users).where(eq(users.id, user.id)).get()!;
   const sessionsOf = (userId: number) =>
     t.core.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all().map((s) => s.id);

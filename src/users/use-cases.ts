@@ -8,6 +8,7 @@ import { weakPasswordMessage } from '../auth/password-strength';
 import { invalidateUserSessions } from '../auth/session';
 import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type FieldErrors, type Outcome } from '../core';
 import type { Db } from '../db/client';
+import { transaction } from '../db/transaction';
 import type { User } from '../db/schema';
 import { TAKEN } from '../lib/messages';
 import { recordSecurityEvent } from '../security/audit';
@@ -16,10 +17,10 @@ import { findUserById, findUserByUsername, isEmailTaken, isUsernameTaken, update
 export const hasFieldErrors = (errors: FieldErrors): boolean => Object.keys(errors).length > 0;
 
 /** A username or email someone else (any user but `exceptId`) has, whatever its case. */
-export function takenNames(db: Db, names: { username?: string; email?: string }, exceptId?: number): FieldErrors {
+export async function takenNames(db: Db, names: { username?: string; email?: string }, exceptId?: number): Promise<FieldErrors> {
   const errors: FieldErrors = {};
-  if (names.username !== undefined && isUsernameTaken(db, names.username, exceptId)) errors['username'] = [TAKEN];
-  if (names.email !== undefined && isEmailTaken(db, names.email, exceptId)) errors['email'] = [TAKEN];
+  if (names.username !== undefined && (await isUsernameTaken(db, names.username, exceptId))) errors['username'] = [TAKEN];
+  if (names.email !== undefined && (await isEmailTaken(db, names.email, exceptId))) errors['email'] = [TAKEN];
   return errors;
 }
 
@@ -39,8 +40,8 @@ export function signedInUser(caller: Caller): number {
 }
 
 /** The user the operator names, or the refusal every door shows for a name nobody has. */
-export function findUserNamed(db: Db, username: string): User {
-  const user = findUserByUsername(db, username);
+export async function findUserNamed(db: Db, username: string): Promise<User> {
+  const user = await findUserByUsername(db, username);
   if (!user) throw new NotFound('user', `There is no user named ${username}`);
   return user;
 }
@@ -81,12 +82,12 @@ export async function changeSettings(
   input: ChangeSettingsInput,
 ): Promise<Outcome<{ user: User; passwordChanged: boolean }>> {
   const { db, clock, log } = core;
-  const user = findUserById(db, signedInUser(caller));
+  const user = await findUserById(db, signedInUser(caller));
   if (!user) throw new NotFound('user', 'That account no longer exists.');
   const { changes } = input;
   const newPassword = changes.password;
   const errors: FieldErrors = {
-    ...takenNames(db, changes, user.id),
+    ...(await takenNames(db, changes, user.id)),
     ...(newPassword !== undefined
       ? await weakPassword(core, newPassword, [changes.username ?? user.username, changes.email ?? user.email])
       : {}),
@@ -111,14 +112,13 @@ export async function changeSettings(
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   if (newPassword !== undefined) stored.passwordHash = await hashPassword(newPassword);
 
-  // synchronous, so no other request's statements run inside it
-  const outcome = db.transaction(() => {
+  const outcome = await transaction(db, async (tx) => {
     // again: another account may have taken the name while the passwords were being hashed
-    const taken = takenNames(db, changes, user.id);
+    const taken = await takenNames(tx, changes, user.id);
     if (hasFieldErrors(taken)) return fail(taken);
-    const updated = updateUser(db, user.id, stored, clock());
+    const updated = await updateUser(tx, user.id, stored, clock());
     // whoever knew the old password is signed out everywhere but here
-    if (newPassword !== undefined) invalidateUserSessions(db, user.id, input.currentSessionId ?? undefined);
+    if (newPassword !== undefined) await invalidateUserSessions(tx, user.id, input.currentSessionId ?? undefined);
     return succeed(updated);
   });
   if (!outcome.ok) return outcome;
@@ -138,13 +138,13 @@ export async function resetPassword(
   const { db, clock, log } = core;
   // a person changes their own password through changeSettings, proving the current one
   if (caller.door !== 'cli') throw new Forbidden('user', 'Only the operator can reset a password.');
-  const user = findUserNamed(db, input.username);
+  const user = await findUserNamed(db, input.username);
   const errors = await weakPassword(core, input.password, [user.username, user.email]);
   if (hasFieldErrors(errors)) return fail(errors);
   const passwordHash = await hashPassword(input.password);
-  const updated = db.transaction(() => {
-    const row = updateUser(db, user.id, { passwordHash }, clock());
-    invalidateUserSessions(db, user.id);
+  const updated = await transaction(db, async (tx) => {
+    const row = await updateUser(tx, user.id, { passwordHash }, clock());
+    await invalidateUserSessions(tx, user.id);
     return row;
   });
   recordSecurityEvent(log, caller, 'password.changed', { userId: user.id });
