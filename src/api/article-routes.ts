@@ -49,7 +49,7 @@ export function articleApiRoutes(deps: AppDeps) {
     return article;
   };
 
-  const list = (c: Context, filter: ArticleFilter) => {
+  const list = async (c: Context, filter: ArticleFilter) => {
     const query = ListQuery.safeParse(c.req.query());
     if (!query.success) throw unprocessable(errorsFromZodIssues(query.error));
     const options = {
@@ -60,7 +60,7 @@ export function articleApiRoutes(deps: AppDeps) {
     };
     // ?q= (a Quire extension) searches within the same filters, best matches first
     if (query.data.q !== undefined) {
-      const { results, total } = searchArticles(db, { ...options, query: query.data.q });
+      const { results, total } = await searchArticles(db, { ...options, query: query.data.q });
       return c.json({ articles: results.map(articleListItemJson), articlesCount: total });
     }
     const { articles, total } = listArticles(deps, options);

@@ -1,6 +1,7 @@
 import { listArticles, type ArticleSummary, type ListSource } from '../articles/queries';
 import { listedSql } from '../articles/visibility';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 
 /** How many articles a feed holds: enough for a reader who polls daily, small enough to poll. */
 export const FEED_SIZE = 20;
@@ -20,7 +21,8 @@ function bodiesOf(db: Db, ids: number[]): Map<number, string> {
 }
 
 /** The newest published articles of the site, an author (username) or a tag, with their bodies. */
-export function listFeedArticles(source: ListSource, filter: { author?: string; tag?: string }): FeedArticle[] {
+export async function listFeedArticles(source: ListSource, filter: { author?: string; tag?: string }): Promise<FeedArticle[]> {
+  await idle(source.db);
   // listArticles never returns drafts; the bodies query checks again
   const { articles } = listArticles(source, { filter, viewerId: null, limit: FEED_SIZE, offset: 0 });
   const bodies = bodiesOf(

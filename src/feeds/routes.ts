@@ -17,11 +17,11 @@ const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 const NEVER = new Date(0);
 
 /** The feed of a scope, or a 404 for an author or tag that does not exist. */
-function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Feed {
+async function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Promise<Feed> {
   if (kind === 'author') {
     const profile = findProfile(deps.db, c.req.param('username') ?? '', null);
     if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
-    const articles = listFeedArticles(deps, { author: profile.username });
+    const articles = await listFeedArticles(deps, { author: profile.username });
     // an author without articles yet still has a feed to subscribe to
     return {
       scope: { kind, username: profile.username },
@@ -34,16 +34,16 @@ function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Feed {
     const tag = c.req.param('tag') ?? '';
     // a tag only drafts use is as unknown as one never used: drafts show nowhere
     if (!deps.reads.tagsInUse().includes(tag)) throw new HTTPException(404, { message: 'No article has that tag.' });
-    const articles = listFeedArticles(deps, { tag });
+    const articles = await listFeedArticles(deps, { tag });
     return { scope: { kind, tag }, articles, updated: feedUpdated(articles, NEVER) };
   }
-  const articles = listFeedArticles(deps, {});
+  const articles = await listFeedArticles(deps, {});
   return { scope: { kind: 'site' }, articles, updated: feedUpdated(articles, NEVER) };
 }
 
-function sendFeed(c: Context, deps: AppDeps, kind: FeedScope['kind'], format: FeedFormat) {
+async function sendFeed(c: Context, deps: AppDeps, kind: FeedScope['kind'], format: FeedFormat) {
   const site = siteOf(deps.env);
-  const feed = loadFeed(c, deps, kind);
+  const feed = await loadFeed(c, deps, kind);
   const body = format === 'atom' ? atomFeed(site, feed) : jsonFeed(site, feed);
   return sendPublicDocument(c, { body, contentType: FEED_CONTENT_TYPES[format], lastModified: feed.updated }, deps.clock());
 }

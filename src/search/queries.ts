@@ -1,5 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 import { UNLISTED } from '../articles/visibility';
 import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import { escapeHtml } from '../lib/html';
@@ -185,10 +186,11 @@ export function articleSearchQueries(db: Db, keys: FilterKey[]) {
  * finds nothing. Four queries whatever the page size (three when the page shows the total).
  * `total` counts at most SEARCH_COUNT_MAX matches.
  */
-export function searchArticles(
+export async function searchArticles(
   db: Db,
   options: { query: string; viewerId: number | null; limit: number; offset: number; filter?: ArticleFilter },
-): { results: SearchResult[]; total: number } {
+): Promise<{ results: SearchResult[]; total: number }> {
+  await idle(db);
   const match = toMatchExpression(options.query);
   if (match === null) return { results: [], total: 0 };
   const filter = options.filter ?? {};

@@ -8,14 +8,14 @@ import { cleanQueryText, SEARCH_COUNT_MAX, searchArticles } from './queries';
 export function searchRoutes(deps: AppDeps) {
   const app = new Hono();
 
-  app.get('/search', (c) => {
+  app.get('/search', async (c) => {
     const page = parsePage(c);
     // longer text is cut, not refused: words past it would be ignored anyway
     const query = cleanQueryText(c.req.query('q') ?? '');
     const { results, total } =
       query === ''
         ? { results: [], total: 0 }
-        : searchArticles(deps.db, {
+        : await searchArticles(deps.db, {
             query,
             viewerId: c.get('user')?.id ?? null,
             limit: PAGE_SIZE,

@@ -16,13 +16,13 @@ async function searchPage(client: Browser, q: string, extra = '') {
 const resultTitles = (page: ReturnType<typeof dom>) => page.querySelectorAll('.search-result h2 a').map((a) => a.text);
 
 describe('toMatchExpression: what a reader types becomes a safe FTS5 query', () => {
-  it('quotes every word, ANDs them and makes the last one a prefix', () => {
+  it('quotes every word, ANDs them and makes the last one a prefix', async () => {
     expect(toMatchExpression('TypeScript tips')).toBe('"TypeScript" "tips"*');
     expect(toMatchExpression('  typesc ')).toBe('"typesc"*');
     expect(toMatchExpression('Café crème')).toBe('"Café" "crème"*');
   });
 
-  it('drops quotes, operators, stars, carets, colons, parentheses and minus signs', () => {
+  it('drops quotes, operators, stars, carets, colons, parentheses and minus signs', async () => {
     expect(toMatchExpression('"foo bar" AND baz OR NOT NEAR(qux, 2) -quux* ^title:xy')).toBe(
       '"foo" "bar" "baz" "qux" "2" "quux" "title" "xy"*',
     );
@@ -30,13 +30,13 @@ describe('toMatchExpression: what a reader types becomes a safe FTS5 query', () 
     expect(toMatchExpression('rock and roll')).toBe('"rock" "and" "roll"*');
   });
 
-  it('finds no query in text without letters or digits', () => {
+  it('finds no query in text without letters or digits', async () => {
     for (const junk of ['', '   ', '"', '""', '*', '^:()-+', 'AND OR NOT NEAR', '😀 🎉', '\u0002\u0003', '<>&']) {
       expect(toMatchExpression(junk), JSON.stringify(junk)).toBeNull();
     }
   });
 
-  it('keeps at most 12 words of at most 100 characters, each once, and no one-letter prefix', () => {
+  it('keeps at most 12 words of at most 100 characters, each once, and no one-letter prefix', async () => {
     const words = Array.from({ length: 20 }, (_, i) => `w${i}`).join(' ');
     expect(toMatchExpression(words)!.split(' ')).toHaveLength(12);
     expect(toMatchExpression('x'.repeat(5000))).toBe(`"${'x'.repeat(100)}"*`);
@@ -46,7 +46,7 @@ describe('toMatchExpression: what a reader types becomes a safe FTS5 query', () 
 });
 
 describe('cleanQueryText: what the page searches for and shows back', () => {
-  it('cuts at 1000 characters without splitting one, turns control characters into spaces and trims', () => {
+  it('cuts at 1000 characters without splitting one, turns control characters into spaces and trims', async () => {
     expect(cleanQueryText('  a\u0000b\nc ')).toBe('a b c');
     const emoji = cleanQueryText('😀'.repeat(1500));
     expect(Array.from(emoji)).toHaveLength(1000);
@@ -55,13 +55,13 @@ describe('cleanQueryText: what the page searches for and shows back', () => {
 });
 
 describe('snippetToHtml: escaped text with <mark> only where FTS5 marked a match', () => {
-  it('escapes the text, then turns the markers into <mark>', () => {
+  it('escapes the text, then turns the markers into <mark>', async () => {
     expect(snippetToHtml('use \u0002<script>\u0003 & "quotes" <b>')).toBe(
       'use <mark>&lt;script&gt;</mark> &amp; &quot;quotes&quot; &lt;b&gt;',
     );
   });
 
-  it('never unbalances the tags, whatever markers the article itself holds', () => {
+  it('never unbalances the tags, whatever markers the article itself holds', async () => {
     expect(snippetToHtml('a\u0002b\u0002c')).toBe('a<mark>bc</mark>');
     expect(snippetToHtml('\u0003a\u0002b\u0003\u0003c')).toBe('a<mark>b</mark>c');
     expect(snippetToHtml('x\u0002\u0003y')).toBe('xy');
@@ -78,7 +78,7 @@ describe('searchArticles', () => {
     insertArticle(db, bob.id, { title: 'Salads', description: 'Tomatoes, mostly', body: 'Cut them.' });
     insertArticle(db, bob.id, { title: 'Sauces', tagList: ['tomatoes'] });
     // the body match is the oldest and the title match not the newest: rank comes before date
-    expect(titles(search(db, 'tomatoes'))).toEqual(['Tomatoes', 'Salads', 'Sauces', 'Gardening notes']);
+    expect(titles(await search(db, 'tomatoes'))).toEqual(['Tomatoes', 'Salads', 'Sauces', 'Gardening notes']);
   });
 
   it('breaks ties newest first', async () => {
@@ -87,7 +87,7 @@ describe('searchArticles', () => {
     for (const title of ['Twin one', 'Twin two', 'Twin three']) {
       insertArticle(db, bob.id, { title: 'Twin', description: 'same', body: `identical text ${title.length}` });
     }
-    expect(search(db, 'identical').results.map((r) => r.slug)).toEqual(['twin-3', 'twin-2', 'twin']);
+    expect((await search(db, 'identical')).results.map((r) => r.slug)).toEqual(['twin-3', 'twin-2', 'twin']);
   });
 
   it('folds accents and case, and takes the last word as a prefix', async () => {
@@ -95,21 +95,21 @@ describe('searchArticles', () => {
     const bob = await insertUser(db, 'bob');
     insertArticle(db, bob.id, { title: 'Le Café de Flore', body: 'Crème brûlée.' });
     insertArticle(db, bob.id, { title: 'Learning TypeScript', body: 'Types help.' });
-    expect(titles(search(db, 'cafe'))).toEqual(['Le Café de Flore']);
-    expect(titles(search(db, 'CAFÉ creme brulee'))).toEqual(['Le Café de Flore']);
-    expect(titles(search(db, 'typesc'))).toEqual(['Learning TypeScript']);
+    expect(titles(await search(db, 'cafe'))).toEqual(['Le Café de Flore']);
+    expect(titles(await search(db, 'CAFÉ creme brulee'))).toEqual(['Le Café de Flore']);
+    expect(titles(await search(db, 'typesc'))).toEqual(['Learning TypeScript']);
     // only the last word is a prefix; every word must match
-    expect(titles(search(db, 'typesc learning'))).toEqual([]);
-    expect(titles(search(db, 'typescript cafe'))).toEqual([]);
+    expect(titles(await search(db, 'typesc learning'))).toEqual([]);
+    expect(titles(await search(db, 'typescript cafe'))).toEqual([]);
   });
 
   it('searches tags and the text of the Markdown, not its syntax', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
     insertArticle(db, bob.id, { title: 'One', body: 'See [the manual](https://example.com/zebrafish).', tagList: ['kubernetes'] });
-    expect(titles(search(db, 'kubernetes'))).toEqual(['One']);
-    expect(titles(search(db, 'manual'))).toEqual(['One']);
-    expect(titles(search(db, 'zebrafish'))).toEqual([]);
+    expect(titles(await search(db, 'kubernetes'))).toEqual(['One']);
+    expect(titles(await search(db, 'manual'))).toEqual(['One']);
+    expect(titles(await search(db, 'zebrafish'))).toEqual([]);
   });
 
   it('never finds drafts, until they are published', async () => {
@@ -118,9 +118,9 @@ describe('searchArticles', () => {
     const draft = createArticle(db, markdown, bob.id, { title: 'Secret plans', description: 'd', body: 'Hidden words.', tagList: [] }, Date.now(), {
       publish: false,
     });
-    expect(search(db, 'secret', { viewerId: bob.id })).toEqual({ results: [], total: 0 });
+    expect(await search(db, 'secret', { viewerId: bob.id })).toEqual({ results: [], total: 0 });
     updateArticle(db, markdown, findArticleBySlug(db, draft.slug, bob.id)!, {}, Date.now(), { publish: true });
-    expect(titles(search(db, 'secret'))).toEqual(['Secret plans']);
+    expect(titles(await search(db, 'secret'))).toEqual(['Secret plans']);
   });
 
   it('gives the summary shape with the viewer’s flags and a marked, escaped snippet', async () => {
@@ -134,29 +134,29 @@ describe('searchArticles', () => {
       tagList: ['security', 'web'],
     });
     favoriteArticle(db, alice.id, id, Date.now());
-    const [result] = search(db, 'pelicans', { viewerId: alice.id }).results;
+    const [result] = (await search(db, 'pelicans', { viewerId: alice.id })).results;
     expect(result).toMatchObject({ title: 'Injection', tagList: ['security', 'web'], favorited: true, favoritesCount: 1 });
     expect(result!.author).toMatchObject({ username: 'bob', following: false });
     expect(result!.snippet).toContain('<mark>pelicans</mark>');
     expect(result!.snippet).toContain('&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;');
     expect(result!.snippet).not.toContain('<script>');
     // no match in the body: the description, marked and escaped
-    expect(search(db, 'tags').results[0]!.snippet).toBe('About &lt;b&gt;<mark>tags</mark>&lt;/b&gt;');
+    expect((await search(db, 'tags')).results[0]!.snippet).toBe('About &lt;b&gt;<mark>tags</mark>&lt;/b&gt;');
     // a title-only match shows the description as it is
-    expect(search(db, 'injection').results[0]!.snippet).toBe('About &lt;b&gt;tags&lt;/b&gt;');
+    expect((await search(db, 'injection')).results[0]!.snippet).toBe('About &lt;b&gt;tags&lt;/b&gt;');
   });
 
   it('counts the total up to its cap, with or without a full page', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
     for (let i = 0; i < 25; i++) insertArticle(db, bob.id, { title: `Walrus ${i}` });
-    expect(search(db, 'walrus', { limit: 10 }).total).toBe(25);
-    expect(search(db, 'walrus', { limit: 10, offset: 20 })).toMatchObject({ total: 25 });
-    expect(search(db, 'walrus', { limit: 10, offset: 30 })).toEqual({ results: [], total: 25 });
-    expect(search(db, 'walrus', { limit: 100 }).total).toBe(25);
+    expect((await search(db, 'walrus', { limit: 10 })).total).toBe(25);
+    expect(await search(db, 'walrus', { limit: 10, offset: 20 })).toMatchObject({ total: 25 });
+    expect(await search(db, 'walrus', { limit: 10, offset: 30 })).toEqual({ results: [], total: 25 });
+    expect((await search(db, 'walrus', { limit: 100 })).total).toBe(25);
   });
 
-  it('ranks from the index alone: no article row is read per match, only the page’s', () => {
+  it('ranks from the index alone: no article row is read per match, only the page’s', async () => {
     const db = createTestDb();
     const explain = (statement: { getQuery(): { sql: string; params: unknown[] } }) => {
       const { sql, params } = statement.getQuery();
@@ -189,7 +189,7 @@ describe('searchArticles', () => {
         index.run(id);
       }
     })();
-    expect(search(db, 'common').total).toBe(SEARCH_COUNT_MAX);
+    expect((await search(db, 'common')).total).toBe(SEARCH_COUNT_MAX);
   });
 });
 

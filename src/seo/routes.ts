@@ -12,21 +12,21 @@ export function seoRoutes(deps: AppDeps) {
   const app = new Hono();
   const site = siteOf(deps.env);
 
-  app.get('/sitemap.xml', (c) => {
-    const total = countSitemapUrls(deps.db);
+  app.get('/sitemap.xml', async (c) => {
+    const total = await countSitemapUrls(deps.db);
     const body =
       total <= SITEMAP_URLS_PER_FILE
-        ? urlsetXml(site, readSitemapUrls(deps.db, 0, SITEMAP_URLS_PER_FILE))
+        ? urlsetXml(site, await readSitemapUrls(deps.db, 0, SITEMAP_URLS_PER_FILE))
         : sitemapIndexXml(site, Math.ceil(total / SITEMAP_URLS_PER_FILE));
     return sendPublicDocument(c, { body, contentType: XML }, deps.clock());
   });
 
-  app.get('/:file{sitemap-[1-9][0-9]{0,5}\\.xml}', (c) => {
+  app.get('/:file{sitemap-[1-9][0-9]{0,5}\\.xml}', async (c) => {
     const n = Number(/\d+/.exec(c.req.param('file'))![0]);
-    const total = countSitemapUrls(deps.db);
+    const total = await countSitemapUrls(deps.db);
     // the numbered files exist only while the sitemap is split, and only as many as it needs
     if (total <= SITEMAP_URLS_PER_FILE || n > Math.ceil(total / SITEMAP_URLS_PER_FILE)) return c.notFound();
-    const urls = readSitemapUrls(deps.db, (n - 1) * SITEMAP_URLS_PER_FILE, SITEMAP_URLS_PER_FILE);
+    const urls = await readSitemapUrls(deps.db, (n - 1) * SITEMAP_URLS_PER_FILE, SITEMAP_URLS_PER_FILE);
     return sendPublicDocument(c, { body: urlsetXml(site, urls), contentType: XML }, deps.clock());
   });
 

@@ -1,5 +1,6 @@
 import { listedSql, listedTagLinkSql } from '../articles/visibility';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 import { absoluteUrl, type Site } from '../lib/site';
 import { XML_DECLARATION, xmlElement } from '../lib/xml';
 import { articlePath, profilePath, sitemapFilePath, tagPath } from '../paths';
@@ -63,12 +64,14 @@ function segments(db: Db): Segment[] {
   ];
 }
 
-export function countSitemapUrls(db: Db): number {
+export async function countSitemapUrls(db: Db): Promise<number> {
+  await idle(db);
   return segments(db).reduce((sum, segment) => sum + segment.count(), 0);
 }
 
 /** URLs number `offset` to `offset + limit - 1` of the whole sitemap, reading only their segments. */
-export function readSitemapUrls(db: Db, offset: number, limit: number): SitemapUrl[] {
+export async function readSitemapUrls(db: Db, offset: number, limit: number): Promise<SitemapUrl[]> {
+  await idle(db);
   const urls: SitemapUrl[] = [];
   let start = 0;
   for (const segment of segments(db)) {
