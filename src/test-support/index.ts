@@ -5,6 +5,7 @@ import { hashPassword } from '../auth/password';
 import { openDatabase, retainStatements, wrapDatabase, type Db } from '../db/client';
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
+import type { GlobalStep } from '../lib/front-door';
 import { silentLog, type LogLine } from '../lib/logger';
 import { loadMarkdown } from '../lib/markdown';
 import { createUser } from '../users/queries';
@@ -33,7 +34,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 export type TestApp = ReturnType<typeof createTestApp>;
 
 /** The real app on a fresh database, with a movable clock and captured log lines. */
-export function createTestApp(options: { env?: Record<string, string> } = {}) {
+export function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
   const db = createTestDb();
   const clock = createTestClock();
   const logs: LogLine[] = [];
@@ -41,6 +42,7 @@ export function createTestApp(options: { env?: Record<string, string> } = {}) {
     db,
     env: testEnv(options.env),
     clock,
+    globalSteps: options.globalSteps,
     log: (line) => {
       logs.push(line);
       silentLog(line);
