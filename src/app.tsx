@@ -20,14 +20,13 @@ import { limitBody } from './lib/body-limit';
 import { systemClock } from './lib/clock';
 import { loadFlash } from './lib/flash';
 import { httpCache } from './lib/http-cache';
-import { jsonLog, logUnhandledError, requestLogger, type Log } from './lib/logger';
+import { frontDoor, type GlobalStep } from './lib/front-door';
+import { jsonLog, logUnhandledError, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
-import { requestIds } from './lib/request-id';
-import { securityHeaders, secureResponses } from './lib/security-headers';
+import { securityHeaders } from './lib/security-headers';
 import { siteOf } from './lib/site';
 import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
-import { clientAddress, clientIp } from './security/client-ip';
 import { Limits, TooManyRequests } from './security/limits';
 import { healthRoutes, pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
@@ -57,13 +56,13 @@ export type CreateAppOptions = Pick<AppDeps, 'db' | 'env'> & {
   limits?: Limits;
   log?: Log;
   assets?: Assets;
+  /** global steps after the app's own (an address ban, a private-site switch); see frontDoor below */
+  globalSteps?: readonly GlobalStep[];
 };
 
 declare module 'hono' {
   interface ContextVariableMap {
     secureCookies: boolean;
-    /** the client's address: the socket's, or X-Forwarded-For's when TRUST_PROXY says so */
-    clientIp: string;
   }
 }
 
@@ -85,7 +84,6 @@ export function createApp(options: CreateAppOptions) {
   const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env), fragment: cache.fragment };
   const secure = isHttps(deps.env);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
-  const responseHeaders = securityHeaders({ https: secure });
 
   const showError = (c: Context, status: number, message?: string) => {
     const text = STATUS_TEXT[status] ?? STATUS_TEXT[400]!;
@@ -106,17 +104,28 @@ export function createApp(options: CreateAppOptions) {
 
   const app = new Hono();
 
-  app.use(requestIds());
-  app.use(requestLogger(log));
-  app.use(secureResponses(responseHeaders));
+  // The front door: what every request passes first, on both ways in (the app, and the listener
+  // at the end that answers anonymous cache hits before Hono). A global check (a ban list, a
+  // private-site switch) goes in `steps`: an app.use() here would never see those cache hits.
+  const door = frontDoor({
+    log,
+    headers: securityHeaders({ https: secure }),
+    trustProxy: deps.env.TRUST_PROXY,
+    steps: [
+      // one budget per address for everything but static files, pages and API alike
+      function limitGlobally(req) {
+        deps.limits.enforce('global', req.clientIp, deps.clock(), req.requestId);
+      },
+      ...(options.globalSteps ?? []),
+    ],
+  });
+  app.use(door.open);
   app.route('/', staticRoutes(assets));
-  app.use(async function identifyClient(c, next) {
+  app.use(async function markCookies(c, next) {
     c.set('secureCookies', secure);
-    c.set('clientIp', clientIp(c, deps.env.TRUST_PROXY));
-    // one budget per address for everything but static files, pages and API alike
-    deps.limits.enforce('global', c.get('clientIp'), deps.clock(), c.get('requestId'));
     await next();
   });
+  app.use(door.check);
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
   app.route('/api', apiRoutes(deps, assets, cache.api, freshness));
 
@@ -137,6 +146,8 @@ export function createApp(options: CreateAppOptions) {
   app.use(loadSession(deps));
   app.use(loadFlash());
   app.use(renderer(render));
+  // this cache's hits for cookieless readers are answered before Hono (the listener at the end),
+  // past every middleware between door.check and here: a check they must pass is a door step
   app.use(
     httpCache({
       cache: cache.pages,
@@ -182,12 +193,6 @@ export function createApp(options: CreateAppOptions) {
     current: freshness.current,
     plain: (req) => req.headers.authorization === undefined && req.headers.origin === undefined,
   };
-  const answerFromCache = cachedPageListener({
-    section: (path) => (isApiPath(path) ? api : pages),
-    headers: responseHeaders,
-    clientIp: (socketPeer, forwardedFor) => clientAddress(socketPeer, forwardedFor, deps.env.TRUST_PROXY),
-    admit: (ip) => deps.limits.admit('global', ip, deps.clock()),
-    log,
-  });
+  const answerFromCache = cachedPageListener({ section: (path) => (isApiPath(path) ? api : pages), door });
   return Object.assign(app, { answerFromCache });
 }

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stamp } from '../cache/versions';
+import type { FrontDoor } from './front-door';
 import { answerFrom, SHARED_CACHE_CONTROL, type PageCache } from './http-cache';
-import type { Log } from './logger';
-import { requestIdFrom } from './request-id';
 
 /** A cache the app fills (httpCache), with the app's rules for answering from it. */
 export type CachedSection = {
@@ -16,13 +15,8 @@ export type CachedSection = {
 export type CachedPageListenerOptions = {
   /** the section a path belongs to (pages, API), or null for paths never answered here */
   section: (path: string) => CachedSection | null;
-  /** the headers every response carries (src/lib/security-headers.ts) */
-  headers: ReadonlyArray<readonly [string, string]>;
-  /** the client's address from the socket's and X-Forwarded-For (TRUST_PROXY applies) */
-  clientIp: (socketPeer: string | undefined, forwardedFor: string | undefined) => string;
-  /** spends from the client's global budget; false when it is spent (the app then answers 429) */
-  admit: (clientIp: string) => boolean;
-  log: Log;
+  /** the app's own front door: request id, client address, global steps, headers and log line */
+  door: Pick<FrontDoor, 'enter' | 'send'>;
 };
 
 /** Answers one request if it can; false hands it to the app. */
@@ -33,12 +27,13 @@ export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => 
  * Request object, no routing, no middleware chain. Only what the app would answer identically
  * from the same entry is answered here: a GET or HEAD that its section calls plain (for pages, no
  * cookie at all, so no session, flash or return-to) whose entry is still current (content
- * version, and the comments' of the article it shows), from a client within its global budget.
- * The response is the app's, header for header (a test compares them); the request is logged as
- * the app logs it. Everything else, including every miss, goes to the app, which fills the cache.
+ * version, and the comments' of the article it shows), once the app's front door has let it
+ * through (src/lib/front-door.ts: the same global steps, the same response headers and log line).
+ * A test compares the answers with the app's header for header. Everything else, including every
+ * miss and every refusal, goes to the app, which fills the cache.
  */
 export function cachedPageListener(options: CachedPageListenerOptions): CachedPageListener {
-  const { section, headers, clientIp, admit, log } = options;
+  const { section, door } = options;
   return function answerFromCache(req, res) {
     const start = performance.now();
     const method = req.method;
@@ -50,44 +45,10 @@ export function cachedPageListener(options: CachedPageListenerOptions): CachedPa
     if (!cached || !cached.plain(req)) return false;
     const entry = cached.cache.get(target, cached.current);
     if (!entry) return false;
-    if (!admit(clientIp(req.socket.remoteAddress, header(req, 'x-forwarded-for')))) return false;
-
-    const requestId = requestIdFrom(header(req, 'x-request-id'));
-    const conditions = { method, ifNoneMatch: header(req, 'if-none-match'), acceptEncoding: header(req, 'accept-encoding') };
-    const answer = answerFrom(entry, conditions, SHARED_CACHE_CONTROL, 'small');
-    const flat: string[] = [];
-    for (const [name, value] of answer.headers) flat.push(name, value);
-    for (const [name, value] of headers) flat.push(name, value);
-    flat.push('x-request-id', requestId);
-    res.writeHead(answer.status, flat);
-    res.end(answer.body ?? undefined);
-    log({
-      level: 'info',
-      msg: 'request',
-      requestId,
-      method,
-      path: decodedPath(rawPath),
-      status: answer.status,
-      durationMs: Math.round((performance.now() - start) * 100) / 100,
-      userId: null,
-    });
+    const front = door.enter(req, rawPath, start);
+    if (!front) return false;
+    const conditions = { method, ifNoneMatch: front.header('if-none-match'), acceptEncoding: front.header('accept-encoding') };
+    door.send(res, front, answerFrom(entry, conditions, SHARED_CACHE_CONTROL, 'small'), start);
     return true;
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** The path as the app logs it: Hono decodes each run of valid percent-escapes in c.req.path. */
-function decodedPath(path: string): string {
-  if (!path.includes('%')) return path;
-  return path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (escapes) => {
-    try {
-      return decodeURI(escapes);
-    } catch {
-      return escapes;
-    }
-  });
 }

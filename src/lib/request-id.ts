@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -11,19 +10,9 @@ declare module 'hono' {
 /**
  * A proxy's X-Request-Id is kept (up to 255 word characters, "-" and "="), so one id follows a
  * request through the proxy's log and ours; anything else gets a fresh UUID. Same rule as
- * hono/request-id, shared with the cached-page listener.
+ * hono/request-id; the front door (src/lib/front-door.ts) applies it on both ways in.
  */
 export function requestIdFrom(header: string | undefined): string {
   if (!header || header.length > 255 || /[^\w\-=]/.test(header)) return randomUUID();
   return header;
-}
-
-/** Sets c.get('requestId'), and X-Request-Id on whatever response the request ends with. */
-export function requestIds(): MiddlewareHandler {
-  return async function requestIds(c, next) {
-    const id = requestIdFrom(c.req.header('x-request-id'));
-    c.set('requestId', id);
-    await next();
-    c.res.headers.set('x-request-id', id);
-  };
 }

@@ -1,5 +1,3 @@
-import type { MiddlewareHandler } from 'hono';
-
 /** Scripts, styles and forms from this origin only; images from anywhere (avatars are URLs). */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -15,8 +13,7 @@ const CONTENT_SECURITY_POLICY = [
 /**
  * The headers every response carries, the same for every request: what hono/secure-headers sets
  * by default, with our CSP and referrer policy, and HSTS when the site is served over https.
- * One list, so the cached-page listener (src/lib/cached-page-listener.ts) sends exactly what the
- * app does.
+ * One list, which the front door (src/lib/front-door.ts) adds to every response on both ways in.
  */
 export function securityHeaders(options: { https: boolean }): ReadonlyArray<readonly [string, string]> {
   return [
@@ -33,12 +30,4 @@ export function securityHeaders(options: { https: boolean }): ReadonlyArray<read
     ['x-xss-protection', '0'],
     ['content-security-policy', CONTENT_SECURITY_POLICY],
   ];
-}
-
-/** Sets `headers` on every response, replacing any a handler set. */
-export function secureResponses(headers: ReadonlyArray<readonly [string, string]>): MiddlewareHandler {
-  return async function secureResponses(c, next) {
-    await next();
-    for (const [name, value] of headers) c.res.headers.set(name, value);
-  };
 }

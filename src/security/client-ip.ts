@@ -29,7 +29,7 @@ function isTrusted(address: string, trust: ProxyTrust): boolean {
 }
 
 /** The socket's peer address (node-server puts the Node request in c.env.incoming). */
-function socketAddress(c: Context): string | undefined {
+export function socketAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress;
 }
@@ -50,8 +50,4 @@ export function clientAddress(socketPeer: string | undefined, forwardedFor: stri
     if (!isTrusted(hop, trust)) return hop;
   }
   return forwarded[0] ?? peer;
-}
-
-export function clientIp(c: Context, trust: ProxyTrust): string {
-  return clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), trust);
 }

@@ -43,11 +43,6 @@ export class Limits {
     this.refuseUnless(this.limiters[name].consume(key, now), name, requestId);
   }
 
-  /** Spends one from `name`'s bucket for `key` if it has one; false (and nothing logged) if not. */
-  admit(name: LimitName, key: string | number, now: number): boolean {
-    return !this.enabled || this.limiters[name].consume(key, now).allowed;
-  }
-
   /** Sign-in: refused while either the address or the email is backing off. */
   checkSignin(ip: string, email: string, now: number, requestId?: string): void {
     if (!this.enabled) return;

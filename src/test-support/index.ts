@@ -7,6 +7,7 @@ import { openDatabase, wrapDatabase, type Db } from '../db/client';
 import { retainStatements } from '../db/statements';
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
+import type { GlobalStep } from '../lib/front-door';
 import { silentLog, type LogLine } from '../lib/logger';
 import { loadMarkdown } from '../lib/markdown';
 import { Limits } from '../security/limits';
@@ -36,7 +37,7 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 export type TestApp = ReturnType<typeof createTestApp>;
 
 /** The real app on a fresh database, with a movable clock and captured log lines. */
-export function createTestApp(options: { env?: Record<string, string> } = {}) {
+export function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
   const db = createTestDb();
   const clock = createTestClock();
   const logs: LogLine[] = [];
@@ -44,6 +45,7 @@ export function createTestApp(options: { env?: Record<string, string> } = {}) {
     db,
     env: testEnv(options.env),
     clock,
+    globalSteps: options.globalSteps,
     log: (line) => {
       logs.push(line);
       silentLog(line);
