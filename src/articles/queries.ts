@@ -440,9 +440,9 @@ export function createArticle(
 }
 
 /**
- * Applies the given fields; a changed title gives a new slug; tagList undefined keeps the tags;
- * `publish` publishes a draft (its published date is then). The body is rendered before the
- * transaction.
+ * Applies the given fields; tagList undefined keeps the tags. `newSlugFrom` gives the article the
+ * first free slug made from that title; `publish` publishes a draft (its published date is then).
+ * The body is rendered before the transaction.
  */
 export function updateArticle(
   db: Db,
@@ -450,7 +450,7 @@ export function updateArticle(
   article: { id: number; title: string; slug: string; description: string; body: string; tagList: string[]; publishedAt: Date | null },
   changes: Partial<ArticleInput>,
   now: number,
-  options: { publish?: boolean } = {},
+  options: { publish?: boolean; newSlugFrom?: string } = {},
 ): { slug: string } {
   const next = { ...article, ...changes };
   const publishedAt = article.publishedAt ?? (options.publish ? new Date(now) : null);
@@ -458,8 +458,8 @@ export function updateArticle(
   const bodyText = rendered?.text ?? markdown.toText(next.body);
   return db.transaction((tx) => {
     let slug = article.slug;
-    if (changes.title !== undefined && changes.title !== article.title) {
-      const base = slugify(changes.title);
+    if (options.newSlugFrom !== undefined) {
+      const base = slugify(options.newSlugFrom);
       slug = uniqueSlug(base, takenSlugs(tx, base, article.id));
     }
     tx.update(articles)

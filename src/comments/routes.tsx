@@ -16,7 +16,7 @@ export function commentRoutes(deps: AppDeps) {
 
   app.post('/article/:slug/comments', requireUser(), async (c) => {
     const user = currentUser(c);
-    const article = requireArticle(c, deps, user.id);
+    const article = requireArticle(c, deps);
     const form = await readForm(c);
     const parsed = CommentFormSchema.safeParse({ body: field(form, 'body') });
     if (!parsed.success) {
@@ -34,7 +34,7 @@ export function commentRoutes(deps: AppDeps) {
 
   app.post('/article/:slug/comments/:id/delete', requireUser(), async (c) => {
     const user = currentUser(c);
-    const article = requireArticle(c, deps, user.id);
+    const article = requireArticle(c, deps);
     const id = c.req.param('id');
     const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(deps.db, article.id, Number(id), user.id) : null;
     if (!comment) throw new HTTPException(404, { message: 'That comment does not exist.' });
