@@ -10,38 +10,23 @@ import {
   unfavoriteArticle,
   updateArticle,
 } from '../articles/use-cases';
-import { canDeleteComment } from '../articles/policy';
-import { canSeeArticle } from '../articles/visibility';
-import {
-  addComment,
-  deleteComment,
-  findArticleForComments,
-  findComment,
-  listCommentsForArticle,
-  type CommentedArticle,
-} from '../comments/queries';
+import { listCommentsForArticle } from '../comments/queries';
+import { addComment, deleteComment, findArticleToComment } from '../comments/use-cases';
 import { showsComments } from '../cache';
 import { callerOf } from '../lib/caller';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
-import { errorsFromZodIssues, forbidden, notFound, unprocessable } from './errors';
+import { errorsFromZodIssues, unprocessable } from './errors';
 import { readJson } from './json';
 import { LIST_LIMIT_DEFAULT, ListQuery, NewArticleBody, NewCommentBody, UpdateArticleBody } from './schemas';
 import { articleJson, articleListItemJson, commentJson } from './serialize';
 
 export function articleApiRoutes(deps: AppDeps) {
-  const { db, clock } = deps;
+  const { db } = deps;
   const app = new Hono();
   const viewerId = (c: Context) => c.get('user')?.id ?? null;
   const caller = (c: Context) => callerOf(c, 'api');
   const slug = (c: Context) => c.req.param('slug') ?? '';
-
-  // the comment routes need only the article's id and visibility: no body, tags or counts
-  const requireCommentedArticle = (c: Context): CommentedArticle => {
-    const article = findArticleForComments(db, c.req.param('slug') ?? '');
-    if (!article || !canSeeArticle(c.get('user'), article)) throw notFound('article');
-    return article;
-  };
 
   const list = (c: Context, filter: ArticleFilter) => {
     const query = ListQuery.safeParse(c.req.query());
@@ -98,28 +83,21 @@ export function articleApiRoutes(deps: AppDeps) {
   );
 
   app.get('/articles/:slug/comments', (c) => {
-    const article = requireCommentedArticle(c);
+    const article = findArticleToComment(deps, caller(c), slug(c));
     showsComments(c, { articleId: article.id });
     return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
   });
 
   app.post('/articles/:slug/comments', requireApiUser(), async (c) => {
-    const user = apiUser(c);
-    const article = requireCommentedArticle(c);
+    // a 404 before the body is read, whatever it says
+    findArticleToComment(deps, caller(c), slug(c));
     const { comment: input } = await readJson(c, NewCommentBody);
-    deps.limits.enforce('comments', user.id, clock(), c.get('requestId'));
-    const id = addComment(db, article.id, user.id, input.body, clock());
-    return c.json({ comment: commentJson(findComment(db, article.id, id, user.id)!) }, 201);
+    const comment = await addComment(deps, caller(c), { slug: slug(c), body: input.body });
+    return c.json({ comment: commentJson(comment) }, 201);
   });
 
-  app.delete('/articles/:slug/comments/:id', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const article = requireCommentedArticle(c);
-    const id = c.req.param('id');
-    const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(db, article.id, Number(id), user.id) : null;
-    if (!comment) throw notFound('comment');
-    if (!canDeleteComment(user, comment)) throw forbidden('comment');
-    deleteComment(db, article.id, comment.id);
+  app.delete('/articles/:slug/comments/:id', requireApiUser(), async (c) => {
+    await deleteComment(deps, caller(c), { slug: slug(c), commentId: c.req.param('id') });
     return c.body(null, 204);
   });
 
