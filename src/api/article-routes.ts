@@ -1,53 +1,32 @@
 import { Hono, type Context } from 'hono';
 import type { AppDeps } from '../app-types';
-import { canDeleteComment, canEditArticle } from '../articles/policy';
-import { canSeeArticle } from '../articles/visibility';
+import { listArticles, type ArticleFilter } from '../articles/queries';
 import {
   createArticle,
   deleteArticle,
   favoriteArticle,
-  findArticleBySlug,
-  listArticles,
+  findArticleToEdit,
+  findArticleToRead,
   unfavoriteArticle,
   updateArticle,
-  type ArticleDetail,
-  type ArticleFilter,
-} from '../articles/queries';
-import {
-  addComment,
-  deleteComment,
-  findArticleForComments,
-  findComment,
-  listCommentsForArticle,
-  type CommentedArticle,
-} from '../comments/queries';
+} from '../articles/use-cases';
+import { listCommentsForArticle } from '../comments/queries';
+import { addComment, deleteComment, findArticleToComment } from '../comments/use-cases';
 import { showsComments } from '../cache';
-import { loadMarkdown } from '../lib/markdown';
+import { callerOf } from '../lib/caller';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
-import { errorsFromZodIssues, forbidden, notFound, unprocessable } from './errors';
+import { errorsFromZodIssues, unprocessable } from './errors';
 import { readJson } from './json';
 import { LIST_LIMIT_DEFAULT, ListQuery, NewArticleBody, NewCommentBody, UpdateArticleBody } from './schemas';
 import { articleJson, articleListItemJson, commentJson } from './serialize';
 
 export function articleApiRoutes(deps: AppDeps) {
-  const { db, clock } = deps;
+  const { db } = deps;
   const app = new Hono();
   const viewerId = (c: Context) => c.get('user')?.id ?? null;
-
-  const requireArticle = (c: Context): ArticleDetail => {
-    const article = findArticleBySlug(db, c.req.param('slug') ?? '', viewerId(c));
-    // someone else's draft does not exist for API clients either
-    if (!article || !canSeeArticle(c.get('user'), article)) throw notFound('article');
-    return article;
-  };
-
-  // the comment routes need only the article's id and visibility: no body, tags or counts
-  const requireCommentedArticle = (c: Context): CommentedArticle => {
-    const article = findArticleForComments(db, c.req.param('slug') ?? '');
-    if (!article || !canSeeArticle(c.get('user'), article)) throw notFound('article');
-    return article;
-  };
+  const caller = (c: Context) => callerOf(c, 'api');
+  const slug = (c: Context) => c.req.param('slug') ?? '';
 
   const list = async (c: Context, filter: ArticleFilter) => {
     const query = ListQuery.safeParse(c.req.query());
@@ -71,71 +50,54 @@ export function articleApiRoutes(deps: AppDeps) {
   app.get('/articles/feed', requireApiUser(), (c) => list(c, { feedOf: apiUser(c).id }));
   app.get('/articles', (c) => list(c, {}));
 
-  app.get('/articles/:slug', (c) => c.json(articleJson(requireArticle(c))));
+  // someone else's draft does not exist for API clients either
+  app.get('/articles/:slug', (c) => c.json(articleJson(findArticleToRead(deps, caller(c), slug(c)))));
 
   app.post('/articles', requireApiUser(), async (c) => {
-    const user = apiUser(c);
     const { article: input } = await readJson(c, NewArticleBody);
-    deps.limits.enforce('articles', user.id, clock(), c.get('requestId'));
-    const { slug } = createArticle(db, await loadMarkdown(), user.id, { ...input, tagList: input.tagList ?? [] }, clock());
-    return c.json(articleJson(findArticleBySlug(db, slug, user.id)!), 201);
+    // RealWorld has no drafts: what is posted is published
+    const article = await createArticle(deps, caller(c), { article: { ...input, tagList: input.tagList ?? [] }, publish: true });
+    return c.json(articleJson(article), 201);
   });
 
   app.put('/articles/:slug', requireApiUser(), async (c) => {
-    const user = apiUser(c);
-    const article = requireArticle(c);
-    if (!canEditArticle(user, article)) throw forbidden('article');
+    // 404 or 403 before the body is read, whatever it says
+    findArticleToEdit(deps, caller(c), slug(c));
     const { article: changes } = await readJson(c, UpdateArticleBody);
-    const { slug } = updateArticle(db, await loadMarkdown(), article, changes, clock());
-    return c.json(articleJson(findArticleBySlug(db, slug, user.id)!));
+    // RealWorld's PUT changes fields only: a draft stays a draft
+    const { article } = await updateArticle(deps, caller(c), { slug: slug(c), changes, publish: false });
+    return c.json(articleJson(article));
   });
 
-  app.delete('/articles/:slug', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const article = requireArticle(c);
-    if (!canEditArticle(user, article)) throw forbidden('article');
-    deleteArticle(db, article.id);
+  app.delete('/articles/:slug', requireApiUser(), async (c) => {
+    await deleteArticle(deps, caller(c), { slug: slug(c) });
     return c.body(null, 204);
   });
 
-  app.post('/articles/:slug/favorite', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const article = requireArticle(c);
-    deps.limits.enforce('favorites', user.id, clock(), c.get('requestId'));
-    favoriteArticle(db, user.id, article.id, clock());
-    return c.json(articleJson(findArticleBySlug(db, article.slug, user.id)!));
-  });
+  app.post('/articles/:slug/favorite', requireApiUser(), async (c) =>
+    c.json(articleJson(await favoriteArticle(deps, caller(c), { slug: slug(c) }))),
+  );
 
-  app.delete('/articles/:slug/favorite', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const article = requireArticle(c);
-    unfavoriteArticle(db, user.id, article.id);
-    return c.json(articleJson(findArticleBySlug(db, article.slug, user.id)!));
-  });
+  app.delete('/articles/:slug/favorite', requireApiUser(), async (c) =>
+    c.json(articleJson(await unfavoriteArticle(deps, caller(c), { slug: slug(c) }))),
+  );
 
   app.get('/articles/:slug/comments', (c) => {
-    const article = requireCommentedArticle(c);
+    const article = findArticleToComment(deps, caller(c), slug(c));
     showsComments(c, { articleId: article.id });
     return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
   });
 
   app.post('/articles/:slug/comments', requireApiUser(), async (c) => {
-    const user = apiUser(c);
-    const article = requireCommentedArticle(c);
+    // a 404 before the body is read, whatever it says
+    findArticleToComment(deps, caller(c), slug(c));
     const { comment: input } = await readJson(c, NewCommentBody);
-    deps.limits.enforce('comments', user.id, clock(), c.get('requestId'));
-    const id = addComment(db, article.id, user.id, input.body, clock());
-    return c.json({ comment: commentJson(findComment(db, article.id, id, user.id)!) }, 201);
+    const comment = await addComment(deps, caller(c), { slug: slug(c), body: input.body });
+    return c.json({ comment: commentJson(comment) }, 201);
   });
 
-  app.delete('/articles/:slug/comments/:id', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const article = requireCommentedArticle(c);
-    const id = c.req.param('id');
-    const comment = /^[1-9][0-9]{0,15}$/.test(id) ? findComment(db, article.id, Number(id), user.id) : null;
-    if (!comment) throw notFound('comment');
-    if (!canDeleteComment(user, comment)) throw forbidden('comment');
-    deleteComment(db, article.id, comment.id);
+  app.delete('/articles/:slug/comments/:id', requireApiUser(), async (c) => {
+    await deleteComment(deps, caller(c), { slug: slug(c), commentId: c.req.param('id') });
     return c.body(null, 204);
   });
 

@@ -4,7 +4,7 @@ import { signIn, signUp } from '../auth/use-cases';
 import type { FieldErrors } from '../core';
 import { callerOf } from '../lib/caller';
 import { TAKEN } from '../lib/messages';
-import { findProfile, followUser, unfollowUser } from '../profiles/queries';
+import { findProfileNamed, followUser, unfollowUser } from '../profiles/use-cases';
 import { findUserById } from '../users/queries';
 import { changeSettings } from '../users/use-cases';
 import { apiUser, requireApiUser } from './auth';
@@ -23,7 +23,7 @@ function refusal(errors: FieldErrors): ApiError {
 }
 
 export function userApiRoutes(deps: AppDeps) {
-  const { db, clock } = deps;
+  const { db } = deps;
   const app = new Hono();
 
   app.post('/users/login', async (c) => {
@@ -63,26 +63,18 @@ export function userApiRoutes(deps: AppDeps) {
   });
 
   app.get('/profiles/:username', (c) => {
-    const profile = findProfile(db, c.req.param('username'), c.get('user')?.id ?? null);
-    if (!profile) throw notFound('profile');
+    const profile = findProfileNamed(deps, callerOf(c, 'api'), c.req.param('username'));
     return c.json({ profile: profileJson(profile) });
   });
 
-  app.post('/profiles/:username/follow', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const profile = findProfile(db, c.req.param('username'), user.id);
-    if (!profile) throw notFound('profile');
-    deps.limits.enforce('follows', user.id, clock(), c.get('requestId'));
-    followUser(db, user.id, profile.id, clock());
-    return c.json({ profile: profileJson({ ...profile, following: profile.id !== user.id }) });
+  app.post('/profiles/:username/follow', requireApiUser(), async (c) => {
+    const profile = await followUser(deps, callerOf(c, 'api'), { username: c.req.param('username') });
+    return c.json({ profile: profileJson(profile) });
   });
 
-  app.delete('/profiles/:username/follow', requireApiUser(), (c) => {
-    const user = apiUser(c);
-    const profile = findProfile(db, c.req.param('username'), user.id);
-    if (!profile) throw notFound('profile');
-    unfollowUser(db, user.id, profile.id);
-    return c.json({ profile: profileJson({ ...profile, following: false }) });
+  app.delete('/profiles/:username/follow', requireApiUser(), async (c) => {
+    const profile = await unfollowUser(deps, callerOf(c, 'api'), { username: c.req.param('username') });
+    return c.json({ profile: profileJson(profile) });
   });
 
   /** Beyond RealWorld: the public identity of a user by id. */

@@ -383,20 +383,28 @@ function replaceTags(db: Queryable, articleId: number, publishedAt: Date | null,
     .run();
 }
 
+/** What is stored of a body besides its Markdown, worked out before any transaction opens. */
+type RenderedBody = { bodyHtml: string; readingMinutes: number; text: string };
+
+function renderBody(markdown: Markdown, body: string): RenderedBody {
+  return { bodyHtml: markdown.render(body), readingMinutes: markdown.readingMinutes(body), text: markdown.toText(body) };
+}
+
 /** Keeps the search index in step with the article, inside the caller's transaction. */
 function indexForSearch(
   db: Queryable,
-  markdown: Markdown,
   id: number,
-  input: { title: string; description: string; body: string; tagList: string[] },
+  input: { title: string; description: string; tagList: string[] },
+  bodyText: string,
 ): void {
   db.run(sql`delete from articles_fts where rowid = ${id}`);
   db.run(
     sql`insert into articles_fts (rowid, title, description, body, tags)
-        values (${id}, ${input.title}, ${input.description}, ${markdown.toText(input.body)}, ${input.tagList.join(' ')})`,
+        values (${id}, ${input.title}, ${input.description}, ${bodyText}, ${input.tagList.join(' ')})`,
   );
 }
 
+/** Saves a new article under the first free slug made from its title; rendered before the transaction. */
 export function createArticle(
   db: Db,
   markdown: Markdown,
@@ -405,7 +413,7 @@ export function createArticle(
   now: number,
   options: { publish: boolean } = { publish: true },
 ): { id: number; slug: string } {
-  const bodyHtml = markdown.render(input.body);
+  const rendered = renderBody(markdown, input.body);
   const publishedAt = options.publish ? new Date(now) : null;
   return db.transaction((tx) => {
     const slug = uniqueSlug(slugify(input.title), takenSlugs(tx, slugify(input.title)));
@@ -416,8 +424,8 @@ export function createArticle(
         title: input.title,
         description: input.description,
         body: input.body,
-        bodyHtml,
-        readingMinutes: markdown.readingMinutes(input.body),
+        bodyHtml: rendered.bodyHtml,
+        readingMinutes: rendered.readingMinutes,
         authorId,
         createdAt: new Date(now),
         updatedAt: new Date(now),
@@ -426,14 +434,15 @@ export function createArticle(
       .returning({ id: articles.id })
       .get();
     replaceTags(tx, row.id, publishedAt, input.tagList);
-    indexForSearch(tx, markdown, row.id, input);
+    indexForSearch(tx, row.id, input, rendered.text);
     return { id: row.id, slug };
   });
 }
 
 /**
- * Applies the given fields; a changed title gives a new slug; tagList undefined keeps the tags;
- * `publish` publishes a draft (its published date is then).
+ * Applies the given fields; tagList undefined keeps the tags. `newSlugFrom` gives the article the
+ * first free slug made from that title; `publish` publishes a draft (its published date is then).
+ * The body is rendered before the transaction.
  */
 export function updateArticle(
   db: Db,
@@ -441,14 +450,16 @@ export function updateArticle(
   article: { id: number; title: string; slug: string; description: string; body: string; tagList: string[]; publishedAt: Date | null },
   changes: Partial<ArticleInput>,
   now: number,
-  options: { publish?: boolean } = {},
+  options: { publish?: boolean; newSlugFrom?: string } = {},
 ): { slug: string } {
   const next = { ...article, ...changes };
   const publishedAt = article.publishedAt ?? (options.publish ? new Date(now) : null);
+  const rendered = changes.body !== undefined ? renderBody(markdown, next.body) : null;
+  const bodyText = rendered?.text ?? markdown.toText(next.body);
   return db.transaction((tx) => {
     let slug = article.slug;
-    if (changes.title !== undefined && changes.title !== article.title) {
-      const base = slugify(changes.title);
+    if (options.newSlugFrom !== undefined) {
+      const base = slugify(options.newSlugFrom);
       slug = uniqueSlug(base, takenSlugs(tx, base, article.id));
     }
     tx.update(articles)
@@ -457,7 +468,7 @@ export function updateArticle(
         title: next.title,
         description: next.description,
         body: next.body,
-        ...(changes.body !== undefined && { bodyHtml: markdown.render(next.body), readingMinutes: markdown.readingMinutes(next.body) }),
+        ...(rendered && { bodyHtml: rendered.bodyHtml, readingMinutes: rendered.readingMinutes }),
         updatedAt: new Date(now),
         publishedAt,
       })
@@ -467,7 +478,7 @@ export function updateArticle(
     else if (publishedAt !== article.publishedAt) {
       tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id)).run();
     }
-    indexForSearch(tx, markdown, article.id, next);
+    indexForSearch(tx, article.id, next, bodyText);
     return { slug };
   });
 }

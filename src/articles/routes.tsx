@@ -5,41 +5,33 @@ import { ArticlePage } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
 import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
 import type { AppDeps } from '../app-types';
-import { currentUser, redirectToLogin, requireUser } from '../auth/middleware';
+import { redirectToLogin, requireUser } from '../auth/middleware';
 import { listCommentsForArticle } from '../comments/queries';
 import { backTo } from '../lib/back';
+import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
 import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
-import { loadMarkdown } from '../lib/markdown';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
 import { articlePath, editorPath, FOLLOWING_FEED_PATH, tagPath } from '../paths';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
-import { canEditArticle } from './policy';
-import { canSeeArticle } from './visibility';
+import { listArticles, type ArticleDetail, type ArticleFilter, type ArticleSummary } from './queries';
+import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
 import {
   createArticle,
   deleteArticle,
   favoriteArticle,
-  findArticleBySlug,
-  listArticles,
+  findArticleToEdit,
+  findArticleToRead,
   unfavoriteArticle,
   updateArticle,
-  type ArticleDetail,
-  type ArticleFilter,
-  type ArticleSummary,
-} from './queries';
-import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
+} from './use-cases';
 
-/** The article, or a 404 page (also for someone else's draft). */
-export function requireArticle(c: Context, deps: AppDeps, viewerId: number | null): ArticleDetail {
-  const article = findArticleBySlug(deps.db, c.req.param('slug') ?? '', viewerId);
-  if (!article || !canSeeArticle(viewerId === null ? null : { id: viewerId }, article)) {
-    throw new HTTPException(404, { message: 'There is no article at this address.' });
-  }
-  return article;
+/** The article at this address, or a 404 page (also for someone else's draft). */
+export function requireArticle(c: Context, deps: AppDeps): ArticleDetail {
+  return findArticleToRead(deps, callerOf(c, 'web'), c.req.param('slug') ?? '');
 }
 
 /** The article page; also re-rendered by a failed comment form with what was typed. */
@@ -121,7 +113,6 @@ function editorValues(form: Awaited<ReturnType<typeof readForm>>): EditorValues 
  * as "addtag" and "rm:TAG" and re-render the form; only "publish" saves.
  */
 async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDetail | null) {
-  const user = currentUser(c);
   const form = await readForm(c);
   const values = editorValues(form);
   const op = field(form, 'op');
@@ -151,28 +142,25 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
     c.status(422);
     return render(errorsFromZod(parsed.error, FIELD_LABELS));
   }
-  const markdown = await loadMarkdown();
-  const now = deps.clock();
+  const caller = callerOf(c, 'web');
   // "Save draft" keeps it to the author; "Publish Article" publishes (a draft's date is then)
   const publish = !(op === 'draft' && canSaveDraft);
   if (existing) {
-    const wasDraft = existing.publishedAt === null;
-    const { slug } = updateArticle(deps.db, markdown, existing, parsed.data, now, { publish });
-    setFlash(c, !publish ? 'Draft saved.' : wasDraft ? 'Article published.' : 'Article updated.');
-    return c.redirect(articlePath(slug), 303);
+    const { article, published } = await updateArticle(deps, caller, { slug: existing.slug, changes: parsed.data, publish });
+    setFlash(c, article.publishedAt === null ? 'Draft saved.' : published ? 'Article published.' : 'Article updated.');
+    return c.redirect(articlePath(article.slug), 303);
   }
-  deps.limits.enforce('articles', user.id, now, c.get('requestId'));
-  const { slug } = createArticle(deps.db, markdown, user.id, parsed.data, now, { publish });
-  setFlash(c, publish ? 'Article published.' : 'Draft saved.');
-  return c.redirect(articlePath(slug), 303);
+  const article = await createArticle(deps, caller, { article: parsed.data, publish });
+  setFlash(c, article.publishedAt === null ? 'Draft saved.' : 'Article published.');
+  return c.redirect(articlePath(article.slug), 303);
 }
 
-/** The article the signed-in user may edit, or 404 / 403. */
+/**
+ * The article the signed-in user may edit, or 404 / 403: read before the form, which a failed
+ * save shows again on the article's own editor.
+ */
 function requireOwnArticle(c: Context, deps: AppDeps): ArticleDetail {
-  const user = currentUser(c);
-  const article = requireArticle(c, deps, user.id);
-  if (!canEditArticle(user, article)) throw new HTTPException(403, { message: 'Only the author can change this article.' });
-  return article;
+  return findArticleToEdit(deps, callerOf(c, 'web'), c.req.param('slug') ?? '');
 }
 
 export function articleRoutes(deps: AppDeps) {
@@ -192,7 +180,7 @@ export function articleRoutes(deps: AppDeps) {
     return showList(c, deps, { kind: 'tag', tag }, { tag });
   });
 
-  app.get('/article/:slug', (c) => showArticlePage(c, deps, requireArticle(c, deps, c.get('user')?.id ?? null)));
+  app.get('/article/:slug', (c) => showArticlePage(c, deps, requireArticle(c, deps)));
 
   app.get('/editor', requireUser(), (c) =>
     c.render(
@@ -212,25 +200,19 @@ export function articleRoutes(deps: AppDeps) {
   });
   app.post('/editor/:slug', requireUser(), (c) => handleEditorPost(c, deps, requireOwnArticle(c, deps)));
 
-  app.post('/article/:slug/delete', requireUser(), (c) => {
-    const article = requireOwnArticle(c, deps);
-    deleteArticle(deps.db, article.id);
+  app.post('/article/:slug/delete', requireUser(), async (c) => {
+    await deleteArticle(deps, callerOf(c, 'web'), { slug: c.req.param('slug') });
     setFlash(c, 'Article deleted.');
     return c.redirect('/', 303);
   });
 
   app.post('/article/:slug/favorite', requireUser(), async (c) => {
-    const user = currentUser(c);
-    const article = requireArticle(c, deps, user.id);
-    deps.limits.enforce('favorites', user.id, deps.clock(), c.get('requestId'));
-    favoriteArticle(deps.db, user.id, article.id, deps.clock());
+    const article = await favoriteArticle(deps, callerOf(c, 'web'), { slug: c.req.param('slug') });
     return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
   });
 
   app.post('/article/:slug/unfavorite', requireUser(), async (c) => {
-    const user = currentUser(c);
-    const article = requireArticle(c, deps, user.id);
-    unfavoriteArticle(deps.db, user.id, article.id);
+    const article = await unfavoriteArticle(deps, callerOf(c, 'web'), { slug: c.req.param('slug') });
     return c.redirect(backTo(await readForm(c), articlePath(article.slug)), 303);
   });
 

@@ -21,8 +21,8 @@ export function findProfile(db: Db, username: string, viewerId: number | null): 
   return row ? { ...row, following: Boolean(row.following) } : null;
 }
 
+/** One row however often it is asked; that following oneself means nothing is followUser's rule (use-cases.ts). */
 export function followUser(db: Db, followerId: number, followedId: number, now: number): void {
-  if (followerId === followedId) return; // following oneself means nothing
   db.insert(follows)
     .values({ followerId, followedId, createdAt: new Date(now) })
     .onConflictDoNothing()

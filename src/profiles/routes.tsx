@@ -3,25 +3,25 @@ import { HTTPException } from 'hono/http-exception';
 import { ProfilePage } from '../../views/pages/profile-page';
 import type { AppDeps } from '../app-types';
 import { listArticles, listDrafts } from '../articles/queries';
-import { currentUser, requireUser } from '../auth/middleware';
+import { requireUser } from '../auth/middleware';
 import { backTo } from '../lib/back';
+import { callerOf } from '../lib/caller';
 import { readForm } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { herePath } from '../lib/render';
 import { profilePath, profileTabPath } from '../paths';
 import { siteOf } from '../lib/site';
 import { profileMeta } from '../seo/meta';
-import { findProfile, followUser, unfollowUser, type Profile } from './queries';
+import type { Profile } from './queries';
+import { findProfileNamed, followUser, unfollowUser } from './use-cases';
 
-function requireProfile(c: Context, deps: AppDeps, viewerId: number | null): Profile {
-  const profile = findProfile(deps.db, c.req.param('username') ?? '', viewerId);
-  if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
-  return profile;
+function requireProfile(c: Context, deps: AppDeps): Profile {
+  return findProfileNamed(deps, callerOf(c, 'web'), c.req.param('username') ?? '');
 }
 
 function showDrafts(c: Context, deps: AppDeps) {
   const viewer = c.get('user');
-  const profile = requireProfile(c, deps, viewer?.id ?? null);
+  const profile = requireProfile(c, deps);
   // one's drafts are one's own: for anyone else this page does not exist
   if (viewer?.id !== profile.id) throw new HTTPException(404, { message: 'There is nothing to see here.' });
   const articles = listDrafts(deps.db, profile.id);
@@ -33,7 +33,7 @@ function showDrafts(c: Context, deps: AppDeps) {
 
 function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
   const viewer = c.get('user');
-  const profile = requireProfile(c, deps, viewer?.id ?? null);
+  const profile = requireProfile(c, deps);
   const page = parsePage(c);
   const filter = tab === 'articles' ? { author: profile.username } : { favoritedBy: profile.username };
   const { articles, total } = listArticles(deps, {
@@ -69,17 +69,12 @@ export function profileRoutes(deps: AppDeps) {
   app.get('/profile/:username/drafts', (c) => showDrafts(c, deps));
 
   app.post('/profile/:username/follow', requireUser(), async (c) => {
-    const user = currentUser(c);
-    const profile = requireProfile(c, deps, user.id);
-    deps.limits.enforce('follows', user.id, deps.clock(), c.get('requestId'));
-    followUser(deps.db, user.id, profile.id, deps.clock());
+    const profile = await followUser(deps, callerOf(c, 'web'), { username: c.req.param('username') });
     return c.redirect(backTo(await readForm(c), profilePath(profile.username)), 303);
   });
 
   app.post('/profile/:username/unfollow', requireUser(), async (c) => {
-    const user = currentUser(c);
-    const profile = requireProfile(c, deps, user.id);
-    unfollowUser(deps.db, user.id, profile.id);
+    const profile = await unfollowUser(deps, callerOf(c, 'web'), { username: c.req.param('username') });
     return c.redirect(backTo(await readForm(c), profilePath(profile.username)), 303);
   });
 

@@ -1,0 +1,135 @@
+/**
+ * What a person does to articles: write one (publishing it or saving a draft), change it, delete
+ * it, favorite it and take the favorite back. Each use case finds the article by its slug, as the
+ * caller may see it (src/articles/visibility.ts) and may act on it (src/articles/policy.ts), and
+ * answers the article as the caller now sees it. Comments are in src/comments/use-cases.ts.
+ */
+import { Forbidden, NotFound, type Caller, type Core } from '../core';
+import { loadMarkdown } from '../lib/markdown';
+import { signedInUser } from '../users/use-cases';
+import { canEditArticle } from './policy';
+import * as queries from './queries';
+import type { ArticleDetail, ArticleInput } from './queries';
+import { canSeeArticle } from './visibility';
+
+export const NO_SUCH_ARTICLE = 'There is no article at this address.';
+export const ONLY_THE_AUTHOR = 'Only the author can change this article.';
+
+const viewerOf = (caller: Caller) => (caller.userId === null ? null : { id: caller.userId });
+
+/**
+ * The article at `slug` as the caller sees it; someone else's draft does not exist for them. Also
+ * the read of the doors that show an article, so that they refuse it in the same words.
+ */
+export function findArticleToRead(core: Pick<Core, 'db'>, caller: Caller, slug: string): ArticleDetail {
+  const article = queries.findArticleBySlug(core.db, slug, caller.userId);
+  if (!article || !canSeeArticle(viewerOf(caller), article)) throw new NotFound('article', NO_SUCH_ARTICLE);
+  return article;
+}
+
+/**
+ * The article at `slug` if the caller may change or delete it (its author). Doors that read a form
+ * or a body after finding the article call it first, so that a 404 or 403 comes before any
+ * complaint about what was sent, as it always has.
+ */
+export function findArticleToEdit(core: Pick<Core, 'db'>, caller: Caller, slug: string): ArticleDetail {
+  const article = findArticleToRead(core, caller, slug);
+  if (!canEditArticle(viewerOf(caller), article)) throw new Forbidden('article', ONLY_THE_AUTHOR);
+  return article;
+}
+
+/** The article as the caller sees it right after their own write (so it exists for them). */
+const reread = (core: Core, caller: Caller, slug: string): ArticleDetail =>
+  queries.findArticleBySlug(core.db, slug, caller.userId)!;
+
+export type CreateArticleInput = {
+  article: ArticleInput;
+  /**
+   * The editor's "Publish Article" (true) or "Save draft" (false); RealWorld's POST /api/articles
+   * knows no drafts and always publishes.
+   */
+  publish: boolean;
+};
+
+/**
+ * A new article by the signed-in user, under the first free slug made from its title. Spends the
+ * per-user article limit: only on an article that will be saved (its fields have passed the door).
+ */
+export async function createArticle(core: Core, caller: Caller, input: CreateArticleInput): Promise<ArticleDetail> {
+  const { db, clock, limits } = core;
+  const authorId = signedInUser(caller);
+  const now = clock();
+  limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
+  const markdown = await loadMarkdown();
+  const { slug } = queries.createArticle(db, markdown, authorId, input.article, now, { publish: input.publish });
+  return reread(core, caller, slug);
+}
+
+export type UpdateArticleInput = {
+  slug: string;
+  /**
+   * Only what is given changes: the editor sends every field (its tag list replaces the tags, an
+   * empty one clears them), PUT /api/articles/:slug only those to change (no tagList keeps them).
+   */
+  changes: Partial<ArticleInput>;
+  /**
+   * Whether a draft is published with these changes (a published article stays published either
+   * way): the editor's "Publish Article" on a draft; false for "Save draft" and for the API, whose
+   * PUT changes fields only.
+   */
+  publish: boolean;
+};
+
+/**
+ * The author changes their article. A new title gives it a new slug (the old address then
+ * answers 404, as RealWorld has it); publishing a draft dates it now. `published` says whether
+ * this change published it. Publishing is this act's option rather than a publishArticle of its
+ * own: the editor publishes a draft with the edits in the same form, as one change in one
+ * transaction (docs/decisions/006-use-cases.md).
+ */
+export async function updateArticle(
+  core: Core,
+  caller: Caller,
+  input: UpdateArticleInput,
+): Promise<{ article: ArticleDetail; published: boolean }> {
+  const { db, clock } = core;
+  // loaded before the article is read: nothing waits between the checks and the write
+  const markdown = await loadMarkdown();
+  const article = findArticleToEdit(core, caller, input.slug);
+  const { title } = input.changes;
+  const newSlugFrom = title !== undefined && title !== article.title ? title : undefined;
+  const { slug } = queries.updateArticle(db, markdown, article, input.changes, clock(), {
+    publish: input.publish,
+    ...(newSlugFrom !== undefined && { newSlugFrom }),
+  });
+  const updated = reread(core, caller, slug);
+  return { article: updated, published: article.publishedAt === null && updated.publishedAt !== null };
+}
+
+/** The author deletes their article, with its comments, favorites and tags. */
+export async function deleteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<void> {
+  const article = findArticleToEdit(core, caller, input.slug);
+  queries.deleteArticle(core.db, article.id);
+}
+
+/**
+ * The signed-in user favorites an article they can see (their own too). Spends the per-user
+ * favorite limit, also when the article was already a favorite.
+ */
+export async function favoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
+  const { db, clock, limits } = core;
+  const userId = signedInUser(caller);
+  const article = findArticleToRead(core, caller, input.slug);
+  const now = clock();
+  limits.enforce('favorites', userId, now, caller.requestId ?? undefined);
+  queries.favoriteArticle(db, userId, article.id, now);
+  return reread(core, caller, article.slug);
+}
+
+/** The signed-in user takes back a favorite (nothing happens if it was not one). */
+export async function unfavoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
+  const userId = signedInUser(caller);
+  const article = findArticleToRead(core, caller, input.slug);
+  queries.unfavoriteArticle(core.db, userId, article.id);
+  return reread(core, caller, article.slug);
+}
