@@ -1,6 +1,6 @@
 /**
  * `npm run typecheck` runs this after tsc: every promise made in src/ and views/ must be awaited,
- * returned, passed on, or discarded on purpose with `void`. Queries and use cases are async
+ * returned, passed on, or discarded on purpose with `void`, and none is written into a template. Queries and use cases are async
  * (docs/decisions/003-sqlite.md): on SQLite a forgotten `await` still runs the statement, in
  * order, so nothing shows until another engine stands behind the same functions. This is the
  * check typescript-eslint's no-floating-promises makes, with the compiler alone.
@@ -32,6 +32,11 @@ for (const file of program.getSourceFiles()) {
   const relative = path.relative(root, file.fileName);
   if (file.isDeclarationFile || relative.startsWith('..') || relative.includes('node_modules')) continue;
   const visit = (node: ts.Node) => {
+    // a promise written into a string is "[object Promise]": an await was forgotten
+    if (ts.isTemplateSpan(node) && isPromise(checker.getTypeAtLocation(node.expression))) {
+      const { line, character } = file.getLineAndCharacterOfPosition(node.expression.getStart());
+      problems.push(`${relative}:${line + 1}:${character + 1}  \${${node.expression.getText().slice(0, 100)}} in a template`);
+    }
     if (ts.isExpressionStatement(node)) {
       const expression = node.expression;
       const call = ts.isCallExpression(expression) || ts.isNewExpression(expression);

@@ -44,7 +44,7 @@ describe('pages every visitor meets', () => {
   it('describes the site on /about', async () => {
     const t = createTestApp({ env: { SITE_TITLE: 'Field Notes' } });
     const user = await insertUser(t.db, 'alice');
-    insertArticle(t.db, user.id);
+    await insertArticle(t.db, user.id);
     const page = dom(await new Browser(t.app).html('/about'));
     expect(page.querySelector('title')?.text).toBe('About — Field Notes');
     expect(page.querySelector('h1')?.text).toBe('About Field Notes');
@@ -114,7 +114,7 @@ describe('the home page', () => {
   it('lists articles newest first, 10 a page, with numbered pagination and every tag in the sidebar', async () => {
     const t = createTestApp();
     const user = await insertUser(t.db, 'alice', { image: 'https://img.example/a.png?size=2&x=<>' });
-    for (let i = 1; i <= 11; i++) insertArticle(t.db, user.id, { title: `Post ${i}`, tagList: [`tag${i}`, 'common'] });
+    for (let i = 1; i <= 11; i++) await insertArticle(t.db, user.id, { title: `Post ${i}`, tagList: [`tag${i}`, 'common'] });
     const page1 = dom(await new Browser(t.app).html('/'));
     const titles = page1.querySelectorAll('.article-preview .preview-link h1').map((h) => h.text);
     expect(titles).toHaveLength(10);
@@ -145,7 +145,7 @@ describe('the home page', () => {
   it('pages by tag with an active "# tag" tab', async () => {
     const t = createTestApp();
     const user = await insertUser(t.db, 'alice');
-    for (let i = 1; i <= 12; i++) insertArticle(t.db, user.id, { title: `T${i}`, tagList: i % 2 ? ['odd'] : ['even'] });
+    for (let i = 1; i <= 12; i++) await insertArticle(t.db, user.id, { title: `T${i}`, tagList: i % 2 ? ['odd'] : ['even'] });
     const page = dom(await new Browser(t.app).html('/tag/odd'));
     expect(page.querySelector('.feed-toggle a.nav-link.active')?.text.trim()).toBe('# odd');
     expect(page.querySelectorAll('.article-preview')).toHaveLength(6);
@@ -176,9 +176,9 @@ describe('the home page', () => {
         await browser.get('/?feed=following');
         await browser.get('/');
       });
-    insertArticle(t.db, user.id, { tagList: ['a', 'b'] });
+    await insertArticle(t.db, user.id, { tagList: ['a', 'b'] });
     const one = await count();
-    for (let i = 0; i < 9; i++) insertArticle(t.db, user.id, { tagList: ['a', 'b', `c${i}`] });
+    for (let i = 0; i < 9; i++) await insertArticle(t.db, user.id, { tagList: ['a', 'b', `c${i}`] });
     const ten = await count();
     expect(one).toBeGreaterThanOrEqual(4); // session, page, tags of the page, total (feed and home)
     expect(ten).toBe(one);
@@ -190,7 +190,7 @@ describe('what users write is inert', () => {
   it('escapes titles, descriptions, tags, usernames and bios on every page', async () => {
     const t = createTestApp();
     const user = await insertUser(t.db, 'alice', { bio: payload });
-    const { slug } = insertArticle(t.db, user.id, {
+    const { slug } = await insertArticle(t.db, user.id, {
       title: payload,
       description: payload,
       body: `${payload}\n\n[x](javascript:alert(1))`,

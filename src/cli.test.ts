@@ -438,7 +438,7 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
     it('renders bodies left unrendered (by an older version) before it listens', async () => {
       const slug = await withDatabase(async (db) => {
         const user = await insertUser(db, 'alice');
-        const article = insertArticle(db, user.id, { title: 'Old one', body: 'Saved **before** rendering.' });
+        const article = await insertArticle(db, user.id, { title: 'Old one', body: 'Saved **before** rendering.' });
         db.$client.prepare("update articles set body_html = '', reading_minutes = 0 where id = ?").run(article.id);
         return article.slug;
       });

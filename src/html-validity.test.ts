@@ -41,9 +41,9 @@ async function report(html: string) {
 async function everydayPages(): Promise<Array<[Browser, string]>> {
   const t = createTestApp();
   const bob = await insertUser(t.db, 'bob', { bio: 'Writes about birds' });
-  const { slug } = insertArticle(t.db, bob.id, { title: 'Birds', body: '# Birds\n\n[a](https://example.com) ![b](https://example.com/b.png)', tagList: ['nature'] });
+  const { slug } = await insertArticle(t.db, bob.id, { title: 'Birds', body: '# Birds\n\n[a](https://example.com) ![b](https://example.com/b.png)', tagList: ['nature'] });
   // enough more for the pagination to skip pages ("1 2 3 4 … 12")
-  for (let i = 0; i < 110; i++) insertArticle(t.db, bob.id, { title: `Note ${i}`, tagList: ['notes'] });
+  for (let i = 0; i < 110; i++) await insertArticle(t.db, bob.id, { title: `Note ${i}`, tagList: ['notes'] });
   const { browser } = await signedInBrowser(t, 'alice');
   await browser.post(`/article/${slug}/comments`, { body: 'Nice' });
   const anonymous = new Browser(t.app);

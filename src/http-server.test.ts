@@ -21,7 +21,7 @@ function rawExchange(port: number, chunks: string[]): Promise<string> {
 
 describe('the HTTP server', () => {
   let server: Server | null = null;
-  afterEach(() => {
+  afterEach(async () => {
     server?.close();
     server = null;
   });

@@ -7,7 +7,7 @@ describe('paths', () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'bob');
     const tag = 'c# / go? 100%';
-    const { slug } = insertArticle(t.db, author.id, { title: 'Notes', tagList: [tag] });
+    const { slug } = await insertArticle(t.db, author.id, { title: 'Notes', tagList: [tag] });
 
     expect(tagPath(tag)).toBe('/tag/c%23%20%2F%20go%3F%20100%25');
     const tagPage = await t.app.request(tagPath(tag));
@@ -18,7 +18,7 @@ describe('paths', () => {
     expect(profileTabPath('bob', 'articles')).toBe(profilePath('bob'));
   });
 
-  it('leave page 1 as the page itself and add ?page=N or &page=N after', () => {
+  it('leave page 1 as the page itself and add ?page=N or &page=N after', async () => {
     expect(withPage('/', 1)).toBe('/');
     expect(withPage('/', 2)).toBe('/?page=2');
     expect(withPage('/?feed=following', 3)).toBe('/?feed=following&page=3');

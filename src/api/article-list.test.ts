@@ -3,10 +3,10 @@ import { createTestApp, insertArticle, insertUser, type TestApp } from '../test-
 import { api, ISO_MS, userWithToken } from './test-helpers';
 
 /** n articles by one author, oldest first; returns their titles. */
-function manyArticles(t: TestApp, authorId: number, n: number, prefix = 'Post'): string[] {
+async function manyArticles(t: TestApp, authorId: number, n: number, prefix = 'Post'): Promise<string[]> {
   const titles: string[] = [];
   for (let i = 1; i <= n; i++) {
-    insertArticle(t.db, authorId, { title: `${prefix} ${i}` });
+    await insertArticle(t.db, authorId, { title: `${prefix} ${i}` });
     titles.push(`${prefix} ${i}`);
   }
   return titles;
@@ -18,8 +18,8 @@ describe('GET /api/articles', () => {
   it('lists newest first, items without a body key, with the full list shape', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Older', tagList: ['x', 'a'] });
-    insertArticle(t.db, bob.id, { title: 'Newer' });
+    await insertArticle(t.db, bob.id, { title: 'Older', tagList: ['x', 'a'] });
+    await insertArticle(t.db, bob.id, { title: 'Newer' });
     const res = await api(t).get('/articles');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['articles', 'articlesCount']);
@@ -62,7 +62,7 @@ describe('GET /api/articles', () => {
   it('pages with limit (default 20) and offset; articlesCount is the total, not the page length', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    const titles = manyArticles(t, bob.id, 25).reverse();
+    const titles = (await manyArticles(t, bob.id, 25)).reverse();
     const client = api(t);
 
     const first = await client.get('/articles');
@@ -84,7 +84,7 @@ describe('GET /api/articles', () => {
   it('serves limit=1000 at the cap of 100', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    manyArticles(t, bob.id, 101);
+    await manyArticles(t, bob.id, 101);
     const res = await api(t).get('/articles?limit=1000');
     expect(res.status).toBe(200);
     expect(res.body.articles).toHaveLength(100);
@@ -109,10 +109,10 @@ describe('GET /api/articles', () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
-    insertArticle(t.db, bob.id, { title: 'Bob dragons', tagList: ['dragons'] });
-    insertArticle(t.db, bob.id, { title: 'Bob cats', tagList: ['cats'] });
-    insertArticle(t.db, carol.id, { title: 'Carol dragons', tagList: ['cats', 'dragons'] });
-    insertArticle(t.db, carol.id, { title: 'Carol plain' });
+    await insertArticle(t.db, bob.id, { title: 'Bob dragons', tagList: ['dragons'] });
+    await insertArticle(t.db, bob.id, { title: 'Bob cats', tagList: ['cats'] });
+    await insertArticle(t.db, carol.id, { title: 'Carol dragons', tagList: ['cats', 'dragons'] });
+    await insertArticle(t.db, carol.id, { title: 'Carol plain' });
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
     for (const slug of ['bob-dragons', 'carol-plain']) {
@@ -147,8 +147,8 @@ describe('GET /api/articles', () => {
   it('shows favorited and following for the reader, and ignores an invalid token', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Liked' });
-    insertArticle(t.db, bob.id, { title: 'Not liked' });
+    await insertArticle(t.db, bob.id, { title: 'Liked' });
+    await insertArticle(t.db, bob.id, { title: 'Not liked' });
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
     await client.post('/articles/liked/favorite', undefined, alice.token);
@@ -183,11 +183,11 @@ describe('GET /api/articles/feed', () => {
     const carol = await insertUser(t.db, 'carol');
     const dave = await insertUser(t.db, 'dave');
     const alice = await userWithToken(t, 'alice');
-    insertArticle(t.db, bob.id, { title: 'Bob 1' });
-    insertArticle(t.db, carol.id, { title: 'Carol 1' });
-    insertArticle(t.db, dave.id, { title: 'Dave 1' });
-    insertArticle(t.db, bob.id, { title: 'Bob 2' });
-    insertArticle(t.db, alice.user.id, { title: 'Alice 1' });
+    await insertArticle(t.db, bob.id, { title: 'Bob 1' });
+    await insertArticle(t.db, carol.id, { title: 'Carol 1' });
+    await insertArticle(t.db, dave.id, { title: 'Dave 1' });
+    await insertArticle(t.db, bob.id, { title: 'Bob 2' });
+    await insertArticle(t.db, alice.user.id, { title: 'Alice 1' });
     const client = api(t);
 
     expect((await client.get('/articles/feed', alice.token)).body).toEqual({ articles: [], articlesCount: 0 });
@@ -211,8 +211,8 @@ describe('GET /api/articles/feed', () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const other = await insertUser(t.db, 'other');
-    const titles = manyArticles(t, bob.id, 25).reverse();
-    manyArticles(t, other.id, 3, 'Other');
+    const titles = (await manyArticles(t, bob.id, 25)).reverse();
+    await manyArticles(t, other.id, 3, 'Other');
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
     await client.post('/profiles/bob/follow', undefined, alice.token);

@@ -42,7 +42,7 @@ export function articleApiRoutes(deps: AppDeps) {
       const { results, total } = await searchArticles(db, { ...options, query: query.data.q });
       return c.json({ articles: results.map(articleListItemJson), articlesCount: total });
     }
-    const { articles, total } = listArticles(deps, options);
+    const { articles, total } = await listArticles(deps, options);
     return c.json({ articles: articles.map(articleListItemJson), articlesCount: total });
   };
 
@@ -51,7 +51,7 @@ export function articleApiRoutes(deps: AppDeps) {
   app.get('/articles', (c) => list(c, {}));
 
   // someone else's draft does not exist for API clients either
-  app.get('/articles/:slug', (c) => c.json(articleJson(findArticleToRead(deps, caller(c), slug(c)))));
+  app.get('/articles/:slug', async (c) => c.json(articleJson(await findArticleToRead(deps, caller(c), slug(c)))));
 
   app.post('/articles', requireApiUser(), async (c) => {
     const { article: input } = await readJson(c, NewArticleBody);
@@ -62,7 +62,7 @@ export function articleApiRoutes(deps: AppDeps) {
 
   app.put('/articles/:slug', requireApiUser(), async (c) => {
     // 404 or 403 before the body is read, whatever it says
-    findArticleToEdit(deps, caller(c), slug(c));
+    await findArticleToEdit(deps, caller(c), slug(c));
     const { article: changes } = await readJson(c, UpdateArticleBody);
     // RealWorld's PUT changes fields only: a draft stays a draft
     const { article } = await updateArticle(deps, caller(c), { slug: slug(c), changes, publish: false });
@@ -82,15 +82,15 @@ export function articleApiRoutes(deps: AppDeps) {
     c.json(articleJson(await unfavoriteArticle(deps, caller(c), { slug: slug(c) }))),
   );
 
-  app.get('/articles/:slug/comments', (c) => {
-    const article = findArticleToComment(deps, caller(c), slug(c));
+  app.get('/articles/:slug/comments', async (c) => {
+    const article = await findArticleToComment(deps, caller(c), slug(c));
     showsComments(c, { articleId: article.id });
-    return c.json({ comments: listCommentsForArticle(db, article.id, viewerId(c)).map(commentJson) });
+    return c.json({ comments: (await listCommentsForArticle(db, article.id, viewerId(c))).map(commentJson) });
   });
 
   app.post('/articles/:slug/comments', requireApiUser(), async (c) => {
     // a 404 before the body is read, whatever it says
-    findArticleToComment(deps, caller(c), slug(c));
+    await findArticleToComment(deps, caller(c), slug(c));
     const { comment: input } = await readJson(c, NewCommentBody);
     const comment = await addComment(deps, caller(c), { slug: slug(c), body: input.body });
     return c.json({ comment: commentJson(comment) }, 201);
@@ -101,7 +101,7 @@ export function articleApiRoutes(deps: AppDeps) {
     return c.body(null, 204);
   });
 
-  app.get('/tags', (c) => c.json({ tags: deps.reads.tagsInUse() }));
+  app.get('/tags', async (c) => c.json({ tags: (await deps.reads.tagsInUse()) }));
 
   return app;
 }

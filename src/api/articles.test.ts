@@ -116,7 +116,7 @@ describe('GET /api/articles/:slug', () => {
   it('answers the article to anyone, and following/favorited for the reader', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    const slug = articleBy(t, bob.id, { title: 'Read me', body: 'The body', tagList: ['b', 'a'] });
+    const slug = await articleBy(t, bob.id, { title: 'Read me', body: 'The body', tagList: ['b', 'a'] });
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
 

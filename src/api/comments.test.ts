@@ -9,7 +9,7 @@ const commentRows = (t: TestApp) => t.db.select().from(comments).all();
 async function setup() {
   const t = createTestApp();
   const bob = await insertUser(t.db, 'bob');
-  const slug = articleBy(t, bob.id, { title: 'Worth a word' });
+  const slug = await articleBy(t, bob.id, { title: 'Worth a word' });
   const alice = await userWithToken(t, 'alice', { bio: 'Reader' });
   return { t, client: api(t), slug, bob, alice };
 }
@@ -145,7 +145,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
 
   it("answers 404 for the id of another article's comment", async () => {
     const { t, client, alice, bob, id } = await withComment();
-    const otherSlug = articleBy(t, bob.id, { title: 'Another one' });
+    const otherSlug = await articleBy(t, bob.id, { title: 'Another one' });
     const res = await client.del(`/articles/${otherSlug}/comments/${id}`, alice.token);
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ errors: { comment: ['not found'] } });

@@ -9,7 +9,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
   it('favorites with no body and no content type, idempotently, answering the article', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    const slug = articleBy(t, bob.id, { title: 'Worth a heart', body: 'The body', tagList: ['a'] });
+    const slug = await articleBy(t, bob.id, { title: 'Worth a heart', body: 'The body', tagList: ['a'] });
     const alice = await userWithToken(t, 'alice');
     const carol = await userWithToken(t, 'carol');
     const client = api(t);
@@ -38,7 +38,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
   it('unfavoriting an article never favorited answers it with favorited false', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    const slug = articleBy(t, bob.id);
+    const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
     const res = await api(t).del(`/articles/${slug}/favorite`, alice.token);
     expect(res.status).toBe(200);
@@ -48,7 +48,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
   it.each([['POST'], ['DELETE']])('%s answers 401 before the lookup, 404 for an unknown slug', async (method) => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    const slug = articleBy(t, bob.id);
+    const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
     for (const s of [slug, 'no-such-article']) {
@@ -74,7 +74,7 @@ describe('GET /api/tags', () => {
 
     const bob = await insertUser(t.db, 'bob');
     const tagged = Array.from({ length: 25 }, (_, i) => `tag-${String(i).padStart(2, '0')}`);
-    for (let i = 0; i < tagged.length; i += 5) insertArticle(t.db, bob.id, { title: `T${i}`, tagList: tagged.slice(i, i + 5) });
+    for (let i = 0; i < tagged.length; i += 5) await insertArticle(t.db, bob.id, { title: `T${i}`, tagList: tagged.slice(i, i + 5) });
     const res = await client.get('/tags');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['tags']);
@@ -85,7 +85,7 @@ describe('GET /api/tags', () => {
     const t = createTestApp();
     const alice = await userWithToken(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Kept', tagList: ['shared'] });
+    await insertArticle(t.db, bob.id, { title: 'Kept', tagList: ['shared'] });
     const client = api(t);
 
     const created = await client.post(

@@ -67,8 +67,8 @@ export async function newToken(t: TestApp, userId: number): Promise<string> {
 export const sessionCount = (t: TestApp) => t.db.select().from(sessions).all().length;
 
 /** An article in the database, returning its slug. */
-export function articleBy(t: TestApp, authorId: number, input: Parameters<typeof insertArticle>[2] = {}): string {
-  return insertArticle(t.db, authorId, input).slug;
+export async function articleBy(t: TestApp, authorId: number, input: Parameters<typeof insertArticle>[2] = {}): Promise<string> {
+  return (await insertArticle(t.db, authorId, input)).slug;
 }
 
 /** Every error body is `{"errors":{<key>:[<strings>]}}` with at least one message. */

@@ -62,8 +62,8 @@ export function userApiRoutes(deps: AppDeps) {
     return c.json(userJson(result.value.user, apiUser(c).token));
   });
 
-  app.get('/profiles/:username', (c) => {
-    const profile = findProfileNamed(deps, callerOf(c, 'api'), c.req.param('username'));
+  app.get('/profiles/:username', async (c) => {
+    const profile = await findProfileNamed(deps, callerOf(c, 'api'), c.req.param('username'));
     return c.json({ profile: profileJson(profile) });
   });
 

@@ -18,7 +18,7 @@ describe('drafts', () => {
     const preview = dom(await browser.html('/article/work-in-progress'));
     expect(preview.querySelector('.draft-notice')?.text).toContain('only you can see it');
     expect(preview.querySelector('.article-content strong')?.text).toBe('thought');
-    expect(findArticleBySlug(t.db, 'work-in-progress', null)?.publishedAt).toBeNull();
+    expect((await findArticleBySlug(t.db, 'work-in-progress', null))?.publishedAt).toBeNull();
 
     const { browser: other } = await signedInBrowser(t, 'bob');
     for (const client of [other, new Browser(t.app)]) {
@@ -31,7 +31,7 @@ describe('drafts', () => {
   it('never lists a draft: home, tags, profiles, favorites, feed, sidebar, API, counts', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    insertArticle(t.db, user.id, { title: 'Published one', tagList: ['shared'] });
+    await insertArticle(t.db, user.id, { title: 'Published one', tagList: ['shared'] });
     await browser.post('/editor', { ...draft, tagList: ['shared', 'secret-tag'] });
     const follower = await signedInBrowser(t, 'bob');
     await follower.browser.post('/profile/alice/follow');
@@ -73,13 +73,13 @@ describe('drafts', () => {
     const { browser, user } = await signedInBrowser(t, 'alice');
     await browser.post('/editor', draft);
     t.clock.advance(60_000);
-    insertArticle(t.db, user.id, { title: 'Written meanwhile' });
+    await insertArticle(t.db, user.id, { title: 'Written meanwhile' });
     t.clock.advance(60_000);
     const editor = dom(await browser.html('/editor/work-in-progress'));
     expect(editor.querySelector('button[value=draft]')?.text.trim()).toBe('Save draft');
     const res = await browser.post('/editor/work-in-progress', { ...draft, op: 'publish' });
     expect(res.headers.get('location')).toBe('/article/work-in-progress');
-    const article = findArticleBySlug(t.db, 'work-in-progress', null)!;
+    const article = (await findArticleBySlug(t.db, 'work-in-progress', null))!;
     expect(article.publishedAt?.getTime()).toBe(t.clock());
     expect(dom(await new Browser(t.app).html('/')).querySelector('.article-preview h1')?.text).toBe('Work in progress');
     // once published, the editor no longer offers to save it as a draft
@@ -105,6 +105,6 @@ describe('drafts', () => {
       body: JSON.stringify({ article: { title: 'Via API', description: 'd', body: 'b' } }),
     });
     expect(created.status).toBe(201);
-    expect(findArticleBySlug(t.db, 'via-api', null)?.publishedAt).not.toBeNull();
+    expect((await findArticleBySlug(t.db, 'via-api', null))?.publishedAt).not.toBeNull();
   });
 });

@@ -13,7 +13,7 @@ import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, signedInBr
 async function setup() {
   const t = createTestApp();
   const bob = await insertUser(t.db, 'bob');
-  const article = insertArticle(t.db, bob.id, { title: 'Worth a heart' });
+  const article = await insertArticle(t.db, bob.id, { title: 'Worth a heart' });
   const alice = await signedInBrowser(t, 'alice');
   return { t, path: `/article/${article.slug}`, alice };
 }
@@ -120,7 +120,7 @@ describe('favorite and unfavorite an article', () => {
   it('lets authors favorite their own article', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    const { slug } = insertArticle(t.db, user.id, { title: 'My own' });
+    const { slug } = await insertArticle(t.db, user.id, { title: 'My own' });
     expect((await browser.post(`/article/${slug}/favorite`, { redirectTo: `/article/${slug}` })).status).toBe(303);
     expect(favoriteButtons(await browser.html(`/article/${slug}`))[0]?.text).toBe('Unfavorite Article (1)');
   });
@@ -153,7 +153,7 @@ describe("an article's favorites count, kept on its row", () => {
     expect(stored(t)).toBe(favoriteRows(t).length);
   });
 
-  it('is counted from the existing favorites by the migration that adds it', () => {
+  it('is counted from the existing favorites by the migration that adds it', async () => {
     const { migrationsFolder } = runtime();
     const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8'));
     const index = journal.entries.findIndex((entry: { tag: string }) => entry.tag.endsWith('_favorites_count'));

@@ -10,13 +10,13 @@ async function setup() {
   const bob = await insertUser(db, 'bob');
   const alice = await insertUser(db, 'alice');
   const carol = await insertUser(db, 'carol');
-  const first = insertArticle(db, bob.id, { title: 'First', tagList: ['x', 'y'] });
-  const second = insertArticle(db, bob.id, { title: 'Second' });
+  const first = await insertArticle(db, bob.id, { title: 'First', tagList: ['x', 'y'] });
+  const second = await insertArticle(db, bob.id, { title: 'Second' });
   return { db, bob, alice, carol, first, second };
 }
 
-const page = (db: ReturnType<typeof createTestDb>, viewerId: number | null) =>
-  listArticles({ db, reads: sharedReads(db) }, { viewerId, limit: 10, offset: 0 }).articles.map((a) => ({
+const page = async (db: ReturnType<typeof createTestDb>, viewerId: number | null) =>
+  (await listArticles({ db, reads: sharedReads(db) }, { viewerId, limit: 10, offset: 0 })).articles.map((a) => ({
     title: a.title,
     favorited: a.favorited,
     favoritesCount: a.favoritesCount,
@@ -28,9 +28,9 @@ const page = (db: ReturnType<typeof createTestDb>, viewerId: number | null) =>
 describe('a page of articles, read once per content version', () => {
   it("gives each viewer their own flags on the same page, and the anonymous reader none", async () => {
     const { db, bob, alice, first } = await setup();
-    favoriteArticle(db, alice.id, first.id, Date.now());
-    followUser(db, alice.id, bob.id, Date.now());
-    expect(page(db, alice.id)).toEqual([
+    await favoriteArticle(db, alice.id, first.id, Date.now());
+    await followUser(db, alice.id, bob.id, Date.now());
+    expect(await page(db, alice.id)).toEqual([
       { title: 'Second', favorited: false, favoritesCount: 0, author: 'bob', following: true, tags: [] },
       { title: 'First', favorited: true, favoritesCount: 1, author: 'bob', following: true, tags: ['x', 'y'] },
     ]);
@@ -38,26 +38,26 @@ describe('a page of articles, read once per content version', () => {
       { title: 'Second', favorited: false, favoritesCount: 0, author: 'bob', following: false, tags: [] },
       { title: 'First', favorited: false, favoritesCount: 1, author: 'bob', following: false, tags: ['x', 'y'] },
     ];
-    expect(page(db, null)).toEqual(others);
-    expect(page(db, bob.id)).toEqual(others);
+    expect(await page(db, null)).toEqual(others);
+    expect(await page(db, bob.id)).toEqual(others);
     // and Alice's flags did not stay on the page the others were given
-    expect(page(db, alice.id)[1]).toMatchObject({ favorited: true, following: true });
+    expect((await page(db, alice.id))[1]).toMatchObject({ favorited: true, following: true });
   });
 
   it('shows every write on the next request', async () => {
     const { db, bob, alice, carol, first } = await setup();
-    expect(page(db, alice.id)[1]).toMatchObject({ favorited: false, favoritesCount: 0, following: false });
-    favoriteArticle(db, alice.id, first.id, Date.now());
-    favoriteArticle(db, carol.id, first.id, Date.now());
-    expect(page(db, alice.id)[1]).toMatchObject({ favorited: true, favoritesCount: 2 });
-    followUser(db, alice.id, bob.id, Date.now());
-    expect(page(db, alice.id)[1]).toMatchObject({ following: true });
+    expect((await page(db, alice.id))[1]).toMatchObject({ favorited: false, favoritesCount: 0, following: false });
+    await favoriteArticle(db, alice.id, first.id, Date.now());
+    await favoriteArticle(db, carol.id, first.id, Date.now());
+    expect((await page(db, alice.id))[1]).toMatchObject({ favorited: true, favoritesCount: 2 });
+    await followUser(db, alice.id, bob.id, Date.now());
+    expect((await page(db, alice.id))[1]).toMatchObject({ following: true });
     await updateUser(db, bob.id, { username: 'robert' }, Date.now());
-    expect(page(db, null)[1]).toMatchObject({ author: 'robert' });
-    unfavoriteArticle(db, alice.id, first.id);
-    unfollowUser(db, alice.id, bob.id);
-    expect(page(db, alice.id)[1]).toMatchObject({ favorited: false, favoritesCount: 1, following: false });
-    insertArticle(db, carol.id, { title: 'Third' });
-    expect(page(db, alice.id).map((a) => a.title)).toEqual(['Third', 'Second', 'First']);
+    expect((await page(db, null))[1]).toMatchObject({ author: 'robert' });
+    await unfavoriteArticle(db, alice.id, first.id);
+    await unfollowUser(db, alice.id, bob.id);
+    expect((await page(db, alice.id))[1]).toMatchObject({ favorited: false, favoritesCount: 1, following: false });
+    await insertArticle(db, carol.id, { title: 'Third' });
+    expect((await page(db, alice.id)).map((a) => a.title)).toEqual(['Third', 'Second', 'First']);
   });
 });

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
+import { idle, transaction } from '../db/transaction';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import type { Markdown } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
@@ -146,7 +147,10 @@ export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
   };
 }
 
-/** Tags of many articles in one prepared query (ids as a JSON array), in the author's order. */
+/**
+ * Tags of many articles in one prepared query (ids as a JSON array), in the author's order. A part
+ * of the query functions that call it, after their `await idle(db)`, so it reads the same state.
+ */
 export function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
   const byArticle = new Map<number, string[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return byArticle;
@@ -227,7 +231,7 @@ export function viewerFlagsQuery(db: Db) {
 
 /**
  * Which of these articles the viewer favorited and which of these authors they follow, in one
- * prepared query (ids as JSON arrays).
+ * prepared query (ids as JSON arrays). A part of the query functions that call it, as above.
  */
 export function viewerFlags(
   db: Db,
@@ -250,17 +254,18 @@ export function viewerFlags(
  */
 export type SharedReads = {
   /** a page of published articles matching `filter`, newest first, with every reader's flags off */
-  articlePage(filter: ArticleFilter, limit: number, offset: number): ArticleSummary[];
-  articleTotal(filter: ArticleFilter): number;
+  articlePage(filter: ArticleFilter, limit: number, offset: number): Promise<ArticleSummary[]>;
+  articleTotal(filter: ArticleFilter): Promise<number>;
   /** every tag used by at least one published article, most used first */
-  tagsInUse(): string[];
+  tagsInUse(): Promise<string[]>;
 };
 
 const filterKeys = (filter: ArticleFilter) => FILTER_KEYS.filter((key) => filter[key] !== undefined);
 
 export function sharedReads(db: Db): SharedReads {
   return {
-    articlePage(filter, limit, offset) {
+    async articlePage(filter, limit, offset) {
+      await idle(db);
       const rows = articleListQueries(db, filterKeys(filter)).page.all({ ...filter, limit, offset });
       const tagLists = tagsForArticles(
         db,
@@ -268,8 +273,14 @@ export function sharedReads(db: Db): SharedReads {
       );
       return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
     },
-    articleTotal: (filter) => articleListQueries(db, filterKeys(filter)).count.get(filter)?.n ?? 0,
-    tagsInUse: () => queryTagsInUse(db),
+    async articleTotal(filter) {
+      await idle(db);
+      return articleListQueries(db, filterKeys(filter)).count.get(filter)?.n ?? 0;
+    },
+    async tagsInUse() {
+      await idle(db);
+      return queryTagsInUse(db);
+    },
   };
 }
 
@@ -277,15 +288,16 @@ export function sharedReads(db: Db): SharedReads {
 export type ListSource = { db: Db; reads: SharedReads };
 
 /** A page of published articles, newest first (ties by id), with the viewer's flags. */
-export function listArticles(
+export async function listArticles(
   source: ListSource,
   options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
-): { articles: ArticleSummary[]; total: number } {
+): Promise<{ articles: ArticleSummary[]; total: number }> {
   const filter = options.filter ?? {};
-  const page = source.reads.articlePage(filter, options.limit, options.offset);
-  const total = source.reads.articleTotal(filter);
+  const page = await source.reads.articlePage(filter, options.limit, options.offset);
+  const total = await source.reads.articleTotal(filter);
   // shared reads may be shared with other requests: each gets its own copies
   if (options.viewerId === null || page.length === 0) return { articles: page.map((article) => ({ ...article })), total };
+  await idle(source.db);
   const { favorited, following } = viewerFlags(
     source.db,
     options.viewerId,
@@ -300,7 +312,8 @@ export function listArticles(
   return { articles, total };
 }
 
-export function findArticleBySlug(db: Db, slug: string, viewerId: number | null): ArticleDetail | null {
+export async function findArticleBySlug(db: Db, slug: string, viewerId: number | null): Promise<ArticleDetail | null> {
+  await idle(db);
   const query = prepared(db, 'article-by-slug', () =>
     db
       .select({ ...summaryColumns(), body: articles.body, bodyHtml: articles.bodyHtml })
@@ -316,7 +329,8 @@ export function findArticleBySlug(db: Db, slug: string, viewerId: number | null)
 }
 
 /** What /about tells: how many people have a listed article, and how many articles are listed. */
-export function countListed(db: Db): { authors: number; articles: number } {
+export async function countListed(db: Db): Promise<{ authors: number; articles: number }> {
+  await idle(db);
   const query = prepared(db, 'listed-counts', () =>
     db.$client.prepare(`select count(distinct author_id) as authors, count(*) as articles from articles where ${listedSql()}`),
   );
@@ -324,7 +338,8 @@ export function countListed(db: Db): { authors: number; articles: number } {
 }
 
 /** An author's drafts, most recently edited first (only ever shown to that author). */
-export function listDrafts(db: Db, authorId: number): ArticleSummary[] {
+export async function listDrafts(db: Db, authorId: number): Promise<ArticleSummary[]> {
+  await idle(db);
   const query = prepared(db, 'drafts-of-author', () =>
     db
       .select(summaryColumns())
@@ -384,9 +399,9 @@ function replaceTags(db: Queryable, articleId: number, publishedAt: Date | null,
 }
 
 /** What is stored of a body besides its Markdown, worked out before any transaction opens. */
-type RenderedBody = { bodyHtml: string; readingMinutes: number; text: string };
+export type RenderedBody = { bodyHtml: string; readingMinutes: number; text: string };
 
-function renderBody(markdown: Markdown, body: string): RenderedBody {
+export function renderArticleBody(markdown: Markdown, body: string): RenderedBody {
   return { bodyHtml: markdown.render(body), readingMinutes: markdown.readingMinutes(body), text: markdown.toText(body) };
 }
 
@@ -404,18 +419,17 @@ function indexForSearch(
   );
 }
 
-/** Saves a new article under the first free slug made from its title; rendered before the transaction. */
-export function createArticle(
+/** Saves a new article under the first free slug made from its title; its body rendered before (renderArticleBody). */
+export async function createArticle(
   db: Db,
-  markdown: Markdown,
+  rendered: RenderedBody,
   authorId: number,
   input: ArticleInput,
   now: number,
   options: { publish: boolean } = { publish: true },
-): { id: number; slug: string } {
-  const rendered = renderBody(markdown, input.body);
+): Promise<{ id: number; slug: string }> {
   const publishedAt = options.publish ? new Date(now) : null;
-  return db.transaction((tx) => {
+  return transaction(db, async (tx) => {
     const slug = uniqueSlug(slugify(input.title), takenSlugs(tx, slugify(input.title)));
     const row = tx
       .insert(articles)
@@ -442,21 +456,19 @@ export function createArticle(
 /**
  * Applies the given fields; tagList undefined keeps the tags. `newSlugFrom` gives the article the
  * first free slug made from that title; `publish` publishes a draft (its published date is then).
- * The body is rendered before the transaction.
+ * `rendered` is the new body's (renderArticleBody), given when and only when the body changes.
  */
-export function updateArticle(
+export async function updateArticle(
   db: Db,
-  markdown: Markdown,
   article: { id: number; title: string; slug: string; description: string; body: string; tagList: string[]; publishedAt: Date | null },
   changes: Partial<ArticleInput>,
+  rendered: RenderedBody | null,
   now: number,
   options: { publish?: boolean; newSlugFrom?: string } = {},
-): { slug: string } {
+): Promise<{ slug: string }> {
   const next = { ...article, ...changes };
   const publishedAt = article.publishedAt ?? (options.publish ? new Date(now) : null);
-  const rendered = changes.body !== undefined ? renderBody(markdown, next.body) : null;
-  const bodyText = rendered?.text ?? markdown.toText(next.body);
-  return db.transaction((tx) => {
+  return transaction(db, async (tx) => {
     let slug = article.slug;
     if (options.newSlugFrom !== undefined) {
       const base = slugify(options.newSlugFrom);
@@ -478,21 +490,23 @@ export function updateArticle(
     else if (publishedAt !== article.publishedAt) {
       tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id)).run();
     }
-    indexForSearch(tx, article.id, next, bodyText);
+    if (rendered) indexForSearch(tx, article.id, next, rendered.text);
+    // the body's text is indexed already: only what may have changed is written
+    else tx.run(sql`update articles_fts set title = ${next.title}, description = ${next.description}, tags = ${next.tagList.join(' ')} where rowid = ${article.id}`);
     return { slug };
   });
 }
 
-export function deleteArticle(db: Db, articleId: number): void {
-  db.transaction((tx) => {
+export async function deleteArticle(db: Db, articleId: number): Promise<void> {
+  await transaction(db, async (tx) => {
     tx.run(sql`delete from articles_fts where rowid = ${articleId}`);
     tx.delete(articles).where(eq(articles.id, articleId)).run();
   });
 }
 
 /** Favorites an article once; its count on the row moves in the same transaction, only if a row was added. */
-export function favoriteArticle(db: Db, userId: number, articleId: number, now: number): void {
-  db.transaction((tx) => {
+export async function favoriteArticle(db: Db, userId: number, articleId: number, now: number): Promise<void> {
+  await transaction(db, async (tx) => {
     const added = tx
       .insert(favorites)
       .values({ userId, articleId, createdAt: new Date(now) })
@@ -502,8 +516,8 @@ export function favoriteArticle(db: Db, userId: number, articleId: number, now: 
   });
 }
 
-export function unfavoriteArticle(db: Db, userId: number, articleId: number): void {
-  db.transaction((tx) => {
+export async function unfavoriteArticle(db: Db, userId: number, articleId: number): Promise<void> {
+  await transaction(db, async (tx) => {
     const removed = tx
       .delete(favorites)
       .where(and(eq(favorites.userId, userId), eq(favorites.articleId, articleId)))

@@ -35,7 +35,7 @@ describe('list queries use indexes, not scans or sorts of whole tables', () => {
     for (const detail of count) expect(detail).not.toMatch(/^SCAN (users|favorites|follows|comments|tags)\b/);
   });
 
-  it('the global list never sorts: newest first comes from the index', () => {
+  it('the global list never sorts: newest first comes from the index', async () => {
     const db = createTestDb();
     const page = plan(db, articleListQueries(db, []).page as never, VALUES);
     // the outer ORDER BY sorts only the 10 chosen rows
@@ -43,7 +43,7 @@ describe('list queries use indexes, not scans or sorts of whole tables', () => {
     expect(page.join('\n')).toMatch(/CO-ROUTINE page_ids|SCAN page_ids/);
   });
 
-  it("reads the viewer's flags for a page by key, never scanning favorites or follows", () => {
+  it("reads the viewer's flags for a page by key, never scanning favorites or follows", async () => {
     const db = createTestDb();
     const statement = viewerFlagsQuery(db);
     const detail = (db.$client.prepare(`explain query plan ${statement.source}`).all({ viewer: 1, articles: '[1,2]', authors: '[3]' }) as PlanRow[]).map(

@@ -6,9 +6,9 @@ describe('renderMissingBodies', () => {
   it('renders the articles whose HTML or reading time is missing, and only those', async () => {
     const db = createTestDb();
     const user = await insertUser(db, 'alice');
-    const kept = insertArticle(db, user.id, { body: 'Kept *as is*.' });
-    const cleared = insertArticle(db, user.id, { body: 'Cleared **here**.' });
-    const untimed = insertArticle(db, user.id, { body: 'No time yet.' });
+    const kept = await insertArticle(db, user.id, { body: 'Kept *as is*.' });
+    const cleared = await insertArticle(db, user.id, { body: 'Cleared **here**.' });
+    const untimed = await insertArticle(db, user.id, { body: 'No time yet.' });
     db.$client.prepare("update articles set body_html = '' where id = ?").run(cleared.id);
     db.$client.prepare('update articles set reading_minutes = 0 where id = ?').run(untimed.id);
     db.$client.prepare("update articles set body_html = '<p>stale</p>' where id = ?").run(kept.id);
@@ -22,7 +22,7 @@ describe('renderMissingBodies', () => {
     expect(await renderMissingBodies(db.$client)).toBe(0);
   });
 
-  it('finds them through the partial index, without reading every article', () => {
+  it('finds them through the partial index, without reading every article', async () => {
     const db = createTestDb();
     const plan = (db.$client.prepare(`explain query plan ${MISSING_BODIES_SQL}`).all() as Array<{ detail: string }>).map((row) => row.detail);
     expect(plan).toEqual(['SCAN articles USING INDEX articles_unrendered_idx']);

@@ -92,8 +92,8 @@ describe('the editor', () => {
   it('lets only the author edit; a new title gives a new slug, createdAt stays and tags can be cleared', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    const { slug } = insertArticle(t.db, user.id, { title: 'First title', tagList: ['a', 'b'] });
-    const before = findArticleBySlug(t.db, slug, null)!;
+    const { slug } = await insertArticle(t.db, user.id, { title: 'First title', tagList: ['a', 'b'] });
+    const before = (await findArticleBySlug(t.db, slug, null))!;
 
     const form = dom(await browser.html(`/editor/${slug}`));
     expect(form.querySelector('input[name=title]')?.getAttribute('value')).toBe('First title');
@@ -102,7 +102,7 @@ describe('the editor', () => {
     t.clock.advance(5000);
     const res = await browser.post(`/editor/${slug}`, { title: 'Second title', description: 'd', body: 'b', op: 'publish' });
     expect(res.headers.get('location')).toBe('/article/second-title');
-    const after = findArticleBySlug(t.db, 'second-title', null)!;
+    const after = (await findArticleBySlug(t.db, 'second-title', null))!;
     expect(after.id).toBe(before.id);
     expect(after.tagList).toEqual([]);
     expect(after.createdAt).toEqual(before.createdAt);
@@ -113,7 +113,7 @@ describe('the editor', () => {
   it('forbids editing or deleting someone else’s article (403) and 404s unknown slugs', async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'author');
-    const { slug } = insertArticle(t.db, author.id, { title: 'Theirs' });
+    const { slug } = await insertArticle(t.db, author.id, { title: 'Theirs' });
     const { browser } = await signedInBrowser(t, 'mallory');
     expect((await browser.get(`/editor/${slug}`)).status).toBe(403);
     expect((await browser.post(`/editor/${slug}`, { ...article })).status).toBe(403);
@@ -128,7 +128,7 @@ describe('the editor', () => {
   it('deletes the author’s article with its tags and goes to exactly /', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    const { slug } = insertArticle(t.db, user.id, { tagList: ['gone'] });
+    const { slug } = await insertArticle(t.db, user.id, { tagList: ['gone'] });
     const res = await browser.post(`/article/${slug}/delete`);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
@@ -144,7 +144,7 @@ describe('the article page', () => {
   it('shows edit and delete to the author only, follow and favorite to others', async () => {
     const t = createTestApp();
     const { browser: authorBrowser, user } = await signedInBrowser(t, 'alice');
-    const { slug } = insertArticle(t.db, user.id, { title: 'Mine' });
+    const { slug } = await insertArticle(t.db, user.id, { title: 'Mine' });
     const own = dom(await authorBrowser.html(`/article/${slug}`));
     expect(own.querySelector(`a[href="/editor/${slug}"]`)?.text).toContain('Edit Article');
     expect(own.querySelector('button.btn-outline-danger')?.text).toContain('Delete Article');
@@ -161,7 +161,7 @@ describe('the article page', () => {
   it('shows signed-out readers a sign-in prompt that is not a second /login link', async () => {
     const t = createTestApp();
     const user = await insertUser(t.db, 'alice');
-    const { slug } = insertArticle(t.db, user.id);
+    const { slug } = await insertArticle(t.db, user.id);
     const page = dom(await new Browser(t.app).html(`/article/${slug}`));
     expect(page.querySelectorAll('a[href="/login"]')).toHaveLength(1);
     expect(page.querySelector('textarea')).toBeNull();

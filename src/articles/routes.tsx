@@ -30,19 +30,19 @@ import {
 } from './use-cases';
 
 /** The article at this address, or a 404 page (also for someone else's draft). */
-export function requireArticle(c: Context, deps: AppDeps): ArticleDetail {
-  return findArticleToRead(deps, callerOf(c, 'web'), c.req.param('slug') ?? '');
+export async function requireArticle(c: Context, deps: AppDeps): Promise<ArticleDetail> {
+  return await findArticleToRead(deps, callerOf(c, 'web'), c.req.param('slug') ?? '');
 }
 
 /** The article page; also re-rendered by a failed comment form with what was typed. */
-export function showArticlePage(
+export async function showArticlePage(
   c: Context,
   deps: AppDeps,
   article: ArticleDetail,
   comment?: { value: string; errors: FormErrors },
 ) {
   const viewer = c.get('user');
-  const comments = listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
+  const comments = await listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
   showsComments(c, { articleId: article.id });
   const here = articlePath(article.slug);
   return c.render(
@@ -59,10 +59,10 @@ export function showArticlePage(
   );
 }
 
-function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter) {
+async function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter) {
   const page = parsePage(c);
   const viewer = c.get('user');
-  const { articles, total } = listArticles(deps, {
+  const { articles, total } = await listArticles(deps, {
     filter,
     viewerId: viewer?.id ?? null,
     limit: PAGE_SIZE,
@@ -70,7 +70,7 @@ function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: ArticleFilter
   });
   assertPageExists(page, total);
   const base = tab.kind === 'tag' ? `${tagPath(tab.tag)}?` : tab.kind === 'feed' ? `${FOLLOWING_FEED_PATH}&` : '/?';
-  const tags = deps.reads.tagsInUse();
+  const tags = (await deps.reads.tagsInUse());
   // the same sidebar on every list page for every reader
   const sidebar = deps.fragment(`sidebar:${JSON.stringify(tags)}`, () => <TagSidebar tags={tags} />);
   const site = siteOf(deps.env);
@@ -159,28 +159,28 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
  * The article the signed-in user may edit, or 404 / 403: read before the form, which a failed
  * save shows again on the article's own editor.
  */
-function requireOwnArticle(c: Context, deps: AppDeps): ArticleDetail {
-  return findArticleToEdit(deps, callerOf(c, 'web'), c.req.param('slug') ?? '');
+async function requireOwnArticle(c: Context, deps: AppDeps): Promise<ArticleDetail> {
+  return await findArticleToEdit(deps, callerOf(c, 'web'), c.req.param('slug') ?? '');
 }
 
 export function articleRoutes(deps: AppDeps) {
   const app = new Hono();
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const feed = c.req.query('feed');
-    if (feed === undefined) return showList(c, deps, { kind: 'global' }, {});
+    if (feed === undefined) return await showList(c, deps, { kind: 'global' }, {});
     if (feed !== 'following') throw new HTTPException(400, { message: 'Unknown feed: only ?feed=following exists.' });
     const user = c.get('user');
     if (!user) return redirectToLogin(c);
-    return showList(c, deps, { kind: 'feed' }, { feedOf: user.id });
+    return await showList(c, deps, { kind: 'feed' }, { feedOf: user.id });
   });
 
-  app.get('/tag/:tag', (c) => {
+  app.get('/tag/:tag', async (c) => {
     const tag = c.req.param('tag');
-    return showList(c, deps, { kind: 'tag', tag }, { tag });
+    return await showList(c, deps, { kind: 'tag', tag }, { tag });
   });
 
-  app.get('/article/:slug', (c) => showArticlePage(c, deps, requireArticle(c, deps)));
+  app.get('/article/:slug', async (c) => await showArticlePage(c, deps, await requireArticle(c, deps)));
 
   app.get('/editor', requireUser(), (c) =>
     c.render(
@@ -190,15 +190,15 @@ export function articleRoutes(deps: AppDeps) {
   );
   app.post('/editor', requireUser(), (c) => handleEditorPost(c, deps, null));
 
-  app.get('/editor/:slug', requireUser(), (c) => {
-    const article = requireOwnArticle(c, deps);
+  app.get('/editor/:slug', requireUser(), async (c) => {
+    const article = await requireOwnArticle(c, deps);
     const values = { ...article, tag: '' };
     return c.render(
       <EditorPage action={editorPath(article.slug)} values={values} canSaveDraft={article.publishedAt === null} />,
       { title: 'Edit article' },
     );
   });
-  app.post('/editor/:slug', requireUser(), (c) => handleEditorPost(c, deps, requireOwnArticle(c, deps)));
+  app.post('/editor/:slug', requireUser(), async (c) => handleEditorPost(c, deps, await requireOwnArticle(c, deps)));
 
   app.post('/article/:slug/delete', requireUser(), async (c) => {
     await deleteArticle(deps, callerOf(c, 'web'), { slug: c.req.param('slug') });

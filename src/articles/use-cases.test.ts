@@ -20,13 +20,13 @@ async function twoAuthors(env: Record<string, string> = {}) {
   const t = createTestCore({ env });
   const alice = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob');
-  const bobs = insertArticle(t.core.db, bob.id, { title: 'Bob writes', tagList: ['mine'] });
+  const bobs = await insertArticle(t.core.db, bob.id, { title: 'Bob writes', tagList: ['mine'] });
   return { ...t, asAlice: testCaller({ userId: alice.id }), asBob: testCaller({ userId: bob.id }), alice, bob, bobsSlug: bobs.slug };
 }
 
 /** A draft of Bob's, saved through the use case. */
 async function bobsDraft(core: Core, asBob: ReturnType<typeof testCaller>) {
-  return createArticle(core, asBob, { article: { ...input, title: 'Bob thinks' }, publish: false });
+  return await createArticle(core, asBob, { article: { ...input, title: 'Bob thinks' }, publish: false });
 }
 
 const articleCount = (core: Core) => core.db.select().from(articles).all().length;
@@ -46,7 +46,7 @@ describe('createArticle', () => {
       author: { id: alice.id, username: 'alice' },
     });
     expect(article.bodyHtml).toContain('<em>couchette</em>');
-    expect(findArticleToRead(core, testCaller(), 'night-trains').id).toBe(article.id);
+    expect((await findArticleToRead(core, testCaller(), 'night-trains')).id).toBe(article.id);
     // the same title again gets a slug of its own
     expect((await createArticle(core, asAlice, { article: input, publish: true })).slug).toBe('night-trains-2');
   });
@@ -57,9 +57,9 @@ describe('createArticle', () => {
     const draft = await bobsDraft(core, asBob);
 
     expect(draft.publishedAt).toBeNull();
-    expect(findArticleToRead(core, asBob, draft.slug).id).toBe(draft.id);
-    expect(() => findArticleToRead(core, asAlice, draft.slug)).toThrow(NotFound);
-    expect(() => findArticleToRead(core, testCaller(), draft.slug)).toThrow(NotFound);
+    expect((await findArticleToRead(core, asBob, draft.slug)).id).toBe(draft.id);
+    await expect(findArticleToRead(core, asAlice, draft.slug)).rejects.toBeInstanceOf(NotFound);
+    await expect(findArticleToRead(core, testCaller(), draft.slug)).rejects.toBeInstanceOf(NotFound);
   });
 
   it('refuses with TooManyRequests past the per-user limit and saves nothing more; others keep their budget', async () => {
@@ -92,7 +92,7 @@ describe('updateArticle', () => {
     expect(article.bodyHtml).toContain('<strong>words</strong>');
     expect(article.updatedAt.getTime()).toBe(clock());
     expect(article.publishedAt).not.toBeNull();
-    expect(() => findArticleToRead(core, asBob, bobsSlug)).toThrow(NotFound);
+    await expect(findArticleToRead(core, asBob, bobsSlug)).rejects.toBeInstanceOf(NotFound);
   });
 
   it('keeps the slug when the title stays the same, and replaces or clears the tags when they are given', async () => {
@@ -115,7 +115,7 @@ describe('updateArticle', () => {
     const { article, published } = await updateArticle(core, asBob, { slug: draft.slug, changes: {}, publish: true });
     expect(published).toBe(true);
     expect(article.publishedAt?.getTime()).toBe(clock());
-    expect(findArticleToRead(core, testCaller(), draft.slug).id).toBe(draft.id);
+    expect((await findArticleToRead(core, testCaller(), draft.slug)).id).toBe(draft.id);
 
     // a published article is not published again
     clock.advance(5_000);
@@ -127,15 +127,15 @@ describe('updateArticle', () => {
   it("refuses someone else's article with Forbidden and their draft or an unknown slug with NotFound, changing nothing", async () => {
     const { core, asAlice, asBob, bobsSlug } = await twoAuthors();
     const draft = await bobsDraft(core, asBob);
-    const change = (slug: string) => updateArticle(core, asAlice, { slug, changes: { title: 'Hijacked' }, publish: true });
+    const change = async (slug: string) => await updateArticle(core, asAlice, { slug, changes: { title: 'Hijacked' }, publish: true });
 
     await expect(change(bobsSlug)).rejects.toBeInstanceOf(Forbidden);
     await expect(change(bobsSlug)).rejects.toMatchObject({ thing: 'article', message: 'Only the author can change this article.' });
     await expect(change(draft.slug)).rejects.toBeInstanceOf(NotFound);
     await expect(change('no-such-article')).rejects.toMatchObject({ thing: 'article', message: 'There is no article at this address.' });
 
-    expect(findArticleBySlug(core.db, bobsSlug, null)?.title).toBe('Bob writes');
-    expect(findArticleBySlug(core.db, draft.slug, null)).toMatchObject({ title: 'Bob thinks', publishedAt: null });
+    expect((await findArticleBySlug(core.db, bobsSlug, null))?.title).toBe('Bob writes');
+    expect(await findArticleBySlug(core.db, draft.slug, null)).toMatchObject({ title: 'Bob thinks', publishedAt: null });
   });
 });
 
@@ -145,7 +145,7 @@ describe('deleteArticle', () => {
 
     await deleteArticle(core, asBob, { slug: bobsSlug });
 
-    expect(findArticleBySlug(core.db, bobsSlug, null)).toBeNull();
+    expect(await findArticleBySlug(core.db, bobsSlug, null)).toBeNull();
   });
 
   it("refuses someone else's article with Forbidden and their draft with NotFound, deleting nothing", async () => {
@@ -185,7 +185,8 @@ describe('favoriteArticle and unfavoriteArticle', () => {
 
   it('refuses with TooManyRequests past the per-user limit, writing nothing', async () => {
     const { core, asAlice, bob } = await twoAuthors({ RATE_LIMIT_FAVORITES: '2/h' });
-    const slugs = [1, 2, 3].map((n) => insertArticle(core.db, bob.id, { title: `More ${n}` }).slug);
+    const slugs: string[] = [];
+    for (const n of [1, 2, 3]) slugs.push((await insertArticle(core.db, bob.id, { title: `More ${n}` })).slug);
 
     await favoriteArticle(core, asAlice, { slug: slugs[0]! });
     await favoriteArticle(core, asAlice, { slug: slugs[1]! });

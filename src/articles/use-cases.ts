@@ -5,6 +5,7 @@
  * answers the article as the caller now sees it. Comments are in src/comments/use-cases.ts.
  */
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
+import { transaction } from '../db/transaction';
 import { loadMarkdown } from '../lib/markdown';
 import { signedInUser } from '../users/use-cases';
 import { canEditArticle } from './policy';
@@ -21,8 +22,8 @@ const viewerOf = (caller: Caller) => (caller.userId === null ? null : { id: call
  * The article at `slug` as the caller sees it; someone else's draft does not exist for them. Also
  * the read of the doors that show an article, so that they refuse it in the same words.
  */
-export function findArticleToRead(core: Pick<Core, 'db'>, caller: Caller, slug: string): ArticleDetail {
-  const article = queries.findArticleBySlug(core.db, slug, caller.userId);
+export async function findArticleToRead(core: Pick<Core, 'db'>, caller: Caller, slug: string): Promise<ArticleDetail> {
+  const article = await queries.findArticleBySlug(core.db, slug, caller.userId);
   if (!article || !canSeeArticle(viewerOf(caller), article)) throw new NotFound('article', NO_SUCH_ARTICLE);
   return article;
 }
@@ -32,15 +33,15 @@ export function findArticleToRead(core: Pick<Core, 'db'>, caller: Caller, slug: 
  * or a body after finding the article call it first, so that a 404 or 403 comes before any
  * complaint about what was sent, as it always has.
  */
-export function findArticleToEdit(core: Pick<Core, 'db'>, caller: Caller, slug: string): ArticleDetail {
-  const article = findArticleToRead(core, caller, slug);
+export async function findArticleToEdit(core: Pick<Core, 'db'>, caller: Caller, slug: string): Promise<ArticleDetail> {
+  const article = await findArticleToRead(core, caller, slug);
   if (!canEditArticle(viewerOf(caller), article)) throw new Forbidden('article', ONLY_THE_AUTHOR);
   return article;
 }
 
 /** The article as the caller sees it right after their own write (so it exists for them). */
-const reread = (core: Core, caller: Caller, slug: string): ArticleDetail =>
-  queries.findArticleBySlug(core.db, slug, caller.userId)!;
+const reread = async (core: Core, caller: Caller, slug: string): Promise<ArticleDetail> =>
+  (await queries.findArticleBySlug(core.db, slug, caller.userId))!;
 
 export type CreateArticleInput = {
   article: ArticleInput;
@@ -60,9 +61,9 @@ export async function createArticle(core: Core, caller: Caller, input: CreateArt
   const authorId = signedInUser(caller);
   const now = clock();
   limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
-  const markdown = await loadMarkdown();
-  const { slug } = queries.createArticle(db, markdown, authorId, input.article, now, { publish: input.publish });
-  return reread(core, caller, slug);
+  const rendered = queries.renderArticleBody(await loadMarkdown(), input.article.body);
+  const { slug } = await queries.createArticle(db, rendered, authorId, input.article, now, { publish: input.publish });
+  return await reread(core, caller, slug);
 }
 
 export type UpdateArticleInput = {
@@ -93,23 +94,28 @@ export async function updateArticle(
   input: UpdateArticleInput,
 ): Promise<{ article: ArticleDetail; published: boolean }> {
   const { db, clock } = core;
-  // loaded before the article is read: nothing waits between the checks and the write
-  const markdown = await loadMarkdown();
-  const article = findArticleToEdit(core, caller, input.slug);
-  const { title } = input.changes;
-  const newSlugFrom = title !== undefined && title !== article.title ? title : undefined;
-  const { slug } = queries.updateArticle(db, markdown, article, input.changes, clock(), {
-    publish: input.publish,
-    ...(newSlugFrom !== undefined && { newSlugFrom }),
+  const { body, title } = input.changes;
+  // rendered before the transaction, which holds the database while it is open
+  const rendered = body === undefined ? null : queries.renderArticleBody(await loadMarkdown(), body);
+  // the checks and the write in one transaction: the article cannot go or change in between
+  return transaction(db, async (tx) => {
+    const article = await findArticleToEdit({ db: tx }, caller, input.slug);
+    const newSlugFrom = title !== undefined && title !== article.title ? title : undefined;
+    const { slug } = await queries.updateArticle(tx, article, input.changes, rendered, clock(), {
+      publish: input.publish,
+      ...(newSlugFrom !== undefined && { newSlugFrom }),
+    });
+    const updated = await reread({ ...core, db: tx }, caller, slug);
+    return { article: updated, published: article.publishedAt === null && updated.publishedAt !== null };
   });
-  const updated = reread(core, caller, slug);
-  return { article: updated, published: article.publishedAt === null && updated.publishedAt !== null };
 }
 
 /** The author deletes their article, with its comments, favorites and tags. */
 export async function deleteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<void> {
-  const article = findArticleToEdit(core, caller, input.slug);
-  queries.deleteArticle(core.db, article.id);
+  await transaction(core.db, async (tx) => {
+    const article = await findArticleToEdit({ db: tx }, caller, input.slug);
+    await queries.deleteArticle(tx, article.id);
+  });
 }
 
 /**
@@ -119,17 +125,21 @@ export async function deleteArticle(core: Core, caller: Caller, input: { slug: s
 export async function favoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
   const { db, clock, limits } = core;
   const userId = signedInUser(caller);
-  const article = findArticleToRead(core, caller, input.slug);
-  const now = clock();
-  limits.enforce('favorites', userId, now, caller.requestId ?? undefined);
-  queries.favoriteArticle(db, userId, article.id, now);
-  return reread(core, caller, article.slug);
+  return transaction(db, async (tx) => {
+    const article = await findArticleToRead({ db: tx }, caller, input.slug);
+    const now = clock();
+    limits.enforce('favorites', userId, now, caller.requestId ?? undefined);
+    await queries.favoriteArticle(tx, userId, article.id, now);
+    return await reread({ ...core, db: tx }, caller, article.slug);
+  });
 }
 
 /** The signed-in user takes back a favorite (nothing happens if it was not one). */
 export async function unfavoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
   const userId = signedInUser(caller);
-  const article = findArticleToRead(core, caller, input.slug);
-  queries.unfavoriteArticle(core.db, userId, article.id);
-  return reread(core, caller, article.slug);
+  return transaction(core.db, async (tx) => {
+    const article = await findArticleToRead({ db: tx }, caller, input.slug);
+    await queries.unfavoriteArticle(tx, userId, article.id);
+    return await reread({ ...core, db: tx }, caller, article.slug);
+  });
 }

@@ -11,7 +11,7 @@ import { Versions } from './versions';
 
 const opened: Db[] = [];
 const dirs: string[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const db of opened.splice(0)) db.$client.close();
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -39,13 +39,13 @@ describe('versions read from the database', () => {
     expect(await countQueries({ db: server }, about)).toBe(0);
 
     const author = await insertUser(other, 'outsider');
-    insertArticle(other, author.id, { title: 'Written elsewhere' });
+    await insertArticle(other, author.id, { title: 'Written elsewhere' });
 
     expect(await about()).toContain('1 person has written 1 article');
     expect(await home()).toContain('Written elsewhere');
   });
 
-  it('moves the content version on every kind of write, and comments only their own', () => {
+  it('moves the content version on every kind of write, and comments only their own', async () => {
     const t = createTestApp();
     const versions = new Versions(t.db.$client);
     const before = versions.stamp({ kind: 'none' });
@@ -79,7 +79,7 @@ describe('CACHE=off', () => {
   it('keeps nothing: every anonymous visit is computed again', async () => {
     const t = createTestApp({ env: { CACHE: 'off' } });
     const author = await insertUser(t.db, 'alice');
-    insertArticle(t.db, author.id, { title: 'Fresh' });
+    await insertArticle(t.db, author.id, { title: 'Fresh' });
     await new Browser(t.app).get('/');
     expect(await countQueries(t, async () => new Browser(t.app).get('/'))).toBeGreaterThan(0);
     expect(await countQueries(t, async () => t.app.request('/api/articles'))).toBeGreaterThan(0);

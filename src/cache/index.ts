@@ -70,7 +70,7 @@ export function createCache(db: Db, options: { enabled: boolean }): Cache {
       ready: () => idle(db),
     },
     // a list page's articles weigh one each: some 2 000 listed articles between writes
-    memo: new ContentMemo(versions, 2000, enabled),
+    memo: new ContentMemo(versions, () => idle(db), 2000, enabled),
     // the navbar variants, paginations and previews: most recent 3 000
     fragment: fragmentMemo(3000, enabled),
   };

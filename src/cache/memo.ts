@@ -15,19 +15,22 @@ export class ContentMemo {
 
   constructor(
     private readonly versions: Versions,
+    /** resolves when no other caller's transaction is open: its version may yet be rolled back */
+    private readonly ready: () => Promise<void>,
     maxWeight: number,
     private readonly enabled = true,
   ) {
     this.kept = new Lru(maxWeight);
   }
 
-  get<T>(key: string, compute: () => T, weight: (value: T) => number = () => 1): T {
+  async get<T>(key: string, compute: () => Promise<T>, weight: (value: T) => number = () => 1): Promise<T> {
     if (!this.enabled) return compute();
+    await this.ready();
     // read before computing: a write in between leaves an entry that is already stale, never a wrong one
     const version = this.versions.content();
     const hit = this.kept.get(key);
     if (hit && hit.version === version) return hit.value as T;
-    const value = compute();
+    const value = await compute();
     this.kept.set(key, { version, value }, weight(value));
     return value;
   }

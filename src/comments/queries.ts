@@ -1,6 +1,7 @@
 import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 import { articles, comments, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
 import { followingFlag } from '../profiles/following';
@@ -46,7 +47,8 @@ const toView = (row: CommentRow): CommentView => ({
 });
 
 /** An article's comments, newest first, in one query. */
-export function listCommentsForArticle(db: Db, articleId: number, viewerId: number | null): CommentView[] {
+export async function listCommentsForArticle(db: Db, articleId: number, viewerId: number | null): Promise<CommentView[]> {
+  await idle(db);
   const query = prepared(db, 'comments-for-article', () =>
     db
       .select(commentColumns(sql.placeholder('viewer')))
@@ -66,7 +68,8 @@ export function listCommentsForArticle(db: Db, articleId: number, viewerId: numb
  */
 export type CommentedArticle = { id: number; slug: string; publishedAt: Date | null; author: { id: number } };
 
-export function findArticleForComments(db: Db, slug: string): CommentedArticle | null {
+export async function findArticleForComments(db: Db, slug: string): Promise<CommentedArticle | null> {
+  await idle(db);
   const query = prepared(db, 'article-for-comments', () =>
     db
       .select({ id: articles.id, slug: articles.slug, publishedAt: articles.publishedAt, authorId: articles.authorId })
@@ -78,7 +81,8 @@ export function findArticleForComments(db: Db, slug: string): CommentedArticle |
   return row ? { id: row.id, slug: row.slug, publishedAt: row.publishedAt, author: { id: row.authorId } } : null;
 }
 
-export function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): CommentView | null {
+export async function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): Promise<CommentView | null> {
+  await idle(db);
   const query = prepared(db, 'comment-by-id', () =>
     db
       .select(commentColumns(sql.placeholder('viewer')))
@@ -91,7 +95,8 @@ export function findComment(db: Db, articleId: number, commentId: number, viewer
   return row ? toView(row) : null;
 }
 
-export function addComment(db: Db, articleId: number, authorId: number, body: string, now: number): number {
+export async function addComment(db: Db, articleId: number, authorId: number, body: string, now: number): Promise<number> {
+  await idle(db);
   const query = prepared(db, 'insert-comment', () =>
     db
       .insert(comments)
@@ -109,6 +114,7 @@ export function addComment(db: Db, articleId: number, authorId: number, body: st
   return id;
 }
 
-export function deleteComment(db: Db, articleId: number, commentId: number): void {
+export async function deleteComment(db: Db, articleId: number, commentId: number): Promise<void> {
+  await idle(db);
   db.delete(comments).where(and(eq(comments.id, commentId), eq(comments.articleId, articleId))).run();
 }

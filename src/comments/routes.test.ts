@@ -7,7 +7,7 @@ import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, signedInBr
 async function setup() {
   const t = createTestApp();
   const bob = await insertUser(t.db, 'bob');
-  const article = insertArticle(t.db, bob.id, { title: 'A piece to discuss' });
+  const article = await insertArticle(t.db, bob.id, { title: 'A piece to discuss' });
   const alice = await signedInBrowser(t, 'alice');
   return { t, article, path: `/article/${article.slug}`, alice };
 }
@@ -141,7 +141,7 @@ describe('POST /article/:slug/comments/:id/delete', () => {
 
   it('answers 404 for a comment that belongs to another article', async () => {
     const { t, path, alice } = await setup();
-    const other = insertArticle(t.db, alice.user.id, { title: 'Another piece' });
+    const other = await insertArticle(t.db, alice.user.id, { title: 'Another piece' });
     const id = await postComment(alice.browser, t, path, 'On the first article');
     expect((await alice.browser.post(`/article/${other.slug}/comments/${id}/delete`)).status).toBe(404);
     expect(t.db.select().from(comments).where(eq(comments.id, id)).all()).toHaveLength(1);

@@ -16,12 +16,12 @@ export function commentRoutes(deps: AppDeps) {
   app.post('/article/:slug/comments', requireUser(), async (c) => {
     // read before the form: an article that is not there is a 404 whatever was typed, and a
     // refused comment is shown again on its page
-    const article = requireArticle(c, deps);
+    const article = await requireArticle(c, deps);
     const form = await readForm(c);
     const parsed = CommentFormSchema.safeParse({ body: field(form, 'body') });
     if (!parsed.success) {
       c.status(422);
-      return showArticlePage(c, deps, article, {
+      return await showArticlePage(c, deps, article, {
         value: field(form, 'body'),
         errors: errorsFromZod(parsed.error, { body: 'Comment' }),
       });

@@ -11,7 +11,7 @@ async function setup(env: Record<string, string> = {}) {
   const t = createTestCore({ env });
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => insertUser(t.core.db, name)));
   const asBob = testCaller({ userId: bob!.id });
-  const slug = insertArticle(t.core.db, bob!.id, { title: 'Worth a word' }).slug;
+  const slug = (await insertArticle(t.core.db, bob!.id, { title: 'Worth a word' })).slug;
   const draft = await createArticle(t.core, asBob, {
     article: { title: 'Not yet', description: 'd', body: 'b', tagList: [] },
     publish: false,

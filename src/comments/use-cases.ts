@@ -5,6 +5,7 @@ import { NO_SUCH_ARTICLE } from '../articles/use-cases';
 import { canDeleteComment } from '../articles/policy';
 import { canSeeArticle } from '../articles/visibility';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
+import { transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
@@ -20,8 +21,8 @@ const COMMENT_ID = /^[1-9][0-9]{0,15}$/;
  * without its body, tags or counts (which no comment act needs). Doors that read a body after
  * finding the article call it first, so that a 404 comes before any complaint about the body.
  */
-export function findArticleToComment(core: Pick<Core, 'db'>, caller: Caller, slug: string): CommentedArticle {
-  const article = queries.findArticleForComments(core.db, slug);
+export async function findArticleToComment(core: Pick<Core, 'db'>, caller: Caller, slug: string): Promise<CommentedArticle> {
+  const article = await queries.findArticleForComments(core.db, slug);
   const viewer = caller.userId === null ? null : { id: caller.userId };
   if (!article || !canSeeArticle(viewer, article)) throw new NotFound('article', NO_SUCH_ARTICLE);
   return article;
@@ -34,11 +35,14 @@ export function findArticleToComment(core: Pick<Core, 'db'>, caller: Caller, slu
 export async function addComment(core: Core, caller: Caller, input: { slug: string; body: string }): Promise<CommentView> {
   const { db, clock, limits } = core;
   const authorId = signedInUser(caller);
-  const article = findArticleToComment(core, caller, input.slug);
-  const now = clock();
-  limits.enforce('comments', authorId, now, caller.requestId ?? undefined);
-  const id = queries.addComment(db, article.id, authorId, input.body, now);
-  return queries.findComment(db, article.id, id, authorId)!;
+  // the article cannot go between the check and the write
+  return transaction(db, async (tx) => {
+    const article = await findArticleToComment({ db: tx }, caller, input.slug);
+    const now = clock();
+    limits.enforce('comments', authorId, now, caller.requestId ?? undefined);
+    const id = await queries.addComment(tx, article.id, authorId, input.body, now);
+    return (await queries.findComment(tx, article.id, id, authorId))!;
+  });
 }
 
 /**
@@ -47,11 +51,13 @@ export async function addComment(core: Core, caller: Caller, input: { slug: stri
  */
 export async function deleteComment(core: Core, caller: Caller, input: { slug: string; commentId: string }): Promise<void> {
   const userId = signedInUser(caller);
-  const article = findArticleToComment(core, caller, input.slug);
-  const comment = COMMENT_ID.test(input.commentId)
-    ? queries.findComment(core.db, article.id, Number(input.commentId), userId)
-    : null;
-  if (!comment) throw new NotFound('comment', NO_SUCH_COMMENT);
-  if (!canDeleteComment({ id: userId }, comment)) throw new Forbidden('comment', ONLY_ITS_AUTHOR);
-  queries.deleteComment(core.db, article.id, comment.id);
+  await transaction(core.db, async (tx) => {
+    const article = await findArticleToComment({ db: tx }, caller, input.slug);
+    const comment = COMMENT_ID.test(input.commentId)
+      ? await queries.findComment(tx, article.id, Number(input.commentId), userId)
+      : null;
+    if (!comment) throw new NotFound('comment', NO_SUCH_COMMENT);
+    if (!canDeleteComment({ id: userId }, comment)) throw new Forbidden('comment', ONLY_ITS_AUTHOR);
+    await queries.deleteComment(tx, article.id, comment.id);
+  });
 }

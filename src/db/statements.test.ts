@@ -6,14 +6,14 @@ import { users } from './schema';
 import { prepared, retainStatements } from './statements';
 
 describe('retainStatements', () => {
-  it('gives back the same statement for the same SQL, so none is ever garbage-collected', () => {
+  it('gives back the same statement for the same SQL, so none is ever garbage-collected', async () => {
     const sqlite = retainStatements(new Database(':memory:'));
     sqlite.exec('create table t (a integer)');
     expect(sqlite.prepare('select a from t')).toBe(sqlite.prepare('select a from t'));
     expect(sqlite.prepare('select a from t')).not.toBe(sqlite.prepare('select a + 1 from t'));
   });
 
-  it('starts a reused statement in its default modes', () => {
+  it('starts a reused statement in its default modes', async () => {
     const sqlite = retainStatements(new Database(':memory:'));
     sqlite.exec('create table t (a integer); insert into t values (7)');
     expect(sqlite.prepare('select a from t').raw().all()).toEqual([[7]]);
@@ -22,7 +22,7 @@ describe('retainStatements', () => {
     expect(sqlite.prepare('select a from t').get()).toEqual({ a: 7 });
   });
 
-  it('routes pragma() through the retained statements, for readers and setters alike', () => {
+  it('routes pragma() through the retained statements, for readers and setters alike', async () => {
     const sqlite = retainStatements(new Database(':memory:'));
     expect(sqlite.pragma('synchronous = NORMAL')).toEqual([]);
     expect(sqlite.pragma('synchronous', { simple: true })).toBe(1);

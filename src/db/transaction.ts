@@ -72,3 +72,14 @@ export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Prom
     end();
   }
 }
+
+/** Whether the database answers a real query: what /healthz reports. */
+export async function answers(db: Db): Promise<boolean> {
+  try {
+    await idle(db);
+    db.$client.prepare('select 1').get();
+    return true;
+  } catch {
+    return false;
+  }
+}

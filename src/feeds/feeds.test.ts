@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createArticle, findArticleBySlug } from '../articles/queries';
-import { Browser, createTestApp, dom, insertArticle, insertUser, markdown, PASSWORD, type TestApp } from '../test-support';
+import { findArticleBySlug } from '../articles/queries';
+import { Browser, createTestApp, dom, insertArticle, insertUser, saveArticle, PASSWORD, type TestApp } from '../test-support';
 import { parseXml, RFC3339, textOf } from '../test-support/xml';
 import { FEED_SIZE } from './queries';
 
@@ -33,8 +33,8 @@ async function jsonFeed(t: TestApp, path: string) {
 }
 
 /** An article saved with "Save draft": never published. */
-function insertDraft(t: TestApp, authorId: number, input: { title: string; tagList?: string[] }) {
-  return createArticle(t.db, markdown, authorId, { description: 'Draft', body: 'Draft body', tagList: [], ...input }, t.clock(), { publish: false });
+async function insertDraft(t: TestApp, authorId: number, input: { title: string; tagList?: string[] }) {
+  return await saveArticle(t.db, authorId, { description: 'Draft', body: 'Draft body', tagList: [], ...input }, t.clock(), { publish: false });
 }
 
 const entryTitles = (feed: any): string[] => (feed.entry ?? []).map((entry: any) => textOf(entry.title));
@@ -43,14 +43,14 @@ describe('the Atom feed', () => {
   it('describes each article field by field, with absolute links and RFC 3339 dates', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Older', tagList: ['birds'] });
-    const { slug } = insertArticle(t.db, bob.id, {
+    await insertArticle(t.db, bob.id, { title: 'Older', tagList: ['birds'] });
+    const { slug } = await insertArticle(t.db, bob.id, {
       title: 'Herons & <egrets>',
       description: 'Wading birds',
       body: 'A **bold** claim and [a link](https://example.com/?a=1&b=2).',
       tagList: ['birds', 'water'],
     });
-    const article = findArticleBySlug(t.db, slug, null)!;
+    const article = (await findArticleBySlug(t.db, slug, null))!;
 
     const { res, xml, feed } = await atom(t, '/feed.atom');
     expect(feed['@xmlns']).toBe('http://www.w3.org/2005/Atom');
@@ -89,8 +89,8 @@ describe('the Atom feed', () => {
   it('holds the newest 20 published articles and never a draft', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    for (let i = 1; i <= FEED_SIZE + 2; i++) insertArticle(t.db, bob.id, { title: `Article ${i}` });
-    insertDraft(t, bob.id, { title: 'Secret draft', tagList: ['secret'] });
+    for (let i = 1; i <= FEED_SIZE + 2; i++) await insertArticle(t.db, bob.id, { title: `Article ${i}` });
+    await insertDraft(t, bob.id, { title: 'Secret draft', tagList: ['secret'] });
 
     const { xml, feed } = await atom(t, '/feed.atom');
     expect(FEED_SIZE).toBe(20);
@@ -104,7 +104,7 @@ describe('the Atom feed', () => {
   it('keeps an article’s id when its title, and so its slug, changes', async () => {
     const t = setup();
     const alice = await insertUser(t.db, 'alice');
-    const { slug } = insertArticle(t.db, alice.id, { title: 'First title' });
+    const { slug } = await insertArticle(t.db, alice.id, { title: 'First title' });
     const before = (await atom(t, '/feed.atom')).feed.entry[0];
     const jsonBefore = (await jsonFeed(t, '/feed.json')).feed.items[0];
 
@@ -129,7 +129,7 @@ describe('the Atom feed', () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
     // a control character is not allowed anywhere in XML 1.0: it is dropped, not sent
-    insertArticle(t.db, bob.id, { title: 'Bell\u0007 & "quotes" ]]> </entry>', description: '<b>not bold</b>', tagList: ['c&d'] });
+    await insertArticle(t.db, bob.id, { title: 'Bell\u0007 & "quotes" ]]> </entry>', description: '<b>not bold</b>', tagList: ['c&d'] });
     const { feed } = await atom(t, '/feed.atom');
     expect(textOf(feed.entry[0].title)).toBe('Bell & "quotes" ]]> </entry>');
     expect(textOf(feed.entry[0].summary)).toBe('<b>not bold</b>');
@@ -139,7 +139,7 @@ describe('the Atom feed', () => {
   it('is compressed for readers that accept it', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    for (let i = 0; i < 5; i++) insertArticle(t.db, bob.id, { title: `Long ${i}`, body: 'words '.repeat(200) });
+    for (let i = 0; i < 5; i++) await insertArticle(t.db, bob.id, { title: `Long ${i}`, body: 'words '.repeat(200) });
     const res = await reader(t).request('/feed.atom', { headers: { 'accept-encoding': 'gzip' } });
     expect(res.headers.get('content-encoding')).toBe('gzip');
     expect(res.headers.get('vary')).toContain('Accept-Encoding');
@@ -153,10 +153,10 @@ describe('author and tag feeds', () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
-    insertArticle(t.db, bob.id, { title: 'Bob on birds', tagList: ['birds'] });
-    insertArticle(t.db, carol.id, { title: 'Carol on birds', tagList: ['birds', 'trees'] });
-    insertArticle(t.db, carol.id, { title: 'Carol on trees', tagList: ['trees'] });
-    insertDraft(t, carol.id, { title: 'Carol draft', tagList: ['birds'] });
+    await insertArticle(t.db, bob.id, { title: 'Bob on birds', tagList: ['birds'] });
+    await insertArticle(t.db, carol.id, { title: 'Carol on birds', tagList: ['birds', 'trees'] });
+    await insertArticle(t.db, carol.id, { title: 'Carol on trees', tagList: ['trees'] });
+    await insertDraft(t, carol.id, { title: 'Carol draft', tagList: ['birds'] });
 
     const bobs = (await atom(t, '/profile/bob/feed.atom')).feed;
     expect(entryTitles(bobs)).toEqual(['Bob on birds']);
@@ -183,8 +183,8 @@ describe('author and tag feeds', () => {
   it('answer 404 for an unknown author or tag, and for a tag only drafts use', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Published', tagList: ['seen'] });
-    insertDraft(t, bob.id, { title: 'Draft', tagList: ['unseen'] });
+    await insertArticle(t.db, bob.id, { title: 'Published', tagList: ['seen'] });
+    await insertDraft(t, bob.id, { title: 'Draft', tagList: ['unseen'] });
     for (const path of [
       '/profile/nobody/feed.atom',
       '/profile/nobody/feed.json',
@@ -201,7 +201,7 @@ describe('author and tag feeds', () => {
   it('exist, empty, for an author who has published nothing yet', async () => {
     const t = setup();
     const dora = await insertUser(t.db, 'dora');
-    insertDraft(t, dora.id, { title: 'Not yet' });
+    await insertDraft(t, dora.id, { title: 'Not yet' });
     const { xml, feed } = await atom(t, '/profile/dora/feed.atom');
     expect(feed.entry).toBeUndefined();
     expect(textOf(feed.updated)).toMatch(RFC3339);
@@ -214,7 +214,7 @@ describe('polling a feed', () => {
   it('answers 304 to If-None-Match and to If-Modified-Since until the feed changes', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'One' });
+    await insertArticle(t.db, bob.id, { title: 'One' });
     for (const path of ['/feed.atom', '/feed.json', '/profile/bob/feed.atom', '/profile/bob/feed.json']) {
       const first = await reader(t).get(path);
       const etag = first.headers.get('etag')!;
@@ -239,7 +239,7 @@ describe('polling a feed', () => {
     const etag = (await reader(t).get('/feed.atom')).headers.get('etag')!;
     const lastModified = (await reader(t).get('/feed.atom')).headers.get('last-modified')!;
     t.clock.advance(60_000);
-    insertArticle(t.db, bob.id, { title: 'Two' });
+    await insertArticle(t.db, bob.id, { title: 'Two' });
     const byEtag = await reader(t).request('/feed.atom', { headers: { 'if-none-match': etag } });
     expect(byEtag.status).toBe(200);
     expect(entryTitles(parseXml(await byEtag.text()).feed)).toEqual(['Two', 'One']);
@@ -249,7 +249,7 @@ describe('polling a feed', () => {
   it('ignores an If-Modified-Since in the future or that is not a date', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'One' });
+    await insertArticle(t.db, bob.id, { title: 'One' });
     const future = new Date(t.clock() + DAY).toUTCString();
     expect((await reader(t).request('/feed.atom', { headers: { 'if-modified-since': future } })).status).toBe(200);
     expect((await reader(t).request('/feed.atom', { headers: { 'if-modified-since': 'yesterday' } })).status).toBe(200);
@@ -260,8 +260,8 @@ describe('the JSON Feed', () => {
   it('has every field JSON Feed 1.1 requires, and the same items as the Atom feed', async () => {
     const t = setup({ SITE_DESCRIPTION: 'Notes from the field.' });
     const bob = await insertUser(t.db, 'bob', { image: 'https://img.example/bob.png' });
-    const { slug } = insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', body: 'Tall *birds*.', tagList: ['birds'] });
-    const article = findArticleBySlug(t.db, slug, null)!;
+    const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', body: 'Tall *birds*.', tagList: ['birds'] });
+    const article = (await findArticleBySlug(t.db, slug, null))!;
 
     const { feed } = await jsonFeed(t, '/feed.json');
     expect(feed.version).toBe('https://jsonfeed.org/version/1.1');
@@ -295,7 +295,7 @@ describe('feed autodiscovery', () => {
   it('announces the site feed on home, the author’s on a profile and the tag’s on a tag page, first', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Birds', tagList: ['birds'] });
+    await insertArticle(t.db, bob.id, { title: 'Birds', tagList: ['birds'] });
     const site = [`application/atom+xml ${PUBLIC_URL}/feed.atom`, `application/feed+json ${PUBLIC_URL}/feed.json`];
 
     expect(alternates(await reader(t).html('/'))).toEqual(site);

@@ -24,7 +24,7 @@ function bodiesOf(db: Db, ids: number[]): Map<number, string> {
 export async function listFeedArticles(source: ListSource, filter: { author?: string; tag?: string }): Promise<FeedArticle[]> {
   await idle(source.db);
   // listArticles never returns drafts; the bodies query checks again
-  const { articles } = listArticles(source, { filter, viewerId: null, limit: FEED_SIZE, offset: 0 });
+  const { articles } = await listArticles(source, { filter, viewerId: null, limit: FEED_SIZE, offset: 0 });
   const bodies = bodiesOf(
     source.db,
     articles.map((article) => article.id),

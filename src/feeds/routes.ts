@@ -19,7 +19,7 @@ const NEVER = new Date(0);
 /** The feed of a scope, or a 404 for an author or tag that does not exist. */
 async function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Promise<Feed> {
   if (kind === 'author') {
-    const profile = findProfile(deps.db, c.req.param('username') ?? '', null);
+    const profile = await findProfile(deps.db, c.req.param('username') ?? '', null);
     if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
     const articles = await listFeedArticles(deps, { author: profile.username });
     // an author without articles yet still has a feed to subscribe to
@@ -33,7 +33,7 @@ async function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Pro
   if (kind === 'tag') {
     const tag = c.req.param('tag') ?? '';
     // a tag only drafts use is as unknown as one never used: drafts show nowhere
-    if (!deps.reads.tagsInUse().includes(tag)) throw new HTTPException(404, { message: 'No article has that tag.' });
+    if (!(await deps.reads.tagsInUse()).includes(tag)) throw new HTTPException(404, { message: 'No article has that tag.' });
     const articles = await listFeedArticles(deps, { tag });
     return { scope: { kind, tag }, articles, updated: feedUpdated(articles, NEVER) };
   }

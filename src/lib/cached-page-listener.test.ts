@@ -9,7 +9,7 @@ const withoutPerResponse = ({ date: _date, 'x-request-id': _id, connection: _c, 
 
 describe('the cached-page listener (anonymous cache hits answered before Hono)', () => {
   let server: Server | null = null;
-  afterEach(() => {
+  afterEach(async () => {
     server?.close();
     server = null;
   });
@@ -23,7 +23,7 @@ describe('the cached-page listener (anonymous cache hits answered before Hono)',
   async function siteWithArticle(env?: Record<string, string>) {
     const t = createTestApp({ env });
     const author = await insertUser(t.db, 'alice');
-    const article = insertArticle(t.db, author.id, { title: 'Cached words', body: 'word '.repeat(400) });
+    const article = await insertArticle(t.db, author.id, { title: 'Cached words', body: 'word '.repeat(400) });
     return { t, author, article };
   }
 
@@ -124,7 +124,7 @@ describe('the cached-page listener (anonymous cache hits answered before Hono)',
     await get(port, '/tag/never-seen');
     expect(answered.at(-1)).toBe(false);
 
-    insertArticle(t.db, author.id, { title: 'Fresh news' });
+    await insertArticle(t.db, author.id, { title: 'Fresh news' });
     const after = await get(port, '/', { 'accept-encoding': 'identity' });
     expect(answered.at(-1)).toBe(false);
     expect(after.body.toString()).toContain('Fresh news');

@@ -6,7 +6,7 @@ import { formatDate } from '../../views/components/date';
 const INTL = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
 describe('formatDate', () => {
-  it('gives what Intl en-US gives, in UTC', () => {
+  it('gives what Intl en-US gives, in UTC', async () => {
     const dates = [
       '2026-11-21T00:00:00.000Z',
       '2024-02-26T12:25:30.452Z',
@@ -33,7 +33,7 @@ describe('formatDate', () => {
     expect(formatDate(new Date('2026-11-21T08:00:00Z'))).toBe('November 21, 2026');
   });
 
-  it('gives what Intl gives for every day of 2023 and 2024, at noon and just before midnight', () => {
+  it('gives what Intl gives for every day of 2023 and 2024, at noon and just before midnight', async () => {
     for (let day = Date.UTC(2023, 0, 1); day < Date.UTC(2025, 0, 1); day += 86_400_000) {
       for (const date of [new Date(day + 43_200_000), new Date(day + 86_399_999)]) {
         expect(formatDate(date)).toBe(INTL.format(date));
@@ -41,7 +41,7 @@ describe('formatDate', () => {
     }
   });
 
-  it('throws on an invalid date, as Intl does', () => {
+  it('throws on an invalid date, as Intl does', async () => {
     expect(() => INTL.format(new Date(NaN))).toThrow(RangeError);
     expect(() => formatDate(new Date(NaN))).toThrow(RangeError);
   });

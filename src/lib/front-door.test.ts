@@ -12,7 +12,7 @@ const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 describe('the front door (global steps on both ways in)', () => {
   let server: Server | null = null;
-  afterEach(() => {
+  afterEach(async () => {
     server?.close();
     server = null;
   });
@@ -26,7 +26,7 @@ describe('the front door (global steps on both ways in)', () => {
   async function siteWith(globalSteps: GlobalStep[]) {
     const t = createTestApp({ env: { TRUST_PROXY: 'loopback' }, globalSteps });
     const author = await insertUser(t.db, 'alice');
-    const article = insertArticle(t.db, author.id, { title: 'Cached words', tagList: ['café'] });
+    const article = await insertArticle(t.db, author.id, { title: 'Cached words', tagList: ['café'] });
     return { t, article };
   }
 

@@ -7,7 +7,7 @@ describe('the anonymous page cache', () => {
   it('serves a second anonymous visit reading nothing but the versions, until the content changes', async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'alice');
-    insertArticle(t.db, author.id, { title: 'First' });
+    await insertArticle(t.db, author.id, { title: 'First' });
     const first = await new Browser(t.app).get('/');
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^W\/"v\d+-/);
@@ -21,7 +21,7 @@ describe('the anonymous page cache', () => {
     expect(second!.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(await second!.text()).toContain('First');
 
-    insertArticle(t.db, author.id, { title: 'Second' });
+    await insertArticle(t.db, author.id, { title: 'Second' });
     const after = await new Browser(t.app).get('/');
     expect(after.headers.get('etag')).not.toBe(etag);
     expect(await after.text()).toContain('Second');
@@ -40,10 +40,10 @@ describe('the anonymous page cache', () => {
   it('keeps list pages cached when a comment is posted, and refreshes the article page', async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'alice');
-    const { id, slug } = insertArticle(t.db, author.id, { title: 'Talked about' });
+    const { id, slug } = await insertArticle(t.db, author.id, { title: 'Talked about' });
     const homeTag = (await new Browser(t.app).get('/')).headers.get('etag');
     const articleTag = (await new Browser(t.app).get(`/article/${slug}`)).headers.get('etag');
-    addComment(t.db, id, author.id, 'A new comment', Date.now());
+    await addComment(t.db, id, author.id, 'A new comment', Date.now());
     expect((await new Browser(t.app).get('/')).headers.get('etag')).toBe(homeTag);
     const article = await new Browser(t.app).get(`/article/${slug}`);
     expect(article.headers.get('etag')).not.toBe(articleTag);
@@ -53,11 +53,11 @@ describe('the anonymous page cache', () => {
   it("moves only the commented article's page and comment list: other articles stay cached", async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'alice');
-    const quiet = insertArticle(t.db, author.id, { title: 'Quiet one' });
-    const busy = insertArticle(t.db, author.id, { title: 'Busy one' });
+    const quiet = await insertArticle(t.db, author.id, { title: 'Quiet one' });
+    const busy = await insertArticle(t.db, author.id, { title: 'Busy one' });
     const paths = [`/article/${quiet.slug}`, `/api/articles/${quiet.slug}/comments`, `/article/${busy.slug}`, `/api/articles/${busy.slug}/comments`];
     for (const path of paths) await new Browser(t.app).get(path); // warm every entry
-    const commentId = addComment(t.db, busy.id, author.id, 'Busy talk', Date.now());
+    const commentId = await addComment(t.db, busy.id, author.id, 'Busy talk', Date.now());
 
     // the quiet article's page and comment list are still served from the cache: no content read
     for (const path of paths.slice(0, 2)) {
@@ -67,7 +67,7 @@ describe('the anonymous page cache', () => {
     const listed = (await (await new Browser(t.app).get(`/api/articles/${busy.slug}/comments`)).json()) as { comments: unknown[] };
     expect(listed.comments).toHaveLength(1);
 
-    deleteComment(t.db, busy.id, commentId);
+    await deleteComment(t.db, busy.id, commentId);
     expect(await (await new Browser(t.app).get(`/article/${busy.slug}`)).text()).not.toContain('Busy talk');
     const after = (await (await new Browser(t.app).get(`/api/articles/${busy.slug}/comments`)).json()) as { comments: unknown[] };
     expect(after.comments).toHaveLength(0);
@@ -104,7 +104,7 @@ describe('the anonymous page cache', () => {
   it('caches anonymous API reads but not those made with a token', async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'alice');
-    insertArticle(t.db, author.id);
+    await insertArticle(t.db, author.id);
     await t.app.request('/api/articles');
     expect(await countQueries(t, async () => t.app.request('/api/articles'))).toBe(0);
     const anonymous = await t.app.request('/api/articles');

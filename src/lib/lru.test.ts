@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Lru } from './lru';
 
 describe('Lru', () => {
-  it('forgets the least recently used first once the total weight is over its bound', () => {
+  it('forgets the least recently used first once the total weight is over its bound', async () => {
     const lru = new Lru<string>(10);
     lru.set('a', 'A', 4);
     lru.set('b', 'B', 4);
@@ -13,7 +13,7 @@ describe('Lru', () => {
     expect(lru.get('c')).toBe('C');
   });
 
-  it('also bounds the number of entries, and counts a replaced entry once', () => {
+  it('also bounds the number of entries, and counts a replaced entry once', async () => {
     const lru = new Lru<number>(Number.POSITIVE_INFINITY, 2);
     lru.set('a', 1);
     lru.set('a', 2);
@@ -25,7 +25,7 @@ describe('Lru', () => {
     expect(lru.get('b')).toBe(3);
   });
 
-  it('keeps the newest entry even when it alone is over the bound', () => {
+  it('keeps the newest entry even when it alone is over the bound', async () => {
     const lru = new Lru<string>(5);
     lru.set('a', 'A', 2);
     lru.set('big', 'BIG', 9);
@@ -33,7 +33,7 @@ describe('Lru', () => {
     expect(lru.get('big')).toBe('BIG');
   });
 
-  it('gives back the weight of deleted entries', () => {
+  it('gives back the weight of deleted entries', async () => {
     const lru = new Lru<string>(5);
     lru.set('a', 'A', 5);
     lru.delete('a');

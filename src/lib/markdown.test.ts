@@ -8,7 +8,7 @@ describe('renderMarkdown', () => {
     expect(await loadMarkdown()).toBe(await loadMarkdown());
   });
 
-  it('renders ordinary Markdown', () => {
+  it('renders ordinary Markdown', async () => {
     const html = renderMarkdown('# Title\n\nSome *emphasis* and `code`.\n\n- a\n- b');
     expect(html).toContain('<h1>Title</h1>');
     expect(html).toContain('<em>emphasis</em>');
@@ -54,12 +54,12 @@ describe('renderMarkdown', () => {
     },
   );
 
-  it('marks external links nofollow ugc noopener and leaves internal ones alone', () => {
+  it('marks external links nofollow ugc noopener and leaves internal ones alone', async () => {
     expect(renderMarkdown('[a](https://example.com)')).toContain('rel="nofollow ugc noopener"');
     expect(renderMarkdown('[a](/profile/bob)')).not.toContain('rel=');
   });
 
-  it('allows http(s) images but not data: or relative ones', () => {
+  it('allows http(s) images but not data: or relative ones', async () => {
     expect(renderMarkdown('![cat](https://example.com/cat.png)')).toContain(
       '<img src="https://example.com/cat.png" alt="cat">',
     );
@@ -69,13 +69,13 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown('![y](/logout)')).not.toContain('<img');
   });
 
-  it('escapes HTML entities in text', () => {
+  it('escapes HTML entities in text', async () => {
     expect(renderMarkdown('1 < 2 & "quotes"')).toContain('1 &lt; 2 &amp; &quot;quotes&quot;');
   });
 });
 
 describe('code highlighting and reading time', () => {
-  it('highlights fenced code that names a language, on the server, still escaped', () => {
+  it('highlights fenced code that names a language, on the server, still escaped', async () => {
     const html = renderMarkdown('```js\nconst a = "<script>";\n```');
     expect(html).toContain('<pre><code class="language-js">');
     expect(html).toContain('<span class="hljs-keyword">const</span>');
@@ -86,7 +86,7 @@ describe('code highlighting and reading time', () => {
     expect(renderMarkdown('```nosuchlang"onclick="x\ny\n```')).not.toMatch(/class="[^"]*"onclick/);
   });
 
-  it('estimates reading time at 230 words a minute, at least one', () => {
+  it('estimates reading time at 230 words a minute, at least one', async () => {
     expect(readingMinutes('Short.')).toBe(1);
     expect(readingMinutes(Array.from({ length: 1150 }, () => 'word').join(' '))).toBe(5);
     expect(readingMinutes('# Title\n\n**bold** [link](https://example.com)')).toBe(1);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openDatabase, type Db } from '../db/client';
+import { transaction } from '../db/transaction';
 import { insertArticle, insertUser } from '../test-support';
 import {
   acquireServerLock,
@@ -23,13 +24,13 @@ let dir: string;
 let open: Database.Database[];
 let children: ChildProcess[];
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-backup-test-'));
   open = [];
   children = [];
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const sqlite of open) if (sqlite.open) sqlite.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -82,8 +83,8 @@ describe('backupDatabase', () => {
     const db = liveDatabase();
     const alice = await insertUser(db, 'alice');
     const bob = await insertUser(db, 'bob');
-    insertArticle(db, alice.id, { title: 'First' });
-    insertArticle(db, bob.id, { title: 'Second', tagList: ['sqlite'] });
+    await insertArticle(db, alice.id, { title: 'First' });
+    await insertArticle(db, bob.id, { title: 'Second', tagList: ['sqlite'] });
     const progress: Array<[number, number]> = [];
 
     const bytes = await backupDatabase(db.$client, file('backups/copy.db'), (done, total) => progress.push([done, total]));
@@ -109,9 +110,9 @@ describe('backupDatabase', () => {
     const alice = await insertUser(db, 'alice');
     // a few MB, so the backup takes many steps and writes land between them
     const body = 'Lorem ipsum dolor sit amet. '.repeat(150);
-    db.$client.transaction(() => {
-      for (let i = 0; i < 800; i++) insertArticle(db, alice.id, { title: `Before ${i}`, body });
-    })();
+    await transaction(db, async (tx) => {
+      for (let i = 0; i < 800; i++) await insertArticle(tx, alice.id, { title: `Before ${i}`, body });
+    });
     const before = count(db.$client, 'articles');
     let steps = 0;
 
@@ -123,7 +124,7 @@ describe('backupDatabase', () => {
     );
     let writtenDuring = 0;
     while (!finished) {
-      for (let i = 0; i < 20; i++) insertArticle(db, alice.id, { title: `During ${writtenDuring++}`, body });
+      for (let i = 0; i < 20; i++) await insertArticle(db, alice.id, { title: `During ${writtenDuring++}`, body });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await backup;
@@ -156,23 +157,23 @@ describe('backupDatabase', () => {
 });
 
 describe('verifyDatabaseFile', () => {
-  it('accepts a Quire database', () => {
+  it('accepts a Quire database', async () => {
     liveDatabase().$client.close();
     expect(() => verifyDatabaseFile(file('quire.db'))).not.toThrow();
   });
 
-  it('refuses a file that does not exist', () => {
+  it('refuses a file that does not exist', async () => {
     expect(() => verifyDatabaseFile(file('missing.db'))).toThrow(OperationError);
     expect(() => verifyDatabaseFile(file('missing.db'))).toThrow(/missing\.db cannot be opened as a database/);
   });
 
-  it('refuses a file that is not a database', () => {
+  it('refuses a file that is not a database', async () => {
     fs.writeFileSync(file('noise.db'), randomBytes(8192));
     expect(() => verifyDatabaseFile(file('noise.db'))).toThrow(OperationError);
     expect(() => verifyDatabaseFile(file('noise.db'))).toThrow(/noise\.db is not usable: file is not a database/);
   });
 
-  it('refuses an SQLite database that is not Quire’s', () => {
+  it('refuses an SQLite database that is not Quire’s', async () => {
     const other = new Database(file('other.db'));
     other.exec('create table recipes (id integer primary key, name text); create table users (id integer primary key)');
     other.close();
@@ -180,7 +181,7 @@ describe('verifyDatabaseFile', () => {
     expect(() => verifyDatabaseFile(file('other.db'))).toThrow(/other\.db is not a Quire database/);
   });
 
-  it('refuses a Quire database migrated by a newer version', () => {
+  it('refuses a Quire database migrated by a newer version', async () => {
     const newer = tooNewDatabase('newer.db');
     expect(() => verifyDatabaseFile(newer)).toThrow(OperationError);
     expect(() => verifyDatabaseFile(newer)).toThrow(/newer\.db is not usable: .*newer version of Quire \(1 unknown migration\)/);
@@ -188,7 +189,7 @@ describe('verifyDatabaseFile', () => {
 });
 
 describe('openDatabase', () => {
-  it('refuses a database migrated by a newer version, pointing at quire restore', () => {
+  it('refuses a database migrated by a newer version, pointing at quire restore', async () => {
     const newer = tooNewDatabase('newer.db');
     const countMigrations = () => {
       const sqlite = readOnly(newer);
@@ -344,7 +345,7 @@ describe('restoreDatabase', () => {
 });
 
 describe('acquireServerLock', () => {
-  it('writes this process’s pid beside the database, and the release removes it', () => {
+  it('writes this process’s pid beside the database, and the release removes it', async () => {
     const release = acquireServerLock(file('quire.db'));
     expect(fs.readFileSync(file('quire.db.lock'), 'utf8')).toBe(String(process.pid));
 
@@ -353,7 +354,7 @@ describe('acquireServerLock', () => {
     expect(fs.existsSync(file('quire.db.lock'))).toBe(false);
   });
 
-  it('refuses while another live process holds the lock', () => {
+  it('refuses while another live process holds the lock', async () => {
     const pid = otherLiveProcess();
     fs.writeFileSync(lockFilePath(file('quire.db')), String(pid));
 
@@ -362,7 +363,7 @@ describe('acquireServerLock', () => {
     expect(fs.readFileSync(file('quire.db.lock'), 'utf8')).toBe(String(pid));
   });
 
-  it('takes over a lock left by a process that is gone', () => {
+  it('takes over a lock left by a process that is gone', async () => {
     fs.writeFileSync(lockFilePath(file('quire.db')), String(DEAD_PID));
 
     const release = acquireServerLock(file('quire.db'));

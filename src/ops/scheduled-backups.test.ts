@@ -15,12 +15,12 @@ const INTERVAL_MS = 60 * 60 * 1000;
 let dir: string;
 let db: Db | null;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-scheduled-test-'));
   db = null;
 });
 
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
   vi.restoreAllMocks();
   db?.$client.close();
@@ -39,13 +39,13 @@ function touch(folder: string, names: string[]): void {
 }
 
 describe('backupFileName', () => {
-  it('is the UTC time to the second', () => {
+  it('is the UTC time to the second', async () => {
     expect(backupFileName(new Date('2026-01-02T03:04:05.678Z'))).toBe('quire-20260102T030405Z.db');
   });
 });
 
 describe('pruneBackups', () => {
-  it('keeps the newest backups and leaves other files alone', () => {
+  it('keeps the newest backups and leaves other files alone', async () => {
     const backups = path.join(dir, 'backups');
     touch(backups, [
       'quire-20260103T000000Z.db',
@@ -70,7 +70,7 @@ describe('pruneBackups', () => {
     ]);
   });
 
-  it('deletes nothing while there are no more than `keep`', () => {
+  it('deletes nothing while there are no more than `keep`', async () => {
     const backups = path.join(dir, 'backups');
     touch(backups, ['quire-20260101T000000Z.db', 'quire-20260102T000000Z.db']);
 
@@ -119,7 +119,7 @@ describe('runScheduledBackup', () => {
 
 describe('scheduleBackups', () => {
   // better-sqlite3's backup steps on setImmediate and real I/O: only the interval is faked
-  beforeEach(() => {
+  beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
   });
 

@@ -1,12 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { idle } from '../db/transaction';
 import { follows, users } from '../db/schema';
 import type { Profile } from '../articles/queries';
 import { followingFlag } from './following';
 
 export type { Profile };
 
-export function findProfile(db: Db, username: string, viewerId: number | null): Profile | null {
+export async function findProfile(db: Db, username: string, viewerId: number | null): Promise<Profile | null> {
+  await idle(db);
   const row = db
     .select({
       id: users.id,
@@ -22,14 +24,16 @@ export function findProfile(db: Db, username: string, viewerId: number | null): 
 }
 
 /** One row however often it is asked; that following oneself means nothing is followUser's rule (use-cases.ts). */
-export function followUser(db: Db, followerId: number, followedId: number, now: number): void {
+export async function followUser(db: Db, followerId: number, followedId: number, now: number): Promise<void> {
+  await idle(db);
   db.insert(follows)
     .values({ followerId, followedId, createdAt: new Date(now) })
     .onConflictDoNothing()
     .run();
 }
 
-export function unfollowUser(db: Db, followerId: number, followedId: number): void {
+export async function unfollowUser(db: Db, followerId: number, followedId: number): Promise<void> {
+  await idle(db);
   db.delete(follows)
     .where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)))
     .run();

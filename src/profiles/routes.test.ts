@@ -66,8 +66,8 @@ describe('GET /profile/:username', () => {
     const t = createTestApp();
     const { browser: bob, user } = await signedInBrowser(t, 'bob');
     const alice = await insertUser(t.db, 'alice');
-    insertArticle(t.db, user.id, { title: 'Trees of the north' });
-    const liked = insertArticle(t.db, alice.id, { title: 'Birds of the south' });
+    await insertArticle(t.db, user.id, { title: 'Trees of the north' });
+    const liked = await insertArticle(t.db, alice.id, { title: 'Birds of the south' });
     expect((await bob.post(`/article/${liked.slug}/favorite`)).status).toBe(303);
 
     const mine = await bob.html('/profile/bob');
@@ -118,7 +118,7 @@ describe('GET /profile/:username', () => {
   it('pages the articles ten at a time and refuses bad page numbers', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    for (let n = 1; n <= 11; n++) insertArticle(t.db, bob.id, { title: `Post ${n}` });
+    for (let n = 1; n <= 11; n++) await insertArticle(t.db, bob.id, { title: `Post ${n}` });
 
     const first = await (await t.app.request('/profile/bob')).text();
     expect(previewCount(first)).toBe(10);
@@ -211,8 +211,8 @@ describe('GET /?feed=following', () => {
     const { browser } = await signedInBrowser(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
-    insertArticle(t.db, bob.id, { title: 'Followed writing' });
-    insertArticle(t.db, carol.id, { title: 'Unfollowed writing' });
+    await insertArticle(t.db, bob.id, { title: 'Followed writing' });
+    await insertArticle(t.db, carol.id, { title: 'Unfollowed writing' });
     await browser.post('/profile/bob/follow', { redirectTo: '/' });
 
     const res = await browser.get('/?feed=following');
@@ -234,7 +234,7 @@ describe('GET /?feed=following', () => {
   it('says the feed is empty and links to the Global Feed when one follows no one', async () => {
     const t = createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
-    insertArticle(t.db, (await insertUser(t.db, 'bob')).id, { title: 'Someone else' });
+    await insertArticle(t.db, (await insertUser(t.db, 'bob')).id, { title: 'Someone else' });
     const html = await browser.html('/?feed=following');
     const message = html.match(/<div class="empty-feed-message">([\s\S]*?)<\/div>/)?.[1] ?? '';
     expect(message).toContain('Your feed is empty');

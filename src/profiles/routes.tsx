@@ -15,28 +15,28 @@ import { profileMeta } from '../seo/meta';
 import type { Profile } from './queries';
 import { findProfileNamed, followUser, unfollowUser } from './use-cases';
 
-function requireProfile(c: Context, deps: AppDeps): Profile {
-  return findProfileNamed(deps, callerOf(c, 'web'), c.req.param('username') ?? '');
+async function requireProfile(c: Context, deps: AppDeps): Promise<Profile> {
+  return await findProfileNamed(deps, callerOf(c, 'web'), c.req.param('username') ?? '');
 }
 
-function showDrafts(c: Context, deps: AppDeps) {
+async function showDrafts(c: Context, deps: AppDeps) {
   const viewer = c.get('user');
-  const profile = requireProfile(c, deps);
+  const profile = await requireProfile(c, deps);
   // one's drafts are one's own: for anyone else this page does not exist
   if (viewer?.id !== profile.id) throw new HTTPException(404, { message: 'There is nothing to see here.' });
-  const articles = listDrafts(deps.db, profile.id);
+  const articles = await listDrafts(deps.db, profile.id);
   return c.render(
     <ProfilePage profile={profile} viewer={viewer} tab="drafts" articles={articles} pages={{ current: 1, total: 1, href: () => '' }} here={herePath(c)} />,
     { title: 'Your drafts', meta: profileMeta(siteOf(deps.env), profile, 'drafts', 1) },
   );
 }
 
-function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
+async function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
   const viewer = c.get('user');
-  const profile = requireProfile(c, deps);
+  const profile = await requireProfile(c, deps);
   const page = parsePage(c);
   const filter = tab === 'articles' ? { author: profile.username } : { favoritedBy: profile.username };
-  const { articles, total } = listArticles(deps, {
+  const { articles, total } = await listArticles(deps, {
     filter,
     viewerId: viewer?.id ?? null,
     limit: PAGE_SIZE,
@@ -64,9 +64,9 @@ function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorites') {
 export function profileRoutes(deps: AppDeps) {
   const app = new Hono();
 
-  app.get('/profile/:username', (c) => showProfile(c, deps, 'articles'));
-  app.get('/profile/:username/favorites', (c) => showProfile(c, deps, 'favorites'));
-  app.get('/profile/:username/drafts', (c) => showDrafts(c, deps));
+  app.get('/profile/:username', async (c) => await showProfile(c, deps, 'articles'));
+  app.get('/profile/:username/favorites', async (c) => await showProfile(c, deps, 'favorites'));
+  app.get('/profile/:username/drafts', async (c) => await showDrafts(c, deps));
 
   app.post('/profile/:username/follow', requireUser(), async (c) => {
     const profile = await followUser(deps, callerOf(c, 'web'), { username: c.req.param('username') });

@@ -1,5 +1,6 @@
 /** What a person does about another: follow them, and stop following them. */
 import { NotFound, type Caller, type Core } from '../core';
+import { transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { Profile } from './queries';
@@ -7,8 +8,8 @@ import type { Profile } from './queries';
 export const NO_SUCH_PERSON = 'There is no one with that username.';
 
 /** The profile of the user named `username` (whatever its case), as the caller sees it. */
-export function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, username: string): Profile {
-  const profile = queries.findProfile(core.db, username, caller.userId);
+export async function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, username: string): Promise<Profile> {
+  const profile = await queries.findProfile(core.db, username, caller.userId);
   if (!profile) throw new NotFound('profile', NO_SUCH_PERSON);
   return profile;
 }
@@ -20,19 +21,24 @@ export function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, usernam
 export async function followUser(core: Core, caller: Caller, input: { username: string }): Promise<Profile> {
   const { db, clock, limits } = core;
   const followerId = signedInUser(caller);
-  const profile = findProfileNamed(core, caller, input.username);
-  const now = clock();
-  limits.enforce('follows', followerId, now, caller.requestId ?? undefined);
-  // following oneself means nothing: no row, and one's own profile is never "following"
-  const self = profile.id === followerId;
-  if (!self) queries.followUser(db, followerId, profile.id, now);
-  return { ...profile, following: !self };
+  // the person cannot go between the check and the write
+  return transaction(db, async (tx) => {
+    const profile = await findProfileNamed({ db: tx }, caller, input.username);
+    const now = clock();
+    limits.enforce('follows', followerId, now, caller.requestId ?? undefined);
+    // following oneself means nothing: no row, and one's own profile is never "following"
+    const self = profile.id === followerId;
+    if (!self) await queries.followUser(tx, followerId, profile.id, now);
+    return { ...profile, following: !self };
+  });
 }
 
 /** The signed-in user stops following someone (nothing happens if they did not). */
 export async function unfollowUser(core: Core, caller: Caller, input: { username: string }): Promise<Profile> {
   const followerId = signedInUser(caller);
-  const profile = findProfileNamed(core, caller, input.username);
-  queries.unfollowUser(core.db, followerId, profile.id);
-  return { ...profile, following: false };
+  return transaction(core.db, async (tx) => {
+    const profile = await findProfileNamed({ db: tx }, caller, input.username);
+    await queries.unfollowUser(tx, followerId, profile.id);
+    return { ...profile, following: false };
+  });
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
-import { createArticle, favoriteArticle, updateArticle, findArticleBySlug } from '../articles/queries';
+import { favoriteArticle, updateArticle, findArticleBySlug } from '../articles/queries';
 import type { Db } from '../db/client';
-import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, markdown, signedInBrowser } from '../test-support';
+import { Browser, countQueries, createTestApp, createTestDb, dom, insertArticle, insertUser, saveArticle, signedInBrowser } from '../test-support';
 import { articleSearchQueries, cleanQueryText, SEARCH_COUNT_MAX, searchArticles, snippetToHtml, toMatchExpression } from './queries';
 
 const search = (db: Db, query: string, options: { viewerId?: number | null; limit?: number; offset?: number } = {}) =>
@@ -73,10 +73,10 @@ describe('searchArticles', () => {
   it('ranks a title match above a body match, then newest first', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
-    insertArticle(db, bob.id, { title: 'Gardening notes', body: 'Tomatoes like the sun.' });
-    insertArticle(db, bob.id, { title: 'Tomatoes', body: 'A short one.' });
-    insertArticle(db, bob.id, { title: 'Salads', description: 'Tomatoes, mostly', body: 'Cut them.' });
-    insertArticle(db, bob.id, { title: 'Sauces', tagList: ['tomatoes'] });
+    await insertArticle(db, bob.id, { title: 'Gardening notes', body: 'Tomatoes like the sun.' });
+    await insertArticle(db, bob.id, { title: 'Tomatoes', body: 'A short one.' });
+    await insertArticle(db, bob.id, { title: 'Salads', description: 'Tomatoes, mostly', body: 'Cut them.' });
+    await insertArticle(db, bob.id, { title: 'Sauces', tagList: ['tomatoes'] });
     // the body match is the oldest and the title match not the newest: rank comes before date
     expect(titles(await search(db, 'tomatoes'))).toEqual(['Tomatoes', 'Salads', 'Sauces', 'Gardening notes']);
   });
@@ -85,7 +85,7 @@ describe('searchArticles', () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
     for (const title of ['Twin one', 'Twin two', 'Twin three']) {
-      insertArticle(db, bob.id, { title: 'Twin', description: 'same', body: `identical text ${title.length}` });
+      await insertArticle(db, bob.id, { title: 'Twin', description: 'same', body: `identical text ${title.length}` });
     }
     expect((await search(db, 'identical')).results.map((r) => r.slug)).toEqual(['twin-3', 'twin-2', 'twin']);
   });
@@ -93,8 +93,8 @@ describe('searchArticles', () => {
   it('folds accents and case, and takes the last word as a prefix', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
-    insertArticle(db, bob.id, { title: 'Le Café de Flore', body: 'Crème brûlée.' });
-    insertArticle(db, bob.id, { title: 'Learning TypeScript', body: 'Types help.' });
+    await insertArticle(db, bob.id, { title: 'Le Café de Flore', body: 'Crème brûlée.' });
+    await insertArticle(db, bob.id, { title: 'Learning TypeScript', body: 'Types help.' });
     expect(titles(await search(db, 'cafe'))).toEqual(['Le Café de Flore']);
     expect(titles(await search(db, 'CAFÉ creme brulee'))).toEqual(['Le Café de Flore']);
     expect(titles(await search(db, 'typesc'))).toEqual(['Learning TypeScript']);
@@ -106,7 +106,7 @@ describe('searchArticles', () => {
   it('searches tags and the text of the Markdown, not its syntax', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
-    insertArticle(db, bob.id, { title: 'One', body: 'See [the manual](https://example.com/zebrafish).', tagList: ['kubernetes'] });
+    await insertArticle(db, bob.id, { title: 'One', body: 'See [the manual](https://example.com/zebrafish).', tagList: ['kubernetes'] });
     expect(titles(await search(db, 'kubernetes'))).toEqual(['One']);
     expect(titles(await search(db, 'manual'))).toEqual(['One']);
     expect(titles(await search(db, 'zebrafish'))).toEqual([]);
@@ -115,11 +115,11 @@ describe('searchArticles', () => {
   it('never finds drafts, until they are published', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
-    const draft = createArticle(db, markdown, bob.id, { title: 'Secret plans', description: 'd', body: 'Hidden words.', tagList: [] }, Date.now(), {
+    const draft = await saveArticle(db, bob.id, { title: 'Secret plans', description: 'd', body: 'Hidden words.', tagList: [] }, Date.now(), {
       publish: false,
     });
     expect(await search(db, 'secret', { viewerId: bob.id })).toEqual({ results: [], total: 0 });
-    updateArticle(db, markdown, findArticleBySlug(db, draft.slug, bob.id)!, {}, Date.now(), { publish: true });
+    await updateArticle(db, (await findArticleBySlug(db, draft.slug, bob.id))!, {}, null, Date.now(), { publish: true });
     expect(titles(await search(db, 'secret'))).toEqual(['Secret plans']);
   });
 
@@ -127,13 +127,13 @@ describe('searchArticles', () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
     const alice = await insertUser(db, 'alice');
-    const { id } = insertArticle(db, bob.id, {
+    const { id } = await insertArticle(db, bob.id, {
       title: 'Injection',
       description: 'About <b>tags</b>',
       body: 'Never trust <script>alert("pwned")</script> in a comment about pelicans.',
       tagList: ['security', 'web'],
     });
-    favoriteArticle(db, alice.id, id, Date.now());
+    await favoriteArticle(db, alice.id, id, Date.now());
     const [result] = (await search(db, 'pelicans', { viewerId: alice.id })).results;
     expect(result).toMatchObject({ title: 'Injection', tagList: ['security', 'web'], favorited: true, favoritesCount: 1 });
     expect(result!.author).toMatchObject({ username: 'bob', following: false });
@@ -149,7 +149,7 @@ describe('searchArticles', () => {
   it('counts the total up to its cap, with or without a full page', async () => {
     const db = createTestDb();
     const bob = await insertUser(db, 'bob');
-    for (let i = 0; i < 25; i++) insertArticle(db, bob.id, { title: `Walrus ${i}` });
+    for (let i = 0; i < 25; i++) await insertArticle(db, bob.id, { title: `Walrus ${i}` });
     expect((await search(db, 'walrus', { limit: 10 })).total).toBe(25);
     expect(await search(db, 'walrus', { limit: 10, offset: 20 })).toMatchObject({ total: 25 });
     expect(await search(db, 'walrus', { limit: 10, offset: 30 })).toEqual({ results: [], total: 25 });
@@ -198,8 +198,8 @@ describe('GET /search', () => {
   it('shows matches best first with title link, author, date and marked snippet, and keeps the words', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Body only', body: 'We wrote it in TypeScript at last.' });
-    insertArticle(t.db, bob.id, { title: 'TypeScript in anger', body: 'Strict mode everywhere.' });
+    await insertArticle(t.db, bob.id, { title: 'Body only', body: 'We wrote it in TypeScript at last.' });
+    await insertArticle(t.db, bob.id, { title: 'TypeScript in anger', body: 'Strict mode everywhere.' });
     const { status, page } = await searchPage(new Browser(t.app), 'typesc');
     expect(status).toBe(200);
     expect(page.querySelector('title')?.text).toBe('Search: typesc — Quire');
@@ -219,7 +219,7 @@ describe('GET /search', () => {
   it('prompts when there are no words, and says so when nothing matches', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Something' });
+    await insertArticle(t.db, bob.id, { title: 'Something' });
     const client = new Browser(t.app);
     for (const q of ['', '   ']) {
       const { status, page } = await searchPage(client, q);
@@ -237,7 +237,7 @@ describe('GET /search', () => {
   it('never fails on operators, quotes, junk, emoji or very long text', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'TypeScript tips', body: 'Use strict mode.' });
+    await insertArticle(t.db, bob.id, { title: 'TypeScript tips', body: 'Use strict mode.' });
     const client = new Browser(t.app);
     const cases: Array<[string, string[]]> = [
       ['"typescript" AND (tips)', ['TypeScript tips']],
@@ -267,13 +267,13 @@ describe('GET /search', () => {
     expect(nul.querySelector('main input[name=q]')?.getAttribute('value')).toBe('tips');
     const reflected = await (await client.get(`/search?q=${encodeURIComponent('<script>alert(1)</script>')}`)).text();
     expect(reflected).not.toContain('<script>alert');
-    expect(findArticleBySlug(t.db, 'typescript-tips', null)).not.toBeNull();
+    expect(await findArticleBySlug(t.db, 'typescript-tips', null)).not.toBeNull();
   });
 
   it('escapes what authors wrote in titles and snippets', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, {
+    await insertArticle(t.db, bob.id, {
       title: '<img src=x onerror=alert(1)> heron',
       body: 'The heron says <script>alert(1)</script> and \u0002 leaves.',
     });
@@ -291,8 +291,8 @@ describe('GET /search', () => {
   it('pages 10 at a time with the lists’ pagination markup; bad pages are 400, pages past the end 404', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    for (let i = 1; i <= 11; i++) insertArticle(t.db, bob.id, { title: `Otter ${i}`, body: 'Otters hold hands.' });
-    insertArticle(t.db, bob.id, { title: 'Unrelated' });
+    for (let i = 1; i <= 11; i++) await insertArticle(t.db, bob.id, { title: `Otter ${i}`, body: 'Otters hold hands.' });
+    await insertArticle(t.db, bob.id, { title: 'Unrelated' });
     const client = new Browser(t.app);
     const first = await searchPage(client, 'otter hands');
     expect(first.page.querySelectorAll('.search-result')).toHaveLength(10);
@@ -341,10 +341,10 @@ describe('GET /search', () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const client = new Browser(t.app);
-    insertArticle(t.db, bob.id, { title: 'Lemur', tagList: ['a', 'b'] });
+    await insertArticle(t.db, bob.id, { title: 'Lemur', tagList: ['a', 'b'] });
     // a page that is not full needs no count; a full one does
     const one = await countQueries(t, () => client.get('/search?q=lemur'));
-    for (let i = 0; i < 9; i++) insertArticle(t.db, bob.id, { title: `Lemur ${i}`, tagList: ['a', `c${i}`] });
+    for (let i = 0; i < 9; i++) await insertArticle(t.db, bob.id, { title: `Lemur ${i}`, tagList: ['a', `c${i}`] });
     const ten = await countQueries(t, () => client.get('/search?q=lemur&v=1'));
     expect(one).toBe(3); // the page, its snippets, the tags of its articles
     expect(ten).toBe(4); // and the total
@@ -355,7 +355,7 @@ describe('the header search field', () => {
   it('is on every page: a GET form to /search with a labelled search input and no submit button', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    const { slug } = insertArticle(t.db, bob.id, { title: 'Shown', tagList: ['t'] });
+    const { slug } = await insertArticle(t.db, bob.id, { title: 'Shown', tagList: ['t'] });
     const { browser } = await signedInBrowser(t, 'alice');
     const anonymous = new Browser(t.app);
     const pages: Array<[Browser, string, string[]]> = [
@@ -396,10 +396,10 @@ describe('GET /api/articles?q= (Quire extension)', () => {
   it('returns the list shape, best matches first, with limit and offset', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Body mention', body: 'Something about sqlite here.' });
-    insertArticle(t.db, bob.id, { title: 'SQLite in production', body: 'WAL.' });
-    insertArticle(t.db, bob.id, { title: 'Unrelated' });
-    createArticle(t.db, markdown, bob.id, { title: 'SQLite draft', description: 'd', body: 'sqlite', tagList: [] }, Date.now(), { publish: false });
+    await insertArticle(t.db, bob.id, { title: 'Body mention', body: 'Something about sqlite here.' });
+    await insertArticle(t.db, bob.id, { title: 'SQLite in production', body: 'WAL.' });
+    await insertArticle(t.db, bob.id, { title: 'Unrelated' });
+    await saveArticle(t.db, bob.id, { title: 'SQLite draft', description: 'd', body: 'sqlite', tagList: [] }, Date.now(), { publish: false });
     const res = await api(t).get('/articles?q=sqlit');
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['articles', 'articlesCount']);
@@ -417,10 +417,10 @@ describe('GET /api/articles?q= (Quire extension)', () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const { user: carol, token } = await userWithToken(t, 'carol');
-    const tagged = insertArticle(t.db, bob.id, { title: 'Rust tagged', tagList: ['systems'] });
-    insertArticle(t.db, bob.id, { title: 'Rust untagged' });
-    insertArticle(t.db, carol.id, { title: 'Rust by carol' });
-    favoriteArticle(t.db, carol.id, tagged.id, Date.now());
+    const tagged = await insertArticle(t.db, bob.id, { title: 'Rust tagged', tagList: ['systems'] });
+    await insertArticle(t.db, bob.id, { title: 'Rust untagged' });
+    await insertArticle(t.db, carol.id, { title: 'Rust by carol' });
+    await favoriteArticle(t.db, carol.id, tagged.id, Date.now());
     const titlesFor = async (path: string, auth?: string) =>
       (await api(t).get(path, auth)).body.articles.map((a: { title: string }) => a.title);
     expect(await titlesFor('/articles?q=rust&tag=systems')).toEqual(['Rust tagged']);
@@ -436,7 +436,7 @@ describe('GET /api/articles?q= (Quire extension)', () => {
   it('finds nothing for a q without words, and refuses one over 1000 characters with 422', async () => {
     const t = createTestApp();
     const bob = await insertUser(t.db, 'bob');
-    insertArticle(t.db, bob.id, { title: 'Anything' });
+    await insertArticle(t.db, bob.id, { title: 'Anything' });
     for (const q of ['', '"*"', 'AND OR', '😀']) {
       const res = await api(t).get(`/articles?q=${encodeURIComponent(q)}`);
       expect(res.status, q).toBe(200);

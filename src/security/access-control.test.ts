@@ -20,9 +20,9 @@ async function webWorld() {
   const t = createTestApp();
   const alice = await signedInBrowser(t, 'alice');
   const mallory = await signedInBrowser(t, 'mallory');
-  const article = insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
-  const malloryArticle = insertArticle(t.db, mallory.user.id, { title: 'Owned by Mallory' });
-  const commentId = addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
+  const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
+  const malloryArticle = await insertArticle(t.db, mallory.user.id, { title: 'Owned by Mallory' });
+  const commentId = await addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
   const aliceSessionId = alice.browser.cookies.get('session')!.split('.')[0]!;
   return { t, alice, mallory, slug: article.slug, mallorySlug: malloryArticle.slug, commentId, handle: sessionHandle(aliceSessionId) };
 }
@@ -116,8 +116,8 @@ async function apiWorld() {
   const t = createTestApp();
   const alice = await userWithToken(t, 'alice');
   const mallory = await userWithToken(t, 'mallory');
-  const article = insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
-  const commentId = addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
+  const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
+  const commentId = await addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
   return { t, client: api(t), alice, mallory, slug: article.slug, commentId };
 }
 type ApiWorld = Awaited<ReturnType<typeof apiWorld>>;

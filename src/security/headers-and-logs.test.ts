@@ -105,7 +105,7 @@ describe('security log lines', () => {
     });
     expect(changed.status).toBe(303);
     expect(logLine(t, 'security.password.changed', changed).userId).toBe(user.id);
-    const { slug } = insertArticle(t.db, user.id);
+    const { slug } = await insertArticle(t.db, user.id);
     const forbidden = await mallory.browser.get(`/editor/${slug}`);
     expect(forbidden.status).toBe(403);
     expect(logLine(t, 'forbidden', forbidden).userId).toBe(mallory.user.id);
@@ -202,7 +202,7 @@ describe('forbidden access is a security event on pages and API alike', () => {
   it('logs a forbidden line with the request id and client address for web and API 403s', async () => {
     const t = createTestApp();
     const author = await insertUser(t.db, 'author');
-    const { slug } = insertArticle(t.db, author.id);
+    const { slug } = await insertArticle(t.db, author.id);
     const { browser } = await signedInBrowser(t, 'mallory');
     const web = await browser.post(`/article/${slug}/delete`);
     expect(web.status).toBe(403);

@@ -78,7 +78,8 @@ describe('per-user and per-address limits', () => {
     const t = createTestApp({ env: { [variable]: '2/h' } });
     const { browser } = await signedInBrowser(t, 'writer');
     const authors = await Promise.all([1, 2, 3].map((n) => insertUser(t.db, `author${n}`)));
-    const slugs = authors.map((author, n) => insertArticle(t.db, author.id, { title: `Article ${n}` }).slug);
+    const slugs: string[] = [];
+    for (const [n, author] of authors.entries()) slugs.push((await insertArticle(t.db, author.id, { title: `Article ${n}` })).slug);
     const act = (n: number) => {
       switch (kind) {
         case 'articles':
@@ -156,7 +157,7 @@ describe('the client address', () => {
     expect((await proxy.request('/', { headers: { 'x-forwarded-for': '198.51.100.6' } })).status).toBe(200);
   });
 
-  it('refuses an invalid TRUST_PROXY at start-up', () => {
+  it('refuses an invalid TRUST_PROXY at start-up', async () => {
     expect(() => createTestApp({ env: { TRUST_PROXY: 'everyone!' } })).toThrow(/TRUST_PROXY/);
     expect(() => createTestApp({ env: { RATE_LIMIT_COMMENTS: 'lots' } })).toThrow(/RATE_LIMIT_COMMENTS/);
   });

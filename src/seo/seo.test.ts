@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createArticle, findArticleBySlug } from '../articles/queries';
+import { findArticleBySlug } from '../articles/queries';
 import { EnvError, loadEnv } from '../env';
-import { Browser, createTestApp, dom, insertArticle, insertUser, markdown, PASSWORD, type TestApp } from '../test-support';
+import { Browser, createTestApp, dom, insertArticle, insertUser, saveArticle, PASSWORD, type TestApp } from '../test-support';
 import { parseXml, textOf } from '../test-support/xml';
 
 const PUBLIC_URL = 'https://blog.example';
@@ -36,8 +36,8 @@ describe('an article page, for search engines and link previews', () => {
   it('has a canonical URL, a description, OpenGraph and Twitter tags, all absolute', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    const { slug } = insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', tagList: ['birds', 'water'] });
-    const article = findArticleBySlug(t.db, slug, null)!;
+    const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', tagList: ['birds', 'water'] });
+    const article = (await findArticleBySlug(t.db, slug, null))!;
     const page = await head(t, `/article/${slug}?utm_source=newsletter`);
 
     expect(page.canonical).toEqual([`${PUBLIC_URL}/article/${slug}`]);
@@ -58,8 +58,8 @@ describe('an article page, for search engines and link previews', () => {
   it('carries BlogPosting structured data in JSON-LD', async () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
-    const { slug } = insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', tagList: ['birds'] });
-    const article = findArticleBySlug(t.db, slug, null)!;
+    const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', tagList: ['birds'] });
+    const article = (await findArticleBySlug(t.db, slug, null))!;
     const { jsonLd } = await head(t, `/article/${slug}`);
 
     expect(jsonLd).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('an article page, for search engines and link previews', () => {
     const t = setup();
     const bob = await insertUser(t.db, 'bob');
     const title = 'Birds </script><script>alert(1)</script> <!-- & more';
-    const { slug } = insertArticle(t.db, bob.id, { title, description: '</SCRIPT>' });
+    const { slug } = await insertArticle(t.db, bob.id, { title, description: '</SCRIPT>' });
     const res = await reader(t).get(`/article/${slug}`);
     const html = await res.text();
     const root = dom(html);
@@ -100,7 +100,7 @@ describe('an article page, for search engines and link previews', () => {
   it('marks a draft, which only its author sees, noindex and announces nothing about it', async () => {
     const t = setup();
     const alice = await insertUser(t.db, 'alice');
-    const { slug } = createArticle(t.db, markdown, alice.id, { title: 'Draft', description: 'Secret', body: 'x', tagList: [] }, t.clock(), { publish: false });
+    const { slug } = await saveArticle(t.db, alice.id, { title: 'Draft', description: 'Secret', body: 'x', tagList: [] }, t.clock(), { publish: false });
     const author = reader(t);
     expect((await author.post('/login', { email: alice.email, password: PASSWORD })).status).toBe(303);
     const page = await head(t, `/article/${slug}`, author);
@@ -142,7 +142,7 @@ describe('every page', () => {
   it('has one canonical URL from PUBLIC_URL, keeping only the query that matters', async () => {
     const t = setup({ PUBLIC_URL: 'https://example.org/notes' });
     const bob = await insertUser(t.db, 'bob');
-    for (let i = 0; i < 11; i++) insertArticle(t.db, bob.id, { title: `A${i}`, tagList: ['birds'] });
+    for (let i = 0; i < 11; i++) await insertArticle(t.db, bob.id, { title: `A${i}`, tagList: ['birds'] });
     const cases: Array<[string, string]> = [
       ['/', '/'],
       ['/?page=1', '/'],
@@ -184,11 +184,11 @@ describe('the sitemap', () => {
     const bob = await insertUser(t.db, 'bob');
     const dora = await insertUser(t.db, 'dora'); // only drafts
     await insertUser(t.db, 'erin'); // nothing at all
-    const { slug } = insertArticle(t.db, bob.id, { title: 'Herons', tagList: ['birds', 'a&b'] });
-    const draft = createArticle(t.db, markdown, dora.id, { title: 'Secret', description: 'd', body: 'b', tagList: ['hidden'] }, t.clock(), {
+    const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', tagList: ['birds', 'a&b'] });
+    const draft = await saveArticle(t.db, dora.id, { title: 'Secret', description: 'd', body: 'b', tagList: ['hidden'] }, t.clock(), {
       publish: false,
     });
-    const article = findArticleBySlug(t.db, slug, null)!;
+    const article = (await findArticleBySlug(t.db, slug, null))!;
 
     const res = await reader(t).get('/sitemap.xml');
     expect(res.status).toBe(200);

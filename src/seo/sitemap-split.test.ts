@@ -9,7 +9,8 @@ describe('a sitemap past the per-file limit', () => {
   it('becomes an index of numbered sitemaps that hold every URL once', async () => {
     const t = createTestApp({ env: { PUBLIC_URL: 'https://blog.example' } });
     const bob = await insertUser(t.db, 'bob');
-    const slugs = [1, 2, 3, 4, 5].map((n) => insertArticle(t.db, bob.id, { title: `Article ${n}`, tagList: ['birds'] }).slug);
+    const slugs: string[] = [];
+    for (const n of [1, 2, 3, 4, 5]) slugs.push((await insertArticle(t.db, bob.id, { title: `Article ${n}`, tagList: ['birds'] })).slug);
     const reader = new Browser(t.app);
     // home, 5 articles, 1 profile, 1 tag: 8 URLs in 3 files
 

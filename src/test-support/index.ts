@@ -12,7 +12,7 @@ import { silentLog, type LogLine } from '../lib/logger';
 import { loadMarkdown } from '../lib/markdown';
 import { Limits } from '../security/limits';
 import { createUser } from '../users/queries';
-import { createArticle, sharedReads } from '../articles/queries';
+import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
 
 export const ORIGIN = 'http://localhost';
 
@@ -166,22 +166,23 @@ let articleClock = Date.UTC(2026, 0, 1);
 /** The Markdown renderer, for tests that save articles through the query functions. */
 export const markdown = await loadMarkdown();
 
-export function insertArticle(
+/** createArticle() as the use case calls it: the body rendered first. */
+export function saveArticle(db: Db, authorId: number, input: ArticleInput, now: number, options: { publish: boolean } = { publish: true }) {
+  return createArticle(db, renderArticleBody(markdown, input.body), authorId, input, now, options);
+}
+
+export async function insertArticle(
   db: Db,
   authorId: number,
   input: Partial<{ title: string; description: string; body: string; tagList: string[] }> = {},
 ) {
   articleClock += 1000;
+  const body = input.body ?? 'Some *Markdown* body.';
   return createArticle(
     db,
-    markdown,
+    renderArticleBody(markdown, body),
     authorId,
-    {
-      title: input.title ?? 'An article',
-      description: input.description ?? 'About things',
-      body: input.body ?? 'Some *Markdown* body.',
-      tagList: input.tagList ?? [],
-    },
+    { title: input.title ?? 'An article', description: input.description ?? 'About things', body, tagList: input.tagList ?? [] },
     articleClock,
   );
 }
