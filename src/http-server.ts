@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { CachedPageListener } from './lib/cached-page-listener';
+import type { CachedPageListener } from './cache/cached-page-listener';
 
 export type ServerTimeouts = {
   /** the whole request head must arrive within this (slowloris) */

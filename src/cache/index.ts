@@ -18,8 +18,8 @@ import type { Context } from 'hono';
 import type { ArticleFilter, SharedReads } from '../articles/queries';
 import type { Db } from '../db/client';
 import { idle, isBusy } from '../db/transaction';
-import type { Freshness } from '../lib/http-cache';
-import { PageCache } from '../lib/http-cache';
+import type { Freshness } from './http-cache';
+import { PageCache } from './page-cache';
 import { ContentMemo, fragmentMemo, type Fragment } from './memo';
 import { NO_COMMENTS, Versions, type CommentsShown } from './versions';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { bodyTag, respond, SHARED_CACHE_CONTROL } from './http-cache';
+import { bodyTag, respond, SHARED_CACHE_CONTROL } from './representation';
 
 /** A document that is the same for every reader (feeds, the sitemap, robots.txt). */
 export type PublicDocument = {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { clientAddress, socketAddress, type ProxyTrust } from '../security/client-ip';
-import type { Answer } from './http-cache';
+import type { Answer } from './representation';
 import { logRequest, type Log } from './logger';
 import { requestIdFrom } from './request-id';
 
@@ -103,7 +103,7 @@ class NodeRequest implements FrontRequest {
 /**
  * The global steps of every request, declared once for both ways in: the app's middleware, and
  * the cached-page listener that answers anonymous cache hits before Hono
- * (src/lib/cached-page-listener.ts). Each request gets one request id, the security headers,
+ * (src/cache/cached-page-listener.ts). Each request gets one request id, the security headers,
  * X-Request-Id and one log line on its response, its client address, and then every step.
  *
  * A step runs once per request: when one refuses a request the listener would have answered, the

@@ -1,70 +1,7 @@
-import { hash as digest } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { chooseEncoding, compress, isCompressible, responseBody, type Encoding } from './compression';
-import { stampTag, type Stamp } from '../cache/versions';
-import { Lru } from './lru';
-
-/** A rendered 200 response, with its compressed forms made once (cached entries) or on demand. */
-export type Entry = {
-  /** the content it was rendered from */
-  stamp: Stamp;
-  etag: string;
-  body: Buffer;
-  /** the handler's headers, less those set per answer (below) and per request */
-  headers: Array<[string, string]>;
-  vary: string;
-  encoded: Partial<Record<'br' | 'gzip', Buffer>>;
-};
-
-/** A bounded LRU of rendered responses for anonymous readers, keyed by path and query; 0 entries keeps none. */
-export class PageCache {
-  private readonly entries: Lru<Entry>;
-
-  constructor(
-    private readonly maxEntries: number,
-    maxBytes: number,
-  ) {
-    this.entries = new Lru(maxBytes, maxEntries);
-  }
-
-  /** The entry for `key` if `current` says its content is still the current one (else it is dropped). */
-  get(key: string, current: (stamp: Stamp) => boolean): Entry | undefined {
-    if (this.maxEntries === 0) return undefined;
-    const entry = this.entries.get(key);
-    if (entry && !current(entry.stamp)) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-
-  set(key: string, entry: Entry): void {
-    if (this.maxEntries === 0) return;
-    this.entries.set(key, entry, size(entry));
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
-/**
- * What an entry weighs in the cache: its body, and as much again for the br and gzip copies made
- * on first request (for HTML and JSON the two together stay well under the body's size).
- */
-function size(entry: Entry): number {
-  return 2 * entry.body.byteLength;
-}
-
-/** A short digest of a body, for ETags. */
-export const bodyTag = (body: Buffer) => digest('sha1', body, 'base64url').slice(0, 22);
-
-/** Anyone may keep an anonymous response, and must ask again (cheaply, by ETag) before reuse. */
-export const SHARED_CACHE_CONTROL = 'public, no-cache';
-
-function etagMatches(header: string, etag: string): boolean {
-  return header.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*');
-}
+import { bodyTag, respond, SHARED_CACHE_CONTROL } from '../lib/representation';
+import type { Entry, PageCache } from './page-cache';
+import { stampTag, type Stamp } from './versions';
 
 /** Headers this middleware sets itself, or that belong to one request and are never stored. */
 const OWN_HEADERS = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'etag', 'cache-control', 'vary']);
@@ -81,69 +18,6 @@ const PER_REQUEST = new Set([
 function mergeVary(...values: Array<string | null | undefined>): string {
   const names = values.flatMap((value) => (value ?? '').split(',').map((name) => name.trim())).filter(Boolean);
   return [...new Map(names.map((name) => [name.toLowerCase(), name])).values()].join(', ');
-}
-
-/** What a request says that changes the answer from an entry. */
-export type Conditions = {
-  method: string;
-  ifNoneMatch: string | undefined;
-  acceptEncoding: string | undefined;
-  /** If-Modified-Since says the client's copy is current (asked only without If-None-Match) */
-  unmodifiedSince?: boolean;
-};
-
-/** A body with its headers and ETag: a cached entry, or a document answered once (feeds). */
-export type Representation = Pick<Entry, 'etag' | 'body' | 'headers' | 'vary' | 'encoded'>;
-
-export type Answer = { status: 200 | 304; headers: Array<[string, string]>; body: Buffer | null };
-
-/**
- * The response to `request` from `entry`: 304 when its ETag matches (or, without If-None-Match,
- * when If-Modified-Since does; RFC 9110 13.2.2), else the body in the best encoding the client
- * accepts (compressed once per entry), no body for HEAD. Pure, so the app and the cached-page
- * listener (src/lib/cached-page-listener.ts) answer alike.
- */
-export function answerFrom(entry: Representation, request: Conditions, cacheControl: string, level: 'fast' | 'small'): Answer {
-  const headers: Array<[string, string]> = [
-    ...entry.headers,
-    ['etag', entry.etag],
-    ['cache-control', cacheControl],
-    ['vary', entry.vary],
-  ];
-  const notModified =
-    request.ifNoneMatch !== undefined ? etagMatches(request.ifNoneMatch, entry.etag) : request.unmodifiedSince === true;
-  if (notModified) {
-    return { status: 304, headers: headers.filter(([name]) => name !== 'content-type'), body: null };
-  }
-  let body: Buffer = entry.body;
-  const contentType = entry.headers.find(([name]) => name === 'content-type')?.[1] ?? null;
-  if (isCompressible(contentType, body.byteLength)) {
-    const encoding: Encoding = chooseEncoding(request.acceptEncoding);
-    if (encoding !== 'identity') {
-      body = entry.encoded[encoding] ??= compress(entry.body, encoding, level);
-      headers.push(['content-encoding', encoding]);
-    }
-  }
-  headers.push(['content-length', String(body.byteLength)]);
-  return { status: 200, headers, body: request.method === 'HEAD' ? null : body };
-}
-
-/** answerFrom() as a Response to this request. */
-export function respond(
-  c: Context,
-  entry: Representation,
-  cacheControl: string,
-  level: 'fast' | 'small',
-  unmodifiedSince = false,
-): Response {
-  const conditions = {
-    method: c.req.method,
-    ifNoneMatch: c.req.header('if-none-match'),
-    acceptEncoding: c.req.header('accept-encoding'),
-    unmodifiedSince,
-  };
-  const answer = answerFrom(entry, conditions, cacheControl, level);
-  return new Response(answer.body && responseBody(answer.body), { status: answer.status, headers: answer.headers });
 }
 
 /**

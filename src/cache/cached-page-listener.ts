@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stamp } from '../cache/versions';
-import type { FrontDoor } from './front-door';
-import { answerFrom, SHARED_CACHE_CONTROL, type PageCache } from './http-cache';
+import type { FrontDoor } from '../lib/front-door';
+import { answerFrom, SHARED_CACHE_CONTROL } from '../lib/representation';
+import type { PageCache } from './page-cache';
 
 /** A cache the app fills (httpCache), with the app's rules for answering from it. */
 export type CachedSection = {
