@@ -30,6 +30,19 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
  */
 export type Fragment = (key: string, render: () => Html) => Html;
 
+/**
+ * A fragment's key from everything it shows. Each part is written with its length, so no two
+ * different inputs give one key (a title cannot pass for a title and a description).
+ */
+export function fragmentKey(kind: string, parts: ReadonlyArray<string | number | boolean | null>): string {
+  let key = kind;
+  for (const part of parts) {
+    const text = String(part);
+    key += `|${text.length}:${text}`;
+  }
+  return key;
+}
+
 /** Renders every time: for views rendered outside the app (tests, e-mails). */
 export const renderEveryTime: Fragment = (_key, render) => render();
 

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { ArticlePreview } from '../../views/components/article-preview';
+import { ArticlePreview, previewKey } from '../../views/components/article-preview';
+import { fragmentKey } from '../../views/view-types';
 import { ArticlePage } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
 import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
@@ -72,12 +73,12 @@ async function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: Article
   const base = tab.kind === 'tag' ? `${tagPath(tab.tag)}?` : tab.kind === 'feed' ? `${FOLLOWING_FEED_PATH}&` : '/?';
   const tags = (await deps.reads.tagsInUse());
   // the same sidebar on every list page for every reader
-  const sidebar = deps.fragment(`sidebar:${JSON.stringify(tags)}`, () => <TagSidebar tags={tags} />);
+  const sidebar = deps.fragment(fragmentKey('sidebar', tags), () => <TagSidebar tags={tags} />);
   const site = siteOf(deps.env);
   const here = herePath(c);
   // a preview shows only its article, whether the viewer favorited it, and this page's address
   const preview = (article: ArticleSummary) =>
-    deps.fragment(`preview:${JSON.stringify(article)}:${here}`, () => <ArticlePreview article={article} here={here} />);
+    deps.fragment(previewKey(article, here), () => <ArticlePreview article={article} here={here} />);
   return c.render(
     <HomePage
       fragment={deps.fragment}

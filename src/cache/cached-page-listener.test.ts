@@ -1,24 +1,13 @@
-import type { Server } from 'node:http';
 import { brotliDecompressSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, insertArticle, insertUser, signedInBrowser, type TestApp } from '../test-support';
-import { listenRecordingEarlyAnswers, rawRequest as get } from '../test-support/socket';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, insertArticle, insertUser, signedInBrowser } from '../test-support';
+import { rawRequest as get, serverPerTest } from '../test-support/socket';
 
 /** Headers that differ between any two responses. */
 const withoutPerResponse = ({ date: _date, 'x-request-id': _id, connection: _c, 'keep-alive': _k, ...rest }: Record<string, string>) => rest;
 
 describe('the cached-page listener (anonymous cache hits answered before Hono)', () => {
-  let server: Server | null = null;
-  afterEach(async () => {
-    server?.close();
-    server = null;
-  });
-
-  async function start(t: TestApp) {
-    const started = await listenRecordingEarlyAnswers(t);
-    server = started.server;
-    return started;
-  }
+  const start = serverPerTest();
 
   async function siteWithArticle(env?: Record<string, string>) {
     const t = createTestApp({ env });

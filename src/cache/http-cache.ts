@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyTag, respond, SHARED_CACHE_CONTROL } from '../lib/representation';
+import { bodyTag, respond, SHARED_CACHE_CONTROL, type Representation } from '../lib/representation';
 import type { Entry, PageCache } from './page-cache';
 import { stampTag, type Stamp } from './versions';
 
@@ -72,10 +72,14 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     const viewer = options.viewer(c);
     const shared = viewer === null && options.shareable(c);
     const key = requestTarget(c);
-    await options.ready();
-    const mark = options.writeMark();
+    // only a shared answer is kept, so only it needs to know what it was rendered from
+    let mark: string | null = null;
+    if (shared) {
+      await options.ready();
+      mark = options.writeMark();
+    }
     const cacheControl = viewer === null ? SHARED_CACHE_CONTROL : 'private, no-cache';
-    const respondWith = (entry: Entry, level: 'fast' | 'small') => respond(c, entry, cacheControl, level);
+    const respondWith = (answer: Representation, level: 'fast' | 'small') => respond(c, answer, cacheControl, level);
 
     if (shared) {
       const hit = options.cache.get(key, options.current);
@@ -95,22 +99,22 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     res.headers.forEach((value, name) => {
       if (!OWN_HEADERS.has(name)) headers.push([name, value]);
     });
-    await options.ready();
-    const stamp = options.stamp(c);
-    const entry: Entry = {
-      stamp,
-      etag: shared ? `W/"v${stampTag(stamp)}-${bodyTag(body)}"` : `W/"${viewer ?? 'a'}-${bodyTag(body)}"`,
-      body,
-      headers,
-      vary: mergeVary(options.vary, res.headers.get('vary')),
-      encoded: {},
-    };
+    const vary = mergeVary(options.vary, res.headers.get('vary'));
+    let answer: Representation = { etag: `W/"${viewer ?? 'a'}-${bodyTag(body)}"`, body, headers, vary, encoded: {} };
+    let level: 'fast' | 'small' = 'fast';
     // a response that sets cookies (a renewed session, a cleared flash) is never shared
-    const storable = shared && !res.headers.has('set-cookie') && options.writeMark() === mark;
-    if (storable) {
-      options.cache.set(key, { ...entry, headers: headers.filter(([name]) => !PER_REQUEST.has(name)) });
+    if (shared && !res.headers.has('set-cookie')) {
+      await options.ready();
+      const stamp = options.stamp(c);
+      // a write while it was rendered leaves it unkept: it may show some of the write and not the rest
+      if (options.writeMark() === mark) {
+        const entry: Entry = { ...answer, stamp, etag: `W/"v${stampTag(stamp)}-${bodyTag(body)}"` };
+        options.cache.set(key, { ...entry, headers: headers.filter(([name]) => !PER_REQUEST.has(name)) });
+        answer = entry;
+        level = 'small';
+      }
     }
     c.res = undefined as unknown as Response; // replace, not merge, the handler's response
-    c.res = respondWith(entry, storable ? 'small' : 'fast');
+    c.res = respondWith(answer, level);
   };
 }

@@ -1,8 +1,7 @@
-import type { Server } from 'node:http';
 import { HTTPException } from 'hono/http-exception';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, insertArticle, insertUser, type TestApp } from '../test-support';
-import { listenRecordingEarlyAnswers, rawRequest as get } from '../test-support/socket';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, insertArticle, insertUser } from '../test-support';
+import { rawRequest as get, serverPerTest } from '../test-support/socket';
 import type { FrontRequest, GlobalStep } from './front-door';
 
 const READER = '198.51.100.7';
@@ -11,17 +10,7 @@ const NEIGHBOUR = '203.0.113.9';
 const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 describe('the front door (global steps on both ways in)', () => {
-  let server: Server | null = null;
-  afterEach(async () => {
-    server?.close();
-    server = null;
-  });
-
-  async function start(t: TestApp) {
-    const started = await listenRecordingEarlyAnswers(t);
-    server = started.server;
-    return started;
-  }
+  const start = serverPerTest();
 
   async function siteWith(globalSteps: GlobalStep[]) {
     const t = createTestApp({ env: { TRUST_PROXY: 'loopback' }, globalSteps });

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { listen } from '../http-server';
@@ -36,4 +37,21 @@ export async function listenRecordingEarlyAnswers(t: TestApp): Promise<{ server:
   };
   const server = await listen(t.app, { port: 0, hostname: '127.0.0.1' });
   return { server, port: (server.address() as AddressInfo).port, answered };
+}
+
+/**
+ * For a describe block whose tests each listen: `const start = serverPerTest();` then
+ * `await start(t)` in a test. The server is closed after each test.
+ */
+export function serverPerTest() {
+  let server: Server | null = null;
+  afterEach(() => {
+    server?.close();
+    server = null;
+  });
+  return async function start(t: TestApp) {
+    const started = await listenRecordingEarlyAnswers(t);
+    server = started.server;
+    return started;
+  };
 }

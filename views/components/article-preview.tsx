@@ -2,6 +2,7 @@ import type { ArticleSummary } from '../../src/articles/queries';
 import { articlePath, favoriteActionPath, profilePath } from '../../src/paths';
 import { Avatar } from './avatar';
 import { DateTime } from './date';
+import { fragmentKey } from '../view-types';
 
 /** Where a form should send the reader back to (a hidden, same-site field). */
 export function RedirectTo(props: { here: string }) {
@@ -35,6 +36,25 @@ export function TagList(props: { tags: string[] }) {
       ))}
     </ul>
   );
+}
+
+/** Everything a preview shows, and the page its forms come back to: its fragment key. */
+export function previewKey(article: ArticleSummary, here: string): string {
+  const { author } = article;
+  return fragmentKey('preview', [
+    article.slug,
+    article.title,
+    article.description,
+    article.tagList.length,
+    ...article.tagList,
+    (article.publishedAt ?? article.updatedAt).getTime(),
+    article.readingMinutes,
+    article.favorited,
+    article.favoritesCount,
+    author.username,
+    author.image,
+    here,
+  ]);
 }
 
 export function ArticlePreview(props: { article: ArticleSummary; here: string }) {
