@@ -94,7 +94,7 @@ function SiteFooter(props: { siteName: string }) {
 }
 
 /** The navbar shows one of a few links as the current page; any other path marks none. */
-const NAV_PATHS = new Set(['/', '/editor', '/settings', '/login', '/register']);
+const NAV_PATHS: ReadonlySet<string> = new Set(['/', '/editor', '/settings', '/login', '/register']);
 
 /*
  * The skip link, navbar and footer depend only on the site's name, the viewer and which nav link

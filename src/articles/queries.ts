@@ -253,9 +253,11 @@ export function viewerFlags(
  * request then asks only for the viewer's own flags (listArticles).
  */
 export type SharedReads = {
-  /** a page of published articles matching `filter`, newest first, with every reader's flags off */
-  articlePage(filter: ArticleFilter, limit: number, offset: number): Promise<ArticleSummary[]>;
-  articleTotal(filter: ArticleFilter): Promise<number>;
+  /**
+   * A page of published articles matching `filter`, newest first, with every reader's flags off,
+   * and how many match in all.
+   */
+  articleList(filter: ArticleFilter, limit: number, offset: number): Promise<{ articles: ArticleSummary[]; total: number }>;
   /** every tag used by at least one published article, most used first */
   tagsInUse(): Promise<string[]>;
 };
@@ -264,18 +266,16 @@ const filterKeys = (filter: ArticleFilter) => FILTER_KEYS.filter((key) => filter
 
 export function sharedReads(db: Db): SharedReads {
   return {
-    async articlePage(filter, limit, offset) {
+    async articleList(filter, limit, offset) {
       await idle(db);
-      const rows = articleListQueries(db, filterKeys(filter)).page.all({ ...filter, limit, offset });
+      const queries = articleListQueries(db, filterKeys(filter));
+      const rows = queries.page.all({ ...filter, limit, offset });
       const tagLists = tagsForArticles(
         db,
         rows.map((row) => row.id),
       );
-      return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
-    },
-    async articleTotal(filter) {
-      await idle(db);
-      return articleListQueries(db, filterKeys(filter)).count.get(filter)?.n ?? 0;
+      const articles = rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
+      return { articles, total: queries.count.get(filter)?.n ?? 0 };
     },
     async tagsInUse() {
       await idle(db);
@@ -293,8 +293,7 @@ export async function listArticles(
   options: { filter?: ArticleFilter; viewerId: number | null; limit: number; offset: number },
 ): Promise<{ articles: ArticleSummary[]; total: number }> {
   const filter = options.filter ?? {};
-  const page = await source.reads.articlePage(filter, options.limit, options.offset);
-  const total = await source.reads.articleTotal(filter);
+  const { articles: page, total } = await source.reads.articleList(filter, options.limit, options.offset);
   // shared reads may be shared with other requests: each gets its own copies
   if (options.viewerId === null || page.length === 0) return { articles: page.map((article) => ({ ...article })), total };
   await idle(source.db);

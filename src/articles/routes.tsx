@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ArticlePreview, previewKey } from '../../views/components/article-preview';
-import { fragmentKey } from '../../views/view-types';
 import { ArticlePage } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
 import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
@@ -73,7 +72,8 @@ async function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: Article
   const base = tab.kind === 'tag' ? `${tagPath(tab.tag)}?` : tab.kind === 'feed' ? `${FOLLOWING_FEED_PATH}&` : '/?';
   const tags = (await deps.reads.tagsInUse());
   // the same sidebar on every list page for every reader
-  const sidebar = deps.fragment(fragmentKey('sidebar', tags), () => <TagSidebar tags={tags} />);
+  // tags hold no line break (normaliseTags folds white space), so the joined list is the key
+  const sidebar = deps.fragment(`sidebar\n${tags.join('\n')}`, () => <TagSidebar tags={tags} />);
   const site = siteOf(deps.env);
   const here = herePath(c);
   // a preview shows only its article, whether the viewer favorited it, and this page's address
