@@ -1,15 +1,21 @@
 import type { FormErrors } from '../view-types';
 
-/** The page's one error list; absent when there are no errors. */
+/**
+ * The page's one error list; absent when there are no errors. The alert role sits on a wrapper:
+ * on the <ul> itself it would replace the list role, leaving each <li> outside any list (axe's
+ * `listitem`), and HTML does not allow it there (the W3C checker's "Bad value alert").
+ */
 export function ErrorList(props: { errors?: FormErrors }) {
   const list = props.errors?.list ?? [];
   if (list.length === 0) return null;
   return (
-    <ul class="error-messages" role="alert">
-      {list.map((message) => (
-        <li>{message}</li>
-      ))}
-    </ul>
+    <div role="alert">
+      <ul class="error-messages">
+        {list.map((message) => (
+          <li>{message}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

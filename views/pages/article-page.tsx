@@ -5,7 +5,7 @@ import { articlePath, editorPath, favoriteActionPath, followActionPath, profileP
 import { RedirectTo, TagList } from '../components/article-preview';
 import { Avatar } from '../components/avatar';
 import { DateTime } from '../components/date';
-import { ErrorList, FieldError } from '../components/errors';
+import { ErrorList, FieldError, fieldAria } from '../components/errors';
 import type { FormErrors, Viewer } from '../view-types';
 
 type Props = {
@@ -96,7 +96,7 @@ function CommentForm(props: Props) {
             class="form-control"
             placeholder="Write a comment..."
             rows={3}
-            aria-invalid={props.commentErrors?.fields['body'] ? 'true' : undefined}
+            {...fieldAria(props.commentErrors, 'body')}
           >
             {props.commentValue ?? ''}
           </textarea>

@@ -1,0 +1,121 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { newUser, postArticle, signUp, submitSignIn, uniqueTitle, slugOf } from './support';
+
+/**
+ * What axe finds that a person using a screen reader or a keyboard would trip over: its serious and
+ * critical rules, on the page as the browser shows it (styles applied, JavaScript on or off).
+ */
+async function expectNoSeriousAxeViolation(page: Page, what: string): Promise<void> {
+  const results = await analyze(page, test.info());
+  const serious = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(serious, what).toEqual([]);
+  // axe did look at the page: it passed rules on it
+  expect(results.passes.length, what).toBeGreaterThan(10);
+}
+
+/**
+ * axe runs as a script in the page, which the js-off project turns off: there it looks at the same
+ * document (the DOM as served, with its styles) in a page of its own where no script of the site
+ * runs, only axe.
+ */
+async function analyze(page: Page, testInfo: TestInfo) {
+  if (testInfo.project.use.javaScriptEnabled !== false) return await new AxeBuilder({ page }).analyze();
+  const html = await page.content();
+  const url = page.url();
+  const context = await (page.context().browser() as Browser).newContext({ javaScriptEnabled: true });
+  try {
+    await context.route((target) => target.pathname.endsWith('.js'), (route) => route.abort());
+    await context.route((target) => target.href === url, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+    );
+    const copy = await context.newPage();
+    await copy.goto(url);
+    // the site's stylesheet applies (colour contrast and link rules depend on it): --text
+    await expect(copy.locator('body')).toHaveCSS('color', 'rgb(31, 35, 40)');
+    return await new AxeBuilder({ page: copy }).analyze();
+  } finally {
+    await context.close();
+  }
+}
+
+/** The form's page came back with its one error list, at the same URL. */
+async function expectErrorPage(page: Page, path: string, message: string): Promise<void> {
+  await expect(page).toHaveURL(path);
+  await expect(page.locator('ul.error-messages')).toContainText(message);
+  await expect(page.getByRole('alert')).toContainText(message);
+}
+
+test('a visitor who gets the sign-in and sign-up forms wrong can read what went wrong with assistive technology', async ({ page }, testInfo) => {
+  const user = newUser(testInfo, 'axe-auth');
+
+  await page.goto('/login');
+  await submitSignIn(page, user.email, 'not a password of anyone');
+  await expectErrorPage(page, '/login', 'Email or password is invalid');
+  await expectNoSeriousAxeViolation(page, 'sign-in');
+
+  await page.goto('/register');
+  await page.getByLabel('Username').fill('two words');
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expectErrorPage(page, '/register', 'Username');
+  await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
+  await expectNoSeriousAxeViolation(page, 'sign-up');
+});
+
+test('a writer who gets the editor wrong can read what went wrong with assistive technology', async ({ page }, testInfo) => {
+  const user = newUser(testInfo, 'axe-writer');
+  await signUp(page, user);
+
+  await page.goto('/editor');
+  await page.getByPlaceholder("What's this article about?").fill('No title yet');
+  await page.getByRole('button', { name: 'Publish Article' }).click();
+  await expectErrorPage(page, '/editor', "Title can't be blank");
+  await expect(page.getByPlaceholder("What's this article about?")).toHaveValue('No title yet');
+  await expectNoSeriousAxeViolation(page, 'new article');
+
+  const title = uniqueTitle(testInfo, 'Accessible errors');
+  await postArticle(page, testInfo, { title, description: 'About errors', body: 'Some words.', tags: ['axe', 'forms'] });
+  await page.goto(`/editor/${slugOf(title)}`);
+  await page.getByPlaceholder('Article Title').fill('');
+  await page.getByRole('button', { name: 'Publish Article' }).click();
+  await expectErrorPage(page, `/editor/${slugOf(title)}`, "Title can't be blank");
+  await expectNoSeriousAxeViolation(page, 'edit article');
+});
+
+test('a member who gets the settings or a comment wrong can read what went wrong with assistive technology', async ({ page }, testInfo) => {
+  const user = newUser(testInfo, 'axe-member');
+  await signUp(page, user);
+
+  await page.goto('/settings');
+  await page.getByLabel('Email').fill(`new-${user.email}`);
+  await page.getByLabel('Profile picture URL').fill('javascript:alert(1)');
+  await page.getByRole('button', { name: 'Update Settings' }).click();
+  await expectErrorPage(page, '/settings', 'must be an http:// or https:// URL');
+  await expectNoSeriousAxeViolation(page, 'settings');
+
+  const title = uniqueTitle(testInfo, 'Commented errors');
+  await postArticle(page, testInfo, { title, description: 'About comments', body: 'Some words.' });
+  await page.goto(`/article/${slugOf(title)}`);
+  // only spaces: the browser sends it, the server refuses it
+  await page.getByPlaceholder('Write a comment...').fill('   ');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+  await expectErrorPage(page, `/article/${slugOf(title)}/comments`, "Comment can't be blank");
+  await expect(page.getByPlaceholder('Write a comment...')).toHaveAttribute('aria-invalid', 'true');
+  await expectNoSeriousAxeViolation(page, 'comment');
+});
+
+test('a new member whose feed is empty can find the way to articles with assistive technology', async ({ page }, testInfo) => {
+  const user = newUser(testInfo, 'axe-empty');
+  await signUp(page, user);
+
+  await page.goto('/?feed=following');
+  await expect(page.locator('.empty-feed-message')).toContainText('Your feed is empty');
+  const link = page.locator('.empty-feed-message').getByRole('link', { name: 'Global Feed' });
+  // told from the sentence around it by more than its colour
+  await expect(link).toHaveCSS('text-decoration-line', 'underline');
+  await expectNoSeriousAxeViolation(page, 'empty feed');
+});
