@@ -54,10 +54,11 @@ function confused(r: Random): unknown {
   return r.pick<unknown>([null, 0, -1.5, 1e308, true, [], ['a', 1], {}, { a: 'b' }, 'ok', text(r)]);
 }
 
-type Body = { kind: string; contentType?: string; body?: string | Uint8Array };
+type Body = { kind: string; contentType?: string; body?: string | Blob };
 
+/** Raw bytes, invalid UTF-8 included (a Blob, so nothing re-encodes them on the way). */
 const bytes = (...parts: (string | number[])[]) =>
-  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+  new Blob(parts.map((p) => (typeof p === 'string' ? p : new Uint8Array(p))));
 
 function multipart(r: Random, boundary: string): string {
   const parts: string[] = [];

@@ -129,6 +129,32 @@ describe('races', () => {
     expect(usersNamed(t.db, 'wanted')).toBe(1);
   });
 
+  it('answers a name the unique index refuses after every check as taken (409 or 422), not 500', async () => {
+    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const someone = await insertUser(t.db, 'someone');
+    const token = (await createSession(t.db, someone.id, { now: t.clock() })).token;
+    // a writer the use cases' checks cannot see: it takes the name within the very insert or update
+    t.db.$client.exec(`
+      create temp trigger squat_insert before insert on users when new.username = 'late'
+      begin insert into users (username, email, password_hash, created_at, updated_at) values ('LATE', 'squatter@example.com', 'x', 0, 0); end;
+      create temp trigger squat_update before update of email on users when new.email = 'late@example.com'
+      begin insert into users (username, email, password_hash, created_at, updated_at) values ('squatter', 'LATE@example.com', 'x', 0, 0); end;
+    `);
+    const signUp = await apiPost(t, '/api/users', { user: { username: 'late', email: 'late1@example.com', password: PASSWORD } });
+    expect(signUp.status).toBe(409);
+    expect(await signUp.json()).toEqual({ errors: { username: ['has already been taken'] } });
+    const form = await formPost(t, '/register', { username: 'late', email: 'late2@example.com', password: PASSWORD });
+    expect(form.status).toBe(422);
+    const page = await form.text();
+    expect(page).toContain('Username has already been taken');
+    expect(page).toContain('late2@example.com');
+    const rename = await apiPost(t, '/api/user', { user: { email: 'late@example.com' } }, token, 'PUT');
+    expect(rename.status).toBe(409);
+    expect(await rename.json()).toEqual({ errors: { email: ['has already been taken'] } });
+    // each refusal rolled back whole: no account, no squatter
+    expect(t.db.$client.prepare('select username from users').pluck().all()).toEqual(['someone']);
+  });
+
   it('answers 404 to a comment still arriving when its article is deleted, and keeps no comment', async () => {
     const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
     const { browser: author, user } = await signedInBrowser(t, 'author');
