@@ -8,10 +8,12 @@
  * Deterministic: the cases come from a seeded generator, so a failure names a case that fails
  * again. A failure prints the method, path, body kind and status.
  */
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../auth/session';
 import { addComment } from '../comments/queries';
 import { createTestApp, insertArticle, insertUser, ORIGIN, type TestApp } from '../test-support';
+import { serverPerTest } from '../test-support/socket';
 
 /** mulberry32: a tiny seeded generator; the same seed gives the same cases on every run. */
 function seeded(seed: number) {
@@ -94,6 +96,7 @@ function bodies(r: Random): Body[] {
     { kind: 'multipart garbage', contentType: 'multipart/form-data; boundary=x', body: bytes('--x\r\n', [0, 0xff, 0x80], '\r\n\r\n') },
     { kind: 'multipart with a file', contentType: 'multipart/form-data; boundary=f', body: '--f\r\nContent-Disposition: form-data; name="body"; filename="a.md"\r\nContent-Type: text/markdown\r\n\r\n# hi\r\n--f--\r\n' },
     { kind: 'json', contentType: 'application/json', body: JSON.stringify({ [wrapper]: inner }) },
+    { kind: 'json with a repeated key', contentType: 'application/json', body: `{"${wrapper}":{"username":"a","username":["b"],"body":1,"body":null}}` },
     { kind: 'json of the wrong type', contentType: 'application/json', body: JSON.stringify(r.pick<unknown>([null, 1, 'x', [], [{}], { [wrapper]: null }, { [wrapper]: [] }, { [wrapper]: 'x' }])) },
     { kind: 'broken json', contentType: 'application/json', body: r.pick(['{', '{"user":', '[1,', 'nul', '{"a":1}}', '\u0000']) },
     { kind: 'json with invalid UTF-8', contentType: 'application/json; charset=utf-8', body: bytes('{"user":{"username":"', [0xff, 0xc0, 0x00], '"}}') },
@@ -205,6 +208,54 @@ describe('fuzzing every route', () => {
       }
     }
     expect(sent).toBeGreaterThan(2000);
+    expect(failures).toEqual([]);
+  });
+
+  const start = serverPerTest();
+
+  /** Bytes exactly as written, over a real socket (no client tidies the path); the answer's status line. */
+  function sendRaw(port: number, request: Uint8Array): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.end(request));
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const text = Buffer.concat(chunks).toString('latin1');
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text });
+      });
+    });
+  }
+
+  it('answers odd raw paths and bodies over a real socket (the cached-page listener too) with less than 500', async () => {
+    const s = await seed();
+    const { port } = await start(s.t);
+    const paths = [
+      '/', '//', '/./', '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/article/%', '/article/%E0%A4%A', '/article/%ff',
+      `/article/${s.slug}/../../api/user`, '/tag/%00', '/profile/%C0%AE', `/${'a/'.repeat(3000)}`, '/search?q=%', '/?page=%ff',
+      '/api/articles/%2F', '/api/articles?limit=%', '/api/profiles/%E2%80%AE', '/static/..%2f..%2fpackage.json', '/feed.atom?%',
+    ];
+    const requests: Buffer[] = [];
+    for (const path of paths) {
+      // twice: the second may be answered from the cache, before the app
+      for (let i = 0; i < 2; i++) requests.push(Buffer.from(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`, 'latin1'));
+    }
+    const form = (contentType: string, body: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`POST /login HTTP/1.1\r\nHost: localhost\r\nOrigin: ${ORIGIN}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`, 'latin1'),
+        body,
+      ]);
+    requests.push(
+      form('multipart/form-data; boundary=b', Buffer.from('--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nx')),
+      form('application/x-www-form-urlencoded', Buffer.from([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x3d, 0xff, 0x00, 0xc3])),
+      // chunked, so the body limit counts it as it arrives
+      Buffer.from(`POST /register HTTP/1.1\r\nHost: localhost\r\nOrigin: ${ORIGIN}\r\nContent-Type: multipart/form-data; boundary=q\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\n--q\r\n\r\n0\r\n\r\n`, 'latin1'),
+    );
+    const failures: string[] = [];
+    for (const request of requests) {
+      const { status, text } = await sendRaw(port, request);
+      if (status === 0 || status >= 500 || STACK_TRACE.test(text)) failures.push(`${request.toString('latin1').split('\r\n')[0]!.slice(0, 80)}: ${status}`);
+    }
     expect(failures).toEqual([]);
   });
 });
