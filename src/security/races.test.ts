@@ -243,4 +243,30 @@ describe('races', () => {
     expect(t.db.$client.prepare('select count(*) from comments').pluck().get()).toBe(0);
     expect(orphans(t.db)).toEqual(NO_ORPHANS);
   });
+
+  it('answers double submits at once (same title, favorite, follow, comment delete) without a 500, counts kept true', async () => {
+    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const author = await insertUser(t.db, 'author');
+    const reader = await insertUser(t.db, 'reader');
+    const authorToken = (await createSession(t.db, author.id, { now: t.clock() })).token;
+    const readerToken = (await createSession(t.db, reader.id, { now: t.clock() })).token;
+    const article = await insertArticle(t.db, author.id, { title: 'Liked' });
+    const comment = await (await apiPost(t, `/api/articles/${article.slug}/comments`, { comment: { body: 'mine' } }, readerToken)).json() as { comment: { id: number } };
+    const path = `/api/articles/${article.slug}`;
+    const answers = await Promise.all([
+      ...Array.from({ length: 8 }, () => apiPost(t, '/api/articles', { article: { title: 'Same title', description: 'd', body: 'b', tagList: ['brand-new'] } }, authorToken)),
+      ...Array.from({ length: 8 }, (_, i) => apiPost(t, `${path}/favorite`, {}, readerToken, i % 3 ? 'POST' : 'DELETE')),
+      ...Array.from({ length: 8 }, (_, i) => apiPost(t, '/api/profiles/author/follow', {}, readerToken, i % 3 ? 'POST' : 'DELETE')),
+      ...Array.from({ length: 8 }, () => t.app.request(`${ORIGIN}${path}/comments/${comment.comment.id}`, { method: 'DELETE', headers: { authorization: `Token ${readerToken}` } })),
+    ]);
+    for (const res of answers) expect(res.status).toBeLessThan(500);
+    expect(answers.slice(0, 8).map((res) => res.status)).toEqual(Array<number>(8).fill(201));
+    expect(answers.slice(24).map((res) => res.status).sort()).toEqual([204, ...Array<number>(7).fill(404)]);
+    const slugs = t.db.$client.prepare("select slug from articles where title = 'Same title'").pluck().all();
+    expect(new Set(slugs).size).toBe(8);
+    expect(t.db.$client.prepare("select count(*) from tags where name = 'brand-new'").pluck().get()).toBe(1);
+    expect(t.db.$client.prepare('select favorites_count from articles where id = ?').pluck().get(article.id))
+      .toBe(t.db.$client.prepare('select count(*) from favorites where article_id = ?').pluck().get(article.id));
+    expect(orphans(t.db)).toEqual(NO_ORPHANS);
+  });
 });
