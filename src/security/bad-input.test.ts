@@ -176,28 +176,32 @@ describe('fuzzing every route', () => {
 
     const failures: string[] = [];
     let sent = 0;
-    for (const route of routesOf((await seed()).t)) {
+    for (const [index, route] of routesOf((await seed()).t).entries()) {
       for (const signedIn of [false, true]) {
         // a fresh site per route and viewer: a delete or a rename does not starve the next cases
         const s = await seed();
-        const send = async (path: string, body: Body) => {
+        const send = async (path: string, body: Body, extra: { method?: string; headers?: Record<string, string> } = {}) => {
           const headers: Record<string, string> = { origin: ORIGIN };
           if (body.contentType) headers['content-type'] = body.contentType;
           if (signedIn) {
             headers.cookie = `session=${s.token}`;
             headers.authorization = `Token ${s.token}`;
           }
-          const init: RequestInit = { method: route.method, headers };
-          if (body.body !== undefined && route.method !== 'GET' && route.method !== 'HEAD') init.body = body.body;
+          Object.assign(headers, extra.headers);
+          const method = extra.method ?? route.method;
+          const init: RequestInit = { method, headers };
+          if (body.body !== undefined && method !== 'GET' && method !== 'HEAD') init.body = body.body;
           const res = await s.t.app.request(`${ORIGIN}${path}`, init);
           sent++;
           const answer = await res.text();
           if (res.status >= 500 || STACK_TRACE.test(answer)) {
-            failures.push(`${route.method} ${path.slice(0, 80)} [${body.kind}] ${signedIn ? 'signed in' : 'anonymous'}: ${res.status} ${answer.slice(0, 200)}`);
+            failures.push(`${method} ${path.slice(0, 80)} [${body.kind}] ${signedIn ? 'signed in' : 'anonymous'}: ${res.status} ${answer.slice(0, 200)}`);
           }
         };
         const path = fill(route.path, s);
         for (const body of bodies(r)) await send(path, body);
+        // the rest for one viewer a route, in turns: a few seconds in all
+        if (signedIn !== (index % 2 === 1)) continue;
         // odd paths, and odd query strings, with a plain body
         if (route.path.includes(':')) {
           for (const value of oddValues(r, s.slug)) await send(fill(route.path, s, value), { kind: 'odd path' });
@@ -205,9 +209,20 @@ describe('fuzzing every route', () => {
         for (const suffix of ['/', '//', '/./', '/../', '%2F', '?page=-1&limit=1e9&offset=NaN&tag[]=a&q=%00', `?${'q=x&'.repeat(2000)}`, '?q=%E0%A4%A&author=%ff']) {
           await send(`${path}${suffix}`, { kind: 'odd suffix' });
         }
+        // other methods, and headers the cache, the representation and the session read
+        for (const method of ['HEAD', 'OPTIONS', 'PATCH', 'PUT', 'DELETE']) await send(path, { kind: 'other method' }, { method });
+        const oddHeaders: Record<string, string>[] = [
+          { cookie: `session=${'x'.repeat(5000)}; flash=%ff%; return_to=//evil.example` },
+          { cookie: 'session=a.b.c; session=; =;;' },
+          { authorization: r.pick(['Token', 'Token a.b', 'Bearer ', 'Basic Zm9vOmJhcg==', `Token ${'a'.repeat(10_000)}`]) },
+          { 'if-none-match': r.pick(['*', 'W/""', '"x", W/', '"' + 'a'.repeat(3000)]), 'if-modified-since': 'Tue, 99 Foo 10000' },
+          { 'accept-encoding': r.pick(['br;q=nan, gzip;q=-1', '*;q=0', 'identity;q=0', 'x'.repeat(3000)]), range: 'bytes=9-1' },
+          { 'x-forwarded-for': '999.1.1.1, ::ffff:%', 'x-request-id': 'a'.repeat(500), 'sec-fetch-site': 'cross-site' },
+        ];
+        for (const headers of oddHeaders) await send(path, { kind: 'odd headers' }, { headers });
       }
     }
-    expect(sent).toBeGreaterThan(2000);
+    expect(sent).toBeGreaterThan(3000);
     expect(failures).toEqual([]);
   });
 
