@@ -9,7 +9,7 @@ import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
 import { createUser, findUserByEmail } from '../users/queries';
-import { hasFieldErrors, signedInUser, takenNames, weakPassword } from '../users/use-cases';
+import { hasFieldErrors, signedInUser, takenNames, weakPassword, writingNames } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
 import { createSession, invalidateSession, invalidateSessionByHandle, invalidateUserSessions } from './session';
 
@@ -48,13 +48,15 @@ export async function signUp(
   if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   const passwordHash = await hashPassword(input.password);
-  const outcome = await transaction(db, async (tx) => {
-    // again: someone may have taken the name while the password was being hashed
-    const taken = await takenNames(tx, input);
-    if (hasFieldErrors(taken)) return fail(taken);
-    const user = await createUser(tx, { username: input.username, email: input.email, passwordHash }, clock());
-    return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
-  });
+  const outcome = await writingNames(() =>
+    transaction(db, async (tx) => {
+      // again: someone may have taken the name while the password was being hashed
+      const taken = await takenNames(tx, input);
+      if (hasFieldErrors(taken)) return fail(taken);
+      const user = await createUser(tx, { username: input.username, email: input.email, passwordHash }, clock());
+      return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
+    }),
+  );
   if (outcome.ok) recordSecurityEvent(log, caller, 'signup', { userId: outcome.value.user.id });
   return outcome;
 }

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
 import type { FieldErrors } from '../core';
 
@@ -9,12 +10,27 @@ export type FormErrors = { list: string[]; fields: Record<string, string> };
 
 export const noErrors = (): FormErrors => ({ list: [], fields: {} });
 
-/** Reads an urlencoded or multipart form; repeated names (tagList) become arrays, files are dropped. */
+export const MALFORMED_FORM =
+  'The form could not be read: its body is not well-formed multipart/form-data. Please go back and send it again.';
+
+/**
+ * Reads an urlencoded or multipart form; repeated names (tagList) become arrays, files are dropped.
+ * A multipart body that does not parse (no boundary, a part cut short) is the client's fault: 400
+ * with a message, never a 500.
+ */
 export async function readForm(c: Context): Promise<FormValues> {
   const contentType = c.req.header('content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(contentType)) return {};
-  const body = await c.req.parseBody({ all: true });
-  const values: FormValues = {};
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch (error) {
+    // undici's formData() rejects a malformed body with a TypeError; anything else is ours
+    if (error instanceof TypeError) throw new HTTPException(400, { message: MALFORMED_FORM });
+    throw error;
+  }
+  // no prototype: a field named __proto__ stays a field
+  const values: FormValues = Object.create(null) as FormValues;
   for (const [key, value] of Object.entries(body)) {
     if (Array.isArray(value)) {
       const strings = value.filter((v): v is string => typeof v === 'string');

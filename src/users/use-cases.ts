@@ -24,6 +24,41 @@ export async function takenNames(db: Db, names: { username?: string; email?: str
   return errors;
 }
 
+/** The unique indexes on users (src/db/schema.ts) and the field each protects. */
+const UNIQUE_NAME_INDEXES: ReadonlyArray<readonly [index: string, field: 'username' | 'email']> = [
+  ['users_username_lower_unique', 'username'],
+  ['users_email_lower_unique', 'email'],
+];
+
+/**
+ * The field a refusal by a users unique index is about, or null for any other error. Drizzle
+ * wraps the driver's error (DrizzleQueryError), so the cause chain is followed.
+ */
+function nameTakenByIndex(error: unknown): FieldErrors | null {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE') continue;
+    const hit = UNIQUE_NAME_INDEXES.find(([index]) => e.message.includes(index));
+    if (hit) return { [hit[1]]: [TAKEN] };
+  }
+  return null;
+}
+
+/**
+ * Writes a username or email, answering a unique index's refusal as the field error "has already
+ * been taken". The use cases check again inside their transaction, so this is the last word for
+ * what that check cannot see (a rule of the index the query does not share, a write by a trigger
+ * or another program): a taken name is the person's mistake to correct, never a 500.
+ */
+export async function writingNames<T>(write: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await write();
+  } catch (error) {
+    const taken = nameTakenByIndex(error);
+    if (taken) return fail(taken);
+    throw error;
+  }
+}
+
 /**
  * The password rule beyond its length (which zod checks at the door): not a common or guessable
  * one, given the words that make it guessable for this user. Off with BLOCK_COMMON_PASSWORDS=false.
@@ -112,15 +147,17 @@ export async function changeSettings(
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   if (newPassword !== undefined) stored.passwordHash = await hashPassword(newPassword);
 
-  const outcome = await transaction(db, async (tx) => {
-    // again: another account may have taken the name while the passwords were being hashed
-    const taken = await takenNames(tx, changes, user.id);
-    if (hasFieldErrors(taken)) return fail(taken);
-    const updated = await updateUser(tx, user.id, stored, clock());
-    // whoever knew the old password is signed out everywhere but here
-    if (newPassword !== undefined) await invalidateUserSessions(tx, user.id, input.currentSessionId ?? undefined);
-    return succeed(updated);
-  });
+  const outcome = await writingNames(() =>
+    transaction(db, async (tx) => {
+      // again: another account may have taken the name while the passwords were being hashed
+      const taken = await takenNames(tx, changes, user.id);
+      if (hasFieldErrors(taken)) return fail(taken);
+      const updated = await updateUser(tx, user.id, stored, clock());
+      // whoever knew the old password is signed out everywhere but here
+      if (newPassword !== undefined) await invalidateUserSessions(tx, user.id, input.currentSessionId ?? undefined);
+      return succeed(updated);
+    }),
+  );
   if (!outcome.ok) return outcome;
   if (newPassword !== undefined) recordSecurityEvent(log, caller, 'password.changed');
   return succeed({ user: outcome.value, passwordChanged: newPassword !== undefined });
