@@ -70,18 +70,18 @@ export async function signIn(
 ): Promise<Outcome<{ user: User; session: NewSession }>> {
   const { db, clock, limits, log } = core;
   const address = caller.ip ?? NO_ADDRESS;
-  // throttled before any password work
-  limits.checkSignin(address, input.email, clock(), caller.requestId ?? undefined);
+  // reserved before any password work, and counted as a failure until the password is right
+  const attempt = limits.reserveSignin(address, input.email, clock(), caller.requestId ?? undefined);
   const user = await findUserByEmail(db, input.email);
   // as slow without a user as with one, so response times do not reveal who is registered
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyPasswordAgainstNobody(input.password);
-  limits.recordSignin(address, input.email, Boolean(user && valid), clock());
   if (!user || !valid) {
     recordSecurityEvent(log, caller, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user) });
     return fail({ form: [INVALID_CREDENTIALS] });
   }
+  attempt.succeeded();
   const session = await startSession(core, db, caller, user.id);
   recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
   return succeed({ user, session });
