@@ -38,14 +38,17 @@ export async function signUp(
   input: { username: string; email: string; password: string },
 ): Promise<Outcome<{ user: User; session: NewSession | null }>> {
   const { db, clock, limits, log } = core;
+  const operator = caller.door === 'cli';
+  // Every attempt spends one from the sign-up limit before anything is checked, taken names and
+  // refusals included: an answer says whether the username and email are free, so one address
+  // learns no more names an hour than it may create accounts, and once the limit is spent the
+  // answer is the 429 whatever the names.
+  if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   const errors = {
     ...(await weakPassword(core, input.password, [input.username, input.email])),
     ...(await takenNames(db, input)),
   };
   if (hasFieldErrors(errors)) return fail(errors);
-  const operator = caller.door === 'cli';
-  // spent only by a sign-up that would succeed, before the password is hashed
-  if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   const passwordHash = await hashPassword(input.password);
   const outcome = await transaction(db, async (tx) => {

@@ -33,7 +33,8 @@ export class MemoryBucketStore implements BucketStore {
     bucket.updatedAt = now;
     if (bucket.tokens < cost) {
       this.buckets.set(key, bucket);
-      return { allowed: false, retryAfterMs: Math.ceil((cost - bucket.tokens) / ratePerMs) };
+      // multiplied, not divided by the rate: 1 / (1 / 3_600_000) is 3_600_000.0000000005, a second too many
+      return { allowed: false, retryAfterMs: Math.ceil(((cost - bucket.tokens) * policy.refillMs) / policy.capacity) };
     }
     bucket.tokens -= cost;
     this.buckets.delete(key); // re-insert: the Map keeps recently used keys last
