@@ -95,7 +95,7 @@ export function authRoutes(deps: AppDeps) {
     const result = await unlessThrottled(() => signUp(deps, callerOf(c, 'web'), parsed.data));
     if (result instanceof TooManyRequests) {
       refuseForNow(c, result);
-      return renderRegister(c, values, formError(null, `Too many sign-ups from your address. ${tryAgainIn(result.retryAfterSeconds)}`));
+      return renderRegister(c, values, formError(null, `Too many sign-up attempts from your address. ${tryAgainIn(result.retryAfterSeconds)}`));
     }
     if (!result.ok) {
       c.status(422);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Browser, createTestApp, dom, insertUser, PASSWORD, type TestApp } from '../test-support';
+import { tryAgainIn } from './limits';
 import { FORGET_FAILURES_AFTER_MS, Throttler } from './rate-limit';
 
 const SECOND = 1000;
@@ -200,5 +201,18 @@ describe('Throttler reservations', () => {
     throttler.reserve('k', 1000 + FORGET_FAILURES_AFTER_MS);
     // the fourth failure would have waited 4 s; this is a first again
     expect(throttler.check('k', 1000 + FORGET_FAILURES_AFTER_MS)).toEqual({ allowed: true });
+  });
+});
+
+describe('tryAgainIn', () => {
+  it.each([
+    [1, 'Try again in 1 second.'],
+    [5, 'Try again in 5 seconds.'],
+    [119, 'Try again in 119 seconds.'],
+    [120, 'Try again in 2 minutes.'],
+    [121, 'Try again in 3 minutes.'],
+    [3600, 'Try again in 60 minutes.'],
+  ])('%i s: %s', (seconds, text) => {
+    expect(tryAgainIn(seconds)).toBe(text);
   });
 });

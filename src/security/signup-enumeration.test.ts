@@ -104,6 +104,6 @@ describe('sign-up answers do not test names faster than the sign-up limit', () =
     expect(page.querySelector('input[name=email]')?.getAttribute('value')).toBe('new@example.com');
     expect(page.querySelector('input[name=password]')?.getAttribute('value') ?? '').toBe('');
     expect(page.querySelector('input[name=redirectTo]')?.getAttribute('value')).toBe('/editor');
-    expect(page.querySelector('.error-messages')?.text).toBe('Too many sign-ups from your address. Try again in 60 minutes.');
+    expect(page.querySelector('.error-messages')?.text).toBe('Too many sign-up attempts from your address. Try again in 60 minutes.');
   });
 });
