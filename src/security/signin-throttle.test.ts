@@ -65,8 +65,9 @@ describe('the sign-in throttle is reserved before the password is checked', () =
       browser.post('/login', { email: 'alice@example.com', password: 'wrong two' }),
       browser.post('/login', { email: 'alice@example.com', password: PASSWORD }),
     ]).then((responses) => responses.map((res) => res.status));
-    // the third was reserved behind two pending failures: refused, not checked
-    expect(statuses).toEqual([422, 422, 429]);
+    // whichever is reserved third meets two pending attempts counted as failures: refused, not checked
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 422 || s === 303)).toHaveLength(2);
     t.clock.advance(SECOND);
     expect((await browser.post('/login', { email: 'alice@example.com', password: PASSWORD })).status).toBe(303);
   });
