@@ -1,5 +1,4 @@
 import { Hono, type Context } from 'hono';
-import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
@@ -27,6 +26,7 @@ import { securityHeaders } from './lib/security-headers';
 import { siteOf } from './lib/site';
 import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
+import { refuseCrossSite } from './security/csrf';
 import { Limits, TooManyRequests } from './security/limits';
 import { healthRoutes, pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
@@ -129,8 +129,9 @@ export function createApp(options: CreateAppOptions) {
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
   app.route('/api', apiRoutes(deps, assets, cache.api, freshness));
 
-  // cross-site form posts are refused before routing; the API authenticates by token, not cookie
-  const checkCsrf = csrf({ origin: publicOrigin });
+  // cross-site posts of any content type are refused before routing; the API authenticates by
+  // token, not cookie
+  const checkCsrf = refuseCrossSite(publicOrigin);
   app.use(async function csrfOutsideApi(c, next) {
     if (isApiPath(c.req.path)) return next();
     return checkCsrf(c, next);

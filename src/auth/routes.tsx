@@ -3,13 +3,33 @@ import { LoginPage, RegisterPage } from '../../views/pages/auth-pages';
 import type { AppDeps } from '../app-types';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromFields, errorsFromZod, field, readForm, type FormErrors } from '../lib/form';
+import { errorsFromFields, errorsFromZod, field, formError, readForm, type FormErrors } from '../lib/form';
 import { safeRedirectPath } from '../lib/redirect';
+import { TooManyRequests, tryAgainIn } from '../security/limits';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
 import { PASSWORD_MAX_LENGTH } from './password';
 import { measurePassword } from './password-strength';
 import { signIn, signOut, signUp } from './use-cases';
+
+/**
+ * The use case's answer, or the refusal a throttle or limit threw, so the form can come back with
+ * the wait beside it instead of a bare 429 page.
+ */
+async function unlessThrottled<T>(run: () => Promise<T>): Promise<T | TooManyRequests> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof TooManyRequests) return err;
+    throw err;
+  }
+}
+
+/** A throttled form's status and Retry-After; the page is the form again. */
+function refuseForNow(c: Context, refusal: TooManyRequests): void {
+  c.status(429);
+  c.header('Retry-After', String(refusal.retryAfterSeconds));
+}
 
 /** After signing in: the page that asked for it, else exactly "/". */
 function afterSignIn(c: Context, redirectTo: string): string {
@@ -41,7 +61,11 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderLogin(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
-    const result = await signIn(deps, callerOf(c, 'web'), parsed.data);
+    const result = await unlessThrottled(() => signIn(deps, callerOf(c, 'web'), parsed.data));
+    if (result instanceof TooManyRequests) {
+      refuseForNow(c, result);
+      return renderLogin(c, values, formError('password', `Too many failed sign-ins. ${tryAgainIn(result.retryAfterSeconds)}`));
+    }
     if (!result.ok) {
       c.status(422);
       return renderLogin(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));
@@ -68,7 +92,11 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderRegister(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
-    const result = await signUp(deps, callerOf(c, 'web'), parsed.data);
+    const result = await unlessThrottled(() => signUp(deps, callerOf(c, 'web'), parsed.data));
+    if (result instanceof TooManyRequests) {
+      refuseForNow(c, result);
+      return renderRegister(c, values, formError(null, `Too many sign-up attempts from your address. ${tryAgainIn(result.retryAfterSeconds)}`));
+    }
     if (!result.ok) {
       c.status(422);
       return renderRegister(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));

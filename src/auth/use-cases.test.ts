@@ -47,13 +47,15 @@ describe('signUp', () => {
     expect(logs).toEqual([]);
   });
 
-  it('spends the per-address sign-up limit only on sign-ups that would succeed', async () => {
-    const { core } = createTestCore({ env: { RATE_LIMIT_SIGNUP: '1/h' } });
+  it('spends the per-address sign-up limit on every attempt, a refused one included, so names cannot be tested faster', async () => {
+    const { core } = createTestCore({ env: { RATE_LIMIT_SIGNUP: '2/h' } });
     await insertUser(core.db, 'taken');
     const caller = testCaller({ ip: '203.0.113.9' });
 
     expect((await signUp(core, caller, { ...alice, username: 'taken' })).ok).toBe(false);
     expect((await signUp(core, caller, alice)).ok).toBe(true);
+    // spent: the answer is the same whether the name is taken or free
+    await expect(signUp(core, caller, { username: 'taken', email: 'bob@example.com', password: STRONG })).rejects.toBeInstanceOf(TooManyRequests);
     await expect(signUp(core, caller, { username: 'bob', email: 'bob@example.com', password: STRONG })).rejects.toBeInstanceOf(TooManyRequests);
     // another address has its own budget
     expect((await signUp(core, testCaller({ ip: '203.0.113.10' }), { username: 'bob', email: 'bob@example.com', password: STRONG })).ok).toBe(true);

@@ -38,14 +38,17 @@ export async function signUp(
   input: { username: string; email: string; password: string },
 ): Promise<Outcome<{ user: User; session: NewSession | null }>> {
   const { db, clock, limits, log } = core;
+  const operator = caller.door === 'cli';
+  // Every attempt spends one from the sign-up limit before anything is checked, taken names and
+  // refusals included: an answer says whether the username and email are free, so one address
+  // learns no more names an hour than it may create accounts, and once the limit is spent the
+  // answer is the 429 whatever the names.
+  if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   const errors = {
     ...(await weakPassword(core, input.password, [input.username, input.email])),
     ...(await takenNames(db, input)),
   };
   if (hasFieldErrors(errors)) return fail(errors);
-  const operator = caller.door === 'cli';
-  // spent only by a sign-up that would succeed, before the password is hashed
-  if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   const passwordHash = await hashPassword(input.password);
   const outcome = await writingNames(() =>
@@ -72,18 +75,18 @@ export async function signIn(
 ): Promise<Outcome<{ user: User; session: NewSession }>> {
   const { db, clock, limits, log } = core;
   const address = caller.ip ?? NO_ADDRESS;
-  // throttled before any password work
-  limits.checkSignin(address, input.email, clock(), caller.requestId ?? undefined);
+  // reserved before any password work, and counted as a failure until the password is right
+  const attempt = limits.reserveSignin(address, input.email, clock(), caller.requestId ?? undefined);
   const user = await findUserByEmail(db, input.email);
   // as slow without a user as with one, so response times do not reveal who is registered
   const valid = user
     ? await verifyPassword(user.passwordHash, input.password)
     : await verifyPasswordAgainstNobody(input.password);
-  limits.recordSignin(address, input.email, Boolean(user && valid), clock());
   if (!user || !valid) {
     recordSecurityEvent(log, caller, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user) });
     return fail({ form: [INVALID_CREDENTIALS] });
   }
+  attempt.succeeded();
   const session = await startSession(core, db, caller, user.id);
   recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
   return succeed({ user, session });

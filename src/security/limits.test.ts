@@ -15,7 +15,7 @@ describe('sign-in throttling', () => {
       statuses.push(res.status);
       if (res.status === 429) {
         expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(await res.text()).toContain('Too many requests');
+        expect(await res.text()).toContain('Too many failed sign-ins. Try again in');
       }
       t.clock.advance(MINUTE / 20);
     }

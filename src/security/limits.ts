@@ -4,12 +4,23 @@ import type { Log } from '../lib/logger';
 import { MemoryBucketStore, RateLimiter, Throttler, type BucketStore, type Decision } from './rate-limit';
 import type { LimitName } from './rates';
 
+/** "Try again in 1 second." / "in 40 seconds." / "in 5 minutes.": the wait in words, rounded up. */
+export function tryAgainIn(seconds: number): string {
+  const [count, unit] = seconds < 120 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
+  return `Try again in ${count} ${unit}${count === 1 ? '' : 's'}.`;
+}
+
 /** 429 with Retry-After; rendered as a page or as JSON by the error handlers. */
 export class TooManyRequests extends HTTPException {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, { message: `Too many requests. Please try again in ${retryAfterSeconds} seconds.` });
+    super(429, { message: `Too many requests. ${tryAgainIn(retryAfterSeconds)}` });
   }
 }
+
+/** A sign-in attempt that passed the throttle and counts as a failure until it is known to succeed. */
+export type SigninAttempt = { succeeded(): void };
+
+const UNTHROTTLED: SigninAttempt = { succeeded() {} };
 
 /** Every limiter of the app, built from the environment; RATE_LIMITS=off turns them all off. */
 export class Limits {
@@ -43,23 +54,26 @@ export class Limits {
     this.refuseUnless(this.limiters[name].consume(key, now), name, requestId);
   }
 
-  /** Sign-in: refused while either the address or the email is backing off. */
-  checkSignin(ip: string, email: string, now: number, requestId?: string): void {
-    if (!this.enabled) return;
-    this.refuseUnless(this.signinByIp.check(ip, now), 'signin-ip', requestId);
-    this.refuseUnless(this.signinByEmail.check(email.toLowerCase(), now), 'signin-email', requestId);
-  }
-
-  recordSignin(ip: string, email: string, success: boolean, now: number): void {
-    if (!this.enabled) return;
+  /**
+   * Sign-in: refused while the address or the email is backing off; otherwise the attempt counts
+   * as a failure of both at once, before any password work, so concurrent guesses meet each
+   * other's failures. A success takes back this attempt's own count from both, nothing more:
+   * signing in to one's own account must not wipe the back-off an address earned guessing at
+   * others. Old failures are forgotten after an hour of quiet (FORGET_FAILURES_AFTER_MS).
+   */
+  reserveSignin(ip: string, email: string, now: number, requestId?: string): SigninAttempt {
+    if (!this.enabled) return UNTHROTTLED;
     const key = email.toLowerCase();
-    if (success) {
-      this.signinByIp.reset(ip);
-      this.signinByEmail.reset(key);
-    } else {
-      this.signinByIp.recordFailure(ip, now);
-      this.signinByEmail.recordFailure(key, now);
-    }
+    this.refuseUnless(this.signinByIp.check(ip, now), 'signin-ip', requestId);
+    this.refuseUnless(this.signinByEmail.check(key, now), 'signin-email', requestId);
+    const byIp = this.signinByIp.reserve(ip, now);
+    const byEmail = this.signinByEmail.reserve(key, now);
+    return {
+      succeeded: () => {
+        this.signinByIp.release(byIp);
+        this.signinByEmail.release(byEmail);
+      },
+    };
   }
 
   private refuseUnless(decision: Decision, limit: string, requestId?: string): void {

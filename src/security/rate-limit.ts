@@ -33,7 +33,8 @@ export class MemoryBucketStore implements BucketStore {
     bucket.updatedAt = now;
     if (bucket.tokens < cost) {
       this.buckets.set(key, bucket);
-      return { allowed: false, retryAfterMs: Math.ceil((cost - bucket.tokens) / ratePerMs) };
+      // multiplied, not divided by the rate: 1 / (1 / 3_600_000) is 3_600_000.0000000005, a second too many
+      return { allowed: false, retryAfterMs: Math.ceil(((cost - bucket.tokens) * policy.refillMs) / policy.capacity) };
     }
     bucket.tokens -= cost;
     this.buckets.delete(key); // re-insert: the Map keeps recently used keys last
@@ -68,37 +69,87 @@ export class RateLimiter {
   }
 }
 
+/** A throttler's count for one key: failures (settled or pending), and when the next attempt may come. */
+type Counter = { failures: number; blockedUntil: number; lastFailureAt: number };
+
 /**
- * Growing back-off after failures (Lucia's Throttler): after the n-th consecutive failure, the
- * key must wait timeouts[n-1] before the next attempt. A success resets it.
+ * One attempt counted as a failure before its outcome is known. Releasing it (the attempt
+ * succeeded) takes back this attempt's count only, never anyone else's.
+ */
+export type Reservation = {
+  readonly key: string;
+  /** the counter it was taken from: a counter reset since then is not touched again */
+  readonly counter: Counter;
+  /** what blockedUntil was before, and what this reservation made it */
+  readonly previousBlockedUntil: number;
+  readonly blockedUntil: number;
+};
+
+/** A key quiet this long after its last failure starts over, so old typos do not add up for ever. */
+export const FORGET_FAILURES_AFTER_MS = 60 * 60_000;
+
+/**
+ * Growing back-off after failures (Lucia's Throttler): after the n-th failure, the key must wait
+ * timeouts[n-1] before the next attempt.
+ *
+ * An attempt is reserved before its password is checked and counts as a failure until then: an
+ * attempt that checked and recorded afterwards let every concurrent guess past the check (20 of 20
+ * at once). Checking and reserving are synchronous, so no other request runs between them.
  */
 export class Throttler {
-  private readonly counters = new Map<string, { failures: number; blockedUntil: number }>();
+  private readonly counters = new Map<string, Counter>();
 
   constructor(
     readonly name: string,
     private readonly timeoutsMs: readonly number[],
   ) {}
 
-  check(key: string, now: number): Decision {
+  private current(key: string, now: number): Counter | undefined {
     const counter = this.counters.get(key);
+    if (counter && now - counter.lastFailureAt >= FORGET_FAILURES_AFTER_MS && now >= counter.blockedUntil) {
+      this.counters.delete(key);
+      return undefined;
+    }
+    return counter;
+  }
+
+  check(key: string, now: number): Decision {
+    const counter = this.current(key, now);
     if (!counter || now >= counter.blockedUntil) return { allowed: true };
     return { allowed: false, retryAfterMs: counter.blockedUntil - now };
   }
 
-  recordFailure(key: string, now: number): void {
-    const counter = this.counters.get(key) ?? { failures: 0, blockedUntil: 0 };
+  /** Counts one attempt as a failure now (call check() first); release() it if it succeeds. */
+  reserve(key: string, now: number): Reservation {
+    const counter = this.current(key, now) ?? { failures: 0, blockedUntil: 0, lastFailureAt: now };
+    const previousBlockedUntil = counter.blockedUntil;
     counter.failures++;
+    counter.lastFailureAt = now;
     const timeout = this.timeoutsMs[Math.min(counter.failures, this.timeoutsMs.length) - 1] ?? 0;
-    counter.blockedUntil = now + timeout;
+    counter.blockedUntil = Math.max(counter.blockedUntil, now + timeout);
+    // re-insert: the Map keeps recently failing keys last, and evicts from the front
     this.counters.delete(key);
     this.counters.set(key, counter);
     if (this.counters.size > MAX_KEYS) {
       const oldest = this.counters.keys().next().value;
       if (oldest !== undefined) this.counters.delete(oldest);
     }
+    return { key, counter, previousBlockedUntil, blockedUntil: counter.blockedUntil };
   }
 
+  /**
+   * The reserved attempt succeeded: its count is taken back. The wait it set is undone only if no
+   * later attempt has lengthened it since (that attempt's failure stands).
+   */
+  release(reservation: Reservation): void {
+    const { key, counter } = reservation;
+    if (this.counters.get(key) !== counter) return;
+    counter.failures = Math.max(0, counter.failures - 1);
+    if (counter.blockedUntil === reservation.blockedUntil) counter.blockedUntil = reservation.previousBlockedUntil;
+    if (counter.failures === 0) this.counters.delete(key);
+  }
+
+  /** Forgets every failure of `key`. */
   reset(key: string): void {
     this.counters.delete(key);
   }
