@@ -123,6 +123,20 @@ describe('runScheduledBackup', () => {
   });
 });
 
+describe('backupInChildProcess', () => {
+  it('ends its child when aborted, and the backup counts as interrupted, leaving nothing behind', async () => {
+    await liveDatabase();
+    const backups = path.join(dir, 'backups');
+    const aborted = new AbortController();
+
+    const backup = childBackup()(path.join(backups, 'stopped.db'), aborted.signal);
+    aborted.abort();
+
+    await expect(backup).rejects.toThrow(BackupInterrupted);
+    expect(fs.existsSync(backups) ? fs.readdirSync(backups) : []).toEqual([]);
+  });
+});
+
 describe('scheduleBackups', () => {
   // the backup is a child process and real I/O: only the interval is faked
   beforeEach(async () => {

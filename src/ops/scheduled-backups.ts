@@ -35,9 +35,11 @@ export function backupInChildProcess(options: { databasePath: string; cacheDir?:
   return (file, signal) =>
     new Promise((resolve, reject) => {
       const { file: command, args, cwd } = selfCommand();
-      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: options.databasePath };
-      if (options.cacheDir) env.QUIRE_CACHE_DIR = options.cacheDir;
-      const child = spawn(command, [...args, 'backup', file], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      // absolute paths: from source the child runs in the project's root, not the server's cwd
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: path.resolve(options.databasePath) };
+      if (options.cacheDir) env.QUIRE_CACHE_DIR = path.resolve(options.cacheDir);
+      const target = path.resolve(file);
+      const child = spawn(command, [...args, 'backup', target], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
       const stop = () => child.kill('SIGTERM');
@@ -46,17 +48,19 @@ export function backupInChildProcess(options: { databasePath: string; cacheDir?:
         signal.removeEventListener('abort', stop);
         reject(new OperationError(`quire backup could not start: ${error.message}`));
       });
-      child.on('close', (code) => {
+      child.on('close', (code, exitSignal) => {
         signal.removeEventListener('abort', stop);
-        if (code === 0) return resolve(fs.statSync(file).size);
+        if (code === 0) return resolve(fs.statSync(target).size);
         // what the command said, without its progress lines and the "quire: " before each message
         const message = stderr
           .split('\n')
           .filter((line) => line && !line.startsWith('Backing up...'))
           .map((line) => line.replace(/^quire: /, ''))
           .join('\n');
-        const failure = message || `quire backup exited with ${code ?? child.signalCode}`;
-        reject(signal.aborted ? new BackupInterrupted(failure) : new OperationError(failure));
+        const failure = message || `quire backup exited with ${code ?? exitSignal}`;
+        // a Ctrl-C at the server's terminal reaches the child too, maybe before the server aborts it
+        const interrupted = signal.aborted || code === 130 || code === 143 || exitSignal === 'SIGINT' || exitSignal === 'SIGTERM';
+        reject(interrupted ? new BackupInterrupted(failure) : new OperationError(failure));
       });
     });
 }
