@@ -34,7 +34,10 @@ class Quire {
       this.stdout += data;
       for (const listener of this.listeners) listener();
     });
-    this.child.stderr!.setEncoding('utf8').on('data', (data: string) => (this.stderr += data));
+    this.child.stderr!.setEncoding('utf8').on('data', (data: string) => {
+      this.stderr += data;
+      for (const listener of this.listeners) listener();
+    });
     this.exited = new Promise((resolve, reject) => {
       this.child.on('error', reject);
       // 'close' comes after the output streams have ended, so stdout and stderr are complete
@@ -50,11 +53,11 @@ class Quire {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** The first whole line of stdout matching `pattern`, as soon as it is printed. */
-  waitForLine(pattern: RegExp, timeoutMs = LINE_TIMEOUT_MS): Promise<string> {
+  /** The first whole line of stdout (or stderr) matching `pattern`, as soon as it is printed. */
+  waitForLine(pattern: RegExp, timeoutMs = LINE_TIMEOUT_MS, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const line = this.stdout.split('\n').slice(0, -1).find((candidate) => pattern.test(candidate));
+        const line = this[stream].split('\n').slice(0, -1).find((candidate) => pattern.test(candidate));
         if (line !== undefined) finish(() => resolve(line));
         else if (!this.running) finish(() => reject(new Error(`quire exited before printing ${pattern}:\n${this.stdout}${this.stderr}`)));
       };
@@ -355,6 +358,34 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
       expect(stderr).toMatch(/Backing up\.\.\. 100%\n$/);
       expect(verifyDatabaseFile(file)).toBeUndefined();
       expect(fs.readdirSync(path.dirname(file))).toEqual(['today.db']);
+    });
+
+    it.each([
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const)('backup stopped by %s removes its partial copy and exits %i', async (signal, exitCode) => {
+      await withDatabase((db) => {
+        // 100 MB: the copy is still running when the signal comes
+        db.$client.exec('create table ballast (data blob not null)');
+        const insert = db.$client.prepare('insert into ballast (data) values (zeroblob(1024 * 1024))');
+        db.$client.transaction(() => {
+          for (let i = 0; i < 100; i++) insert.run();
+        })();
+      });
+      const file = path.join(dir, 'backups', 'today.db');
+      const backup = start(['backup', file]);
+      await backup.waitForLine(/^Backing up\.\.\. \d+%$/, LINE_TIMEOUT_MS, 'stderr');
+      // held still while we look: the partial copy is there, half written
+      backup.child.kill('SIGSTOP');
+      expect(fs.readdirSync(path.dirname(file))).toContain(`today.db.partial-${backup.child.pid}`);
+
+      backup.child.kill(signal);
+      backup.child.kill('SIGCONT');
+
+      expect(await backup.exited).toBe(exitCode);
+      expect(backup.stderr).toContain(`quire: The backup was interrupted: nothing was written to ${file}.\n`);
+      expect(backup.stdout).toBe('');
+      expect(fs.readdirSync(path.dirname(file))).toEqual([]);
     });
 
     it('backup without a database exits 1', async () => {

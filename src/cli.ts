@@ -1,14 +1,15 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { signUp } from './auth/use-cases';
 import { CLI_CALLER, Forbidden, NotFound, type Core, type FieldErrors } from './core';
-import { openDatabase, openSqlite } from './db/client';
+import { openDatabase } from './db/client';
 import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
 import { createStderrLog } from './lib/logger';
-import { backupDatabase, OperationError, restoreDatabase } from './ops/backup';
+import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
 import { Limits } from './security/limits';
 import { sharedReads } from './articles/queries';
@@ -156,21 +157,32 @@ async function run(argv: string[]): Promise<number> {
       if (!file) throw new UsageError('backup needs a FILE to write');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
       if (!fs.existsSync(env.DATABASE_PATH)) throw new OperationError(`There is no database at ${env.DATABASE_PATH}`);
-      const source = openSqlite(env.DATABASE_PATH, { fileMustExist: true });
-      // the site may be writing: wait for its locks rather than fail
-      source.pragma('busy_timeout = 5000');
+      // Ctrl-C, or a stopping server ending the backup it started: stop the copy, remove it
+      const interrupt = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       let lastPercent = -1;
       try {
-        const bytes = await backupDatabase(source, file, (done, total) => {
-          const percent = total ? Math.floor((done / total) * 100) : 100;
-          if (percent >= lastPercent + 10 || percent === 100) {
-            lastPercent = percent;
-            say(`Backing up... ${percent}%`);
-          }
+        const bytes = await backupDatabase(env.DATABASE_PATH, file, {
+          signal: interrupt.signal,
+          progress: (done, total) => {
+            const percent = total ? Math.floor((done / total) * 100) : 100;
+            if (percent >= lastPercent + 10 || percent === 100) {
+              lastPercent = percent;
+              say(`Backing up... ${percent}%`);
+            }
+          },
         });
         process.stdout.write(`Backup written to ${file} (${formatBytes(bytes)}, ${bytes} bytes), integrity check ok.\n`);
+      } catch (error) {
+        if (!(error instanceof BackupInterrupted)) throw error;
+        say(`quire: ${error.message}`);
+        // the shell's convention for "ended by this signal": 130 for SIGINT, 143 for SIGTERM
+        return 128 + os.constants.signals[interrupt.signal.reason as NodeJS.Signals];
       } finally {
-        source.close();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
       return 0;
     }

@@ -176,6 +176,18 @@ export function runtime(): Native {
   return prepareRuntime('');
 }
 
+/**
+ * How to start Quire's CLI again as a child process (a scheduled backup runs `quire backup` in one):
+ * the binary itself; the bundle `npm start` runs (this very file, .quire/cli.mjs); or, from source,
+ * src/cli.ts through tsx, from the root where tsx and tsconfig.json are found.
+ */
+export function selfCommand(): { file: string; args: string[]; cwd?: string } {
+  if (isBinary()) return { file: process.execPath, args: [] };
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return { file: process.execPath, args: [here] };
+  return { file: process.execPath, args: ['--import', 'tsx', path.join(SOURCE_ROOT, 'src', 'cli.ts')], cwd: SOURCE_ROOT };
+}
+
 /** Where the binary extracts its addons: QUIRE_CACHE_DIR, else .cache/ beside the database. */
 export function defaultCacheDir(databasePath: string): string {
   return path.join(path.dirname(path.resolve(databasePath)), '.cache');

@@ -7,7 +7,7 @@ import type { Env } from './env';
 import { listen } from './http-server';
 import { createLog } from './lib/logger';
 import { acquireServerLock } from './ops/backup';
-import { scheduleBackups } from './ops/scheduled-backups';
+import { backupInChildProcess, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 
 /** Bound on how long in-flight requests may take to finish at shutdown. */
@@ -20,7 +20,8 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 export async function serve(env: Env): Promise<void> {
   const log = createLog(env.LOG_FORMAT);
   const started = performance.now();
-  prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
+  const cacheDir = env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH);
+  prepareRuntime(cacheDir);
   const releaseLock = acquireServerLock(env.DATABASE_PATH);
   const db = openDatabase(env.DATABASE_PATH);
   await renderMissingBodies(db.$client);
@@ -46,7 +47,12 @@ export async function serve(env: Env): Promise<void> {
     startupMs: Math.round(performance.now() - started),
   });
   const stopBackups = env.BACKUP_DIR
-    ? scheduleBackups(db.$client, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log })
+    ? scheduleBackups(backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir }), {
+        dir: env.BACKUP_DIR,
+        intervalMs: env.BACKUP_INTERVAL_MS,
+        keep: env.BACKUP_KEEP,
+        log,
+      })
     : async () => {};
 
   const stop = (signal: string) => {

@@ -14,7 +14,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** The database or a transaction on it: what query functions take. */
 export type Queryable = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * SQLite's page cache, in KiB. better-sqlite3 builds SQLite with 16 MB per connection, which a

@@ -10,6 +10,7 @@ import { transaction } from '../db/transaction';
 import { insertArticle, insertUser } from '../test-support';
 import {
   acquireServerLock,
+  BackupInterrupted,
   backupDatabase,
   lockFilePath,
   OperationError,
@@ -52,6 +53,15 @@ function readOnly(name: string): Database.Database {
   return sqlite;
 }
 
+/** `mb` megabytes of zeros in a scratch table: a large database in a fraction of a second. */
+function addBallast(sqlite: Database.Database, mb: number): void {
+  sqlite.exec('create table if not exists ballast (id integer primary key, data blob not null)');
+  const insert = sqlite.prepare('insert into ballast (data) values (zeroblob(1024 * 1024))');
+  sqlite.transaction(() => {
+    for (let i = 0; i < mb; i++) insert.run();
+  })();
+}
+
 function count(sqlite: Database.Database, table: 'users' | 'articles' | 'sessions'): number {
   return (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
 }
@@ -87,7 +97,7 @@ describe('backupDatabase', () => {
     await insertArticle(db, bob.id, { title: 'Second', tagList: ['sqlite'] });
     const progress: Array<[number, number]> = [];
 
-    const bytes = await backupDatabase(db.$client, file('backups/copy.db'), (done, total) => progress.push([done, total]));
+    const bytes = await backupDatabase(file('quire.db'), file('backups/copy.db'), { progress: (done, total) => progress.push([done, total]) });
 
     expect(bytes).toBe(fs.statSync(file('backups/copy.db')).size);
     expect(() => verifyDatabaseFile(file('backups/copy.db'))).not.toThrow();
@@ -116,7 +126,7 @@ describe('backupDatabase', () => {
     const before = count(db.$client, 'articles');
     let steps = 0;
 
-    const backup = backupDatabase(db.$client, file('copy.db'), () => steps++);
+    const backup = backupDatabase(file('quire.db'), file('copy.db'), { progress: () => steps++ });
     let finished = false;
     backup.then(
       () => (finished = true),
@@ -142,6 +152,40 @@ describe('backupDatabase', () => {
     expect(copied).toEqual(live.map((row) => row.id));
   });
 
+  it('removes what it had written when interrupted, and writes nothing at the destination', async () => {
+    const db = liveDatabase();
+    await insertUser(db, 'alice');
+    addBallast(db.$client, 4);
+    const interrupt = new AbortController();
+    let partialSeen = false;
+
+    const backup = backupDatabase(file('quire.db'), file('backups/copy.db'), {
+      signal: interrupt.signal,
+      progress: () => {
+        partialSeen ||= fs.readdirSync(file('backups')).some((name) => /^copy\.db\.partial-\d+$/.test(name));
+        interrupt.abort('SIGINT');
+      },
+    });
+
+    await expect(backup).rejects.toThrow(BackupInterrupted);
+    await expect(backup).rejects.toThrow(`The backup was interrupted: nothing was written to ${file('backups/copy.db')}.`);
+    expect(partialSeen).toBe(true);
+    expect(fs.readdirSync(file('backups'))).toEqual([]);
+  });
+
+  it('removes partial copies left by a process that is gone, and leaves a running one’s alone', async () => {
+    liveDatabase().$client.close();
+    const running = otherLiveProcess();
+    fs.mkdirSync(file('backups'));
+    const abandoned = [`old.db.partial-${DEAD_PID}`, `old.db.partial-${DEAD_PID}-journal`, `quire-20260101T000000Z.db.partial-${DEAD_PID}-wal`];
+    const inProgress = [`now.db.partial-${running}`, `now.db.partial-${running}-journal`];
+    for (const name of [...abandoned, ...inProgress, 'notes.partial-x']) fs.writeFileSync(file(`backups/${name}`), 'half a copy');
+
+    await backupDatabase(file('quire.db'), file('backups/copy.db'));
+
+    expect(fs.readdirSync(file('backups')).sort()).toEqual(['copy.db', ...inProgress, 'notes.partial-x'].sort());
+  });
+
   it('leaves an existing file at the destination alone when the copy fails verification', async () => {
     const db = liveDatabase();
     db.$client
@@ -149,7 +193,7 @@ describe('backupDatabase', () => {
       .run('made-up-by-a-newer-quire', Date.UTC(2099, 0, 1));
     fs.writeFileSync(file('copy.db'), 'yesterday');
 
-    await expect(backupDatabase(db.$client, file('copy.db'))).rejects.toThrow(/newer version of Quire/);
+    await expect(backupDatabase(file('quire.db'), file('copy.db'))).rejects.toThrow(/newer version of Quire/);
 
     expect(fs.readFileSync(file('copy.db'), 'utf8')).toBe('yesterday');
     expect(fs.readdirSync(dir).filter((name) => name.includes('.partial-'))).toEqual([]);
@@ -218,7 +262,7 @@ describe('restoreDatabase', () => {
   async function backupWithAlice(): Promise<string> {
     const source = liveDatabase('source.db');
     await insertUser(source, 'alice');
-    await backupDatabase(source.$client, file('backup.db'));
+    await backupDatabase(file('source.db'), file('backup.db'));
     source.$client.close();
     return file('backup.db');
   }

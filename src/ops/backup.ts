@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { assertKnownMigrations, openSqlite } from '../db/client';
+import { assertKnownMigrations, BUSY_TIMEOUT_MS, openSqlite } from '../db/client';
 import { runtime } from '../runtime';
 
 export class OperationError extends Error {
@@ -10,8 +10,18 @@ export class OperationError extends Error {
 
 export type Progress = (done: number, total: number) => void;
 
-/** Pages copied per step of the online backup: small steps keep the server answering between them. */
+/**
+ * Pages copied per step. The copy reads one snapshot, so steps are not for the writers' sake: they
+ * let a signal (Ctrl-C, a stopping server) interrupt the copy within a few milliseconds.
+ */
 const PAGES_PER_STEP = 256;
+
+/** What a backup in progress is called: the destination, `.partial-`, the pid that writes it. */
+const PARTIAL_NAME = /^.+\.partial-(\d+)(?:-journal|-wal|-shm)?$/;
+
+export class BackupInterrupted extends OperationError {
+  override name = 'BackupInterrupted';
+}
 
 /**
  * Checks a database file: it opens, passes integrity_check and is a Quire database we understand.
@@ -60,26 +70,68 @@ function makeSelfContained(file: string): void {
 }
 
 /**
- * Writes a consistent copy of a live database with SQLite's online backup API (the site keeps
- * serving: writers are only paused between steps), verifies it, then moves it into place.
- * Returns the size in bytes.
+ * Partial copies whose writer is gone (killed, or the machine stopped): the next backup into the
+ * folder removes them. A live process's partial (another backup running now) is left alone.
  */
-export async function backupDatabase(source: Database.Database, destination: string, progress?: Progress): Promise<number> {
+function removeAbandonedPartials(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const match = PARTIAL_NAME.exec(name);
+    if (match && !isAlive(Number(match[1]))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+/**
+ * Writes a consistent copy of a live database, verifies it, then moves it into place; returns the
+ * size in bytes. The copy holds one read transaction from start to end on its own connection, so
+ * it reads one snapshot: in WAL mode the site keeps writing meanwhile, and SQLite's backup API,
+ * which starts over whenever another connection writes, never has to (an online backup without
+ * the snapshot never finished on a busy site). `signal` stops it between steps; whatever it had
+ * written is removed, as it is on any failure.
+ */
+export async function backupDatabase(
+  databasePath: string,
+  destination: string,
+  options: { progress?: Progress; signal?: AbortSignal } = {},
+): Promise<number> {
+  const { progress, signal } = options;
+  const interrupted = () => {
+    if (signal?.aborted) throw new BackupInterrupted(`The backup was interrupted: nothing was written to ${destination}.`);
+  };
   const target = path.resolve(destination);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    removeAbandonedPartials(path.dirname(target));
+  } catch (error) {
+    throw new OperationError(`Cannot write ${destination}: ${(error as Error).message}`);
+  }
   const partial = `${target}.partial-${process.pid}`;
   removeDatabaseFiles(partial);
   try {
-    const { totalPages } = await source.backup(partial, {
-      progress: ({ totalPages, remainingPages }) => {
-        progress?.(totalPages - remainingPages, totalPages);
-        return PAGES_PER_STEP;
-      },
-    });
-    // better-sqlite3 calls `progress` only while pages remain: report the end here
-    progress?.(totalPages, totalPages);
+    interrupted();
+    const source = openSqlite(databasePath, { fileMustExist: true });
+    try {
+      // the site may be checkpointing or recovering its WAL: wait for it rather than fail
+      source.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      source.exec('BEGIN');
+      // the first read opens the snapshot that every step of the copy then reads
+      source.prepare('select count(*) from sqlite_master').get();
+      const { totalPages } = await source.backup(partial, {
+        progress: ({ totalPages, remainingPages }) => {
+          interrupted();
+          progress?.(totalPages - remainingPages, totalPages);
+          return PAGES_PER_STEP;
+        },
+      });
+      // better-sqlite3 calls `progress` only while pages remain: report the end here
+      progress?.(totalPages, totalPages);
+    } finally {
+      // ends the read transaction too, so the site's WAL can be checkpointed past it again
+      source.close();
+    }
+    interrupted();
     makeSelfContained(partial);
     verifyDatabaseFile(partial, destination);
+    interrupted();
     fs.renameSync(partial, target);
   } finally {
     removeDatabaseFiles(partial);
