@@ -9,8 +9,9 @@ import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
 import { createUser, findUserByEmail } from '../users/queries';
-import { hasFieldErrors, signedInUser, takenNames, weakPassword } from '../users/use-cases';
+import { hasFieldErrors, signedInUser, spendPasswordCheck, takenNames, weakPassword } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
+import { measurePassword, type PasswordStrength } from './password-strength';
 import { createSession, invalidateSession, invalidateSessionByHandle, invalidateUserSessions } from './session';
 
 /** A new session's token, for the cookie or the API's answer, and when it ends. */
@@ -39,7 +40,7 @@ export async function signUp(
 ): Promise<Outcome<{ user: User; session: NewSession | null }>> {
   const { db, clock, limits, log } = core;
   const errors = {
-    ...(await weakPassword(core, input.password, [input.username, input.email])),
+    ...(await weakPassword(core, caller, input.password, [input.username, input.email])),
     ...(await takenNames(db, input)),
   };
   if (hasFieldErrors(errors)) return fail(errors);
@@ -57,6 +58,20 @@ export async function signUp(
   });
   if (outcome.ok) recordSecurityEvent(log, caller, 'signup', { userId: outcome.value.user.id });
   return outcome;
+}
+
+/**
+ * The live strength hint under password fields: how guessable `password` is, given the words
+ * (`context`: the username and email typed so far) that make it guessable for this person. Spends
+ * a password check (spendPasswordCheck): it is the one act a visitor can repeat without a form.
+ */
+export async function measurePasswordStrength(
+  core: Core,
+  caller: Caller,
+  input: { password: string; context: string[] },
+): Promise<PasswordStrength> {
+  spendPasswordCheck(core, caller);
+  return await measurePassword(input.password, input.context);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { FieldErrors } from '../core';
+import { TooManyRequests } from '../security/limits';
 
 export type FormValues = Record<string, string | string[]>;
 
@@ -72,4 +73,15 @@ export function errorsFromFields(fieldErrors: FieldErrors, labels: Record<string
 
 export function formError(fieldName: string | null, message: string): FormErrors {
   return { list: [message], fields: fieldName ? { [fieldName]: message } : {} };
+}
+
+/**
+ * A use case's rate-limit refusal as the form's error: 429 with Retry-After, and the page re-shown
+ * with what was typed. Anything else is thrown on, to the app's error handler.
+ */
+export function throttledFormErrors(c: Context, error: unknown): FormErrors {
+  if (!(error instanceof TooManyRequests)) throw error;
+  c.status(429);
+  c.header('Retry-After', String(error.retryAfterSeconds));
+  return formError(null, error.message);
 }
