@@ -10,7 +10,7 @@ import { listCommentsForArticle } from '../comments/queries';
 import { backTo } from '../lib/back';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromZod, field, fieldList, readForm, throttledFormErrors, type FormErrors } from '../lib/form';
+import { errorsFromZod, field, fieldList, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
@@ -157,7 +157,7 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
     return c.redirect(articlePath(article.slug), 303);
   } catch (error) {
     // a rate limit: the editor again, with everything written still in it
-    return render(throttledFormErrors(c, error));
+    return render(refusalFormErrors(c, error));
   }
 }
 

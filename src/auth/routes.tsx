@@ -3,7 +3,7 @@ import { LoginPage, RegisterPage } from '../../views/pages/auth-pages';
 import type { AppDeps } from '../app-types';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromFields, errorsFromZod, field, readForm, throttledFormErrors, type FormErrors } from '../lib/form';
+import { errorsFromFields, errorsFromZod, field, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { safeRedirectPath } from '../lib/redirect';
 import { TooManyRequests } from '../security/limits';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
@@ -72,7 +72,7 @@ export function authRoutes(deps: AppDeps) {
     try {
       result = await signUp(deps, callerOf(c, 'web'), parsed.data);
     } catch (error) {
-      return renderRegister(c, values, throttledFormErrors(c, error));
+      return renderRegister(c, values, refusalFormErrors(c, error));
     }
     if (!result.ok) {
       c.status(422);

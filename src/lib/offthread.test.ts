@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPasswordStrength, measurePassword } from '../auth/password-strength';
 import { TooManyRequests } from '../security/limits';
 import { loadMarkdown, renderBody } from './markdown';
-import { QUEUE_MAX, runOffThread } from './offthread';
+import { JobTooCostly, QUEUE_MAX, runOffThread } from './offthread';
 
 const SAMPLE = [
   '# Title',
@@ -48,5 +48,21 @@ describe('the worker thread', () => {
     expect(((refused[0] as PromiseRejectedResult).reason as TooManyRequests).status).toBe(429);
     const html = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.bodyHtml] : []));
     expect(html.slice(0, 3)).toEqual(['<p>job 0</p>\n', '<p>job 1</p>\n', '<p>job 2</p>\n']);
+  });
+
+  it('gives up on a job past its time limit with a 422, and answers the next from a fresh worker', async () => {
+    // an 80 KB table of links: about a second of markdown-it, far past 50 ms
+    const row = `| ${Array.from({ length: 8 }, (_, i) => `[l${i}](https://e.x/${i})`).join(' | ')} |\n`;
+    const table = `| ${'h | '.repeat(8)}\n|${' --- |'.repeat(8)}\n${row.repeat(Math.ceil(80_000 / row.length))}`;
+
+    const late = await runOffThread({ kind: 'renderBody', body: table }, 50).then(
+      () => null,
+      (error: unknown) => error,
+    );
+
+    expect(late).toBeInstanceOf(JobTooCostly);
+    expect((late as JobTooCostly).status).toBe(422);
+    expect((late as JobTooCostly).message).toMatch(/too costly to process/);
+    expect((await runOffThread({ kind: 'renderBody', body: 'after' })).bodyHtml).toBe('<p>after</p>\n');
   });
 });

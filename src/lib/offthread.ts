@@ -10,6 +10,7 @@
  * pages keeps neither its thread nor the renderer and dictionaries (about 50 MB) in memory.
  */
 import { Worker } from 'node:worker_threads';
+import { HTTPException } from 'hono/http-exception';
 import type { PasswordStrength } from '../auth/password-strength';
 import { offThreadWorkerScript } from '../runtime';
 import { TooManyRequests } from '../security/limits';
@@ -32,12 +33,14 @@ export const QUEUE_MAX = 32;
 /** An idle worker is stopped after this long: its memory goes back; restarting costs ~0.3 s. */
 const IDLE_MS = 60_000;
 
-/** A job that ran past JOB_TIMEOUT_MS: the input is too costly to handle. */
-export class JobTooCostly extends Error {
-  override name = 'JobTooCostly';
+/** A job that ran past its time limit: the input costs too much to handle (422 at every door). */
+export class JobTooCostly extends HTTPException {
+  constructor() {
+    super(422, { message: 'This is too costly to process: make it shorter or simpler.' });
+  }
 }
 
-type Pending = { id: number; request: JobRequest; resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Pending = { id: number; request: JobRequest; timeoutMs: number; resolve: (value: unknown) => void; reject: (error: Error) => void };
 
 class OffThread {
   private worker: Worker | null = null;
@@ -46,10 +49,10 @@ class OffThread {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | null = null;
 
-  run<R extends JobRequest>(request: R): Promise<JobValue<R>> {
+  run<R extends JobRequest>(request: R, timeoutMs: number): Promise<JobValue<R>> {
     if (this.queue.length >= QUEUE_MAX) return Promise.reject(new TooManyRequests(1));
     return new Promise<JobValue<R>>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, request, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ id: this.nextId++, request, timeoutMs, resolve: resolve as (value: unknown) => void, reject });
       this.dispatch();
     });
   }
@@ -88,9 +91,9 @@ class OffThread {
     this.worker.ref();
     const timer = setTimeout(() => {
       const worker = this.worker;
-      this.abandon(worker, new JobTooCostly(`took longer than ${JOB_TIMEOUT_MS / 1000} s`));
+      this.abandon(worker, new JobTooCostly());
       void worker?.terminate();
-    }, JOB_TIMEOUT_MS);
+    }, job.timeoutMs);
     this.running = { ...job, timer };
     this.worker.postMessage({ id: job.id, request: job.request });
   }
@@ -125,8 +128,11 @@ class OffThread {
 
 let offThread: OffThread | null = null;
 
-/** Runs `request` in the worker thread; rejects with TooManyRequests when too many wait. */
-export function runOffThread<R extends JobRequest>(request: R): Promise<JobValue<R>> {
+/**
+ * Runs `request` in the worker thread; rejects with TooManyRequests when too many wait, and with
+ * JobTooCostly when it runs past `timeoutMs` (counted from when it starts, worker start included).
+ */
+export function runOffThread<R extends JobRequest>(request: R, timeoutMs = JOB_TIMEOUT_MS): Promise<JobValue<R>> {
   offThread ??= new OffThread();
-  return offThread.run(request);
+  return offThread.run(request, timeoutMs);
 }

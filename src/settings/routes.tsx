@@ -5,7 +5,7 @@ import type { AppDeps } from '../app-types';
 import { currentUser, requireUser } from '../auth/middleware';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromFields, errorsFromZod, field, readForm, throttledFormErrors, type FormErrors } from '../lib/form';
+import { errorsFromFields, errorsFromZod, field, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { SettingsFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { changeSettings } from '../users/use-cases';
 
@@ -48,7 +48,7 @@ export function settingsRoutes(deps: AppDeps) {
         currentSessionId: c.get('session')?.id ?? null,
       });
     } catch (error) {
-      return render(c, values, throttledFormErrors(c, error));
+      return render(c, values, refusalFormErrors(c, error));
     }
     if (!result.ok) {
       c.status(422);
