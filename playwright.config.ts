@@ -63,6 +63,8 @@ export default defineConfig({
       // every story signs up its own people from 127.0.0.1: raise the per-address sign-up and
       // global budgets (the limits themselves stay on and are tested in src/security)
       RATE_LIMIT_SIGNUP: '10000/h',
+      // each sign-up and each keystroke pause of the strength hint spends a password check
+      RATE_LIMIT_PASSWORD_STRENGTH: '10000/m',
       RATE_LIMIT_GLOBAL: '100000/m',
       // every wrong password from 127.0.0.1 counts against the one address all stories share, and
       // a success no longer clears it: no waits, or one story's failure refuses another's sign-in

@@ -7,7 +7,8 @@
  *    Node 20 in every npm script.
  * 2. better-sqlite3 is compiled for that Node in a temporary copy (node-gyp --nodedir), cached by
  *    version. @node-rs/argon2 is N-API and works as it is.
- * 3. esbuild bundles src/cli.ts into one CommonJS file (unminified: stack traces stay readable).
+ * 3. esbuild bundles src/cli.ts into one CommonJS file, and the worker thread's code into another, carried
+ *    as an asset (unminified: stack traces stay readable).
  * 4. Node 24 writes the SEA blob; postject injects it into a copy of the Node 24 binary.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -128,10 +129,10 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
-async function bundle(): Promise<string> {
-  const out = path.join(WORK, 'quire.cjs');
+async function bundle(entry: string, name: string): Promise<string> {
+  const out = path.join(WORK, name);
   await build({
-    entryPoints: [path.join(ROOT, 'src/cli.ts')],
+    entryPoints: [path.join(ROOT, entry)],
     outfile: out,
     bundle: true,
     platform: 'node',
@@ -202,7 +203,9 @@ async function main(): Promise<void> {
   const node = fetchNode();
   const sqliteAddon = buildSqliteAddon(node);
   step('bundling src/cli.ts with esbuild');
-  const main = await bundle();
+  const main = await bundle('src/cli.ts', 'quire.cjs');
+  // the worker thread's code, an asset the binary evaluates (src/runtime.ts offThreadWorkerScript)
+  const worker = await bundle('src/lib/offthread-worker.ts', ASSET_KEYS.offThreadWorker);
 
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const staticFiles = fs.readdirSync(path.join(ROOT, 'static')).filter((name) => fs.statSync(path.join(ROOT, 'static', name)).isFile());
@@ -227,6 +230,7 @@ async function main(): Promise<void> {
   const assets: Record<string, string> = {
     [ASSET_KEYS.manifest]: path.join(WORK, 'manifest.json'),
     [ASSET_KEYS.passwordDictionaries]: dictionaries,
+    [ASSET_KEYS.offThreadWorker]: worker,
     [ASSET_KEYS.sqliteAddon]: sqliteAddon,
     [ASSET_KEYS.argon2Addon]: argon2File,
   };

@@ -1,5 +1,6 @@
 // Bundles src/cli.ts with esbuild into .quire/cli.mjs for `npm start` (scripts/start.mjs runs this
-// in a child process, then imports the result). Unminified, so stack traces stay readable without a
+// in a child process, then imports the result), and the worker thread's code (src/lib/offthread.ts)
+// beside it, where src/runtime.ts looks for it. Unminified, so stack traces stay readable without a
 // source map (which costs memory to hold); dependencies stay external, in node_modules.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +9,9 @@ import { build, stop } from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 await build({
-  entryPoints: [path.join(root, 'src', 'cli.ts')],
-  outfile: path.join(root, '.quire', 'cli.mjs'),
+  entryPoints: { cli: path.join(root, 'src', 'cli.ts'), 'offthread-worker': path.join(root, 'src', 'lib', 'offthread-worker.ts') },
+  outdir: path.join(root, '.quire'),
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

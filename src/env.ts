@@ -45,7 +45,11 @@ function isOrigin(value: string): boolean {
 export const RATE_LIMIT_DEFAULTS: Record<LimitName, string> = {
   global: '600/m',
   signup: '10/h',
+  // the live hint: each check is up to 0.4 s of the worker thread's CPU
+  passwordStrength: '30/m',
   articles: '30/h',
+  // each save renders the body: up to 1.2 s of the worker thread's CPU at the 100 KB limit
+  articleUpdates: '120/h',
   comments: '120/h',
   favorites: '600/h',
   follows: '300/h',
@@ -77,7 +81,9 @@ const EnvSchema = z.object({
   CACHE: flag(true),
   RATE_LIMIT_GLOBAL: rate(RATE_LIMIT_DEFAULTS.global),
   RATE_LIMIT_SIGNUP: rate(RATE_LIMIT_DEFAULTS.signup),
+  RATE_LIMIT_PASSWORD_STRENGTH: rate(RATE_LIMIT_DEFAULTS.passwordStrength),
   RATE_LIMIT_ARTICLES: rate(RATE_LIMIT_DEFAULTS.articles),
+  RATE_LIMIT_ARTICLE_UPDATES: rate(RATE_LIMIT_DEFAULTS.articleUpdates),
   RATE_LIMIT_COMMENTS: rate(RATE_LIMIT_DEFAULTS.comments),
   RATE_LIMIT_FAVORITES: rate(RATE_LIMIT_DEFAULTS.favorites),
   RATE_LIMIT_FOLLOWS: rate(RATE_LIMIT_DEFAULTS.follows),
@@ -164,7 +170,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     RATE_LIMIT: {
       global: env.RATE_LIMIT_GLOBAL,
       signup: env.RATE_LIMIT_SIGNUP,
+      passwordStrength: env.RATE_LIMIT_PASSWORD_STRENGTH,
       articles: env.RATE_LIMIT_ARTICLES,
+      articleUpdates: env.RATE_LIMIT_ARTICLE_UPDATES,
       comments: env.RATE_LIMIT_COMMENTS,
       favorites: env.RATE_LIMIT_FAVORITES,
       follows: env.RATE_LIMIT_FOLLOWS,

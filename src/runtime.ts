@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sea from 'node:sea';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { WorkerOptions } from 'node:worker_threads';
 
 /**
  * The one module that knows both ways Quire runs: from source (tsx, or the test runner) and as
@@ -20,6 +21,7 @@ export const ASSET_KEYS = {
   argon2Addon: 'addons/argon2.node',
   manifest: 'manifest.json',
   passwordDictionaries: 'password-dictionaries.json',
+  offThreadWorker: 'offthread-worker.cjs',
 } as const;
 
 export type SeaManifest = {
@@ -68,6 +70,33 @@ export function readStaticFiles(): Map<string, Buffer> {
     if (fs.statSync(file).isFile()) files.set(name, fs.readFileSync(file));
   }
   return files;
+}
+
+/** Where `npm start` (scripts/bundle.mjs) writes the worker's bundle, beside its own. */
+const BUNDLED_WORKER = 'offthread-worker.mjs';
+
+/**
+ * The worker thread's code (src/lib/offthread-worker.ts) in each way Quire runs. The binary carries
+ * it bundled as an asset and evaluates it (a single executable has no files to point a worker at);
+ * `npm start` has its bundle beside the server's; from source (tsx, vitest) the worker loads the
+ * TypeScript through tsx itself, whatever loader the parent has.
+ */
+export function offThreadWorkerScript(): { script: string | URL; options: WorkerOptions } {
+  // the dictionaries go with it: node:sea's assets are the main thread's to read
+  const dictionaries = binaryAsset(ASSET_KEYS.passwordDictionaries);
+  if (dictionaries) {
+    return {
+      script: asset(ASSET_KEYS.offThreadWorker).toString('utf8'),
+      options: { eval: true, workerData: { passwordDictionaries: dictionaries.toString('utf8') } },
+    };
+  }
+  const bundled = new URL(`./${BUNDLED_WORKER}`, import.meta.url);
+  if (fs.existsSync(bundled)) return { script: bundled, options: {} };
+  const source = pathToFileURL(path.join(SOURCE_ROOT, 'src', 'lib', 'offthread-worker.ts')).href;
+  // tsx's ESM API ('tsx/esm/api' under the import condition, which require.resolve does not take)
+  const tsx = pathToFileURL(path.join(path.dirname(requireFromHere.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const load = `import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(source)}))`;
+  return { script: load, options: { eval: true } };
 }
 
 /** The hash that names an extracted file or folder: scripts/build.ts puts it in the manifest. */

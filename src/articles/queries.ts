@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/client';
 import { idle, transaction } from '../db/transaction';
 import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
-import type { Markdown } from '../lib/markdown';
+import { renderBody, type RenderedBody } from '../lib/markdown';
 import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
 import { followingFlag } from '../profiles/following';
 import { slugify, uniqueSlug } from './slug';
@@ -397,12 +397,10 @@ function replaceTags(db: Queryable, articleId: number, publishedAt: Date | null,
     .run();
 }
 
-/** What is stored of a body besides its Markdown, worked out before any transaction opens. */
-export type RenderedBody = { bodyHtml: string; readingMinutes: number; text: string };
+export type { RenderedBody };
 
-export function renderArticleBody(markdown: Markdown, body: string): RenderedBody {
-  return { bodyHtml: markdown.render(body), readingMinutes: markdown.readingMinutes(body), text: markdown.toText(body) };
-}
+/** A body rendered on this thread (tests, start-up); requests render in the worker (renderBodyOffThread). */
+export const renderArticleBody = renderBody;
 
 /** Keeps the search index in step with the article, inside the caller's transaction. */
 function indexForSearch(

@@ -32,6 +32,22 @@ describe('the editor', () => {
     expect(page.querySelector('.flash')?.text).toContain('Article published');
   });
 
+  it('re-shows the editor with what was written and 429 when saves come too fast', async () => {
+    const t = createTestApp({ env: { RATE_LIMIT_ARTICLE_UPDATES: '1/h' } });
+    const { browser } = await signedInBrowser(t, 'alice');
+    await browser.post('/editor', article);
+    expect((await browser.post('/editor/hello-world', { ...article, body: 'Second draft' })).status).toBe(303);
+
+    const res = await browser.post('/editor/hello-world', { ...article, body: 'Third *draft*' });
+
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const page = dom(await res.text());
+    expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests\. Please try again in \d+ seconds/);
+    expect(page.querySelector('textarea[name=body]')?.text).toBe('Third *draft*');
+    expect(t.db.select().from(articles).all()[0]!.body).toBe('Second draft');
+  });
+
   it('gives a unique slug when the title is taken', async () => {
     const t = createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');

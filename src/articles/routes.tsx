@@ -10,7 +10,7 @@ import { listCommentsForArticle } from '../comments/queries';
 import { backTo } from '../lib/back';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromZod, field, fieldList, readForm, type FormErrors } from '../lib/form';
+import { errorsFromZod, field, fieldList, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
@@ -146,14 +146,19 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
   const caller = callerOf(c, 'web');
   // "Save draft" keeps it to the author; "Publish Article" publishes (a draft's date is then)
   const publish = !(op === 'draft' && canSaveDraft);
-  if (existing) {
-    const { article, published } = await updateArticle(deps, caller, { slug: existing.slug, changes: parsed.data, publish });
-    setFlash(c, article.publishedAt === null ? 'Draft saved.' : published ? 'Article published.' : 'Article updated.');
+  try {
+    if (existing) {
+      const { article, published } = await updateArticle(deps, caller, { slug: existing.slug, changes: parsed.data, publish });
+      setFlash(c, article.publishedAt === null ? 'Draft saved.' : published ? 'Article published.' : 'Article updated.');
+      return c.redirect(articlePath(article.slug), 303);
+    }
+    const article = await createArticle(deps, caller, { article: parsed.data, publish });
+    setFlash(c, article.publishedAt === null ? 'Draft saved.' : 'Article published.');
     return c.redirect(articlePath(article.slug), 303);
+  } catch (error) {
+    // a rate limit: the editor again, with everything written still in it
+    return render(refusalFormErrors(c, error));
   }
-  const article = await createArticle(deps, caller, { article: parsed.data, publish });
-  setFlash(c, article.publishedAt === null ? 'Draft saved.' : 'Article published.');
-  return c.redirect(articlePath(article.slug), 303);
 }
 
 /**

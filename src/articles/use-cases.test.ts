@@ -77,6 +77,27 @@ describe('createArticle', () => {
 });
 
 describe('updateArticle', () => {
+  it('refuses with TooManyRequests past the per-user update limit, before rendering or writing', async () => {
+    const { core, clock, asBob, asAlice, bobsSlug } = await twoAuthors({ RATE_LIMIT_ARTICLE_UPDATES: '2/h' });
+    const save = (body: string) => updateArticle(core, asBob, { slug: bobsSlug, changes: { body }, publish: false });
+
+    await save('first');
+    await save('second');
+    const refused = await save('third').then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(TooManyRequests);
+    expect((refused as TooManyRequests).retryAfterSeconds).toBeGreaterThan(0);
+    expect((await findArticleBySlug(core.db, bobsSlug, null))!.body).toBe('second');
+
+    // Alice's budget is her own; Bob's comes back with time
+    await expect(updateArticle(core, asAlice, { slug: bobsSlug, changes: { body: 'x' }, publish: false })).rejects.toBeInstanceOf(Forbidden);
+    clock.advance(60 * 60_000);
+    await save('fourth');
+    expect((await findArticleBySlug(core.db, bobsSlug, null))!.body).toBe('fourth');
+  });
+
   it('changes only what is given; a new title gives a new slug and the old one is gone', async () => {
     const { core, clock, asBob, bobsSlug } = await twoAuthors();
     clock.advance(60_000);

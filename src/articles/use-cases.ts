@@ -6,7 +6,7 @@
  */
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
-import { loadMarkdown } from '../lib/markdown';
+import { runOffThread } from '../lib/offthread';
 import { signedInUser } from '../users/use-cases';
 import { canEditArticle } from './policy';
 import * as queries from './queries';
@@ -55,13 +55,14 @@ export type CreateArticleInput = {
 /**
  * A new article by the signed-in user, under the first free slug made from its title. Spends the
  * per-user article limit: only on an article that will be saved (its fields have passed the door).
+ * The body is rendered in the worker thread (src/lib/offthread.ts).
  */
 export async function createArticle(core: Core, caller: Caller, input: CreateArticleInput): Promise<ArticleDetail> {
   const { db, clock, limits } = core;
   const authorId = signedInUser(caller);
   const now = clock();
   limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
-  const rendered = queries.renderArticleBody(await loadMarkdown(), input.article.body);
+  const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body });
   const { slug } = await queries.createArticle(db, rendered, authorId, input.article, now, { publish: input.publish });
   return await reread(core, caller, slug);
 }
@@ -93,10 +94,12 @@ export async function updateArticle(
   caller: Caller,
   input: UpdateArticleInput,
 ): Promise<{ article: ArticleDetail; published: boolean }> {
-  const { db, clock } = core;
+  const { db, clock, limits } = core;
   const { body, title } = input.changes;
-  // rendered before the transaction, which holds the database while it is open
-  const rendered = body === undefined ? null : queries.renderArticleBody(await loadMarkdown(), body);
+  // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
+  limits.enforce('articleUpdates', signedInUser(caller), clock(), caller.requestId ?? undefined);
+  // rendered in the worker thread, before the transaction, which holds the database while it is open
+  const rendered = body === undefined ? null : await runOffThread({ kind: 'renderBody', body });
   // the checks and the write in one transaction: the article cannot go or change in between
   return transaction(db, async (tx) => {
     const article = await findArticleToEdit({ db: tx }, caller, input.slug);

@@ -242,4 +242,29 @@ describe('passwords', () => {
     expect(page.querySelector('input[name=password]')?.getAttribute('data-strength')).toBe('password-strength');
     expect(page.querySelector('#password-strength')?.getAttribute('aria-live')).toBe('polite');
   });
+  it('limits password checks per address: the hint answers 429 with Retry-After, sign-up re-shows its form', async () => {
+    const t = createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '2/m' } });
+    const visitor = new Browser(t.app, { ip: '192.0.2.7' });
+    expect((await visitor.post('/password-strength', { password: 'iloveyou' })).status).toBe(200);
+    expect((await visitor.post('/password-strength', { password: 'iloveyou' })).status).toBe(200);
+    const refused = await visitor.post('/password-strength', { password: 'iloveyou' });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toEqual({ error: expect.stringMatching(/^Too many requests/) });
+
+    // sign-up measures the password too, from the same budget: the form comes back as typed
+    const signUp = await visitor.post('/register', { username: 'carol', email: 'carol@example.com', password: 'velvet otter quarry 42' });
+    expect(signUp.status).toBe(429);
+    expect(Number(signUp.headers.get('retry-after'))).toBeGreaterThan(0);
+    const page = dom(await signUp.text());
+    expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests/);
+    expect(page.querySelector('input[name=username]')?.getAttribute('value')).toBe('carol');
+    expect(page.querySelector('input[name=password]')?.getAttribute('value') ?? '').toBe('');
+    expect(t.db.select().from(users).all()).toHaveLength(0);
+
+    // another address has its own budget; a minute later this one has its own back
+    expect((await new Browser(t.app, { ip: '192.0.2.8' }).post('/password-strength', { password: 'x' })).status).toBe(200);
+    t.clock.advance(60_000);
+    expect((await visitor.post('/password-strength', { password: 'iloveyou' })).status).toBe(200);
+  });
 });

@@ -3,14 +3,13 @@ import { LoginPage, RegisterPage } from '../../views/pages/auth-pages';
 import type { AppDeps } from '../app-types';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromFields, errorsFromZod, field, formError, readForm, type FormErrors } from '../lib/form';
+import { errorsFromFields, errorsFromZod, field, formError, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { safeRedirectPath } from '../lib/redirect';
 import { TooManyRequests, tryAgainIn } from '../security/limits';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
 import { PASSWORD_MAX_LENGTH } from './password';
-import { measurePassword } from './password-strength';
-import { signIn, signOut, signUp } from './use-cases';
+import { measurePasswordStrength, signIn, signOut, signUp } from './use-cases';
 
 /**
  * The use case's answer, or the refusal a throttle or limit threw, so the form can come back with
@@ -92,7 +91,13 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderRegister(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
-    const result = await unlessThrottled(() => signUp(deps, callerOf(c, 'web'), parsed.data));
+    let result: Awaited<ReturnType<typeof signUp>> | TooManyRequests;
+    try {
+      result = await unlessThrottled(() => signUp(deps, callerOf(c, 'web'), parsed.data));
+    } catch (error) {
+      // a password check that ran too long
+      return renderRegister(c, values, refusalFormErrors(c, error));
+    }
     if (result instanceof TooManyRequests) {
       refuseForNow(c, result);
       return renderRegister(c, values, formError(null, `Too many sign-up attempts from your address. ${tryAgainIn(result.retryAfterSeconds)}`));
@@ -111,8 +116,15 @@ export function authRoutes(deps: AppDeps) {
   app.post('/password-strength', async (c) => {
     const form = await readForm(c);
     const password = field(form, 'password').slice(0, PASSWORD_MAX_LENGTH);
-    const { score, label, warning } = await measurePassword(password, [field(form, 'username'), field(form, 'email')]);
-    return c.json({ score, label, warning }, 200, { 'cache-control': 'no-store' });
+    const context = [field(form, 'username'), field(form, 'email')];
+    try {
+      const { score, label, warning } = await measurePasswordStrength(deps, callerOf(c, 'web'), { password, context });
+      return c.json({ score, label, warning }, 200, { 'cache-control': 'no-store' });
+    } catch (error) {
+      if (!(error instanceof TooManyRequests)) throw error;
+      const headers = { 'cache-control': 'no-store', 'retry-after': String(error.retryAfterSeconds) };
+      return c.json({ error: error.message }, 429, headers);
+    }
   });
 
   app.post('/logout', async (c) => {

@@ -9,8 +9,9 @@ import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
 import { createUser, findUserByEmail } from '../users/queries';
-import { hasFieldErrors, signedInUser, takenNames, weakPassword, writingNames } from '../users/use-cases';
+import { hasFieldErrors, signedInUser, spendPasswordCheck, takenNames, weakPassword, writingNames } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
+import { measurePassword, type PasswordStrength } from './password-strength';
 import { createSession, invalidateSession, invalidateSessionByHandle, invalidateUserSessions } from './session';
 
 /** A new session's token, for the cookie or the API's answer, and when it ends. */
@@ -45,7 +46,7 @@ export async function signUp(
   // answer is the 429 whatever the names.
   if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   const errors = {
-    ...(await weakPassword(core, input.password, [input.username, input.email])),
+    ...(await weakPassword(core, caller, input.password, [input.username, input.email])),
     ...(await takenNames(db, input)),
   };
   if (hasFieldErrors(errors)) return fail(errors);
@@ -62,6 +63,20 @@ export async function signUp(
   );
   if (outcome.ok) recordSecurityEvent(log, caller, 'signup', { userId: outcome.value.user.id });
   return outcome;
+}
+
+/**
+ * The live strength hint under password fields: how guessable `password` is, given the words
+ * (`context`: the username and email typed so far) that make it guessable for this person. Spends
+ * a password check (spendPasswordCheck): it is the one act a visitor can repeat without a form.
+ */
+export async function measurePasswordStrength(
+  core: Core,
+  caller: Caller,
+  input: { password: string; context: string[] },
+): Promise<PasswordStrength> {
+  spendPasswordCheck(core, caller);
+  return await measurePassword(input.password, input.context);
 }
 
 /**

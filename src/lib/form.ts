@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { z } from 'zod';
 import type { FieldErrors } from '../core';
+import { TooManyRequests } from '../security/limits';
+import { JobTooCostly } from './offthread';
 
 export type FormValues = Record<string, string | string[]>;
 
@@ -88,4 +90,22 @@ export function errorsFromFields(fieldErrors: FieldErrors, labels: Record<string
 
 export function formError(fieldName: string | null, message: string): FormErrors {
   return { list: [message], fields: fieldName ? { [fieldName]: message } : {} };
+}
+
+/**
+ * A use case's refusal that the person can wait out or work around, as the form's error, so that
+ * the page comes back with what was typed: a rate limit (429 with Retry-After) or input too costly
+ * to process (422). Anything else is thrown on, to the app's error handler.
+ */
+export function refusalFormErrors(c: Context, error: unknown): FormErrors {
+  if (error instanceof TooManyRequests) {
+    c.status(429);
+    c.header('Retry-After', String(error.retryAfterSeconds));
+    return formError(null, error.message);
+  }
+  if (error instanceof JobTooCostly) {
+    c.status(422);
+    return formError(null, error.message);
+  }
+  throw error;
 }

@@ -95,6 +95,14 @@ function createMarkdown(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi): Mark
   };
 }
 
+/** What is stored of a body besides its Markdown, worked out before any transaction opens. */
+export type RenderedBody = { bodyHtml: string; readingMinutes: number; text: string };
+
+/** A body's HTML, reading time and plain text: run in the worker thread (src/lib/offthread.ts). */
+export function renderBody(markdown: Markdown, body: string): RenderedBody {
+  return { bodyHtml: markdown.render(body), readingMinutes: markdown.readingMinutes(body), text: markdown.toText(body) };
+}
+
 let loading: Promise<Markdown> | null = null;
 
 /**

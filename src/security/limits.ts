@@ -39,7 +39,9 @@ export class Limits {
     this.limiters = {
       global: make('global'),
       signup: make('signup'),
+      passwordStrength: make('passwordStrength'),
       articles: make('articles'),
+      articleUpdates: make('articleUpdates'),
       comments: make('comments'),
       favorites: make('favorites'),
       follows: make('follows'),

@@ -5,7 +5,15 @@
  */
 import type { BucketPolicy } from './rate-limit';
 
-export type LimitName = 'global' | 'signup' | 'articles' | 'comments' | 'favorites' | 'follows';
+export type LimitName =
+  | 'global'
+  | 'signup'
+  | 'passwordStrength'
+  | 'articles'
+  | 'articleUpdates'
+  | 'comments'
+  | 'favorites'
+  | 'follows';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

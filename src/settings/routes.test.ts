@@ -181,6 +181,25 @@ describe('POST /settings', () => {
     expect((await bob.browser.get('/settings')).status).toBe(200);
   });
 
+  it('spends a password check on a new password: past the limit the form comes back with 429, as typed', async () => {
+    const t = createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '1/h' } });
+    const { browser, user } = await signedInBrowser(t, 'alice');
+    const before = userRow(t, user.id).passwordHash;
+    await expect422(await browser.post('/settings', settingsForm(user, { password: 'password1', currentPassword: PASSWORD })), 'Password is too easy to guess', 'password');
+
+    const res = await browser.post('/settings', settingsForm(user, { bio: 'Still here', password: 'a brand new secret', currentPassword: PASSWORD }));
+
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const html = await res.text();
+    expect(html).toMatch(/<ul class="error-messages"[^>]*><li>Too many requests\. Please try again in \d+ seconds/);
+    expect(fieldValue(html, 'bio')).toBe('Still here');
+    expect(fieldValue(html, 'password')).toBe('');
+    expect(userRow(t, user.id).passwordHash).toBe(before);
+    // a change without a new password measures nothing and is not limited
+    expect((await browser.post('/settings', settingsForm(user, { bio: 'Still here' }))).status).toBe(303);
+  });
+
   it('lets the new password sign in, and not the old one', async () => {
     const t = createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');

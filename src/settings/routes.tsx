@@ -5,7 +5,7 @@ import type { AppDeps } from '../app-types';
 import { currentUser, requireUser } from '../auth/middleware';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromFields, errorsFromZod, field, readForm, type FormErrors } from '../lib/form';
+import { errorsFromFields, errorsFromZod, field, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { SettingsFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { changeSettings } from '../users/use-cases';
 
@@ -38,13 +38,18 @@ export function settingsRoutes(deps: AppDeps) {
       return render(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
     const { password, currentPassword, ...profile } = parsed.data;
-    const result = await changeSettings(deps, callerOf(c, 'web'), {
-      // an empty password field keeps the current password
-      changes: password === '' ? profile : { ...profile, password },
-      requireCurrentPassword: true,
-      currentPassword,
-      currentSessionId: c.get('session')?.id ?? null,
-    });
+    let result: Awaited<ReturnType<typeof changeSettings>>;
+    try {
+      result = await changeSettings(deps, callerOf(c, 'web'), {
+        // an empty password field keeps the current password
+        changes: password === '' ? profile : { ...profile, password },
+        requireCurrentPassword: true,
+        currentPassword,
+        currentSessionId: c.get('session')?.id ?? null,
+      });
+    } catch (error) {
+      return render(c, values, refusalFormErrors(c, error));
+    }
     if (!result.ok) {
       c.status(422);
       return render(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));

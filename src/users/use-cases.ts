@@ -60,11 +60,26 @@ export async function writingNames<T>(write: () => Promise<Outcome<T>>): Promise
 }
 
 /**
+ * Spends one password check from the caller's address and, when signed in, their account, or
+ * throws TooManyRequests: each check costs the worker thread up to 0.4 s, and the hint, sign-up and
+ * settings all ask for one before any other limit is spent. The operator is not limited.
+ */
+export function spendPasswordCheck(core: Core, caller: Caller): void {
+  if (caller.door === 'cli') return;
+  const now = core.clock();
+  const requestId = caller.requestId ?? undefined;
+  core.limits.enforce('passwordStrength', caller.ip ?? 'unknown', now, requestId);
+  if (caller.userId !== null) core.limits.enforce('passwordStrength', `user:${caller.userId}`, now, requestId);
+}
+
+/**
  * The password rule beyond its length (which zod checks at the door): not a common or guessable
  * one, given the words that make it guessable for this user. Off with BLOCK_COMMON_PASSWORDS=false.
  */
-export async function weakPassword(core: Core, password: string, context: string[]): Promise<FieldErrors> {
-  const weak = await weakPasswordMessage(password, context, core.env.BLOCK_COMMON_PASSWORDS);
+export async function weakPassword(core: Core, caller: Caller, password: string, context: string[]): Promise<FieldErrors> {
+  if (!core.env.BLOCK_COMMON_PASSWORDS) return {};
+  spendPasswordCheck(core, caller);
+  const weak = await weakPasswordMessage(password, context, true);
   return weak ? { password: [weak] } : {};
 }
 
@@ -124,7 +139,7 @@ export async function changeSettings(
   const errors: FieldErrors = {
     ...(await takenNames(db, changes, user.id)),
     ...(newPassword !== undefined
-      ? await weakPassword(core, newPassword, [changes.username ?? user.username, changes.email ?? user.email])
+      ? await weakPassword(core, caller, newPassword, [changes.username ?? user.username, changes.email ?? user.email])
       : {}),
   };
 
@@ -176,7 +191,7 @@ export async function resetPassword(
   // a person changes their own password through changeSettings, proving the current one
   if (caller.door !== 'cli') throw new Forbidden('user', 'Only the operator can reset a password.');
   const user = await findUserNamed(db, input.username);
-  const errors = await weakPassword(core, input.password, [user.username, user.email]);
+  const errors = await weakPassword(core, caller, input.password, [user.username, user.email]);
   if (hasFieldErrors(errors)) return fail(errors);
   const passwordHash = await hashPassword(input.password);
   const updated = await transaction(db, async (tx) => {
