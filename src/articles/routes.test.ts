@@ -43,7 +43,7 @@ describe('the editor', () => {
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     const page = dom(await res.text());
-    expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests\. Please try again in \d+ seconds/);
+    expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests\. Try again in \d+ (second|minute)s?\./);
     expect(page.querySelector('textarea[name=body]')?.text).toBe('Third *draft*');
     expect(t.db.select().from(articles).all()[0]!.body).toBe('Second draft');
   });

@@ -257,7 +257,7 @@ describe('passwords', () => {
     expect(signUp.status).toBe(429);
     expect(Number(signUp.headers.get('retry-after'))).toBeGreaterThan(0);
     const page = dom(await signUp.text());
-    expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests/);
+    expect(page.querySelector('.error-messages')?.text).toMatch(/Too many sign-up attempts from your address\. Try again in \d+ (second|minute)s?\./);
     expect(page.querySelector('input[name=username]')?.getAttribute('value')).toBe('carol');
     expect(page.querySelector('input[name=password]')?.getAttribute('value') ?? '').toBe('');
     expect(t.db.select().from(users).all()).toHaveLength(0);

@@ -192,7 +192,7 @@ describe('POST /settings', () => {
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     const html = await res.text();
-    expect(html).toMatch(/<ul class="error-messages"[^>]*><li>Too many requests\. Please try again in \d+ seconds/);
+    expect(html).toMatch(/<ul class="error-messages"[^>]*><li>Too many requests\. Try again in \d+ (second|minute)s?\./);
     expect(fieldValue(html, 'bio')).toBe('Still here');
     expect(fieldValue(html, 'password')).toBe('');
     expect(userRow(t, user.id).passwordHash).toBe(before);
