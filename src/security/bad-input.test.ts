@@ -14,22 +14,8 @@ import { createSession } from '../auth/session';
 import { addComment } from '../comments/queries';
 import { createTestApp, insertArticle, insertUser, ORIGIN, type TestApp } from '../test-support';
 import { serverPerTest } from '../test-support/socket';
-
-/** mulberry32: a tiny seeded generator; the same seed gives the same cases on every run. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T,>(items: readonly T[]): T => items[int(items.length)]!;
-  return { next, int, pick };
-}
-type Random = ReturnType<typeof seeded>;
+// the bench's seeded generator: the same seed gives the same cases on every run
+import { createRng, type Rng as Random } from '../../scripts/bench/random';
 
 /** Every field name any form or API body of the app reads, and a few it does not. */
 const FIELDS = [
@@ -167,7 +153,7 @@ describe('fuzzing every route', () => {
   });
 
   it('answers every malformed, mistyped, oversized or odd request with less than 500 and no stack trace', async () => {
-    const r = seeded(14);
+    const r = createRng(14);
     const routes = routesOf((await seed()).t);
     // the app's table, not a list kept here: both kinds of door are in it
     expect(routes.length).toBeGreaterThan(50);

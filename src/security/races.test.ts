@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_SUCH_ARTICLE } from '../articles/use-cases';
 import { createSession } from '../auth/session';
 import type { Db } from '../db/client';
-import { createTestApp, formBody, insertArticle, insertUser, ORIGIN, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
+import { createTestApp, formBody, type Browser, insertArticle, insertUser, ORIGIN, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
 
 const CONCURRENT = 24;
 
@@ -72,6 +72,18 @@ function slowBody(text: string) {
     },
   });
   return { body, length: String(bytes.length), reading, finish };
+}
+
+/** A same-site form post whose body is held back after its first bytes, until `finish()`. */
+function slowFormPost(browser: Browser, path: string, fields: Record<string, string>) {
+  const slow = slowBody(formBody(fields).toString());
+  const response = browser.request(path, {
+    method: 'POST',
+    body: slow.body,
+    duplex: 'half',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': slow.length, origin: ORIGIN },
+  } as RequestInit);
+  return { response, reading: slow.reading, finish: slow.finish };
 }
 
 describe('races', () => {
@@ -162,18 +174,12 @@ describe('races', () => {
     const article = await insertArticle(t.db, user.id, { title: 'Going away', tagList: ['gone'] });
     await reader.post(`/article/${article.slug}/favorite`);
 
-    const slow = slowBody(formBody({ body: 'A comment typed slowly' }).toString());
-    const commenting = reader.request(`/article/${article.slug}/comments`, {
-      method: 'POST',
-      body: slow.body,
-      duplex: 'half',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': slow.length, origin: ORIGIN },
-    } as RequestInit);
+    const slow = slowFormPost(reader, `/article/${article.slug}/comments`, { body: 'A comment typed slowly' });
     await slow.reading;
     expect((await author.post(`/article/${article.slug}/delete`)).status).toBe(303);
     slow.finish();
 
-    const res = await commenting;
+    const res = await slow.response;
     expect(res.status).toBe(404);
     expect(await res.text()).toContain(NO_SUCH_ARTICLE);
     expect(t.db.$client.prepare('select count(*) from comments').pluck().get()).toBe(0);
@@ -185,18 +191,13 @@ describe('races', () => {
     const { browser: author, user } = await signedInBrowser(t, 'author');
     const article = await insertArticle(t.db, user.id, { title: 'Going away', tagList: ['gone'] });
 
-    const slow = slowBody(formBody({ title: 'A new title', description: 'New', body: 'New body', tag: 'new', op: 'publish' }).toString());
-    const editing = author.request(`/editor/${article.slug}`, {
-      method: 'POST',
-      body: slow.body,
-      duplex: 'half',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': slow.length, origin: ORIGIN },
-    } as RequestInit);
+    const fields = { title: 'A new title', description: 'New', body: 'New body', tag: 'new', op: 'publish' };
+    const slow = slowFormPost(author, `/editor/${article.slug}`, fields);
     await slow.reading;
     expect((await author.post(`/article/${article.slug}/delete`)).status).toBe(303);
     slow.finish();
 
-    const res = await editing;
+    const res = await slow.response;
     expect(res.status).toBe(404);
     expect(author.cookies.get('flash') ?? '').not.toContain('updated');
     expect(t.db.$client.prepare('select count(*) from articles').pluck().get()).toBe(0);
