@@ -91,8 +91,12 @@ describe('updateArticle', () => {
     expect((refused as TooManyRequests).retryAfterSeconds).toBeGreaterThan(0);
     expect((await findArticleBySlug(core.db, bobsSlug, null))!.body).toBe('second');
 
-    // Alice's budget is her own; Bob's comes back with time
-    await expect(updateArticle(core, asAlice, { slug: bobsSlug, changes: { body: 'x' }, publish: false })).rejects.toBeInstanceOf(Forbidden);
+    // a missing or someone else's article is refused as such, not as too many saves
+    await expect(updateArticle(core, asBob, { slug: 'no-such-article', changes: { body: 'x' }, publish: false })).rejects.toBeInstanceOf(NotFound);
+    // Alice's budget is her own, and a refused edit does not spend it; Bob's comes back with time
+    for (let i = 0; i < 3; i++) {
+      await expect(updateArticle(core, asAlice, { slug: bobsSlug, changes: { body: 'x' }, publish: false })).rejects.toBeInstanceOf(Forbidden);
+    }
     clock.advance(60 * 60_000);
     await save('fourth');
     expect((await findArticleBySlug(core.db, bobsSlug, null))!.body).toBe('fourth');

@@ -96,6 +96,9 @@ export async function updateArticle(
 ): Promise<{ article: ArticleDetail; published: boolean }> {
   const { db, clock, limits } = core;
   const { body, title } = input.changes;
+  // a missing or someone else's article answers 404/403 before the limit is spent (every door
+  // alike); the transaction below checks again, since it may go or change while the body renders
+  await findArticleToEdit(core, caller, input.slug);
   // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
   limits.enforce('articleUpdates', signedInUser(caller), clock(), caller.requestId ?? undefined);
   // rendered in the worker thread, before the transaction, which holds the database while it is open
