@@ -34,14 +34,13 @@ const DEBIAN_HINT =
   'the folder holding initdb and pg_ctl, or set QUIRE_TEST_POSTGRES_URL to a server of your own.';
 
 /** The folder with initdb and pg_ctl: POSTGRES_BIN_DIR, the newest /usr/lib/postgresql/N/bin, or PATH. */
-export function findPostgresBinDir(): string {
+export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env, root = '/usr/lib/postgresql'): string {
   const has = (dir: string) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl'));
-  const fromEnv = process.env.POSTGRES_BIN_DIR;
+  const fromEnv = env.POSTGRES_BIN_DIR;
   if (fromEnv) {
     if (has(fromEnv)) return fromEnv;
     throw new Error(`POSTGRES_BIN_DIR=${fromEnv} holds no initdb and pg_ctl. ${DEBIAN_HINT}`);
   }
-  const root = '/usr/lib/postgresql';
   const versions = fs.existsSync(root)
     ? fs
         .readdirSync(root)
@@ -49,7 +48,7 @@ export function findPostgresBinDir(): string {
         .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions[0]) return path.join(root, versions[0], 'bin');
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) if (dir && has(dir)) return dir;
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) if (dir && has(dir)) return dir;
   throw new Error(DEBIAN_HINT);
 }
 
