@@ -209,7 +209,9 @@ async function main(): Promise<void> {
 
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const staticFiles = fs.readdirSync(path.join(ROOT, 'static')).filter((name) => fs.statSync(path.join(ROOT, 'static', name)).isFile());
-  const migrations = listFiles(path.join(ROOT, 'drizzle'));
+  // each engine's migrations extract to a folder of their own (src/runtime.ts)
+  const migrations = listFiles(path.join(ROOT, 'drizzle')).filter((file) => !file.startsWith(`pg${path.sep}`));
+  const pgMigrations = listFiles(path.join(ROOT, 'drizzle', 'pg'));
   const argon2File = argon2Addon();
   // the names the addons and migrations are extracted under, so that a start finding them in
   // place never reads them out of the binary
@@ -217,10 +219,12 @@ async function main(): Promise<void> {
     version: pkg.version,
     static: staticFiles,
     migrations,
+    pgMigrations,
     hashes: {
       sqliteAddon: contentHash(fs.readFileSync(sqliteAddon)),
       argon2Addon: contentHash(fs.readFileSync(argon2File)),
       migrations: contentHash(...migrations.map((file) => fs.readFileSync(path.join(ROOT, 'drizzle', file)))),
+      pgMigrations: contentHash(...pgMigrations.map((file) => fs.readFileSync(path.join(ROOT, 'drizzle', 'pg', file)))),
     },
   };
   fs.writeFileSync(path.join(WORK, 'manifest.json'), JSON.stringify(manifest));
@@ -236,6 +240,7 @@ async function main(): Promise<void> {
   };
   for (const name of staticFiles) assets[`static/${name}`] = path.join(ROOT, 'static', name);
   for (const file of migrations) assets[`drizzle/${file}`] = path.join(ROOT, 'drizzle', file);
+  for (const file of pgMigrations) assets[`drizzle/pg/${file}`] = path.join(ROOT, 'drizzle', 'pg', file);
 
   const seaConfig = path.join(WORK, 'sea-config.json');
   const blob = path.join(WORK, 'sea-prep.blob');

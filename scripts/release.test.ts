@@ -124,6 +124,14 @@ describe('the release binary, alone in an empty directory', () => {
     const addons = fs.readdirSync(cache).filter((name) => name.endsWith('.node'));
     expect(addons.map((name) => name.replace(/-[0-9a-f]{16}\.node$/, '')).sort()).toEqual(['argon2', 'better_sqlite3']);
     for (const name of addons) expect(name).toContain(`-${contentHash(fs.readFileSync(path.join(cache, name)))}.node`);
+    // each engine's migrations in a folder of its own, named by their hash: SQLite's without pg/,
+    // PostgreSQL's (drizzle/pg) with the same files as the source
+    const folders = fs.readdirSync(cache).filter((name) => /migrations-[0-9a-f]{16}$/.test(name)).sort();
+    expect(folders.map((name) => name.replace(/-[0-9a-f]{16}$/, ''))).toEqual(['migrations', 'pg-migrations']);
+    const listed = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listed(path.join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name])).sort();
+    expect(fs.existsSync(path.join(cache, folders[0]!, 'pg'))).toBe(false);
+    expect(listed(path.join(cache, folders[1]!))).toEqual(listed(path.join(ROOT, 'drizzle', 'pg')));
 
     // the password dictionaries come from the binary's own asset
     const weak = await fetch(`${server.url}/api/users`, json({ user: { username: 'bob', email: 'bob@example.com', password: 'password123' } }));

@@ -27,9 +27,11 @@ export const ASSET_KEYS = {
 export type SeaManifest = {
   version: string;
   static: string[];
+  /** SQLite's migrations (drizzle/, without pg/) and PostgreSQL's (drizzle/pg/), relative to each */
   migrations: string[];
-  /** contentHash() of the addons and of the migrations, taken at build time */
-  hashes: { sqliteAddon: string; argon2Addon: string; migrations: string };
+  pgMigrations: string[];
+  /** contentHash() of the addons and of each engine's migrations, taken at build time */
+  hashes: { sqliteAddon: string; argon2Addon: string; migrations: string; pgMigrations: string };
 };
 
 export function isBinary(): boolean {
@@ -144,6 +146,8 @@ type Argon2 = typeof import('@node-rs/argon2');
 
 type Native = {
   migrationsFolder: string;
+  /** PostgreSQL's migrations (drizzle/pg), applied by src/db/postgres.ts */
+  pgMigrationsFolder: string;
   sqliteBinding: object | undefined;
   /**
    * Loaded on first use (a sign-in, a sign-up, a password change): the addon and its threads are
@@ -176,22 +180,29 @@ export function prepareRuntime(cacheDir: string): Native {
   if (!isBinary()) {
     native = {
       migrationsFolder: path.join(SOURCE_ROOT, 'drizzle'),
+      pgMigrationsFolder: path.join(SOURCE_ROOT, 'drizzle', 'pg'),
       sqliteBinding: undefined,
       argon2: once(() => requireFromHere('@node-rs/argon2') as Argon2),
     };
     return native;
   }
-  const { hashes, migrations } = manifest();
+  const { hashes, migrations, pgMigrations } = manifest();
   const migrationsFolder = extractFolder(
     cacheDir,
     `migrations-${hashes.migrations}`,
     () => new Map(migrations.map((file) => [file, asset(`drizzle/${file}`)])),
+  );
+  const pgMigrationsFolder = extractFolder(
+    cacheDir,
+    `pg-migrations-${hashes.pgMigrations}`,
+    () => new Map(pgMigrations.map((file) => [file, asset(`drizzle/pg/${file}`)])),
   );
   // extracted now (the cache directory may not be writable later), opened when first needed
   const argon2File = extractFile(cacheDir, `argon2-${hashes.argon2Addon}.node`, () => asset(ASSET_KEYS.argon2Addon));
   const sqliteFile = extractFile(cacheDir, `better_sqlite3-${hashes.sqliteAddon}.node`, () => asset(ASSET_KEYS.sqliteAddon));
   native = {
     migrationsFolder,
+    pgMigrationsFolder,
     sqliteBinding: dlopen(sqliteFile),
     argon2: once(() => dlopen(argon2File) as Argon2),
   };
