@@ -126,26 +126,47 @@ describe('the cache triggers on PostgreSQL', () => {
 });
 
 describe('pgTransaction', () => {
-  it('runs two concurrent read-then-write transactions on one row to the right end, retrying the loser', async () => {
+  it('lets one writer in at a time: concurrent read-then-write transactions take turns, on any pool', async () => {
     const db = await createPostgresTestDb();
-    const attempts = { a: 0, b: 0 };
-    let bothRead!: () => void;
-    const barrier = new Promise<void>((resolve) => (bothRead = resolve));
-    let reads = 0;
-    const increment = (who: 'a' | 'b') =>
-      pgTransaction(db, async (tx) => {
-        attempts[who]++;
-        const [row] = await tx.select().from(schema.cacheVersions);
-        // the first attempts both read before either writes: one of them must be aborted
-        if (++reads === 2) bothRead();
-        if (reads <= 2) await barrier;
-        await tx.update(schema.cacheVersions).set({ content: row!.content + 1 }).where(eq(schema.cacheVersions.id, 1));
-        return row!.content + 1;
-      });
-    const results = await Promise.all([increment('a'), increment('b')]);
-    expect(results.sort()).toEqual([2, 3]);
-    expect((await db.select().from(schema.cacheVersions))[0]!.content).toBe(3);
-    expect(attempts.a + attempts.b).toBe(3);
+    // a second pool on the same database stands for a second node
+    const otherNode = await openPostgres(db.$client.options.connectionString!, { migrate: false });
+    try {
+      const events: string[] = [];
+      let attempts = 0;
+      const increment = (node: PgDb, who: string) =>
+        pgTransaction(node, async (tx) => {
+          attempts++;
+          events.push(`${who} in`);
+          const [row] = await tx.select().from(schema.cacheVersions);
+          // long enough for the others to be waiting at the lock, if they could wait anywhere else
+          await tx.execute(sql`select pg_sleep(0.05)`);
+          await tx.update(schema.cacheVersions).set({ content: row!.content + 1 }).where(eq(schema.cacheVersions.id, 1));
+          events.push(`${who} out`);
+        });
+      await Promise.all([increment(db, 'a'), increment(otherNode, 'b'), increment(db, 'c'), increment(otherNode, 'd')]);
+      expect((await db.select().from(schema.cacheVersions))[0]!.content).toBe(5);
+      // nobody retried, and each went out before the next came in
+      expect(attempts).toBe(4);
+      for (let i = 0; i < events.length; i += 2) expect(events[i + 1]).toBe(events[i]!.replace(' in', ' out'));
+    } finally {
+      await closePostgres(otherNode);
+    }
+  });
+
+  it('runs again a transaction aborted by a write made outside it', async () => {
+    const db = await createPostgresTestDb();
+    let attempts = 0;
+    const content = await pgTransaction(db, async (tx) => {
+      attempts++;
+      const [row] = await tx.select().from(schema.cacheVersions);
+      // a single statement from elsewhere (it takes no writer lock) changes the row after it was read
+      if (attempts === 1) await db.execute(sql`update cache_versions set content = content + 10 where id = 1`);
+      await tx.update(schema.cacheVersions).set({ content: row!.content + 1 }).where(eq(schema.cacheVersions.id, 1));
+      return row!.content + 1;
+    });
+    expect(attempts).toBe(2);
+    expect(content).toBe(12);
+    expect((await db.select().from(schema.cacheVersions))[0]!.content).toBe(12);
   });
 
   it('runs again a transaction chosen as a deadlock victim', async () => {
@@ -155,23 +176,31 @@ describe('pgTransaction', () => {
     const barrier = new Promise<void>((resolve) => (bothLocked = resolve));
     let locked = 0;
     let attempts = 0;
-    // each locks one row, waits until the other has locked its own, then asks for the other's
-    const lockBoth = (order: 'cache first' | 'user first') =>
-      pgTransaction(db, async (tx) => {
-        attempts++;
-        // the default is a second (setting it needs a superuser, as the test cluster's is)
-        await tx.execute(sql`set local deadlock_timeout = '50ms'`);
-        const lockCache = () => tx.execute(sql`select 1 from cache_versions where id = 1 for update`);
-        const lockUser = () => tx.execute(sql`select 1 from users where id = ${user.id} for update`);
-        const [first, second] = order === 'cache first' ? [lockCache, lockUser] : [lockUser, lockCache];
-        await first();
-        if (++locked === 2) bothLocked();
-        if (locked <= 2) await barrier;
-        await second();
-        return order;
-      });
-    expect((await Promise.all([lockBoth('cache first'), lockBoth('user first')])).sort()).toEqual(['cache first', 'user first']);
-    expect(attempts).toBeGreaterThanOrEqual(3);
+    const lockCache = (run: (query: string) => Promise<unknown>) => run('select 1 from cache_versions where id = 1 for update');
+    const lockUser = (run: (query: string) => Promise<unknown>) => run(`select 1 from users where id = ${user.id} for update`);
+    // Quire's transaction locks the cache row, then the user's; another client's, the other way round
+    const ours = pgTransaction(db, async (tx) => {
+      attempts++;
+      // it finds the deadlock first, so it is the victim (setting this needs a superuser, as the test cluster's is)
+      await tx.execute(sql`set local deadlock_timeout = '50ms'`);
+      const run = (query: string) => tx.execute(sql.raw(query));
+      await lockCache(run);
+      if (++locked === 2) bothLocked();
+      if (locked <= 2) await barrier;
+      await lockUser(run);
+    });
+    const client = await db.$client.connect();
+    const theirs = (async () => {
+      const run = (query: string) => client.query(query);
+      await run('begin');
+      await lockUser(run);
+      if (++locked === 2) bothLocked();
+      if (locked <= 2) await barrier;
+      await lockCache(run);
+      await run('commit');
+    })().finally(() => client.release());
+    await Promise.all([ours, theirs]);
+    expect(attempts).toBe(2);
   });
 
   it('rolls back and does not retry other failures; a transaction inside joins the outer one', async () => {
