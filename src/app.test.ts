@@ -3,7 +3,7 @@ import { Browser, countQueries, createTestApp, dom, insertArticle, insertUser, O
 
 describe('pages every visitor meets', () => {
   it('answers unknown paths and wrong methods with the 404 page', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     for (const [method, path] of [
       ['GET', '/no/such/page'],
       ['GET', '/profile/nobody'],
@@ -19,7 +19,7 @@ describe('pages every visitor meets', () => {
   });
 
   it('shows an error page with the request id and no stack trace when something breaks', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     t.db.$client.close();
     const res = await new Browser(t.app).get('/');
     expect(res.status).toBe(500);
@@ -33,7 +33,7 @@ describe('pages every visitor meets', () => {
   });
 
   it('answers /healthz after a real database query', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await t.app.request('/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
@@ -42,7 +42,7 @@ describe('pages every visitor meets', () => {
   });
 
   it('describes the site on /about', async () => {
-    const t = createTestApp({ env: { SITE_TITLE: 'Field Notes' } });
+    const t = await createTestApp({ env: { SITE_TITLE: 'Field Notes' } });
     const user = await insertUser(t.db, 'alice');
     await insertArticle(t.db, user.id);
     const page = dom(await new Browser(t.app).html('/about'));
@@ -52,7 +52,7 @@ describe('pages every visitor meets', () => {
   });
 
   it('serves fingerprinted static files for a year and the default avatar at its root path', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const home = dom(await new Browser(t.app).html('/'));
     const css = home.querySelector('link[rel=stylesheet]')!.getAttribute('href')!;
     expect(css).toMatch(/^\/static\/style\.[0-9a-f]{10}\.css$/);
@@ -66,7 +66,7 @@ describe('pages every visitor meets', () => {
   });
 
   it('sets security headers and no inline scripts or styles', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await t.app.request('/');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -80,7 +80,7 @@ describe('pages every visitor meets', () => {
   });
 
   it('refuses form bodies over the limit with 413', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const res = await browser.post('/editor', { title: 't', description: 'd', body: 'x'.repeat(3 * 1024 * 1024) });
     expect(res.status).toBe(413);
@@ -90,7 +90,7 @@ describe('pages every visitor meets', () => {
 
 describe('the home page', () => {
   it('invites the first visitor without a second link to /login, /register, /editor or /settings', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const page = dom(await new Browser(t.app).html('/'));
     expect(page.querySelector('.empty-feed-message')?.text).toContain('No articles are here yet');
     expect(page.querySelector('.empty-feed-message')?.classList.contains('article-preview')).toBe(false);
@@ -112,7 +112,7 @@ describe('the home page', () => {
   });
 
   it('lists articles newest first, 10 a page, with numbered pagination and every tag in the sidebar', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice', { image: 'https://img.example/a.png?size=2&x=<>' });
     for (let i = 1; i <= 11; i++) await insertArticle(t.db, user.id, { title: `Post ${i}`, tagList: [`tag${i}`, 'common'] });
     const page1 = dom(await new Browser(t.app).html('/'));
@@ -143,7 +143,7 @@ describe('the home page', () => {
   });
 
   it('pages by tag with an active "# tag" tab', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice');
     for (let i = 1; i <= 12; i++) await insertArticle(t.db, user.id, { title: `T${i}`, tagList: i % 2 ? ['odd'] : ['even'] });
     const page = dom(await new Browser(t.app).html('/tag/odd'));
@@ -162,14 +162,14 @@ describe('the home page', () => {
     ['99999999999', 400],
     ['999999', 404],
   ])('answers ?page=%s with %i', async (value, status) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await new Browser(t.app).get(`/?page=${value}`);
     expect(res.status).toBe(status);
     expect(await res.text()).not.toMatch(/at .*\.tsx?:/);
   });
 
   it('costs the same number of queries for 1 article as for 10 (no N+1)', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const count = () =>
       countQueries(t, async () => {
@@ -188,7 +188,7 @@ describe('the home page', () => {
 describe('what users write is inert', () => {
   const payload = '<script>alert(1)</script><img src=x onerror=alert(1)>';
   it('escapes titles, descriptions, tags, usernames and bios on every page', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice', { bio: payload });
     const { slug } = await insertArticle(t.db, user.id, {
       title: payload,

@@ -7,7 +7,7 @@ const commentRows = (t: TestApp) => t.db.select().from(comments).all();
 
 /** Bob's article, and Alice with a token to comment on it. */
 async function setup() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const bob = await insertUser(t.db, 'bob');
   const slug = await articleBy(t, bob.id, { title: 'Worth a word' });
   const alice = await userWithToken(t, 'alice', { bio: 'Reader' });

@@ -7,7 +7,7 @@ const favoriteRows = (t: TestApp) => t.db.select().from(favorites).all();
 
 describe('POST and DELETE /api/articles/:slug/favorite', () => {
   it('favorites with no body and no content type, idempotently, answering the article', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id, { title: 'Worth a heart', body: 'The body', tagList: ['a'] });
     const alice = await userWithToken(t, 'alice');
@@ -36,7 +36,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
   });
 
   it('unfavoriting an article never favorited answers it with favorited false', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
@@ -46,7 +46,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
   });
 
   it.each([['POST'], ['DELETE']])('%s answers 401 before the lookup, 404 for an unknown slug', async (method) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
@@ -68,7 +68,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
 
 describe('GET /api/tags', () => {
   it('answers every tag in use, with no auth, and [] when there are none', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     expect((await client.get('/tags')).body).toEqual({ tags: [] });
 
@@ -82,7 +82,7 @@ describe('GET /api/tags', () => {
   });
 
   it('shows a new tag at once and drops the tags of a deleted article', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const alice = await userWithToken(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Kept', tagList: ['shared'] });
@@ -102,7 +102,7 @@ describe('GET /api/tags', () => {
   });
 
   it('drops a tag an edit removes', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
     const created = await client.post('/articles', { article: { title: 'T', description: 'd', body: 'b', tagList: ['old'] } }, alice.token);
@@ -111,7 +111,7 @@ describe('GET /api/tags', () => {
   });
 
   it('ignores an invalid token', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/tags', 'bad.token');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ tags: [] });

@@ -8,7 +8,7 @@ const followRows = (t: TestApp) =>
 
 describe('GET /api/profiles/:username', () => {
   it('answers a profile with following false for an anonymous reader, bio and image null when unset', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const res = await api(t).get('/profiles/bob');
     expect(res.status).toBe(200);
@@ -17,7 +17,7 @@ describe('GET /api/profiles/:username', () => {
   });
 
   it('shows bio and image, and following true to a follower only', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob', { bio: 'Writes', image: 'https://img.example/bob.png' });
     const alice = await userWithToken(t, 'alice');
     const carol = await userWithToken(t, 'carol');
@@ -31,7 +31,7 @@ describe('GET /api/profiles/:username', () => {
   });
 
   it('treats an invalid token as anonymous on this optional-auth route', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const res = await api(t).get('/profiles/bob', 'not.valid');
     expect(res.status).toBe(200);
@@ -39,7 +39,7 @@ describe('GET /api/profiles/:username', () => {
   });
 
   it('answers 404 profile not found for an unknown username', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/profiles/nobody');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ errors: { profile: ['not found'] } });
@@ -48,7 +48,7 @@ describe('GET /api/profiles/:username', () => {
 
 describe('POST and DELETE /api/profiles/:username/follow', () => {
   it.each([['POST'], ['DELETE']])('%s answers 401 before looking anything up, even for an unknown user', async (method) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const client = api(t);
     for (const name of ['bob', 'nobody']) {
@@ -63,7 +63,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it.each([['POST'], ['DELETE']])('%s answers 404 profile not found for an unknown user', async (method) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).send(method, '/profiles/nobody/follow', { token });
     expect(res.status).toBe(404);
@@ -71,7 +71,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it('follows with no body and no content type, idempotently, then unfollows', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
@@ -93,7 +93,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it('ignores a JSON body sent along with the follow', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const alice = await userWithToken(t, 'alice');
     const res = await api(t).post('/profiles/bob/follow', {}, alice.token);
@@ -102,7 +102,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it('does not let users follow themselves', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const alice = await userWithToken(t, 'alice');
     const res = await api(t).post('/profiles/alice/follow', undefined, alice.token);
     expect(res.status).toBe(200);
@@ -113,7 +113,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
 
 describe('GET /api/users/:id', () => {
   it('answers the public identity of a user, with no email', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const bob = await insertUser(t.db, 'bob', { bio: 'Hello', image: 'https://img.example/bob.png' });
     const client = api(t);
@@ -126,7 +126,7 @@ describe('GET /api/users/:id', () => {
   });
 
   it.each([['999'], ['abc'], ['0'], ['-1'], ['1.5'], ['01'], ['1e3']])('answers 404 for the id %j', async (id) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const res = await api(t).get(`/users/${id}`);
     expect(res.status).toBe(404);

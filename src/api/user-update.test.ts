@@ -8,7 +8,7 @@ const row = (t: TestApp, id: number) => t.db.select().from(users).where(eq(users
 
 describe('PUT /api/user', () => {
   it('answers 401 without a token, and with an invalid one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const missing = await client.put('/user', { user: { bio: 'x' } });
     expect(missing.status).toBe(401);
@@ -25,7 +25,7 @@ describe('PUT /api/user', () => {
     [{ image: 'https://img.example/me.png' }, { image: 'https://img.example/me.png' }],
     [{ image: 'http://img.example/me.png' }, { image: 'http://img.example/me.png' }],
   ])('changes only what is given: %j', async (change, expected) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio', image: 'https://img.example/old.png' });
     const client = api(t);
     const before = { email: 'alice@example.com', token, username: 'alice', bio: 'Old bio', image: 'https://img.example/old.png' };
@@ -44,7 +44,7 @@ describe('PUT /api/user', () => {
     ['image', ''],
     ['image', null],
   ])('stores null for %s %j and answers null', async (field, value) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio', image: 'https://img.example/old.png' });
     const res = await api(t).put('/user', { user: { [field]: value } }, token);
     expect(res.status).toBe(200);
@@ -69,7 +69,7 @@ describe('PUT /api/user', () => {
     [{ image: 'javascript:alert(1)' }, { image: ['must be an http:// or https:// URL'] }],
     [{ image: 'ftp://img.example/me.png' }, { image: ['must be an http:// or https:// URL'] }],
   ])('refuses %j with 422 and changes nothing', async (change, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio' });
     const before = row(t, user.id);
     const res = await api(t).put('/user', { user: change }, token);
@@ -79,7 +79,7 @@ describe('PUT /api/user', () => {
   });
 
   it('refuses an empty password with 422 "can\'t be blank", keeping the old one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
     const before = row(t, user.id).passwordHash;
     const res = await api(t).put('/user', { user: { password: '' } }, token);
@@ -89,7 +89,7 @@ describe('PUT /api/user', () => {
   });
 
   it('accepts a bio of exactly 1000 characters and a username of exactly 40', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { user: { bio: 'b'.repeat(1000), username: 'u'.repeat(40) } }, token);
     expect(res.status).toBe(200);
@@ -101,7 +101,7 @@ describe('PUT /api/user', () => {
     [{ username: 'BOB' }, { username: ['has already been taken'] }],
     [{ email: 'Bob@Example.com' }, { email: ['has already been taken'] }],
   ])('answers 409 for %j taken by someone else', async (change, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const { user, token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { user: change }, token);
@@ -112,7 +112,7 @@ describe('PUT /api/user', () => {
   });
 
   it('lets users keep their own username and email, or change their case', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { user: { username: 'Alice', email: 'alice@example.com' } }, token);
     expect(res.status).toBe(200);
@@ -120,7 +120,7 @@ describe('PUT /api/user', () => {
   });
 
   it('answers 422 without the user wrapper', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { bio: 'unwrapped' }, token);
     expect(res.status).toBe(422);
@@ -128,7 +128,7 @@ describe('PUT /api/user', () => {
   });
 
   it('after a password change: the same token still works, other sessions end, the new password signs in', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
     const otherDevice = await newToken(t, user.id);
     const bob = await userWithToken(t, 'bob');
@@ -154,7 +154,7 @@ describe('PUT /api/user', () => {
   });
 
   it('keeps other sessions when the password is not changed', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
     const otherDevice = await newToken(t, user.id);
     const res = await api(t).put('/user', { user: { email: 'alice@new.example', bio: 'x' } }, token);

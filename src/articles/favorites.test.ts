@@ -11,7 +11,7 @@ import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, signedInBr
 
 /** Bob's article, and Alice signed in to read it. */
 async function setup() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const bob = await insertUser(t.db, 'bob');
   const article = await insertArticle(t.db, bob.id, { title: 'Worth a heart' });
   const alice = await signedInBrowser(t, 'alice');
@@ -118,7 +118,7 @@ describe('favorite and unfavorite an article', () => {
   });
 
   it('lets authors favorite their own article', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const { slug } = await insertArticle(t.db, user.id, { title: 'My own' });
     expect((await browser.post(`/article/${slug}/favorite`, { redirectTo: `/article/${slug}` })).status).toBe(303);

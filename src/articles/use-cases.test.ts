@@ -17,7 +17,7 @@ const input = { title: 'Night trains', description: 'Sleeping across Europe', bo
 
 /** Alice and Bob, each able to call use cases; Bob has one published article. */
 async function twoAuthors(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const alice = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob');
   const bobs = await insertArticle(t.core.db, bob.id, { title: 'Bob writes', tagList: ['mine'] });

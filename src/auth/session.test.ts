@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../db/schema';
 import { createTestDb, insertUser } from '../test-support';
+import type { Db } from '../db/client';
 import {
   createSession,
   invalidateSession,
@@ -15,10 +16,10 @@ const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 0, 1);
 
 describe('sessions', () => {
-  let db: ReturnType<typeof createTestDb>;
+  let db: Db;
   let userId: number;
   beforeEach(async () => {
-    db = createTestDb();
+    db = await createTestDb();
     userId = (await insertUser(db, 'alice')).id;
   });
 

@@ -13,7 +13,7 @@ const alice = { username: 'alice', email: 'alice@example.com', password: STRONG 
 
 describe('signUp', () => {
   it('creates the account and its first session, and logs the sign-up with the caller', async () => {
-    const { core, logs } = createTestCore();
+    const { core, logs } = await createTestCore();
     const result = await signUp(core, testCaller(), alice);
 
     expect(result.ok).toBe(true);
@@ -30,7 +30,7 @@ describe('signUp', () => {
   });
 
   it("answers every field's problem at once in RealWorld's words, and writes nothing", async () => {
-    const { core, logs } = createTestCore();
+    const { core, logs } = await createTestCore();
     await insertUser(core.db, 'Alice');
 
     const result = await signUp(core, testCaller(), { username: 'ALICE', email: 'Alice@Example.com', password: 'password1' });
@@ -47,7 +47,7 @@ describe('signUp', () => {
   });
 
   it('spends the per-address sign-up limit on every attempt, a refused one included, so names cannot be tested faster', async () => {
-    const { core } = createTestCore({ env: { RATE_LIMIT_SIGNUP: '2/h' } });
+    const { core } = await createTestCore({ env: { RATE_LIMIT_SIGNUP: '2/h' } });
     await insertUser(core.db, 'taken');
     const caller = testCaller({ ip: '203.0.113.9' });
 
@@ -61,7 +61,7 @@ describe('signUp', () => {
   });
 
   it('as the operator (the CLI): same rules, no sign-up limit, no session, the event logged with door cli', async () => {
-    const { core, logs } = createTestCore({ env: { RATE_LIMIT_SIGNUP: '1/h' } });
+    const { core, logs } = await createTestCore({ env: { RATE_LIMIT_SIGNUP: '1/h' } });
 
     const first = await signUp(core, CLI_CALLER, alice);
     const second = await signUp(core, CLI_CALLER, { username: 'bob', email: 'bob@example.com', password: STRONG });
@@ -80,7 +80,7 @@ describe('signUp', () => {
 
   it('refuses a name taken while the password was being hashed, rather than failing on the index', async () => {
     // (no strength check, so both sign-ups pass their checks before either is hashed and written)
-    const { core } = createTestCore({ env: { BLOCK_COMMON_PASSWORDS: 'false' } });
+    const { core } = await createTestCore({ env: { BLOCK_COMMON_PASSWORDS: 'false' } });
     const results = await Promise.all([
       signUp(core, testCaller({ ip: '192.0.2.1' }), alice),
       signUp(core, testCaller({ ip: '192.0.2.2' }), { ...alice, username: 'Alice', email: 'ALICE@example.com' }),
@@ -98,7 +98,7 @@ describe('signUp', () => {
 
 describe('signIn', () => {
   it('starts a session for the right password, whatever the case of the email', async () => {
-    const { core, logs } = createTestCore();
+    const { core, logs } = await createTestCore();
     const user = await insertUser(core.db, 'erin');
 
     const result = await signIn(core, testCaller({ door: 'api' }), { email: 'ERIN@example.com', password: PASSWORD });
@@ -117,7 +117,7 @@ describe('signIn', () => {
     ['a wrong password', 'erin@example.com', 'not the password', true],
     ['an unknown email', 'nobody@example.com', PASSWORD, false],
   ])('answers %s with the same form error, and logs the failure', async (_case, email, password, knownEmail) => {
-    const { core, logs } = createTestCore();
+    const { core, logs } = await createTestCore();
     await insertUser(core.db, 'erin');
 
     const result = await signIn(core, testCaller(), { email, password });
@@ -130,7 +130,7 @@ describe('signIn', () => {
   });
 
   it('backs off after failures before any password work, and lets the right password in once the wait is over', async () => {
-    const { core, clock } = createTestCore();
+    const { core, clock } = await createTestCore();
     await insertUser(core.db, 'erin');
     const caller = testCaller();
     const wrong = { email: 'erin@example.com', password: 'not the password' };
@@ -146,7 +146,7 @@ describe('signIn', () => {
 
 describe('signOut', () => {
   it('ends the session the caller came with and logs it; without one it does nothing', async () => {
-    const { core, logs } = createTestCore();
+    const { core, logs } = await createTestCore();
     const user = await insertUser(core.db, 'frank');
     const { session } = await createSession(core.db, user.id, { now: core.clock() });
     const other = await createSession(core.db, user.id, { now: core.clock() });
@@ -161,7 +161,7 @@ describe('signOut', () => {
 
 describe('revokeSession and revokeOtherSessions', () => {
   async function twoUsersWithSessions() {
-    const t = createTestCore();
+    const t = await createTestCore();
     const alice = await insertUser(t.core.db, 'alice');
     const mallory = await insertUser(t.core.db, 'mallory');
     const start = async (userId: number) => (await createSession(t.core.db, userId, { now: t.core.clock() })).session.id;

@@ -5,7 +5,7 @@ import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, signedInBr
 
 /** Bob's article, and Alice signed in to comment on it. */
 async function setup() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const bob = await insertUser(t.db, 'bob');
   const article = await insertArticle(t.db, bob.id, { title: 'A piece to discuss' });
   const alice = await signedInBrowser(t, 'alice');

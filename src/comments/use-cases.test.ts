@@ -8,7 +8,7 @@ import { addComment, deleteComment } from './use-cases';
 
 /** Bob's published article and his draft; Alice and Carol, who read them. */
 async function setup(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => insertUser(t.core.db, name)));
   const asBob = testCaller({ userId: bob!.id });
   const slug = (await insertArticle(t.core.db, bob!.id, { title: 'Worth a word' })).slug;

@@ -9,7 +9,7 @@ const followRows = (core: Core) =>
   core.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows).all();
 
 async function setup(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const alice = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob', { bio: 'Writes' });
   return { ...t, alice, bob, asAlice: testCaller({ userId: alice.id }) };

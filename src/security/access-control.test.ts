@@ -17,7 +17,7 @@ function snapshot(t: TestApp): string {
 
 /** Alice owns an article, a comment on it and a session; Mallory is signed in with her own article. */
 async function webWorld() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const alice = await signedInBrowser(t, 'alice');
   const mallory = await signedInBrowser(t, 'mallory');
   const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
@@ -113,7 +113,7 @@ describe('web routes: someone else’s things', () => {
 
 /** The same world over the API: tokens instead of cookies. */
 async function apiWorld() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const alice = await userWithToken(t, 'alice');
   const mallory = await userWithToken(t, 'mallory');
   const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
@@ -172,7 +172,7 @@ describe('API endpoints: someone else’s things', () => {
   });
 
   it('the session cookie is not a credential for the API', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const before = snapshot(t);
     const res = await browser.request('/api/user', {

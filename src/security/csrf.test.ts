@@ -19,7 +19,7 @@ const CONTENT_TYPES: Array<[string, string | null, string]> = [
 ];
 
 async function victimWithThings() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const { browser, user } = await signedInBrowser(t, 'victim');
   const author = await insertUser(t.db, 'author');
   const mine = await insertArticle(t.db, user.id, { title: 'Mine' });

@@ -88,7 +88,7 @@ function slowFormPost(browser: Browser, path: string, fields: Record<string, str
 
 describe('races', () => {
   it('lets exactly one of many concurrent sign-ups for one name through, the others 409 or 422', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const answers = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) =>
         i % 2 === 0
@@ -108,7 +108,7 @@ describe('races', () => {
   });
 
   it('lets one of many concurrent sign-ups with one email through', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const answers = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) =>
         apiPost(t, '/api/users', { user: { username: `racer${i}`, email: i % 2 ? 'same@example.com' : 'SAME@example.com', password: PASSWORD } }),
@@ -119,7 +119,7 @@ describe('races', () => {
   });
 
   it('lets one of many users renaming themselves to one name at once have it', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const tokens: string[] = [];
     for (let i = 0; i < CONCURRENT; i++) {
       const user = await insertUser(t.db, `renamer${i}`);
@@ -142,7 +142,7 @@ describe('races', () => {
   });
 
   it('answers a name the unique index refuses after every check as taken (409 or 422), not 500', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const someone = await insertUser(t.db, 'someone');
     const token = (await createSession(t.db, someone.id, { now: t.clock() })).token;
     // a writer the use cases' checks cannot see: it takes the name within the very insert or update
@@ -168,7 +168,7 @@ describe('races', () => {
   });
 
   it('answers 404 to a comment still arriving when its article is deleted, and keeps no comment', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const { browser: author, user } = await signedInBrowser(t, 'author');
     const { browser: reader } = await signedInBrowser(t, 'reader');
     const article = await insertArticle(t.db, user.id, { title: 'Going away', tagList: ['gone'] });
@@ -187,7 +187,7 @@ describe('races', () => {
   });
 
   it('answers 404 to an edit still arriving when its article is deleted, and leaves no search row', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const { browser: author, user } = await signedInBrowser(t, 'author');
     const article = await insertArticle(t.db, user.id, { title: 'Going away', tagList: ['gone'] });
 
@@ -205,7 +205,7 @@ describe('races', () => {
   });
 
   it('answers 404 to API comments and updates whose bodies arrive around a delete, with nothing left behind', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const author = await insertUser(t.db, 'author');
     const reader = await insertUser(t.db, 'reader');
     const authorToken = (await createSession(t.db, author.id, { now: t.clock() })).token;
@@ -246,7 +246,7 @@ describe('races', () => {
   });
 
   it('answers double submits at once (same title, favorite, follow, comment delete) without a 500, counts kept true', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const author = await insertUser(t.db, 'author');
     const reader = await insertUser(t.db, 'reader');
     const authorToken = (await createSession(t.db, author.id, { now: t.clock() })).token;

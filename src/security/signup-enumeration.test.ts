@@ -5,7 +5,7 @@ import { Browser, createTestApp, dom, insertUser, PASSWORD, type TestApp } from 
 const HOUR = 60 * 60_000;
 
 async function withRegistered(count: number, env: Record<string, string>): Promise<TestApp> {
-  const t = createTestApp({ env });
+  const t = await createTestApp({ env });
   for (let i = 0; i < count; i++) await insertUser(t.db, `member${i}`);
   return t;
 }

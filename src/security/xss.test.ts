@@ -93,7 +93,7 @@ const userRow = (t: TestApp, username: string) => t.db.select().from(users).wher
 
 describe('every text a user controls is inert in HTML and exact in JSON', () => {
   it.each(CASES)('%s', async (_name, p) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const tag = p.slice(0, 40); // tags are at most 40 characters
     const bodyText = p.replace(/\u0000/g, '\uFFFD'); // Markdown (CommonMark) replaces NUL
@@ -180,7 +180,7 @@ describe('every text a user controls is inert in HTML and exact in JSON', () => 
 
 describe('usernames', () => {
   it('refuses every payload with 422 on the forms and the API, and shows it back inert', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const { browser: alice } = await signedInBrowser(t, 'alice');
     const { token } = (await client.post('/users/login', { user: { email: 'alice@example.com', password: 'correct horse battery' } })).body.user;
@@ -219,7 +219,7 @@ describe('image URLs', () => {
   ];
 
   it('refuses anything but http(s) with 422 on the form and the API, and stores nothing', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const { browser: alice } = await signedInBrowser(t, 'alice');
     const { token } = (await client.post('/users/login', { user: { email: 'alice@example.com', password: 'correct horse battery' } })).body.user;
@@ -238,7 +238,7 @@ describe('image URLs', () => {
     ['the settings form', 'http://img.example/a.png"onerror="alert(1)'],
     ['the API', "https://img.example/a.png'onload='alert(1)"],
   ])('an http(s) URL with quotes from %s comes out attribute-escaped', async (via, image) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const { browser: alice, user } = await signedInBrowser(t, 'alice');
     if (via === 'the API') {

@@ -40,7 +40,7 @@ async function expect422(res: Response, message: string, field: string): Promise
 
 describe('GET /settings', () => {
   it('sends a signed-out visitor to exactly /login', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     for (const method of ['GET', 'POST']) {
       const res = await t.app.request(`${ORIGIN}/settings`, { method, headers: { origin: ORIGIN } });
       expect(res.status).toBe(303);
@@ -49,7 +49,7 @@ describe('GET /settings', () => {
   });
 
   it('shows the form filled in, an empty password field and the logout button', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const res = await browser.get('/settings');
     expect(res.status).toBe(200);
@@ -68,7 +68,7 @@ describe('GET /settings', () => {
   });
 
   it('shows the stored image URL and bio', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     t.db.update(users).set({ image: 'https://img.example/a.png?s=1&t=2', bio: 'I <3 "quotes"' }).where(eq(users.id, user.id)).run();
     const html = await browser.html('/settings');
@@ -79,7 +79,7 @@ describe('GET /settings', () => {
 
 describe('POST /settings', () => {
   it('saves the changes and goes to the new profile address', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const image = 'https://img.example/Alicia.png?v=2';
     const res = await browser.post('/settings', settingsForm(user, { username: 'alicia', bio: 'Hello there', image }));
@@ -93,7 +93,7 @@ describe('POST /settings', () => {
   });
 
   it('clears the image and the bio when they are emptied', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     t.db.update(users).set({ image: 'https://img.example/a.png', bio: 'Old bio' }).where(eq(users.id, user.id)).run();
     const res = await browser.post('/settings', settingsForm(user, { image: '', bio: '' }));
@@ -105,7 +105,7 @@ describe('POST /settings', () => {
   it.each(['javascript:alert(1)', 'data:image/svg+xml;base64,PHN2Zz4=', 'not a url'])(
     'refuses the image URL %s and keeps what was typed',
     async (image) => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const { browser, user } = await signedInBrowser(t, 'alice');
       const res = await browser.post('/settings', settingsForm(user, { image, username: 'typedname', bio: 'Typed bio' }));
       const html = await expect422(res, 'Image URL must be an http:// or https:// URL', 'image');
@@ -117,7 +117,7 @@ describe('POST /settings', () => {
   );
 
   it("refuses someone else's username or email, whatever their case", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await insertUser(t.db, 'bob');
     const taken = await browser.post('/settings', settingsForm(user, { username: 'BoB' }));
@@ -128,7 +128,7 @@ describe('POST /settings', () => {
   });
 
   it('asks for the current password to change the email', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const email = 'new@example.com';
     const missing = await browser.post('/settings', settingsForm(user, { email }));
@@ -144,7 +144,7 @@ describe('POST /settings', () => {
   });
 
   it('asks for the current password to change the password, and never shows either back', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const password = 'a brand new secret';
     const before = userRow(t, user.id).passwordHash;
@@ -164,7 +164,7 @@ describe('POST /settings', () => {
   });
 
   it("ends the user's other sessions when the password changes, and keeps this one", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser: here, user } = await signedInBrowser(t, 'alice');
     const elsewhere = new Browser(t.app);
     expect((await elsewhere.post('/login', { email: user.email, password: PASSWORD })).status).toBe(303);
@@ -182,7 +182,7 @@ describe('POST /settings', () => {
   });
 
   it('spends a password check on a new password: past the limit the form comes back with 429, as typed', async () => {
-    const t = createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '1/h' } });
+    const t = await createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '1/h' } });
     const { browser, user } = await signedInBrowser(t, 'alice');
     const before = userRow(t, user.id).passwordHash;
     await expect422(await browser.post('/settings', settingsForm(user, { password: 'password1', currentPassword: PASSWORD })), 'Password is too easy to guess', 'password');
@@ -201,7 +201,7 @@ describe('POST /settings', () => {
   });
 
   it('lets the new password sign in, and not the old one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const password = 'a brand new secret';
     await browser.post('/settings', settingsForm(user, { password, currentPassword: PASSWORD }));
@@ -212,7 +212,7 @@ describe('POST /settings', () => {
   });
 
   it('refuses a bio over 1000 characters and accepts one of exactly 1000', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const tooLong = await browser.post('/settings', settingsForm(user, { bio: 'b'.repeat(1001) }));
     expect(fieldValue(await expect422(tooLong, 'Bio is too long', 'bio'), 'bio')).toBe('b'.repeat(1001));
@@ -226,14 +226,14 @@ describe('POST /settings', () => {
     ['over 40 characters', 'a'.repeat(41), 'Username is too long'],
     ['empty', '', 'Username can&#39;t be blank'],
   ])('refuses a username %s', async (_case, username, message) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await expect422(await browser.post('/settings', settingsForm(user, { username })), message, 'username');
     expect(userRow(t, user.id).username).toBe('alice');
   });
 
   it('refuses a new password that is too short', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const res = await browser.post('/settings', settingsForm(user, { password: 'short', currentPassword: PASSWORD }));
     await expect422(res, 'Password is too short', 'password');

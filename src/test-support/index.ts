@@ -13,13 +13,37 @@ import { loadMarkdown } from '../lib/markdown';
 import { Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
+import { createPostgresTestDb } from './postgres';
 
 export const ORIGIN = 'http://localhost';
+
+/**
+ * The engine test databases are made on: `QUIRE_TEST_ENGINE`, `sqlite` (the default) or `postgres`.
+ * On PostgreSQL, `QUIRE_TEST_POSTGRES_URL` names a server (`postgres://user@127.0.0.1:5432/postgres`)
+ * on which each createTestDb() creates a database of its own.
+ */
+export type TestEngine = 'sqlite' | 'postgres';
+
+export function testEngine(): TestEngine {
+  const engine = process.env.QUIRE_TEST_ENGINE || 'sqlite';
+  if (engine !== 'sqlite' && engine !== 'postgres') {
+    throw new Error(`QUIRE_TEST_ENGINE must be "sqlite" or "postgres", not ${JSON.stringify(engine)}`);
+  }
+  return engine;
+}
+
+function testPostgresUrl(): string {
+  const url = process.env.QUIRE_TEST_POSTGRES_URL;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error('QUIRE_TEST_ENGINE=postgres needs QUIRE_TEST_POSTGRES_URL, a server to create test databases on (postgres://user@host:port/postgres)');
+  }
+  return url;
+}
 
 let template: Buffer | null = null;
 
 /** A fresh in-memory database built by the real migrations (run once, then copied per test). */
-export function createTestDb(): Db {
+function createSqliteTestDb(): Db {
   if (!template) {
     const db = openDatabase(':memory:');
     template = db.$client.serialize();
@@ -30,20 +54,31 @@ export function createTestDb(): Db {
   return wrapDatabase(sqlite);
 }
 
+/**
+ * A fresh database built by the real migrations, on the engine the tests run on: SQLite in memory
+ * (the migrated template copied per call), or a database of its own on the PostgreSQL test server.
+ */
+export async function createTestDb(): Promise<Db> {
+  if (testEngine() === 'postgres') return createPostgresTestDb(testPostgresUrl());
+  return createSqliteTestDb();
+}
+
 export function testEnv(overrides: Record<string, string> = {}): Env {
   return loadEnv({ PUBLIC_URL: ORIGIN, NODE_ENV: 'test', ...overrides });
 }
 
-export type TestApp = ReturnType<typeof createTestApp>;
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** The real app on a fresh database, with a movable clock and captured log lines. */
-export function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
-  const db = createTestDb();
+export async function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
+  // the environment first: a refused one makes no database
+  const env = testEnv(options.env);
+  const db = await createTestDb();
   const clock = createTestClock();
   const logs: LogLine[] = [];
   const app = createApp({
     db,
-    env: testEnv(options.env),
+    env,
     clock,
     globalSteps: options.globalSteps,
     log: (line) => {
@@ -58,14 +93,14 @@ export function createTestApp(options: { env?: Record<string, string>; globalSte
  * What use cases are built from, as createApp() builds it: a fresh database, a movable clock, the
  * app's limits and captured log lines. For calling a use case directly, without a door.
  */
-export function createTestCore(options: { env?: Record<string, string> } = {}) {
+export async function createTestCore(options: { env?: Record<string, string> } = {}) {
   const env = testEnv(options.env);
   const clock = createTestClock();
   const logs: LogLine[] = [];
   const log = (line: LogLine) => {
     logs.push(line);
   };
-  const db = createTestDb();
+  const db = await createTestDb();
   const core: Core = { db, env, clock, log, limits: new Limits(env, log), reads: sharedReads(db) };
   return { core, clock, logs };
 }

@@ -11,7 +11,7 @@ const STRONG = 'lantern orchard velvet';
 
 /** A user with three sessions (one is the caller's), and another user with one. */
 async function setUp(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const user = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob');
   const start = async (userId: number) => (await createSession(t.core.db, userId, { now: t.core.clock() })).session.id;
