@@ -4,7 +4,7 @@ import { createTestApp, insertUser, type TestApp } from '../test-support';
 import { api, articleBy, ISO_MS, userWithToken } from './test-helpers';
 
 const input = { title: 'How to train your dragon', description: 'Ever wonder how?', body: 'You have to believe.' };
-const articleRows = (t: TestApp) => t.db.select().from(articles).all();
+const articleRows = async (t: TestApp) => await t.db.select().from(articles);
 
 describe('POST /api/articles', () => {
   it('answers 201 with the whole Article, tags in the order given', async () => {
@@ -29,7 +29,7 @@ describe('POST /api/articles', () => {
       'slug', 'title', 'description', 'body', 'tagList', 'createdAt', 'updatedAt', 'favorited', 'favoritesCount', 'author',
     ]);
     expect(res.body.article.createdAt).toMatch(ISO_MS);
-    expect(articleRows(t)).toHaveLength(1);
+    expect(await articleRows(t)).toHaveLength(1);
   });
 
   it('keeps the milliseconds of the clock in createdAt', async () => {
@@ -88,7 +88,7 @@ describe('POST /api/articles', () => {
     const res = await api(t).post('/articles', { article }, token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
-    expect(articleRows(t)).toEqual([]);
+    expect(await articleRows(t)).toEqual([]);
   });
 
   it('answers 422 under "article" without the wrapper', async () => {
@@ -108,7 +108,7 @@ describe('POST /api/articles', () => {
     const invalid = await client.post('/articles', { article: input }, 'x.y');
     expect(invalid.status).toBe(401);
     expect(invalid.body).toEqual({ errors: { token: ['is invalid'] } });
-    expect(articleRows(t)).toEqual([]);
+    expect(await articleRows(t)).toEqual([]);
   });
 });
 
@@ -250,7 +250,7 @@ describe('DELETE /api/articles/:slug', () => {
     const res = await client.del(`/articles/${created.slug}`, alice.token);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(articleRows(t)).toEqual([]);
+    expect(await articleRows(t)).toEqual([]);
     expect((await client.get(`/articles/${created.slug}`)).status).toBe(404);
   });
 
@@ -261,7 +261,7 @@ describe('DELETE /api/articles/:slug', () => {
     const res = await api(t).del(`/articles/${created.slug}`, bob.token);
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ errors: { article: ['forbidden'] } });
-    expect(articleRows(t)).toHaveLength(1);
+    expect(await articleRows(t)).toHaveLength(1);
   });
 
   it('answers 404 for an unknown slug and 401 without a token (before the lookup)', async () => {
@@ -276,6 +276,6 @@ describe('DELETE /api/articles/:slug', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ errors: { token: ['is missing'] } });
     }
-    expect(articleRows(t)).toHaveLength(1);
+    expect(await articleRows(t)).toHaveLength(1);
   });
 });

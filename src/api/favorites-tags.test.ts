@@ -3,7 +3,7 @@ import { favorites } from '../db/schema';
 import { createTestApp, insertArticle, insertUser, type TestApp } from '../test-support';
 import { api, articleBy, userWithToken } from './test-helpers';
 
-const favoriteRows = (t: TestApp) => t.db.select().from(favorites).all();
+const favoriteRows = async (t: TestApp) => await t.db.select().from(favorites);
 
 describe('POST and DELETE /api/articles/:slug/favorite', () => {
   it('favorites with no body and no content type, idempotently, answering the article', async () => {
@@ -20,7 +20,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
       expect(res.body.article).toMatchObject({ slug, body: 'The body', tagList: ['a'], favorited: true, favoritesCount: 1 });
       expect(res.body.article.author).toEqual({ username: 'bob', bio: null, image: null, following: false });
     }
-    expect(favoriteRows(t)).toHaveLength(1);
+    expect(await favoriteRows(t)).toHaveLength(1);
 
     const second = await client.post(`/articles/${slug}/favorite`, undefined, carol.token);
     expect(second.body.article).toMatchObject({ favorited: true, favoritesCount: 2 });
@@ -32,7 +32,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
       expect(res.body.article).toMatchObject({ slug, favorited: false, favoritesCount: 1 });
     }
     expect((await client.get(`/articles/${slug}`, carol.token)).body.article).toMatchObject({ favorited: true, favoritesCount: 1 });
-    expect(favoriteRows(t)).toHaveLength(1);
+    expect(await favoriteRows(t)).toHaveLength(1);
   });
 
   it('unfavoriting an article never favorited answers it with favorited false', async () => {
@@ -62,7 +62,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
     const unknown = await client.send(method, '/articles/no-such-article/favorite', { token: alice.token });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ errors: { article: ['not found'] } });
-    expect(favoriteRows(t)).toEqual([]);
+    expect(await favoriteRows(t)).toEqual([]);
   });
 });
 

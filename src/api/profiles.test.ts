@@ -3,8 +3,8 @@ import { follows } from '../db/schema';
 import { createTestApp, insertUser, type TestApp } from '../test-support';
 import { api, userWithToken } from './test-helpers';
 
-const followRows = (t: TestApp) =>
-  t.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows).all();
+const followRows = async (t: TestApp) =>
+  await t.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows);
 
 describe('GET /api/profiles/:username', () => {
   it('answers a profile with following false for an anonymous reader, bio and image null when unset', async () => {
@@ -59,7 +59,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
       expect(invalid.status).toBe(401);
       expect(invalid.body).toEqual({ errors: { token: ['is invalid'] } });
     }
-    expect(followRows(t)).toEqual([]);
+    expect(await followRows(t)).toEqual([]);
   });
 
   it.each([['POST'], ['DELETE']])('%s answers 404 profile not found for an unknown user', async (method) => {
@@ -81,14 +81,14 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ profile: { username: 'bob', bio: null, image: null, following: true } });
     }
-    expect(followRows(t)).toEqual([{ followerId: alice.user.id, followedId: bob.id }]);
+    expect(await followRows(t)).toEqual([{ followerId: alice.user.id, followedId: bob.id }]);
 
     for (let i = 0; i < 2; i++) {
       const res = await client.del('/profiles/bob/follow', alice.token);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ profile: { username: 'bob', bio: null, image: null, following: false } });
     }
-    expect(followRows(t)).toEqual([]);
+    expect(await followRows(t)).toEqual([]);
     expect((await client.get('/profiles/bob', alice.token)).body.profile.following).toBe(false);
   });
 
@@ -107,7 +107,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
     const res = await api(t).post('/profiles/alice/follow', undefined, alice.token);
     expect(res.status).toBe(200);
     expect(res.body.profile.following).toBe(false);
-    expect(followRows(t)).toEqual([]);
+    expect(await followRows(t)).toEqual([]);
   });
 });
 

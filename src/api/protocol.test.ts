@@ -37,7 +37,7 @@ describe('JSON request bodies', () => {
       const res = await api(t).raw('POST', '/users', { headers, body: JSON.stringify(newUser) });
       expect(res.status).toBe(415);
       expect(res.body).toEqual({ errors: { body: ['must be JSON (Content-Type: application/json)'] } });
-      expect(t.db.select().from(users).all()).toEqual([]);
+      expect(await t.db.select().from(users)).toEqual([]);
     },
   );
 
@@ -57,7 +57,7 @@ describe('JSON request bodies', () => {
       const res = await api(t).raw('POST', '/users', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(422);
       expectErrorShape(res.body);
-      expect(t.db.select().from(users).all()).toEqual([]);
+      expect(await t.db.select().from(users)).toEqual([]);
     },
   );
 

@@ -4,7 +4,7 @@ import { users } from '../db/schema';
 import { createTestApp, insertUser, PASSWORD, type TestApp } from '../test-support';
 import { api, newToken, sessionCount, userWithToken } from './test-helpers';
 
-const row = (t: TestApp, id: number) => t.db.select().from(users).where(eq(users.id, id)).get()!;
+const row = async (t: TestApp, id: number) => (await t.db.select().from(users).where(eq(users.id, id)).limit(1))[0]!;
 
 describe('PUT /api/user', () => {
   it('answers 401 without a token, and with an invalid one', async () => {
@@ -33,7 +33,7 @@ describe('PUT /api/user', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ user: { ...before, ...expected } });
     const { token: _token, ...stored } = { ...before, ...expected };
-    expect(row(t, user.id)).toMatchObject(stored);
+    expect(await row(t, user.id)).toMatchObject(stored);
     const me = await client.get('/user', token);
     expect(me.body).toEqual(res.body);
   });
@@ -49,7 +49,7 @@ describe('PUT /api/user', () => {
     const res = await api(t).put('/user', { user: { [field]: value } }, token);
     expect(res.status).toBe(200);
     expect(res.body.user[field]).toBeNull();
-    expect(row(t, user.id)[field as 'bio' | 'image']).toBeNull();
+    expect((await row(t, user.id))[field as 'bio' | 'image']).toBeNull();
     // the other one is untouched
     const other = field === 'bio' ? 'image' : 'bio';
     expect(res.body.user[other]).not.toBeNull();
@@ -71,21 +71,21 @@ describe('PUT /api/user', () => {
   ])('refuses %j with 422 and changes nothing', async (change, errors) => {
     const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio' });
-    const before = row(t, user.id);
+    const before = await row(t, user.id);
     const res = await api(t).put('/user', { user: change }, token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
-    expect(row(t, user.id)).toEqual(before);
+    expect(await row(t, user.id)).toEqual(before);
   });
 
   it('refuses an empty password with 422 "can\'t be blank", keeping the old one', async () => {
     const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
-    const before = row(t, user.id).passwordHash;
+    const before = (await row(t, user.id)).passwordHash;
     const res = await api(t).put('/user', { user: { password: '' } }, token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors: { password: ["can't be blank"] } });
-    expect(row(t, user.id).passwordHash).toBe(before);
+    expect((await row(t, user.id)).passwordHash).toBe(before);
   });
 
   it('accepts a bio of exactly 1000 characters and a username of exactly 40', async () => {
@@ -107,8 +107,8 @@ describe('PUT /api/user', () => {
     const res = await api(t).put('/user', { user: change }, token);
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ errors });
-    expect(row(t, user.id).username).toBe('alice');
-    expect(row(t, user.id).email).toBe('alice@example.com');
+    expect((await row(t, user.id)).username).toBe('alice');
+    expect((await row(t, user.id)).email).toBe('alice@example.com');
   });
 
   it('lets users keep their own username and email, or change their case', async () => {

@@ -16,7 +16,7 @@ describe('the editor', () => {
     }
     const post = await new Browser(t.app).post('/editor', article);
     expect(post.headers.get('location')).toBe('/login');
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
   });
 
   it('publishes an article with tags in order and redirects to it', async () => {
@@ -45,7 +45,7 @@ describe('the editor', () => {
     const page = dom(await res.text());
     expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests\. Try again in \d+ (second|minute)s?\./);
     expect(page.querySelector('textarea[name=body]')?.text).toBe('Third *draft*');
-    expect(t.db.select().from(articles).all()[0]!.body).toBe('Second draft');
+    expect((await t.db.select().from(articles))[0]!.body).toBe('Second draft');
   });
 
   it('gives a unique slug when the title is taken', async () => {
@@ -77,7 +77,7 @@ describe('the editor', () => {
     expect(page.querySelector('input[name=title]')?.getAttribute('value')).toBe(fields.title);
     expect(page.querySelector('textarea[name=body]')?.text).toBe(fields.body);
     expect(page.querySelectorAll('input[type=hidden][name=tagList]').length).toBeGreaterThan(0);
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
   });
 
   it('adds and removes tags through the server without publishing (no JavaScript)', async () => {
@@ -102,7 +102,7 @@ describe('the editor', () => {
     const removed = await browser.post('/editor', { ...article, op: 'rm:two', tagList: ['one', 'two', 'three'] });
     const after = dom(await removed.text());
     expect(after.querySelectorAll('input[name=tagList]').map((i) => i.getAttribute('value'))).toEqual(['one', 'three']);
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
   });
 
   it('lets only the author edit; a new title gives a new slug, createdAt stays and tags can be cleared', async () => {
@@ -136,7 +136,7 @@ describe('the editor', () => {
     const del = await browser.post(`/article/${slug}/delete`);
     expect(del.status).toBe(403);
     expect(await del.text()).toContain('Only the author');
-    expect(t.db.select().from(articles).where(eq(articles.slug, slug)).get()).toBeDefined();
+    expect((await t.db.select().from(articles).where(eq(articles.slug, slug)).limit(1))[0]).toBeDefined();
     expect((await browser.get('/editor/nope')).status).toBe(404);
     expect((await browser.post('/article/nope/delete')).status).toBe(404);
   });
@@ -148,8 +148,8 @@ describe('the editor', () => {
     const res = await browser.post(`/article/${slug}/delete`);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
-    expect(t.db.select().from(articleTags).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
+    expect(await t.db.select().from(articleTags)).toHaveLength(0);
     const home = dom(await browser.html('/'));
     expect(home.querySelector('.flash')?.text).toContain('Article deleted');
     expect(home.querySelectorAll('.sidebar .tag-pill')).toHaveLength(0);

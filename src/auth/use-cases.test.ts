@@ -21,7 +21,7 @@ describe('signUp', () => {
     const { user, session } = result.value;
     expect(user).toMatchObject({ username: 'alice', email: 'alice@example.com' });
     expect(await verifyPassword(user.passwordHash, STRONG)).toBe(true);
-    const rows = core.db.select().from(sessions).all();
+    const rows = await core.db.select().from(sessions);
     expect(rows).toEqual([expect.objectContaining({ userId: user.id, userAgent: 'test-agent' })]);
     expect(session!.token.startsWith(`${rows[0]!.id}.`)).toBe(true);
     expect(logs.filter((line) => line.msg === 'security.signup')).toEqual([
@@ -41,8 +41,8 @@ describe('signUp', () => {
     expect(result.errors['password']![0]).toMatch(/^is too easy to guess/);
     expect(result.errors['username']).toEqual(['has already been taken']);
     expect(result.errors['email']).toEqual(['has already been taken']);
-    expect(core.db.select().from(users).all()).toHaveLength(1);
-    expect(core.db.select().from(sessions).all()).toHaveLength(0);
+    expect(await core.db.select().from(users)).toHaveLength(1);
+    expect(await core.db.select().from(sessions)).toHaveLength(0);
     expect(logs).toEqual([]);
   });
 
@@ -70,7 +70,7 @@ describe('signUp', () => {
     expect(first.ok && second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
     expect(first.value.session).toBeNull();
-    expect(core.db.select().from(sessions).all()).toHaveLength(0);
+    expect(await core.db.select().from(sessions)).toHaveLength(0);
     expect(weak.ok).toBe(false);
     expect(logs.filter((line) => line.msg === 'security.signup')).toEqual([
       expect.objectContaining({ door: 'cli', userId: first.value.user.id, requestId: null, ip: null }),
@@ -91,8 +91,8 @@ describe('signUp', () => {
       ok: false,
       errors: { username: ['has already been taken'], email: ['has already been taken'] },
     });
-    expect(core.db.select().from(users).all()).toHaveLength(1);
-    expect(core.db.select().from(sessions).all()).toHaveLength(1);
+    expect(await core.db.select().from(users)).toHaveLength(1);
+    expect(await core.db.select().from(sessions)).toHaveLength(1);
   });
 });
 
@@ -107,7 +107,7 @@ describe('signIn', () => {
     if (!result.ok) return;
     expect(result.value.user.id).toBe(user.id);
     expect(result.value.session.expiresAt.getTime()).toBeGreaterThan(core.clock());
-    expect(core.db.select().from(sessions).all()).toEqual([expect.objectContaining({ userId: user.id })]);
+    expect(await core.db.select().from(sessions)).toEqual([expect.objectContaining({ userId: user.id })]);
     expect(logs.filter((line) => line.msg.startsWith('security.'))).toEqual([
       expect.objectContaining({ msg: 'security.signin.success', userId: user.id, door: 'api' }),
     ]);
@@ -123,7 +123,7 @@ describe('signIn', () => {
     const result = await signIn(core, testCaller(), { email, password });
 
     expect(result).toEqual({ ok: false, errors: { form: [INVALID_CREDENTIALS] } });
-    expect(core.db.select().from(sessions).all()).toHaveLength(0);
+    expect(await core.db.select().from(sessions)).toHaveLength(0);
     expect(logs).toEqual([
       expect.objectContaining({ level: 'warn', msg: 'security.signin.failure', email, knownEmail, door: 'web', userId: null }),
     ]);
@@ -154,7 +154,7 @@ describe('signOut', () => {
     await signOut(core, testCaller({ userId: user.id }), { sessionId: session.id });
     await signOut(core, testCaller(), { sessionId: null });
 
-    expect(core.db.select({ id: sessions.id }).from(sessions).all()).toEqual([{ id: other.session.id }]);
+    expect(await core.db.select({ id: sessions.id }).from(sessions)).toEqual([{ id: other.session.id }]);
     expect(logs).toEqual([expect.objectContaining({ msg: 'security.signout', userId: user.id })]);
   });
 });
@@ -167,15 +167,15 @@ describe('revokeSession and revokeOtherSessions', () => {
     const start = async (userId: number) => (await createSession(t.core.db, userId, { now: t.core.clock() })).session.id;
     return { ...t, alice, here: await start(alice.id), there: await start(alice.id), spare: await start(alice.id), mallorys: await start(mallory.id) };
   }
-  const remaining = (t: Awaited<ReturnType<typeof twoUsersWithSessions>>) =>
-    t.core.db.select({ id: sessions.id }).from(sessions).all().map((row) => row.id).sort();
+  const remaining = async (t: Awaited<ReturnType<typeof twoUsersWithSessions>>) =>
+    (await t.core.db.select({ id: sessions.id }).from(sessions)).map((row) => row.id).sort();
 
   it("ends exactly the named one of the user's own sessions, and logs it", async () => {
     const t = await twoUsersWithSessions();
 
     await revokeSession(t.core, testCaller({ userId: t.alice.id }), { handle: sessionHandle(t.there) });
 
-    expect(remaining(t)).toEqual([t.here, t.spare, t.mallorys].sort());
+    expect(await remaining(t)).toEqual([t.here, t.spare, t.mallorys].sort());
     expect(t.logs).toEqual([expect.objectContaining({ msg: 'security.session.revoked', scope: 'one', userId: t.alice.id })]);
   });
 
@@ -186,7 +186,7 @@ describe('revokeSession and revokeOtherSessions', () => {
     await expect(revokeSession(t.core, caller, { handle: sessionHandle(t.mallorys) })).rejects.toBeInstanceOf(NotFound);
     await expect(revokeSession(t.core, caller, { handle: 'no-such-handle' })).rejects.toThrow('That session does not exist');
 
-    expect(remaining(t)).toHaveLength(4);
+    expect(await remaining(t)).toHaveLength(4);
     expect(t.logs).toEqual([]);
   });
 
@@ -195,8 +195,8 @@ describe('revokeSession and revokeOtherSessions', () => {
 
     await revokeOtherSessions(t.core, testCaller({ userId: t.alice.id }), { currentSessionId: t.here });
 
-    expect(remaining(t)).toEqual([t.here, t.mallorys].sort());
-    expect(t.core.db.select().from(sessions).where(eq(sessions.userId, t.alice.id)).all()).toHaveLength(1);
+    expect(await remaining(t)).toEqual([t.here, t.mallorys].sort());
+    expect(await t.core.db.select().from(sessions).where(eq(sessions.userId, t.alice.id))).toHaveLength(1);
     expect(t.logs).toEqual([expect.objectContaining({ msg: 'security.session.revoked', scope: 'others' })]);
   });
 });

@@ -18,8 +18,8 @@ const userImgSrc = (html: string) => decode(html.match(/<img src="([^"]*)" class
 
 const previewCount = (html: string) => html.split('class="article-preview"').length - 1;
 
-const followRows = (t: TestApp, followerId: number, followedId: number) =>
-  t.db.select().from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId))).all();
+const followRows = async (t: TestApp, followerId: number, followedId: number) =>
+  await t.db.select().from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
 
 describe('GET /profile/:username', () => {
   it('shows the username, the bio and the default avatar when there is no image', async () => {
@@ -146,7 +146,7 @@ describe('POST /profile/:username/follow and /unfollow', () => {
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/login');
     }
-    expect(t.db.select().from(follows).all()).toEqual([]);
+    expect(await t.db.select().from(follows)).toEqual([]);
   });
 
   it('follows and unfollows, then goes back to the page the form came from', async () => {
@@ -158,13 +158,13 @@ describe('POST /profile/:username/follow and /unfollow', () => {
     expect(followed.status).toBe(303);
     expect(followed.headers.get('location')).toBe('/profile/bob/favorites?page=1');
     await browser.post('/profile/BOB/follow', { redirectTo: '/profile/bob' });
-    expect(followRows(t, alice.id, bob.id)).toHaveLength(1);
+    expect(await followRows(t, alice.id, bob.id)).toHaveLength(1);
     expect(userInfo(await browser.html('/profile/bob'))).toMatch(/action="\/profile\/bob\/unfollow">[\s\S]*Unfollow bob<\/button>/);
 
     const unfollowed = await browser.post('/profile/bob/unfollow', { redirectTo: '/' });
     expect(unfollowed.status).toBe(303);
     expect(unfollowed.headers.get('location')).toBe('/');
-    expect(followRows(t, alice.id, bob.id)).toHaveLength(0);
+    expect(await followRows(t, alice.id, bob.id)).toHaveLength(0);
     expect(userInfo(await browser.html('/profile/bob'))).toContain('Follow bob</button>');
   });
 
@@ -185,7 +185,7 @@ describe('POST /profile/:username/follow and /unfollow', () => {
     const { browser, user } = await signedInBrowser(t, 'alice');
     const res = await browser.post('/profile/alice/follow', { redirectTo: '/profile/alice' });
     expect(res.status).toBe(303);
-    expect(followRows(t, user.id, user.id)).toHaveLength(0);
+    expect(await followRows(t, user.id, user.id)).toHaveLength(0);
   });
 
   it('answers 404 for an unknown user', async () => {
@@ -201,7 +201,7 @@ describe('POST /profile/:username/follow and /unfollow', () => {
     const bob = await insertUser(t.db, 'bob');
     const res = await browser.post('/profile/bob/follow', {}, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    expect(followRows(t, alice.id, bob.id)).toHaveLength(0);
+    expect(await followRows(t, alice.id, bob.id)).toHaveLength(0);
   });
 });
 

@@ -118,7 +118,7 @@ describe('/settings/sessions', () => {
     await expectTokenRefused(t, token);
     expect((await here.get('/settings')).status).toBe(200);
     expect((await api(t).get('/user', malloryToken)).status).toBe(200);
-    expect(t.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toHaveLength(1);
+    expect(await t.db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(1);
     const page = dom(await here.html('/settings/sessions'));
     expect(page.querySelectorAll('li.session')).toHaveLength(1);
     expect(page.querySelectorAll('form[action="/settings/sessions/others/delete"]')).toHaveLength(0);

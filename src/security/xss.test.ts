@@ -89,7 +89,7 @@ const settingsForm = (fields: Partial<Record<'image' | 'username' | 'bio', strin
   ...fields,
 });
 
-const userRow = (t: TestApp, username: string) => t.db.select().from(users).where(eq(users.username, username)).get();
+const userRow = async (t: TestApp, username: string) => (await t.db.select().from(users).where(eq(users.username, username)).limit(1))[0];
 
 describe('every text a user controls is inert in HTML and exact in JSON', () => {
   it.each(CASES)('%s', async (_name, p) => {
@@ -201,7 +201,7 @@ describe('usernames', () => {
       expectJson(update, 422);
       expect(update.body.errors.username, where).toBeDefined();
     }
-    expect(t.db.select({ username: users.username }).from(users).all()).toEqual([{ username: 'alice' }]);
+    expect(await t.db.select({ username: users.username }).from(users)).toEqual([{ username: 'alice' }]);
   });
 });
 
@@ -231,7 +231,7 @@ describe('image URLs', () => {
       expectJson(update, 422);
       expect(update.body.errors.image, where).toEqual(['must be an http:// or https:// URL']);
     }
-    expect(userRow(t, 'alice')!.image).toBeNull();
+    expect((await userRow(t, 'alice'))!.image).toBeNull();
   });
 
   it.each([
@@ -247,7 +247,7 @@ describe('image URLs', () => {
     } else {
       expect((await alice.post('/settings', settingsForm({ image }))).status).toBe(303);
     }
-    expect(userRow(t, 'alice')!.image).toBe(image);
+    expect((await userRow(t, 'alice'))!.image).toBe(image);
     const slug = (await alice.post('/editor', { title: 'Hello', description: 'd', body: 'b', op: 'publish' })).headers.get('location')!;
     for (const path of ['/', slug, '/profile/alice', '/settings']) {
       const root = await inertPage(await alice.get(path), path);

@@ -28,7 +28,7 @@ const settingsForm = (user: { username: string; email: string }, changes: Partia
   ...changes,
 });
 
-const userRow = (t: TestApp, id: number) => t.db.select().from(users).where(eq(users.id, id)).get()!;
+const userRow = async (t: TestApp, id: number) => (await t.db.select().from(users).where(eq(users.id, id)).limit(1))[0]!;
 
 async function expect422(res: Response, message: string, field: string): Promise<string> {
   expect(res.status).toBe(422);
@@ -70,7 +70,7 @@ describe('GET /settings', () => {
   it('shows the stored image URL and bio', async () => {
     const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    t.db.update(users).set({ image: 'https://img.example/a.png?s=1&t=2', bio: 'I <3 "quotes"' }).where(eq(users.id, user.id)).run();
+    await t.db.update(users).set({ image: 'https://img.example/a.png?s=1&t=2', bio: 'I <3 "quotes"' }).where(eq(users.id, user.id));
     const html = await browser.html('/settings');
     expect(fieldValue(html, 'image')).toBe('https://img.example/a.png?s=1&t=2');
     expect(fieldValue(html, 'bio')).toBe('I <3 "quotes"');
@@ -85,7 +85,7 @@ describe('POST /settings', () => {
     const res = await browser.post('/settings', settingsForm(user, { username: 'alicia', bio: 'Hello there', image }));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/profile/alicia');
-    expect(userRow(t, user.id)).toMatchObject({ username: 'alicia', bio: 'Hello there', image, email: user.email });
+    expect(await userRow(t, user.id)).toMatchObject({ username: 'alicia', bio: 'Hello there', image, email: user.email });
     const profile = await browser.html('/profile/alicia');
     expect(profile).toContain('Settings saved.');
     expect(profile).toContain('<h4>alicia</h4>');
@@ -95,10 +95,10 @@ describe('POST /settings', () => {
   it('clears the image and the bio when they are emptied', async () => {
     const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    t.db.update(users).set({ image: 'https://img.example/a.png', bio: 'Old bio' }).where(eq(users.id, user.id)).run();
+    await t.db.update(users).set({ image: 'https://img.example/a.png', bio: 'Old bio' }).where(eq(users.id, user.id));
     const res = await browser.post('/settings', settingsForm(user, { image: '', bio: '' }));
     expect(res.status).toBe(303);
-    expect(userRow(t, user.id)).toMatchObject({ image: null, bio: null });
+    expect(await userRow(t, user.id)).toMatchObject({ image: null, bio: null });
     expect(await browser.html('/profile/alice')).toContain('<img src="/default-avatar.svg" class="user-img"');
   });
 
@@ -112,7 +112,7 @@ describe('POST /settings', () => {
       expect(fieldValue(html, 'image')).toBe(image);
       expect(fieldValue(html, 'username')).toBe('typedname');
       expect(fieldValue(html, 'bio')).toBe('Typed bio');
-      expect(userRow(t, user.id)).toMatchObject({ username: 'alice', image: null, bio: null });
+      expect(await userRow(t, user.id)).toMatchObject({ username: 'alice', image: null, bio: null });
     },
   );
 
@@ -124,7 +124,7 @@ describe('POST /settings', () => {
     expect(fieldValue(await expect422(taken, 'Username has already been taken', 'username'), 'username')).toBe('BoB');
     const email = await browser.post('/settings', settingsForm(user, { email: 'BOB@example.com', currentPassword: PASSWORD }));
     await expect422(email, 'Email has already been taken', 'email');
-    expect(userRow(t, user.id)).toMatchObject({ username: 'alice', email: 'alice@example.com' });
+    expect(await userRow(t, user.id)).toMatchObject({ username: 'alice', email: 'alice@example.com' });
   });
 
   it('asks for the current password to change the email', async () => {
@@ -136,18 +136,18 @@ describe('POST /settings', () => {
     expect(fieldValue(html, 'email')).toBe(email);
     const wrong = await browser.post('/settings', settingsForm(user, { email, currentPassword: 'not my password' }));
     expect(await expect422(wrong, 'Current password is not correct', 'currentPassword')).not.toContain('not my password');
-    expect(userRow(t, user.id).email).toBe('alice@example.com');
+    expect((await userRow(t, user.id)).email).toBe('alice@example.com');
 
     const right = await browser.post('/settings', settingsForm(user, { email, currentPassword: PASSWORD }));
     expect(right.status).toBe(303);
-    expect(userRow(t, user.id).email).toBe(email);
+    expect((await userRow(t, user.id)).email).toBe(email);
   });
 
   it('asks for the current password to change the password, and never shows either back', async () => {
     const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const password = 'a brand new secret';
-    const before = userRow(t, user.id).passwordHash;
+    const before = (await userRow(t, user.id)).passwordHash;
     const missing = await browser.post('/settings', settingsForm(user, { password }));
     expect(await expect422(missing, 'Current password is needed', 'currentPassword')).not.toContain(password);
     const wrong = await browser.post('/settings', settingsForm(user, { password, currentPassword: 'wrong guess 123' }));
@@ -155,12 +155,12 @@ describe('POST /settings', () => {
     expect(html).not.toContain(password);
     expect(html).not.toContain('wrong guess 123');
     expect(fieldValue(html, 'password')).toBe('');
-    expect(userRow(t, user.id).passwordHash).toBe(before);
+    expect((await userRow(t, user.id)).passwordHash).toBe(before);
 
     const right = await browser.post('/settings', settingsForm(user, { password, currentPassword: PASSWORD }));
     expect(right.status).toBe(303);
     expect(right.headers.get('location')).toBe('/profile/alice');
-    expect(userRow(t, user.id).passwordHash).not.toBe(before);
+    expect((await userRow(t, user.id)).passwordHash).not.toBe(before);
   });
 
   it("ends the user's other sessions when the password changes, and keeps this one", async () => {
@@ -176,7 +176,7 @@ describe('POST /settings', () => {
     const signedOut = await elsewhere.get('/settings');
     expect(signedOut.status).toBe(303);
     expect(signedOut.headers.get('location')).toBe('/login');
-    expect(t.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toHaveLength(1);
+    expect(await t.db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(1);
     // someone else's session is not touched
     expect((await bob.browser.get('/settings')).status).toBe(200);
   });
@@ -184,7 +184,7 @@ describe('POST /settings', () => {
   it('spends a password check on a new password: past the limit the form comes back with 429, as typed', async () => {
     const t = await createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '1/h' } });
     const { browser, user } = await signedInBrowser(t, 'alice');
-    const before = userRow(t, user.id).passwordHash;
+    const before = (await userRow(t, user.id)).passwordHash;
     await expect422(await browser.post('/settings', settingsForm(user, { password: 'password1', currentPassword: PASSWORD })), 'Password is too easy to guess', 'password');
 
     const res = await browser.post('/settings', settingsForm(user, { bio: 'Still here', password: 'a brand new secret', currentPassword: PASSWORD }));
@@ -195,7 +195,7 @@ describe('POST /settings', () => {
     expect(html).toMatch(/<ul class="error-messages"[^>]*><li>Too many requests\. Try again in \d+ (second|minute)s?\./);
     expect(fieldValue(html, 'bio')).toBe('Still here');
     expect(fieldValue(html, 'password')).toBe('');
-    expect(userRow(t, user.id).passwordHash).toBe(before);
+    expect((await userRow(t, user.id)).passwordHash).toBe(before);
     // a change without a new password measures nothing and is not limited
     expect((await browser.post('/settings', settingsForm(user, { bio: 'Still here' }))).status).toBe(303);
   });
@@ -216,9 +216,9 @@ describe('POST /settings', () => {
     const { browser, user } = await signedInBrowser(t, 'alice');
     const tooLong = await browser.post('/settings', settingsForm(user, { bio: 'b'.repeat(1001) }));
     expect(fieldValue(await expect422(tooLong, 'Bio is too long', 'bio'), 'bio')).toBe('b'.repeat(1001));
-    expect(userRow(t, user.id).bio).toBeNull();
+    expect((await userRow(t, user.id)).bio).toBeNull();
     expect((await browser.post('/settings', settingsForm(user, { bio: 'b'.repeat(1000) }))).status).toBe(303);
-    expect(userRow(t, user.id).bio).toBe('b'.repeat(1000));
+    expect((await userRow(t, user.id)).bio).toBe('b'.repeat(1000));
   });
 
   it.each([
@@ -229,7 +229,7 @@ describe('POST /settings', () => {
     const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await expect422(await browser.post('/settings', settingsForm(user, { username })), message, 'username');
-    expect(userRow(t, user.id).username).toBe('alice');
+    expect((await userRow(t, user.id)).username).toBe('alice');
   });
 
   it('refuses a new password that is too short', async () => {
