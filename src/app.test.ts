@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Browser, countQueries, createTestApp, dom, insertArticle, insertUser, ORIGIN, signedInBrowser } from './test-support';
+import {
+  Browser,
+  closedDatabaseMessage,
+  closeTestDb,
+  countQueries,
+  createTestApp,
+  dom,
+  insertArticle,
+  insertUser,
+  ORIGIN,
+  signedInBrowser,
+} from './test-support';
 
 describe('pages every visitor meets', () => {
   it('answers unknown paths and wrong methods with the 404 page', async () => {
@@ -20,7 +31,7 @@ describe('pages every visitor meets', () => {
 
   it('shows an error page with the request id and no stack trace when something breaks', async () => {
     const t = await createTestApp();
-    t.db.$client.close();
+    await closeTestDb(t.db);
     const res = await new Browser(t.app).get('/');
     expect(res.status).toBe(500);
     const html = await res.text();
@@ -29,7 +40,7 @@ describe('pages every visitor meets', () => {
     expect(html).not.toMatch(/\.tsx?:\d+|at [A-Za-z]+ \(|SqliteError|database connection/);
     const logged = t.logs.find((line) => line.msg === 'unhandled error')!;
     expect(logged.requestId).toBe(requestId);
-    expect(String(logged.error)).toContain('database connection is not open');
+    expect(String(logged.error)).toContain(closedDatabaseMessage());
   });
 
   it('answers /healthz after a real database query', async () => {
@@ -37,7 +48,7 @@ describe('pages every visitor meets', () => {
     const res = await t.app.request('/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
-    t.db.$client.close();
+    await closeTestDb(t.db);
     expect((await t.app.request('/healthz')).status).toBe(503);
   });
 

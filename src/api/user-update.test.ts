@@ -132,7 +132,7 @@ describe('PUT /api/user', () => {
     const { user, token } = await userWithToken(t, 'alice');
     const otherDevice = await newToken(t, user.id);
     const bob = await userWithToken(t, 'bob');
-    expect(sessionCount(t)).toBe(3);
+    expect(await sessionCount(t)).toBe(3);
     const client = api(t);
 
     const res = await client.put('/user', { user: { password: 'a brand new passphrase' } }, token);
@@ -144,7 +144,7 @@ describe('PUT /api/user', () => {
     expect(ended.status).toBe(401);
     expect(ended.body).toEqual({ errors: { token: ['is invalid'] } });
     expect((await client.get('/user', bob.token)).status).toBe(200);
-    expect(sessionCount(t)).toBe(2);
+    expect(await sessionCount(t)).toBe(2);
 
     const oldLogin = await client.post('/users/login', { user: { email: 'alice@example.com', password: PASSWORD } });
     expect(oldLogin.status).toBe(401);

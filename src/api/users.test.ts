@@ -17,7 +17,7 @@ describe('POST /api/users (registration)', () => {
     });
     expect(Object.keys(res.body.user)).toEqual(['email', 'token', 'username', 'bio', 'image']);
     expect(await t.db.select().from(users)).toHaveLength(1);
-    expect(sessionCount(t)).toBe(1);
+    expect(await sessionCount(t)).toBe(1);
 
     const me = await client.get('/user', res.body.user.token);
     expect(me.status).toBe(200);
@@ -91,7 +91,7 @@ describe('POST /api/users/login', () => {
     expect(res.body).toEqual({
       user: { email: 'alice@example.com', token: expect.any(String), username: 'alice', bio: 'Hi', image: 'https://img.example/a.png' },
     });
-    expect(sessionCount(t)).toBe(1);
+    expect(await sessionCount(t)).toBe(1);
     const me = await client.get('/user', res.body.user.token);
     expect(me.status).toBe(200);
     expect(me.body.user.username).toBe('alice');
@@ -106,7 +106,7 @@ describe('POST /api/users/login', () => {
     const res = await api(t).post('/users/login', { user });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ errors: { credentials: ['invalid'] } });
-    expect(sessionCount(t)).toBe(0);
+    expect(await sessionCount(t)).toBe(0);
   });
 
   it.each([
@@ -121,7 +121,7 @@ describe('POST /api/users/login', () => {
     const res = await api(t).post('/users/login', { user });
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
-    expect(sessionCount(t)).toBe(0);
+    expect(await sessionCount(t)).toBe(0);
   });
 
   it('answers 422 without the user wrapper', async () => {
@@ -160,7 +160,7 @@ describe('GET /api/user', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ user: { email: 'alice@example.com', token, username: 'alice', bio: null, image: null } });
     }
-    expect(sessionCount(t)).toBe(1);
+    expect(await sessionCount(t)).toBe(1);
   });
 
   it('refuses a token whose session has expired', async () => {

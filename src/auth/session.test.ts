@@ -30,7 +30,7 @@ describe('sessions', () => {
     expect(secret!.length * 5).toBeGreaterThanOrEqual(120);
     const row = (await db.select().from(sessions).where(eq(sessions.id, session.id)).limit(1))[0]!;
     expect(row.secretHash).toHaveLength(32);
-    const stored = JSON.stringify(db.$client.prepare('select * from sessions').all());
+    const stored = JSON.stringify(await db.select().from(sessions));
     expect(stored).not.toContain(secret);
   });
 

@@ -1,7 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api/test-helpers';
 import { flushLog, jsonLog, type LogLine } from '../lib/logger';
-import { Browser, createTestApp, dom, insertArticle, insertUser, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
+import {
+  Browser,
+  closedDatabaseMessage,
+  closeTestDb,
+  createTestApp,
+  dom,
+  insertArticle,
+  insertUser,
+  PASSWORD,
+  signedInBrowser,
+  type TestApp,
+} from '../test-support';
 
 const HTTPS = 'https://blog.example';
 
@@ -181,7 +192,7 @@ describe('security log lines', () => {
 describe('a server error', () => {
   it('shows no stack trace, file path or database error, in HTML or JSON', async () => {
     const t = await createTestApp();
-    t.db.$client.close();
+    await closeTestDb(t.db);
     const page = await new Browser(t.app).get('/');
     const json = await api(t).get('/articles');
     expect(page.status).toBe(500);
@@ -194,7 +205,7 @@ describe('a server error', () => {
     }
     // the details went to the log instead
     expect(t.logs.filter((line) => line.msg === 'unhandled error')).toHaveLength(2);
-    expect(JSON.stringify(t.logs)).toContain('database connection is not open');
+    expect(JSON.stringify(t.logs)).toContain(closedDatabaseMessage());
   });
 });
 

@@ -1,9 +1,15 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parse as parseHtml } from 'node-html-parser';
 import Database from 'better-sqlite3';
+import { count, eq, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { createApp } from '../app';
 import { hashPassword } from '../auth/password';
 import type { Caller, Core } from '../core';
 import { openDatabase, wrapDatabase, type Db } from '../db/client';
+import { users } from '../db/schema';
 import { retainStatements } from '../db/statements';
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
@@ -13,7 +19,13 @@ import { loadMarkdown } from '../lib/markdown';
 import { Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
-import { createPostgresTestDb } from './postgres';
+import {
+  closePostgresTestDb,
+  CLOSED_POSTGRES_MESSAGE,
+  countPostgresQueries,
+  createPostgresTestDb,
+  postgresTestDbUrl,
+} from './postgres';
 
 export const ORIGIN = 'http://localhost';
 
@@ -61,6 +73,92 @@ function createSqliteTestDb(): Db {
 export async function createTestDb(): Promise<Db> {
   if (testEngine() === 'postgres') return createPostgresTestDb(testPostgresUrl());
   return createSqliteTestDb();
+}
+
+/**
+ * A database that processes of their own can open too (the CLI beside the app): a file on SQLite,
+ * a database of its own on PostgreSQL. `env` is what such a process is given to find it.
+ */
+export async function createSharedTestDb(): Promise<{ db: Db; env: Record<string, string>; close(): Promise<void> }> {
+  if (testEngine() === 'postgres') {
+    const db = await createPostgresTestDb(testPostgresUrl());
+    return { db, env: { DATABASE_URL: postgresTestDbUrl(db) }, close: () => closePostgresTestDb(db) };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-shared-'));
+  const file = path.join(dir, 'quire.db');
+  const db = openDatabase(file);
+  return {
+    db,
+    env: { DATABASE_PATH: file },
+    close: async () => {
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Closes a test database, so every later query fails: how tests break the database under the app. */
+export async function closeTestDb(db: Db): Promise<void> {
+  if (testEngine() === 'postgres') return closePostgresTestDb(db);
+  db.$client.close();
+}
+
+/** What a query on a database closeTestDb() closed fails with, as the log shows it. */
+export function closedDatabaseMessage(): string {
+  return testEngine() === 'postgres' ? CLOSED_POSTGRES_MESSAGE : 'database connection is not open';
+}
+
+/** How many rows `table` holds, or how many of them match `where`. */
+export async function rowCount(db: Db, table: SQLiteTable, where?: SQL): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(table).where(where);
+  return row!.n;
+}
+
+/**
+ * The rows of raw SQL, for what only raw SQL can say (the database's own catalog): the text may
+ * differ per engine (`testEngine()`), the helper does not.
+ */
+export async function sqlRows(db: Db, query: SQL): Promise<Array<Record<string, unknown>>> {
+  if (testEngine() === 'postgres') {
+    const pg = db as unknown as { execute(query: SQL): Promise<{ rows: Array<Record<string, unknown>> }> };
+    return (await pg.execute(query)).rows;
+  }
+  return db.all<Record<string, unknown>>(query);
+}
+
+/** Runs statements of raw SQL, in the test engine's own dialect (fixtures such as triggers). */
+export async function runSql(db: Db, text: string): Promise<void> {
+  if (testEngine() === 'postgres') {
+    await (db as unknown as { execute(query: SQL): Promise<unknown> }).execute(sql.raw(text));
+    return;
+  }
+  db.$client.exec(text);
+}
+
+/**
+ * Every row of every table, as one string: "nothing changed" means this string did not change.
+ * On SQLite every table but FTS5's own shadow tables (some have no rowid; articles_fts itself is
+ * compared); on PostgreSQL every table of the public schema, rows in a stable order.
+ */
+export async function snapshotDatabase(db: Db): Promise<string> {
+  if (testEngine() === 'postgres') {
+    const tables = await sqlRows(
+      db,
+      sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+    );
+    const all = [];
+    for (const { name } of tables) {
+      const rows = await sqlRows(db, sql`select * from ${sql.identifier(String(name))}`);
+      all.push([name, rows.map((row) => JSON.stringify(row)).sort()]);
+    }
+    return JSON.stringify(all);
+  }
+  const sqlite = db.$client;
+  const tables = sqlite
+    .prepare("select name from sqlite_master where type = 'table' and name not like 'articles_fts_%' order by name")
+    .pluck()
+    .all() as string[];
+  return JSON.stringify(tables.map((name) => [name, sqlite.prepare(`select * from "${name}" order by rowid`).all()]));
 }
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -181,7 +279,7 @@ export async function insertUser(db: Db, username: string, extra: { bio?: string
   passwordHash ??= hashPassword(PASSWORD);
   const user = await createUser(db, { username, email: `${username}@example.com`, passwordHash: await passwordHash }, Date.now());
   if (extra.bio || extra.image) {
-    db.$client.prepare('update users set bio = ?, image = ? where id = ?').run(extra.bio ?? null, extra.image ?? null, user.id);
+    await db.update(users).set({ bio: extra.bio ?? null, image: extra.image ?? null }).where(eq(users.id, user.id));
   }
   return user;
 }
@@ -232,6 +330,7 @@ export function dom(html: string) {
  * (prepared statements are reused, so counting prepare() would miss them).
  */
 export async function countQueries(t: { db: Db }, fn: () => Promise<unknown>): Promise<number> {
+  if (testEngine() === 'postgres') return countPostgresQueries(t.db, fn);
   const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
   const methods = ['all', 'get', 'run', 'iterate'] as const;
   const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);
