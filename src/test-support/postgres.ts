@@ -36,7 +36,12 @@ export async function closePostgresTestDb(db: Db): Promise<void> {
   throw notYet('closePostgresTestDb');
 }
 
-/** What a query on a closed pool fails with (node-postgres' pg-pool): the tests look for it in the log. */
+/**
+ * What a query on a closed pool fails with (pg-pool's words): the error-page tests look for it in
+ * the log. Drizzle wraps it (DrizzleQueryError "Failed query: ...", this message as its `cause`),
+ * and the unhandled-error log line holds the stack without the cause: the log line should gain
+ * the cause, or this should become the wrapper's words.
+ */
 export const CLOSED_POSTGRES_MESSAGE = 'Cannot use a pool after calling end on the pool';
 
 /** How many SQL statements `db`'s pool runs during `fn`, not counting the cache's read of its versions. */
