@@ -1,9 +1,11 @@
 /**
  * `npm run typecheck` runs this after tsc: every promise made in src/ and views/ must be awaited,
- * returned, passed on, or discarded on purpose with `void`, and none is written into a template. Queries and use cases are async
- * (docs/decisions/003-sqlite.md): on SQLite a forgotten `await` still runs the statement, in
- * order, so nothing shows until another engine stands behind the same functions. This is the
- * check typescript-eslint's no-floating-promises makes, with the compiler alone.
+ * returned, passed on, or discarded on purpose with `void`, none is written into a template, and
+ * none is given to a test's expect() (which would compare the promise, whatever its value).
+ * Queries and use cases are async (docs/decisions/003-sqlite.md): on SQLite a forgotten `await`
+ * still runs the statement, in order, so nothing shows until another engine stands behind the
+ * same functions. This is the check typescript-eslint's no-floating-promises makes, with the
+ * compiler alone.
  */
 import path from 'node:path';
 import ts from 'typescript';
@@ -43,6 +45,14 @@ for (const file of program.getSourceFiles()) {
       if (call && !handlesRejection(expression) && isPromise(checker.getTypeAtLocation(expression))) {
         const { line, character } = file.getLineAndCharacterOfPosition(expression.getStart());
         problems.push(`${relative}:${line + 1}:${character + 1}  ${expression.getText().split('\n')[0]!.slice(0, 100)}`);
+      }
+    }
+    // a test's expect(promise).toBe(...) compares the promise, not its value: await it, or say .resolves/.rejects
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'expect' && node.arguments[0]) {
+      const chained = ts.isPropertyAccessExpression(node.parent) && ['resolves', 'rejects'].includes(node.parent.name.text);
+      if (!chained && isPromise(checker.getTypeAtLocation(node.arguments[0]))) {
+        const { line, character } = file.getLineAndCharacterOfPosition(node.getStart());
+        problems.push(`${relative}:${line + 1}:${character + 1}  ${node.getText().split('\n')[0]!.slice(0, 100)} (expect() of a promise)`);
       }
     }
     ts.forEachChild(node, visit);

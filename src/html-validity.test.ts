@@ -61,7 +61,7 @@ async function report(html: string) {
 
 /** A blog with one article and one comment, and the pages a signed-out reader and a signed-in author see. */
 async function everydayPages(): Promise<Array<[Browser, string]>> {
-  const t = createTestApp();
+  const t = await createTestApp();
   const bob = await insertUser(t.db, 'bob', { bio: 'Writes about birds' });
   const { slug } = await insertArticle(t.db, bob.id, { title: 'Birds', body: '# Birds\n\n[a](https://example.com) ![b](https://example.com/b.png)', tagList: ['nature'] });
   // enough more for the pagination to skip pages ("1 2 3 4 … 12")
@@ -96,7 +96,7 @@ const FORM_ERROR_PAGES = ['sign-in', 'sign-up', 'sign-up taken', 'new article', 
 
 /** Each form sent with bad input, as a person could: the 422 pages' HTML by form. */
 async function formErrorPages(): Promise<Record<string, string>> {
-  const t = createTestApp();
+  const t = await createTestApp();
   const anonymous = new Browser(t.app);
   const answers: Array<[string, Response]> = [];
   answers.push(['sign-in', await anonymous.post('/login', { email: 'nobody@example.com', password: 'wrong password' })]);
@@ -137,7 +137,7 @@ describe('every page is valid HTML5', () => {
   });
 
   it('validates the empty blog\'s home page and an empty feed', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const anonymous = new Browser(t.app);
     const { browser } = await signedInBrowser(t, 'alice');
     for (const [client, path, text] of [

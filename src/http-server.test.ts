@@ -27,7 +27,7 @@ describe('the HTTP server', () => {
   });
 
   async function start() {
-    const t = createTestApp();
+    const t = await createTestApp();
     server = await listen(t.app, { port: 0, hostname: '127.0.0.1', timeouts: FAST });
     return (server.address() as net.AddressInfo).port;
   }

@@ -4,7 +4,7 @@ import { createTestApp, insertArticle, insertUser } from './test-support';
 
 describe('paths', () => {
   it('keep a slug, a username or a tag in one path segment, so the router reads back what was written', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'bob');
     const tag = 'c# / go? 100%';
     const { slug } = await insertArticle(t.db, author.id, { title: 'Notes', tagList: [tag] });

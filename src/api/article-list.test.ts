@@ -16,7 +16,7 @@ const titlesOf = (body: { articles: Array<{ title: string }> }) => body.articles
 
 describe('GET /api/articles', () => {
   it('lists newest first, items without a body key, with the full list shape', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Older', tagList: ['x', 'a'] });
     await insertArticle(t.db, bob.id, { title: 'Newer' });
@@ -41,7 +41,7 @@ describe('GET /api/articles', () => {
   });
 
   it('breaks ties of createdAt by id, newest first', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const client = api(t);
     for (const title of ['First', 'Second', 'Third']) {
@@ -53,14 +53,14 @@ describe('GET /api/articles', () => {
   });
 
   it('answers an empty list with articlesCount 0', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/articles');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ articles: [], articlesCount: 0 });
   });
 
   it('pages with limit (default 20) and offset; articlesCount is the total, not the page length', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const titles = (await manyArticles(t, bob.id, 25)).reverse();
     const client = api(t);
@@ -82,7 +82,7 @@ describe('GET /api/articles', () => {
   });
 
   it('serves limit=1000 at the cap of 100', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     await manyArticles(t, bob.id, 101);
     const res = await api(t).get('/articles?limit=1000');
@@ -99,14 +99,14 @@ describe('GET /api/articles', () => {
     ['offset=-1', { offset: ['must be a whole number of at least 0'] }],
     ['offset=abc', { offset: ['must be a whole number of at least 0'] }],
   ])('answers 422 for %s', async (query, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get(`/articles?${query}`);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
   });
 
   it('filters by tag, author and favorited, alone and combined, counting the matches', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
     await insertArticle(t.db, bob.id, { title: 'Bob dragons', tagList: ['dragons'] });
@@ -145,7 +145,7 @@ describe('GET /api/articles', () => {
   });
 
   it('shows favorited and following for the reader, and ignores an invalid token', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Liked' });
     await insertArticle(t.db, bob.id, { title: 'Not liked' });
@@ -168,7 +168,7 @@ describe('GET /api/articles', () => {
 
 describe('GET /api/articles/feed', () => {
   it('answers 401 without a token, or with an invalid one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const missing = await api(t).get('/articles/feed');
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({ errors: { token: ['is missing'] } });
@@ -178,7 +178,7 @@ describe('GET /api/articles/feed', () => {
   });
 
   it("lists only followed authors' articles, newest first, without bodies", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
     const dave = await insertUser(t.db, 'dave');
@@ -208,7 +208,7 @@ describe('GET /api/articles/feed', () => {
   });
 
   it('pages with limit and offset, articlesCount counting the whole feed', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const other = await insertUser(t.db, 'other');
     const titles = (await manyArticles(t, bob.id, 25)).reverse();

@@ -4,11 +4,11 @@ import { createTestApp, insertUser, type TestApp } from '../test-support';
 import { api, articleBy, ISO_MS, userWithToken } from './test-helpers';
 
 const input = { title: 'How to train your dragon', description: 'Ever wonder how?', body: 'You have to believe.' };
-const articleRows = (t: TestApp) => t.db.select().from(articles).all();
+const articleRows = async (t: TestApp) => await t.db.select().from(articles);
 
 describe('POST /api/articles', () => {
   it('answers 201 with the whole Article, tags in the order given', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice', { bio: 'Writer' });
     const res = await api(t).post('/articles', { article: { ...input, tagList: ['zeta', 'alpha', 'mid'] } }, token);
     expect(res.status).toBe(201);
@@ -29,11 +29,11 @@ describe('POST /api/articles', () => {
       'slug', 'title', 'description', 'body', 'tagList', 'createdAt', 'updatedAt', 'favorited', 'favoritesCount', 'author',
     ]);
     expect(res.body.article.createdAt).toMatch(ISO_MS);
-    expect(articleRows(t)).toHaveLength(1);
+    expect(await articleRows(t)).toHaveLength(1);
   });
 
   it('keeps the milliseconds of the clock in createdAt', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     t.clock.advance(1234);
     const res = await api(t).post('/articles', { article: input }, token);
@@ -42,7 +42,7 @@ describe('POST /api/articles', () => {
   });
 
   it('gives two articles with the same title distinct slugs, both readable', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const client = api(t);
     const first = await client.post('/articles', { article: input }, token);
@@ -55,7 +55,7 @@ describe('POST /api/articles', () => {
   });
 
   it('takes tagList as optional, answering []', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).post('/articles', { article: input }, token);
     expect(res.status).toBe(201);
@@ -63,7 +63,7 @@ describe('POST /api/articles', () => {
   });
 
   it('accepts ten tags', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const tagList = Array.from({ length: 10 }, (_, i) => `tag${i}`);
     const res = await api(t).post('/articles', { article: { ...input, tagList } }, token);
@@ -83,16 +83,16 @@ describe('POST /api/articles', () => {
     [{ ...input, tagList: 'dragons' }, { tagList: ['must be a list of strings'] }],
     [{ ...input, tagList: [1, 2] }, { tagList: ['must be a list of strings'] }],
   ])('refuses %j with 422 and creates nothing', async (article, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).post('/articles', { article }, token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
-    expect(articleRows(t)).toEqual([]);
+    expect(await articleRows(t)).toEqual([]);
   });
 
   it('answers 422 under "article" without the wrapper', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).post('/articles', input, token);
     expect(res.status).toBe(422);
@@ -100,7 +100,7 @@ describe('POST /api/articles', () => {
   });
 
   it('answers 401 without a token or with an invalid one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const missing = await client.post('/articles', { article: input });
     expect(missing.status).toBe(401);
@@ -108,13 +108,13 @@ describe('POST /api/articles', () => {
     const invalid = await client.post('/articles', { article: input }, 'x.y');
     expect(invalid.status).toBe(401);
     expect(invalid.body).toEqual({ errors: { token: ['is invalid'] } });
-    expect(articleRows(t)).toEqual([]);
+    expect(await articleRows(t)).toEqual([]);
   });
 });
 
 describe('GET /api/articles/:slug', () => {
   it('answers the article to anyone, and following/favorited for the reader', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id, { title: 'Read me', body: 'The body', tagList: ['b', 'a'] });
     const alice = await userWithToken(t, 'alice');
@@ -139,7 +139,7 @@ describe('GET /api/articles/:slug', () => {
   });
 
   it('answers 404 article not found for an unknown slug', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/articles/no-such-article');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ errors: { article: ['not found'] } });
@@ -155,7 +155,7 @@ async function aliceArticle(t: TestApp, tagList = ['one', 'two']) {
 
 describe('PUT /api/articles/:slug', () => {
   it('changes only the given fields; createdAt stays and updatedAt moves', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     t.clock.advance(60_000);
     const res = await api(t).put(`/articles/${created.slug}`, { article: { description: 'New description' } }, alice.token);
@@ -170,7 +170,7 @@ describe('PUT /api/articles/:slug', () => {
   });
 
   it('gives a new title a new slug; the old slug is gone', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     const client = api(t);
     const res = await client.put(`/articles/${created.slug}`, { article: { title: 'A whole new title' } }, alice.token);
@@ -183,7 +183,7 @@ describe('PUT /api/articles/:slug', () => {
   });
 
   it('keeps the slug when the title stays the same', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     const res = await api(t).put(`/articles/${created.slug}`, { article: { title: input.title, body: 'New body' } }, alice.token);
     expect(res.body.article).toMatchObject({ slug: created.slug, body: 'New body' });
@@ -194,7 +194,7 @@ describe('PUT /api/articles/:slug', () => {
     [{ tagList: [] }, []],
     [{ tagList: ['three', 'one'] }, ['three', 'one']],
   ])('%j leaves the tags as %j', async (article, expected) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     const client = api(t);
     const res = await client.put(`/articles/${created.slug}`, { article }, alice.token);
@@ -209,7 +209,7 @@ describe('PUT /api/articles/:slug', () => {
     [{ body: '  ' }, { body: ["can't be blank"] }],
     [{ title: 't'.repeat(201) }, { title: ['is too long (maximum is 200 characters)'] }],
   ])('refuses %j with 422 and changes nothing', async (article, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     const client = api(t);
     const res = await client.put(`/articles/${created.slug}`, { article }, alice.token);
@@ -219,7 +219,7 @@ describe('PUT /api/articles/:slug', () => {
   });
 
   it('answers 403 article forbidden to another user, changing nothing', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { created } = await aliceArticle(t);
     const bob = await userWithToken(t, 'bob');
     const client = api(t);
@@ -230,7 +230,7 @@ describe('PUT /api/articles/:slug', () => {
   });
 
   it('answers 401 before looking up the slug, and 404 for an unknown slug with a token', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice } = await aliceArticle(t);
     const client = api(t);
     const missing = await client.put('/articles/no-such-article', { article: { title: 'x' } });
@@ -244,28 +244,28 @@ describe('PUT /api/articles/:slug', () => {
 
 describe('DELETE /api/articles/:slug', () => {
   it('answers 204 with an empty body to the author, and the article is gone', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     const client = api(t);
     const res = await client.del(`/articles/${created.slug}`, alice.token);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(articleRows(t)).toEqual([]);
+    expect(await articleRows(t)).toEqual([]);
     expect((await client.get(`/articles/${created.slug}`)).status).toBe(404);
   });
 
   it('answers 403 article forbidden to another user', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { created } = await aliceArticle(t);
     const bob = await userWithToken(t, 'bob');
     const res = await api(t).del(`/articles/${created.slug}`, bob.token);
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ errors: { article: ['forbidden'] } });
-    expect(articleRows(t)).toHaveLength(1);
+    expect(await articleRows(t)).toHaveLength(1);
   });
 
   it('answers 404 for an unknown slug and 401 without a token (before the lookup)', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { alice, created } = await aliceArticle(t);
     const client = api(t);
     const unknown = await client.del('/articles/no-such-article', alice.token);
@@ -276,6 +276,6 @@ describe('DELETE /api/articles/:slug', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ errors: { token: ['is missing'] } });
     }
-    expect(articleRows(t)).toHaveLength(1);
+    expect(await articleRows(t)).toHaveLength(1);
   });
 });

@@ -3,11 +3,11 @@ import { comments } from '../db/schema';
 import { createTestApp, insertUser, type TestApp } from '../test-support';
 import { api, articleBy, ISO_MS, newToken, userWithToken } from './test-helpers';
 
-const commentRows = (t: TestApp) => t.db.select().from(comments).all();
+const commentRows = async (t: TestApp) => await t.db.select().from(comments);
 
 /** Bob's article, and Alice with a token to comment on it. */
 async function setup() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const bob = await insertUser(t.db, 'bob');
   const slug = await articleBy(t, bob.id, { title: 'Worth a word' });
   const alice = await userWithToken(t, 'alice', { bio: 'Reader' });
@@ -33,7 +33,7 @@ describe('POST /api/articles/:slug/comments', () => {
     expect(Number.isInteger(res.body.comment.id)).toBe(true);
     expect(res.body.comment.createdAt).toMatch(ISO_MS);
     expect(Object.keys(res.body.comment)).toEqual(['id', 'createdAt', 'updatedAt', 'body', 'author']);
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 
   it.each([
@@ -48,7 +48,7 @@ describe('POST /api/articles/:slug/comments', () => {
     const res = await client.post(`/articles/${slug}/comments`, payload, alice.token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
   });
 
   it('answers 404 for an unknown article', async () => {
@@ -68,7 +68,7 @@ describe('POST /api/articles/:slug/comments', () => {
     const invalid = await client.post(`/articles/${slug}/comments`, { comment: { body: 'Hi' } }, 'bad.token');
     expect(invalid.status).toBe(401);
     expect(invalid.body).toEqual({ errors: { token: ['is invalid'] } });
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
   });
 });
 
@@ -118,7 +118,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
     const res = await client.del(`/articles/${slug}/comments/${id}`, alice.token);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
     expect((await client.get(`/articles/${slug}/comments`)).body).toEqual({ comments: [] });
     const again = await client.del(`/articles/${slug}/comments/${id}`, alice.token);
     expect(again.status).toBe(404);
@@ -132,7 +132,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ errors: { comment: ['forbidden'] } });
     }
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 
   it.each([['999'], ['abc'], ['0'], ['1.0']])('answers 404 comment not found for the id %j', async (badId) => {
@@ -140,7 +140,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
     const res = await client.del(`/articles/${slug}/comments/${badId}`, alice.token);
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ errors: { comment: ['not found'] } });
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 
   it("answers 404 for the id of another article's comment", async () => {
@@ -149,7 +149,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
     const res = await client.del(`/articles/${otherSlug}/comments/${id}`, alice.token);
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ errors: { comment: ['not found'] } });
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 
   it('answers 404 article not found for an unknown article', async () => {
@@ -166,6 +166,6 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ errors: { token: ['is missing'] } });
     }
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 });

@@ -3,11 +3,11 @@ import { favorites } from '../db/schema';
 import { createTestApp, insertArticle, insertUser, type TestApp } from '../test-support';
 import { api, articleBy, userWithToken } from './test-helpers';
 
-const favoriteRows = (t: TestApp) => t.db.select().from(favorites).all();
+const favoriteRows = async (t: TestApp) => await t.db.select().from(favorites);
 
 describe('POST and DELETE /api/articles/:slug/favorite', () => {
   it('favorites with no body and no content type, idempotently, answering the article', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id, { title: 'Worth a heart', body: 'The body', tagList: ['a'] });
     const alice = await userWithToken(t, 'alice');
@@ -20,7 +20,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
       expect(res.body.article).toMatchObject({ slug, body: 'The body', tagList: ['a'], favorited: true, favoritesCount: 1 });
       expect(res.body.article.author).toEqual({ username: 'bob', bio: null, image: null, following: false });
     }
-    expect(favoriteRows(t)).toHaveLength(1);
+    expect(await favoriteRows(t)).toHaveLength(1);
 
     const second = await client.post(`/articles/${slug}/favorite`, undefined, carol.token);
     expect(second.body.article).toMatchObject({ favorited: true, favoritesCount: 2 });
@@ -32,11 +32,11 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
       expect(res.body.article).toMatchObject({ slug, favorited: false, favoritesCount: 1 });
     }
     expect((await client.get(`/articles/${slug}`, carol.token)).body.article).toMatchObject({ favorited: true, favoritesCount: 1 });
-    expect(favoriteRows(t)).toHaveLength(1);
+    expect(await favoriteRows(t)).toHaveLength(1);
   });
 
   it('unfavoriting an article never favorited answers it with favorited false', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
@@ -46,7 +46,7 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
   });
 
   it.each([['POST'], ['DELETE']])('%s answers 401 before the lookup, 404 for an unknown slug', async (method) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
@@ -62,13 +62,13 @@ describe('POST and DELETE /api/articles/:slug/favorite', () => {
     const unknown = await client.send(method, '/articles/no-such-article/favorite', { token: alice.token });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ errors: { article: ['not found'] } });
-    expect(favoriteRows(t)).toEqual([]);
+    expect(await favoriteRows(t)).toEqual([]);
   });
 });
 
 describe('GET /api/tags', () => {
   it('answers every tag in use, with no auth, and [] when there are none', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     expect((await client.get('/tags')).body).toEqual({ tags: [] });
 
@@ -82,7 +82,7 @@ describe('GET /api/tags', () => {
   });
 
   it('shows a new tag at once and drops the tags of a deleted article', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const alice = await userWithToken(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Kept', tagList: ['shared'] });
@@ -102,7 +102,7 @@ describe('GET /api/tags', () => {
   });
 
   it('drops a tag an edit removes', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
     const created = await client.post('/articles', { article: { title: 'T', description: 'd', body: 'b', tagList: ['old'] } }, alice.token);
@@ -111,7 +111,7 @@ describe('GET /api/tags', () => {
   });
 
   it('ignores an invalid token', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/tags', 'bad.token');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ tags: [] });

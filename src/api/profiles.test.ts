@@ -3,12 +3,12 @@ import { follows } from '../db/schema';
 import { createTestApp, insertUser, type TestApp } from '../test-support';
 import { api, userWithToken } from './test-helpers';
 
-const followRows = (t: TestApp) =>
-  t.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows).all();
+const followRows = async (t: TestApp) =>
+  await t.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows);
 
 describe('GET /api/profiles/:username', () => {
   it('answers a profile with following false for an anonymous reader, bio and image null when unset', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const res = await api(t).get('/profiles/bob');
     expect(res.status).toBe(200);
@@ -17,7 +17,7 @@ describe('GET /api/profiles/:username', () => {
   });
 
   it('shows bio and image, and following true to a follower only', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob', { bio: 'Writes', image: 'https://img.example/bob.png' });
     const alice = await userWithToken(t, 'alice');
     const carol = await userWithToken(t, 'carol');
@@ -31,7 +31,7 @@ describe('GET /api/profiles/:username', () => {
   });
 
   it('treats an invalid token as anonymous on this optional-auth route', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const res = await api(t).get('/profiles/bob', 'not.valid');
     expect(res.status).toBe(200);
@@ -39,7 +39,7 @@ describe('GET /api/profiles/:username', () => {
   });
 
   it('answers 404 profile not found for an unknown username', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/profiles/nobody');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ errors: { profile: ['not found'] } });
@@ -48,7 +48,7 @@ describe('GET /api/profiles/:username', () => {
 
 describe('POST and DELETE /api/profiles/:username/follow', () => {
   it.each([['POST'], ['DELETE']])('%s answers 401 before looking anything up, even for an unknown user', async (method) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const client = api(t);
     for (const name of ['bob', 'nobody']) {
@@ -59,11 +59,11 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
       expect(invalid.status).toBe(401);
       expect(invalid.body).toEqual({ errors: { token: ['is invalid'] } });
     }
-    expect(followRows(t)).toEqual([]);
+    expect(await followRows(t)).toEqual([]);
   });
 
   it.each([['POST'], ['DELETE']])('%s answers 404 profile not found for an unknown user', async (method) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).send(method, '/profiles/nobody/follow', { token });
     expect(res.status).toBe(404);
@@ -71,7 +71,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it('follows with no body and no content type, idempotently, then unfollows', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const alice = await userWithToken(t, 'alice');
     const client = api(t);
@@ -81,19 +81,19 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ profile: { username: 'bob', bio: null, image: null, following: true } });
     }
-    expect(followRows(t)).toEqual([{ followerId: alice.user.id, followedId: bob.id }]);
+    expect(await followRows(t)).toEqual([{ followerId: alice.user.id, followedId: bob.id }]);
 
     for (let i = 0; i < 2; i++) {
       const res = await client.del('/profiles/bob/follow', alice.token);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ profile: { username: 'bob', bio: null, image: null, following: false } });
     }
-    expect(followRows(t)).toEqual([]);
+    expect(await followRows(t)).toEqual([]);
     expect((await client.get('/profiles/bob', alice.token)).body.profile.following).toBe(false);
   });
 
   it('ignores a JSON body sent along with the follow', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const alice = await userWithToken(t, 'alice');
     const res = await api(t).post('/profiles/bob/follow', {}, alice.token);
@@ -102,18 +102,18 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it('does not let users follow themselves', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const alice = await userWithToken(t, 'alice');
     const res = await api(t).post('/profiles/alice/follow', undefined, alice.token);
     expect(res.status).toBe(200);
     expect(res.body.profile.following).toBe(false);
-    expect(followRows(t)).toEqual([]);
+    expect(await followRows(t)).toEqual([]);
   });
 });
 
 describe('GET /api/users/:id', () => {
   it('answers the public identity of a user, with no email', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const bob = await insertUser(t.db, 'bob', { bio: 'Hello', image: 'https://img.example/bob.png' });
     const client = api(t);
@@ -126,7 +126,7 @@ describe('GET /api/users/:id', () => {
   });
 
   it.each([['999'], ['abc'], ['0'], ['-1'], ['1.5'], ['01'], ['1e3']])('answers 404 for the id %j', async (id) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const res = await api(t).get(`/users/${id}`);
     expect(res.status).toBe(404);

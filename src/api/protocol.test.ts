@@ -9,7 +9,7 @@ describe('JSON request bodies', () => {
   it.each([['{not json'], ['{"user":'], ["{'user':{}}"], ['undefined']])(
     'answers 422 (never 500) for the non-JSON body %j sent as application/json',
     async (text) => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const res = await api(t).raw('POST', '/users', { headers: { 'content-type': 'application/json' }, body: text });
       expect(res.status).toBe(422);
       expect(res.body).toEqual({ errors: { body: ['is not valid JSON'] } });
@@ -18,7 +18,7 @@ describe('JSON request bodies', () => {
   );
 
   it('answers 422 for broken JSON on authenticated routes too', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const client = api(t);
     const headers = { 'content-type': 'application/json', authorization: `Token ${token}` };
@@ -32,17 +32,17 @@ describe('JSON request bodies', () => {
   it.each([['text/plain'], ['application/x-www-form-urlencoded'], [undefined]])(
     'answers 415 for a body sent with the content type %j',
     async (contentType) => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
       const res = await api(t).raw('POST', '/users', { headers, body: JSON.stringify(newUser) });
       expect(res.status).toBe(415);
       expect(res.body).toEqual({ errors: { body: ['must be JSON (Content-Type: application/json)'] } });
-      expect(t.db.select().from(users).all()).toEqual([]);
+      expect(await t.db.select().from(users)).toEqual([]);
     },
   );
 
   it('accepts application/json with a charset', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).raw('POST', '/users', {
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify(newUser),
@@ -53,23 +53,23 @@ describe('JSON request bodies', () => {
   it.each([[[newUser]], ['a string'], [42], [null], [true], [{ user: 5 }]])(
     'answers 422 for a body of the wrong shape: %j',
     async (body) => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const res = await api(t).raw('POST', '/users', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(422);
       expectErrorShape(res.body);
-      expect(t.db.select().from(users).all()).toEqual([]);
+      expect(await t.db.select().from(users)).toEqual([]);
     },
   );
 
   it('answers 422 for an empty body where one is needed', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).raw('POST', '/users', { headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(422);
     expectErrorShape(res.body);
   });
 
   it('answers 413 for a body over 1 MB', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const body = JSON.stringify({ article: { title: 'Big', description: 'd', body: 'x'.repeat(1024 * 1024) } });
     const res = await api(t).raw('POST', '/articles', {
@@ -82,7 +82,7 @@ describe('JSON request bodies', () => {
   });
 
   it('takes follow, favorite and deletes with no body and no content type', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id);
     const { token } = await userWithToken(t, 'alice');
@@ -106,7 +106,7 @@ describe('JSON request bodies', () => {
   });
 
   it('answers every error as {errors:{key:[strings]}} in application/json', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     const slug = await articleBy(t, bob.id);
     const alice = await userWithToken(t, 'alice');
@@ -132,7 +132,7 @@ describe('JSON request bodies', () => {
   });
 
   it('answers successes in application/json', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const client = api(t);
     for (const res of [await client.get('/user', token), await client.get('/articles'), await client.get('/tags'), await client.get('/profiles/alice')]) {
@@ -142,7 +142,7 @@ describe('JSON request bodies', () => {
   });
 
   it('answers 429 as JSON with Retry-After once the rate limit is spent', async () => {
-    const t = createTestApp({ env: { RATE_LIMIT_GLOBAL: '2/m' } });
+    const t = await createTestApp({ env: { RATE_LIMIT_GLOBAL: '2/m' } });
     const client = api(t);
     expect((await client.get('/tags')).status).toBe(200);
     expect((await client.get('/tags')).status).toBe(200);
@@ -155,7 +155,7 @@ describe('JSON request bodies', () => {
   });
 
   it('answers unknown paths under /api with a JSON 404', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     for (const res of [await client.get('/nope'), await client.post('/articles/a/b/c/d', {}), await client.send('PATCH', '/user')]) {
       expect(res.status).toBe(404);
@@ -165,7 +165,7 @@ describe('JSON request bodies', () => {
   });
 
   it('does not apply the web forms\' CSRF check under /api', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const evil = { origin: 'https://evil.example' };
     const created = await client.send('POST', '/users', { body: newUser, headers: evil });
@@ -191,7 +191,7 @@ describe('CORS', () => {
   });
 
   it('refuses every preflight with 403 when CORS_ORIGINS is unset', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await t.app.request(`${ORIGIN}/api/articles`, preflight('https://app.example'));
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
@@ -202,7 +202,7 @@ describe('CORS', () => {
   });
 
   it('answers a preflight from an allowed origin with 204 and the allowed headers', async () => {
-    const t = createTestApp({ env: { CORS_ORIGINS: 'https://app.example' } });
+    const t = await createTestApp({ env: { CORS_ORIGINS: 'https://app.example' } });
     const res = await t.app.request(`${ORIGIN}/api/articles`, preflight('https://app.example'));
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -214,14 +214,14 @@ describe('CORS', () => {
   });
 
   it('refuses a preflight from an origin not on the list with 403', async () => {
-    const t = createTestApp({ env: { CORS_ORIGINS: 'https://app.example' } });
+    const t = await createTestApp({ env: { CORS_ORIGINS: 'https://app.example' } });
     const res = await t.app.request(`${ORIGIN}/api/articles`, preflight('https://evil.example'));
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('marks simple responses, errors included, for an allowed origin only', async () => {
-    const t = createTestApp({ env: { CORS_ORIGINS: 'https://app.example, https://other.example' } });
+    const t = await createTestApp({ env: { CORS_ORIGINS: 'https://app.example, https://other.example' } });
     for (const origin of ['https://app.example', 'https://other.example']) {
       const ok = await t.app.request(`${ORIGIN}/api/tags`, { headers: { origin } });
       expect(ok.status).toBe(200);
@@ -253,7 +253,7 @@ describe('API description', () => {
   };
 
   it('serves /api/openapi.json: OpenAPI 3.1.0 with every RealWorld operation and /users/{id}', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await api(t).get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -265,7 +265,7 @@ describe('API description', () => {
   });
 
   it('serves /api/docs as an HTML page listing the operations', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await t.app.request(`${ORIGIN}/api/docs`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { createSession } from '../auth/session';
 import { sessions } from '../db/schema';
-import { insertArticle, insertUser, ORIGIN, type TestApp } from '../test-support';
+import { insertArticle, insertUser, ORIGIN, rowCount, type TestApp } from '../test-support';
 
 /** A response read once: status, headers, raw text and the parsed JSON (null when not JSON). */
 export type ApiResponse = {
@@ -64,7 +64,7 @@ export async function newToken(t: TestApp, userId: number): Promise<string> {
   return (await createSession(t.db, userId, { now: t.clock() })).token;
 }
 
-export const sessionCount = (t: TestApp) => t.db.select().from(sessions).all().length;
+export const sessionCount = (t: TestApp) => rowCount(t.db, sessions);
 
 /** An article in the database, returning its slug. */
 export async function articleBy(t: TestApp, authorId: number, input: Parameters<typeof insertArticle>[2] = {}): Promise<string> {

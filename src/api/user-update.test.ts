@@ -4,11 +4,11 @@ import { users } from '../db/schema';
 import { createTestApp, insertUser, PASSWORD, type TestApp } from '../test-support';
 import { api, newToken, sessionCount, userWithToken } from './test-helpers';
 
-const row = (t: TestApp, id: number) => t.db.select().from(users).where(eq(users.id, id)).get()!;
+const row = async (t: TestApp, id: number) => (await t.db.select().from(users).where(eq(users.id, id)).limit(1))[0]!;
 
 describe('PUT /api/user', () => {
   it('answers 401 without a token, and with an invalid one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const missing = await client.put('/user', { user: { bio: 'x' } });
     expect(missing.status).toBe(401);
@@ -25,7 +25,7 @@ describe('PUT /api/user', () => {
     [{ image: 'https://img.example/me.png' }, { image: 'https://img.example/me.png' }],
     [{ image: 'http://img.example/me.png' }, { image: 'http://img.example/me.png' }],
   ])('changes only what is given: %j', async (change, expected) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio', image: 'https://img.example/old.png' });
     const client = api(t);
     const before = { email: 'alice@example.com', token, username: 'alice', bio: 'Old bio', image: 'https://img.example/old.png' };
@@ -33,7 +33,7 @@ describe('PUT /api/user', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ user: { ...before, ...expected } });
     const { token: _token, ...stored } = { ...before, ...expected };
-    expect(row(t, user.id)).toMatchObject(stored);
+    expect(await row(t, user.id)).toMatchObject(stored);
     const me = await client.get('/user', token);
     expect(me.body).toEqual(res.body);
   });
@@ -44,12 +44,12 @@ describe('PUT /api/user', () => {
     ['image', ''],
     ['image', null],
   ])('stores null for %s %j and answers null', async (field, value) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio', image: 'https://img.example/old.png' });
     const res = await api(t).put('/user', { user: { [field]: value } }, token);
     expect(res.status).toBe(200);
     expect(res.body.user[field]).toBeNull();
-    expect(row(t, user.id)[field as 'bio' | 'image']).toBeNull();
+    expect((await row(t, user.id))[field as 'bio' | 'image']).toBeNull();
     // the other one is untouched
     const other = field === 'bio' ? 'image' : 'bio';
     expect(res.body.user[other]).not.toBeNull();
@@ -69,27 +69,27 @@ describe('PUT /api/user', () => {
     [{ image: 'javascript:alert(1)' }, { image: ['must be an http:// or https:// URL'] }],
     [{ image: 'ftp://img.example/me.png' }, { image: ['must be an http:// or https:// URL'] }],
   ])('refuses %j with 422 and changes nothing', async (change, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice', { bio: 'Old bio' });
-    const before = row(t, user.id);
+    const before = await row(t, user.id);
     const res = await api(t).put('/user', { user: change }, token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors });
-    expect(row(t, user.id)).toEqual(before);
+    expect(await row(t, user.id)).toEqual(before);
   });
 
   it('refuses an empty password with 422 "can\'t be blank", keeping the old one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
-    const before = row(t, user.id).passwordHash;
+    const before = (await row(t, user.id)).passwordHash;
     const res = await api(t).put('/user', { user: { password: '' } }, token);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({ errors: { password: ["can't be blank"] } });
-    expect(row(t, user.id).passwordHash).toBe(before);
+    expect((await row(t, user.id)).passwordHash).toBe(before);
   });
 
   it('accepts a bio of exactly 1000 characters and a username of exactly 40', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { user: { bio: 'b'.repeat(1000), username: 'u'.repeat(40) } }, token);
     expect(res.status).toBe(200);
@@ -101,18 +101,18 @@ describe('PUT /api/user', () => {
     [{ username: 'BOB' }, { username: ['has already been taken'] }],
     [{ email: 'Bob@Example.com' }, { email: ['has already been taken'] }],
   ])('answers 409 for %j taken by someone else', async (change, errors) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const { user, token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { user: change }, token);
     expect(res.status).toBe(409);
     expect(res.body).toEqual({ errors });
-    expect(row(t, user.id).username).toBe('alice');
-    expect(row(t, user.id).email).toBe('alice@example.com');
+    expect((await row(t, user.id)).username).toBe('alice');
+    expect((await row(t, user.id)).email).toBe('alice@example.com');
   });
 
   it('lets users keep their own username and email, or change their case', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { user: { username: 'Alice', email: 'alice@example.com' } }, token);
     expect(res.status).toBe(200);
@@ -120,7 +120,7 @@ describe('PUT /api/user', () => {
   });
 
   it('answers 422 without the user wrapper', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { token } = await userWithToken(t, 'alice');
     const res = await api(t).put('/user', { bio: 'unwrapped' }, token);
     expect(res.status).toBe(422);
@@ -128,11 +128,11 @@ describe('PUT /api/user', () => {
   });
 
   it('after a password change: the same token still works, other sessions end, the new password signs in', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
     const otherDevice = await newToken(t, user.id);
     const bob = await userWithToken(t, 'bob');
-    expect(sessionCount(t)).toBe(3);
+    expect(await sessionCount(t)).toBe(3);
     const client = api(t);
 
     const res = await client.put('/user', { user: { password: 'a brand new passphrase' } }, token);
@@ -144,7 +144,7 @@ describe('PUT /api/user', () => {
     expect(ended.status).toBe(401);
     expect(ended.body).toEqual({ errors: { token: ['is invalid'] } });
     expect((await client.get('/user', bob.token)).status).toBe(200);
-    expect(sessionCount(t)).toBe(2);
+    expect(await sessionCount(t)).toBe(2);
 
     const oldLogin = await client.post('/users/login', { user: { email: 'alice@example.com', password: PASSWORD } });
     expect(oldLogin.status).toBe(401);
@@ -154,7 +154,7 @@ describe('PUT /api/user', () => {
   });
 
   it('keeps other sessions when the password is not changed', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user, token } = await userWithToken(t, 'alice');
     const otherDevice = await newToken(t, user.id);
     const res = await api(t).put('/user', { user: { email: 'alice@new.example', bio: 'x' } }, token);

@@ -6,7 +6,7 @@ const draft = { title: 'Work in progress', description: 'Not yet', body: 'Half a
 
 describe('drafts', () => {
   it('"Save draft" keeps the article to its author: a preview for them, 404 for everyone else', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const editor = dom(await browser.html('/editor'));
     const buttons = editor.querySelectorAll('form.editor-form button[type=submit]').map((b) => b.text.trim());
@@ -29,7 +29,7 @@ describe('drafts', () => {
   });
 
   it('never lists a draft: home, tags, profiles, favorites, feed, sidebar, API, counts', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await insertArticle(t.db, user.id, { title: 'Published one', tagList: ['shared'] });
     await browser.post('/editor', { ...draft, tagList: ['shared', 'secret-tag'] });
@@ -54,7 +54,7 @@ describe('drafts', () => {
   });
 
   it('has a Drafts tab on one’s own profile only', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     await browser.post('/editor', draft);
     const own = dom(await browser.html('/profile/alice/drafts'));
@@ -69,7 +69,7 @@ describe('drafts', () => {
   });
 
   it('publishing a draft sets its published date and puts it on top of the lists', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await browser.post('/editor', draft);
     t.clock.advance(60_000);
@@ -87,7 +87,7 @@ describe('drafts', () => {
   });
 
   it('lets API clients keep RealWorld behaviour: creating publishes, and others’ drafts do not exist', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     await browser.post('/editor', draft);
     const signUp = await t.app.request('/api/users', {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDb, insertArticle, insertUser } from '../test-support';
+import type { Db } from '../db/client';
 import { followUser, unfollowUser } from '../profiles/queries';
 import { updateUser } from '../users/queries';
 import { favoriteArticle, listArticles, sharedReads, unfavoriteArticle } from './queries';
 
 /** Bob wrote two articles; Alice and Carol read them. */
 async function setup() {
-  const db = createTestDb();
+  const db = await createTestDb();
   const bob = await insertUser(db, 'bob');
   const alice = await insertUser(db, 'alice');
   const carol = await insertUser(db, 'carol');
@@ -15,7 +16,7 @@ async function setup() {
   return { db, bob, alice, carol, first, second };
 }
 
-const page = async (db: ReturnType<typeof createTestDb>, viewerId: number | null) =>
+const page = async (db: Db, viewerId: number | null) =>
   (await listArticles({ db, reads: sharedReads(db) }, { viewerId, limit: 10, offset: 0 })).articles.map((a) => ({
     title: a.title,
     favorited: a.favorited,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDb } from '../test-support';
+import type { Db } from '../db/client';
 import { articleListQueries, viewerFlagsQuery } from './queries';
 
 type PlanRow = { detail: string };
 
 /** EXPLAIN QUERY PLAN of a prepared Drizzle query, with its placeholders bound. */
-function plan(db: ReturnType<typeof createTestDb>, query: { getQuery(): { sql: string; params: unknown[] } }, values: Record<string, unknown>) {
+function plan(db: Db, query: { getQuery(): { sql: string; params: unknown[] } }, values: Record<string, unknown>) {
   const { sql, params } = query.getQuery();
   const bound = params.map((param) =>
     param && typeof param === 'object' && 'name' in param ? values[(param as { name: string }).name] : param,
@@ -22,8 +23,8 @@ describe('list queries use indexes, not scans or sorts of whole tables', () => {
     [['author'], /SEARCH articles USING (COVERING )?INDEX articles_author_published_idx \(author_id=\?/],
     [['feedOf'], /SEARCH articles USING (COVERING )?INDEX articles_author_published_idx \(author_id=\?/],
     [['favoritedBy'], /SEARCH favorites USING (COVERING )?INDEX sqlite_autoindex_favorites_1 \(user_id=\?\)/],
-  ] as const)('filter %j', (keys, expected) => {
-    const db = createTestDb();
+  ] as const)('filter %j', async (keys, expected) => {
+    const db = await createTestDb();
     const queries = articleListQueries(db, [...keys]);
     const page = plan(db, queries.page as never, VALUES);
     expect(page.join('\n')).toMatch(expected);
@@ -36,7 +37,7 @@ describe('list queries use indexes, not scans or sorts of whole tables', () => {
   });
 
   it('the global list never sorts: newest first comes from the index', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     const page = plan(db, articleListQueries(db, []).page as never, VALUES);
     // the outer ORDER BY sorts only the 10 chosen rows
     expect(page.filter((detail) => detail.includes('TEMP B-TREE')).length).toBeLessThanOrEqual(1);
@@ -44,7 +45,7 @@ describe('list queries use indexes, not scans or sorts of whole tables', () => {
   });
 
   it("reads the viewer's flags for a page by key, never scanning favorites or follows", async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     const statement = viewerFlagsQuery(db);
     const detail = (db.$client.prepare(`explain query plan ${statement.source}`).all({ viewer: 1, articles: '[1,2]', authors: '[3]' }) as PlanRow[]).map(
       (row) => row.detail,

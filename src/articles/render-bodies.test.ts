@@ -4,7 +4,7 @@ import { MISSING_BODIES_SQL, renderMissingBodies } from './render-bodies';
 
 describe('renderMissingBodies', () => {
   it('renders the articles whose HTML or reading time is missing, and only those', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     const user = await insertUser(db, 'alice');
     const kept = await insertArticle(db, user.id, { body: 'Kept *as is*.' });
     const cleared = await insertArticle(db, user.id, { body: 'Cleared **here**.' });
@@ -23,7 +23,7 @@ describe('renderMissingBodies', () => {
   });
 
   it('finds them through the partial index, without reading every article', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     const plan = (db.$client.prepare(`explain query plan ${MISSING_BODIES_SQL}`).all() as Array<{ detail: string }>).map((row) => row.detail);
     expect(plan).toEqual(['SCAN articles USING INDEX articles_unrendered_idx']);
   });

@@ -8,7 +8,7 @@ const article = { title: 'Hello World', description: 'A greeting', body: 'Some *
 
 describe('the editor', () => {
   it('sends signed-out visitors to exactly /login', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     for (const path of ['/editor', '/editor/some-slug']) {
       const res = await new Browser(t.app).get(path);
       expect(res.status).toBe(303);
@@ -16,11 +16,11 @@ describe('the editor', () => {
     }
     const post = await new Browser(t.app).post('/editor', article);
     expect(post.headers.get('location')).toBe('/login');
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
   });
 
   it('publishes an article with tags in order and redirects to it', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const res = await browser.post('/editor', { ...article, tagList: ['zeta', 'alpha'], tag: 'mid' });
     expect(res.status).toBe(303);
@@ -33,7 +33,7 @@ describe('the editor', () => {
   });
 
   it('re-shows the editor with what was written and 429 when saves come too fast', async () => {
-    const t = createTestApp({ env: { RATE_LIMIT_ARTICLE_UPDATES: '1/h' } });
+    const t = await createTestApp({ env: { RATE_LIMIT_ARTICLE_UPDATES: '1/h' } });
     const { browser } = await signedInBrowser(t, 'alice');
     await browser.post('/editor', article);
     expect((await browser.post('/editor/hello-world', { ...article, body: 'Second draft' })).status).toBe(303);
@@ -45,11 +45,11 @@ describe('the editor', () => {
     const page = dom(await res.text());
     expect(page.querySelector('.error-messages')?.text).toMatch(/Too many requests\. Try again in \d+ (second|minute)s?\./);
     expect(page.querySelector('textarea[name=body]')?.text).toBe('Third *draft*');
-    expect(t.db.select().from(articles).all()[0]!.body).toBe('Second draft');
+    expect((await t.db.select().from(articles))[0]!.body).toBe('Second draft');
   });
 
   it('gives a unique slug when the title is taken', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     await browser.post('/editor', article);
     const res = await browser.post('/editor', article);
@@ -66,7 +66,7 @@ describe('the editor', () => {
     ['11 tags', { tagList: Array.from({ length: 11 }, (_, i) => `t${i}`) }, 'Tags can have at most 10 tags'],
     ['a 41-character tag', { tagList: ['t'.repeat(41)] }, 'Tags has a tag that is too long'],
   ] as Array<[string, Record<string, string | string[]>, string]>)('refuses %s with 422 and keeps what was typed', async (_name, change, message) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const fields = { ...article, tagList: ['keep'], ...change };
     const res = await browser.post('/editor', fields);
@@ -77,11 +77,11 @@ describe('the editor', () => {
     expect(page.querySelector('input[name=title]')?.getAttribute('value')).toBe(fields.title);
     expect(page.querySelector('textarea[name=body]')?.text).toBe(fields.body);
     expect(page.querySelectorAll('input[type=hidden][name=tagList]').length).toBeGreaterThan(0);
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
   });
 
   it('adds and removes tags through the server without publishing (no JavaScript)', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const added = await browser.post('/editor', { ...article, op: 'addtag', tagList: ['one'], tag: 'two, three' });
     expect(added.status).toBe(200);
@@ -102,11 +102,11 @@ describe('the editor', () => {
     const removed = await browser.post('/editor', { ...article, op: 'rm:two', tagList: ['one', 'two', 'three'] });
     const after = dom(await removed.text());
     expect(after.querySelectorAll('input[name=tagList]').map((i) => i.getAttribute('value'))).toEqual(['one', 'three']);
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
   });
 
   it('lets only the author edit; a new title gives a new slug, createdAt stays and tags can be cleared', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const { slug } = await insertArticle(t.db, user.id, { title: 'First title', tagList: ['a', 'b'] });
     const before = (await findArticleBySlug(t.db, slug, null))!;
@@ -127,7 +127,7 @@ describe('the editor', () => {
   });
 
   it('forbids editing or deleting someone else’s article (403) and 404s unknown slugs', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'author');
     const { slug } = await insertArticle(t.db, author.id, { title: 'Theirs' });
     const { browser } = await signedInBrowser(t, 'mallory');
@@ -136,20 +136,20 @@ describe('the editor', () => {
     const del = await browser.post(`/article/${slug}/delete`);
     expect(del.status).toBe(403);
     expect(await del.text()).toContain('Only the author');
-    expect(t.db.select().from(articles).where(eq(articles.slug, slug)).get()).toBeDefined();
+    expect((await t.db.select().from(articles).where(eq(articles.slug, slug)).limit(1))[0]).toBeDefined();
     expect((await browser.get('/editor/nope')).status).toBe(404);
     expect((await browser.post('/article/nope/delete')).status).toBe(404);
   });
 
   it('deletes the author’s article with its tags and goes to exactly /', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const { slug } = await insertArticle(t.db, user.id, { tagList: ['gone'] });
     const res = await browser.post(`/article/${slug}/delete`);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
-    expect(t.db.select().from(articles).all()).toHaveLength(0);
-    expect(t.db.select().from(articleTags).all()).toHaveLength(0);
+    expect(await t.db.select().from(articles)).toHaveLength(0);
+    expect(await t.db.select().from(articleTags)).toHaveLength(0);
     const home = dom(await browser.html('/'));
     expect(home.querySelector('.flash')?.text).toContain('Article deleted');
     expect(home.querySelectorAll('.sidebar .tag-pill')).toHaveLength(0);
@@ -158,7 +158,7 @@ describe('the editor', () => {
 
 describe('the article page', () => {
   it('shows edit and delete to the author only, follow and favorite to others', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser: authorBrowser, user } = await signedInBrowser(t, 'alice');
     const { slug } = await insertArticle(t.db, user.id, { title: 'Mine' });
     const own = dom(await authorBrowser.html(`/article/${slug}`));
@@ -175,7 +175,7 @@ describe('the article page', () => {
   });
 
   it('shows signed-out readers a sign-in prompt that is not a second /login link', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice');
     const { slug } = await insertArticle(t.db, user.id);
     const page = dom(await new Browser(t.app).html(`/article/${slug}`));
@@ -187,7 +187,7 @@ describe('the article page', () => {
   });
 
   it('404s an unknown slug with the not-found page', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await new Browser(t.app).get('/article/does-not-exist');
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('Sorry, this resource does not exist.');

@@ -17,7 +17,7 @@ const input = { title: 'Night trains', description: 'Sleeping across Europe', bo
 
 /** Alice and Bob, each able to call use cases; Bob has one published article. */
 async function twoAuthors(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const alice = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob');
   const bobs = await insertArticle(t.core.db, bob.id, { title: 'Bob writes', tagList: ['mine'] });
@@ -29,7 +29,7 @@ async function bobsDraft(core: Core, asBob: ReturnType<typeof testCaller>) {
   return await createArticle(core, asBob, { article: { ...input, title: 'Bob thinks' }, publish: false });
 }
 
-const articleCount = (core: Core) => core.db.select().from(articles).all().length;
+const articleCount = async (core: Core) => (await core.db.select().from(articles)).length;
 
 describe('createArticle', () => {
   it('publishes the article under a slug from its title, with its tags in order and the Markdown rendered', async () => {
@@ -64,15 +64,15 @@ describe('createArticle', () => {
 
   it('refuses with TooManyRequests past the per-user limit and saves nothing more; others keep their budget', async () => {
     const { core, asAlice, asBob } = await twoAuthors({ RATE_LIMIT_ARTICLES: '2/h' });
-    const before = articleCount(core);
+    const before = await articleCount(core);
 
     await createArticle(core, asAlice, { article: input, publish: true });
     await createArticle(core, asAlice, { article: input, publish: false });
     await expect(createArticle(core, asAlice, { article: input, publish: true })).rejects.toBeInstanceOf(TooManyRequests);
 
-    expect(articleCount(core)).toBe(before + 2);
+    expect(await articleCount(core)).toBe(before + 2);
     await createArticle(core, asBob, { article: input, publish: true });
-    expect(articleCount(core)).toBe(before + 3);
+    expect(await articleCount(core)).toBe(before + 3);
   });
 });
 
@@ -180,7 +180,7 @@ describe('deleteArticle', () => {
     await expect(deleteArticle(core, asAlice, { slug: bobsSlug })).rejects.toBeInstanceOf(Forbidden);
     await expect(deleteArticle(core, asAlice, { slug: draft.slug })).rejects.toBeInstanceOf(NotFound);
 
-    expect(articleCount(core)).toBe(2);
+    expect(await articleCount(core)).toBe(2);
   });
 });
 
@@ -194,7 +194,7 @@ describe('favoriteArticle and unfavoriteArticle', () => {
 
     const unfavorited = await unfavoriteArticle(core, asAlice, { slug: bobsSlug });
     expect(unfavorited).toMatchObject({ favorited: false, favoritesCount: 0 });
-    expect(core.db.select().from(favorites).all()).toEqual([]);
+    expect(await core.db.select().from(favorites)).toEqual([]);
   });
 
   it("answers NotFound for someone else's draft, which spends no favorite", async () => {
@@ -217,7 +217,7 @@ describe('favoriteArticle and unfavoriteArticle', () => {
     await favoriteArticle(core, asAlice, { slug: slugs[1]! });
     await expect(favoriteArticle(core, asAlice, { slug: slugs[2]! })).rejects.toBeInstanceOf(TooManyRequests);
 
-    expect(core.db.select().from(favorites).all()).toHaveLength(2);
+    expect(await core.db.select().from(favorites)).toHaveLength(2);
     // taking a favorite back is not limited
     expect((await unfavoriteArticle(core, asAlice, { slug: slugs[0]! })).favorited).toBe(false);
   });

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../db/schema';
 import { createTestDb, insertUser } from '../test-support';
+import type { Db } from '../db/client';
 import {
   createSession,
   invalidateSession,
@@ -15,10 +16,10 @@ const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2026, 0, 1);
 
 describe('sessions', () => {
-  let db: ReturnType<typeof createTestDb>;
+  let db: Db;
   let userId: number;
   beforeEach(async () => {
-    db = createTestDb();
+    db = await createTestDb();
     userId = (await insertUser(db, 'alice')).id;
   });
 
@@ -27,9 +28,9 @@ describe('sessions', () => {
     const [id, secret] = token.split('.');
     expect(id!.length * 5).toBeGreaterThanOrEqual(120);
     expect(secret!.length * 5).toBeGreaterThanOrEqual(120);
-    const row = db.select().from(sessions).where(eq(sessions.id, session.id)).get()!;
+    const row = (await db.select().from(sessions).where(eq(sessions.id, session.id)).limit(1))[0]!;
     expect(row.secretHash).toHaveLength(32);
-    const stored = JSON.stringify(db.$client.prepare('select * from sessions').all());
+    const stored = JSON.stringify(await db.select().from(sessions));
     expect(stored).not.toContain(secret);
   });
 
@@ -56,7 +57,7 @@ describe('sessions', () => {
     // that use renewed it, so start again for a clean expiry check
     const fresh = await createSession(db, userId, { now: T0 });
     expect(await validateSessionToken(db, fresh.token, T0 + 30 * DAY)).toBeNull();
-    expect(db.select().from(sessions).where(eq(sessions.id, fresh.session.id)).get()).toBeUndefined();
+    expect((await db.select().from(sessions).where(eq(sessions.id, fresh.session.id)).limit(1))[0]).toBeUndefined();
   });
 
   it('extends a session used with less than 15 days left, and not one used earlier', async () => {
@@ -76,13 +77,13 @@ describe('sessions', () => {
   it('writes last_seen_at at most once a minute, and only the session that was used', async () => {
     const { token, session } = await createSession(db, userId, { now: T0 });
     const other = await createSession(db, userId, { now: T0 });
-    const lastSeen = (id: string) => db.select().from(sessions).where(eq(sessions.id, id)).get()!.lastSeenAt.getTime();
+    const lastSeen = async (id: string) => (await db.select().from(sessions).where(eq(sessions.id, id)).limit(1))[0]!.lastSeenAt.getTime();
     await validateSessionToken(db, token, T0 + 59_999);
-    expect(lastSeen(session.id)).toBe(T0);
+    expect(await lastSeen(session.id)).toBe(T0);
     await validateSessionToken(db, token, T0 + 60_000);
-    expect(lastSeen(session.id)).toBe(T0 + 60_000);
-    expect(lastSeen(other.session.id)).toBe(T0);
-    const row = db.select().from(sessions).where(eq(sessions.id, session.id)).get()!;
+    expect(await lastSeen(session.id)).toBe(T0 + 60_000);
+    expect(await lastSeen(other.session.id)).toBe(T0);
+    const row = (await db.select().from(sessions).where(eq(sessions.id, session.id)).limit(1))[0]!;
     expect(row.expiresAt.getTime()).toBe(T0 + SESSION_LIFETIME_MS);
     expect(row.createdAt.getTime()).toBe(T0);
   });

@@ -46,7 +46,7 @@ describe('versions read from the database', () => {
   });
 
   it('moves the content version on every kind of write, and comments only their own', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const versions = new Versions(t.db.$client);
     const before = versions.stamp({ kind: 'none' });
     const db = t.db.$client;
@@ -77,7 +77,7 @@ describe('versions read from the database', () => {
 
 describe('CACHE=off', () => {
   it('keeps nothing: every anonymous visit is computed again', async () => {
-    const t = createTestApp({ env: { CACHE: 'off' } });
+    const t = await createTestApp({ env: { CACHE: 'off' } });
     const author = await insertUser(t.db, 'alice');
     await insertArticle(t.db, author.id, { title: 'Fresh' });
     await new Browser(t.app).get('/');

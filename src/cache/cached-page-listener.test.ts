@@ -10,7 +10,7 @@ describe('the cached-page listener (anonymous cache hits answered before Hono)',
   const start = serverPerTest();
 
   async function siteWithArticle(env?: Record<string, string>) {
-    const t = createTestApp({ env });
+    const t = await createTestApp({ env });
     const author = await insertUser(t.db, 'alice');
     const article = await insertArticle(t.db, author.id, { title: 'Cached words', body: 'word '.repeat(400) });
     return { t, author, article };

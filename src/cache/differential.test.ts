@@ -7,31 +7,36 @@
  * A new write extends `USE_CASES`; a new cacheable answer extends `answers()`.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
-import { openDatabase, type Db } from '../db/client';
+import type { Db } from '../db/client';
+import { articles, comments, tags, users } from '../db/schema';
 import { createTestClock } from '../lib/clock';
 import { silentLog } from '../lib/logger';
-import { Browser, ORIGIN, testEnv } from '../test-support';
+import { Browser, createSharedTestDb, ORIGIN, testEnv } from '../test-support';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PASSWORD = 'lantern orchard velvet';
 /** the CLI runs as its own process, through tsx */
 const CLI_TIMEOUT_MS = 60_000;
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-differential-'));
-const DATABASE_PATH = path.join(dir, 'quire.db');
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-const db: Db = openDatabase(DATABASE_PATH);
 const clock = createTestClock();
 const env = { RATE_LIMITS: 'off', BLOCK_COMMON_PASSWORDS: 'false' };
-const cached = createApp({ db, env: testEnv(env), clock, log: silentLog });
-const fresh = createApp({ db, env: testEnv({ ...env, CACHE: 'off' }), clock, log: silentLog });
+/** One database for the apps and the CLI's processes: a file on SQLite, a database of its own on PostgreSQL. */
+let shared: Awaited<ReturnType<typeof createSharedTestDb>>;
+let db: Db;
+let cached: ReturnType<typeof createApp>;
+let fresh: ReturnType<typeof createApp>;
+beforeAll(async () => {
+  shared = await createSharedTestDb();
+  db = shared.db;
+  cached = createApp({ db, env: testEnv(env), clock, log: silentLog });
+  fresh = createApp({ db, env: testEnv({ ...env, CACHE: 'off' }), clock, log: silentLog });
+});
+afterAll(() => shared?.close());
 
 type App = typeof cached;
 type Reader = { name: string; cookie?: string; token?: string };
@@ -48,15 +53,18 @@ async function ask(app: App, reader: Reader, target: string): Promise<string> {
   return `${res.status} ${res.headers.get('location') ?? ''} ${res.headers.get('content-type') ?? ''}\n${await res.text()}`;
 }
 
-const one = <T,>(sql: string, ...params: unknown[]) => db.$client.prepare(sql).get(...params) as T | undefined;
-
 /** Every cacheable answer, addressed from what the site holds now (usernames and slugs change). */
-function answers(): string[] {
-  const author = one<{ username: string }>("select username from users where email = 'alice@example.com'")!.username;
-  const article = one<{ slug: string }>(
-    "select slug from articles where published_at is not null order by (select count(*) from comments where article_id = articles.id) desc, id limit 1",
-  );
-  const tag = one<{ name: string }>('select name from tags order by id limit 1');
+async function answers(): Promise<string[]> {
+  const [alice] = await db.select({ username: users.username }).from(users).where(eq(users.email, 'alice@example.com'));
+  const author = alice!.username;
+  const commentCount = sql`(select count(*) from ${comments} where ${comments.articleId} = ${articles.id})`;
+  const [article] = await db
+    .select({ slug: articles.slug })
+    .from(articles)
+    .where(isNotNull(articles.publishedAt))
+    .orderBy(desc(commentCount), articles.id)
+    .limit(1);
+  const [tag] = await db.select({ name: tags.name }).from(tags).orderBy(tags.id).limit(1);
   const list = [
     '/',
     '/?page=2',
@@ -117,7 +125,7 @@ function cli(args: string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_PATH, BLOCK_COMMON_PASSWORDS: 'false', LOG_FORMAT: 'json' },
+      env: { ...process.env, ...shared.env, BLOCK_COMMON_PASSWORDS: 'false', LOG_FORMAT: 'json' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
@@ -129,7 +137,7 @@ function cli(args: string[], input: string): Promise<void> {
   });
 }
 
-const slugOf = (title: string) => one<{ slug: string }>('select slug from articles where title = ?', title)!.slug;
+const slugOf = async (title: string) => (await db.select({ slug: articles.slug }).from(articles).where(eq(articles.title, title)))[0]!.slug;
 const articleBody = (title: string, tags: string[]) => ({ title, description: `About ${title}`, body: `A garden of *${title}*.`, tagList: tags });
 
 describe('the cache, compared with no cache after every use case', () => {
@@ -147,7 +155,7 @@ describe('the cache, compared with no cache after every use case', () => {
         expect((await api('POST', '/api/articles', alice.token, { article: articleBody(`Garden ${i}`, ['gardens', `g${i % 3}`]) })).status).toBe(201);
       }
       await post(reader, '/profile/alice/follow');
-      await post(reader, `/article/${slugOf('Garden 11')}/favorite`);
+      await post(reader, `/article/${await slugOf('Garden 11')}/favorite`);
 
       let commentId = 0;
       const USE_CASES: Array<[string, () => Promise<void>]> = [
@@ -172,46 +180,46 @@ describe('the cache, compared with no cache after every use case', () => {
         }],
         ['publish draft (web)', async () => {
           clock.advance(60_000);
-          await post(alice, `/editor/${slugOf('Garden draft')}`, { ...articleBody('Garden draft', ['drafted']), tag: '', op: 'publish' });
+          await post(alice, `/editor/${await slugOf('Garden draft')}`, { ...articleBody('Garden draft', ['drafted']), tag: '', op: 'publish' });
         }],
         ['update article (web, new title and tags)', async () => {
           clock.advance(60_000);
-          await post(alice, `/editor/${slugOf('Garden by form')}`, { ...articleBody('Garden renamed', ['renamed']), tag: '', op: 'publish' });
+          await post(alice, `/editor/${await slugOf('Garden by form')}`, { ...articleBody('Garden renamed', ['renamed']), tag: '', op: 'publish' });
         }],
         ['update article (API)', async () => {
           clock.advance(60_000);
-          const res = await api('PUT', `/api/articles/${slugOf('Garden 1')}`, alice.token, { article: { body: 'Replanted *garden*.' } });
+          const res = await api('PUT', `/api/articles/${await slugOf('Garden 1')}`, alice.token, { article: { body: 'Replanted *garden*.' } });
           expect(res.status).toBe(200);
         }],
         ['comment (web)', async () => {
           clock.advance(1000);
-          await post(bob, `/article/${slugOf('Garden 11')}/comments`, { body: 'Lovely garden.' });
+          await post(bob, `/article/${await slugOf('Garden 11')}/comments`, { body: 'Lovely garden.' });
         }],
         ['comment (API)', async () => {
           clock.advance(1000);
-          const res = await api('POST', `/api/articles/${slugOf('Garden 11')}/comments`, bob.token, { comment: { body: 'Still lovely.' } });
+          const res = await api('POST', `/api/articles/${await slugOf('Garden 11')}/comments`, bob.token, { comment: { body: 'Still lovely.' } });
           expect(res.status).toBe(201);
           commentId = ((await res.json()) as { comment: { id: number } }).comment.id;
         }],
         ['comment on another article (API)', async () => {
           clock.advance(1000);
-          const res = await api('POST', `/api/articles/${slugOf('Garden 10')}/comments`, bob.token, { comment: { body: 'Elsewhere.' } });
+          const res = await api('POST', `/api/articles/${await slugOf('Garden 10')}/comments`, bob.token, { comment: { body: 'Elsewhere.' } });
           expect(res.status).toBe(201);
         }],
         ['delete comment (API)', async () => {
-          expect((await api('DELETE', `/api/articles/${slugOf('Garden 11')}/comments/${commentId}`, bob.token)).status).toBe(204);
+          expect((await api('DELETE', `/api/articles/${await slugOf('Garden 11')}/comments/${commentId}`, bob.token)).status).toBe(204);
         }],
         ['delete comment (web)', async () => {
-          const id = one<{ id: number }>("select id from comments where body = 'Lovely garden.'")!.id;
-          await post(bob, `/article/${slugOf('Garden 11')}/comments/${id}/delete`);
+          const [comment] = await db.select({ id: comments.id }).from(comments).where(eq(comments.body, 'Lovely garden.'));
+          await post(bob, `/article/${await slugOf('Garden 11')}/comments/${comment!.id}/delete`);
         }],
-        ['favorite (web)', async () => void (await post(bob, `/article/${slugOf('Garden 2')}/favorite`))],
+        ['favorite (web)', async () => void (await post(bob, `/article/${await slugOf('Garden 2')}/favorite`))],
         ['favorite (API)', async () => {
-          expect((await api('POST', `/api/articles/${slugOf('Garden 3')}/favorite`, reader.token)).status).toBe(200);
+          expect((await api('POST', `/api/articles/${await slugOf('Garden 3')}/favorite`, reader.token)).status).toBe(200);
         }],
-        ['unfavorite (web)', async () => void (await post(reader, `/article/${slugOf('Garden 11')}/unfavorite`))],
+        ['unfavorite (web)', async () => void (await post(reader, `/article/${await slugOf('Garden 11')}/unfavorite`))],
         ['unfavorite (API)', async () => {
-          expect((await api('DELETE', `/api/articles/${slugOf('Garden 2')}/favorite`, bob.token)).status).toBe(200);
+          expect((await api('DELETE', `/api/articles/${await slugOf('Garden 2')}/favorite`, bob.token)).status).toBe(200);
         }],
         ['follow (web)', async () => void (await post(reader, '/profile/bob/follow'))],
         ['unfollow (API)', async () => {
@@ -245,20 +253,20 @@ describe('the cache, compared with no cache after every use case', () => {
           alice.token = await apiSignIn(alice.email); // her API token was one of them
         }],
         ['delete article (API)', async () => {
-          expect((await api('DELETE', `/api/articles/${slugOf('Garden 4')}`, alice.token)).status).toBe(204);
+          expect((await api('DELETE', `/api/articles/${await slugOf('Garden 4')}`, alice.token)).status).toBe(204);
         }],
-        ['delete article (web)', async () => void (await post(alice, `/article/${slugOf('Garden renamed')}/delete`))],
+        ['delete article (web)', async () => void (await post(alice, `/article/${await slugOf('Garden renamed')}/delete`))],
         ['user create (CLI, another process)', () => cli(['user', 'create', '--username', 'erin', '--email', 'erin@example.com'], `${PASSWORD}\n`)],
         ['password reset (CLI, another process)', () => cli(['user', 'reset-password', 'bob'], `${PASSWORD} 3\n`)],
       ];
 
       const everything = async () => {
-        for (const target of answers()) for (const who of readers) await ask(cached, who, target);
+        for (const target of await answers()) for (const who of readers) await ask(cached, who, target);
       };
       for (const [useCase, run] of USE_CASES) {
         await everything(); // whatever can be cached now is
         await run();
-        for (const target of answers()) {
+        for (const target of await answers()) {
           for (const who of readers) {
             const fromCache = await ask(cached, who, target);
             expect(fromCache, `${useCase}: ${target} for ${who.name}`).toBe(await ask(fresh, who, target));

@@ -5,7 +5,7 @@ import { Browser, countQueries, createTestApp, insertArticle, insertUser, signed
 
 describe('the anonymous page cache', () => {
   it('serves a second anonymous visit reading nothing but the versions, until the content changes', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'alice');
     await insertArticle(t.db, author.id, { title: 'First' });
     const first = await new Browser(t.app).get('/');
@@ -28,7 +28,7 @@ describe('the anonymous page cache', () => {
   });
 
   it('answers 304 to a matching If-None-Match, with no body', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const etag = (await new Browser(t.app).get('/about')).headers.get('etag')!;
     const res = await new Browser(t.app).request('/about', { headers: { 'if-none-match': etag } });
     expect(res.status).toBe(304);
@@ -38,7 +38,7 @@ describe('the anonymous page cache', () => {
   });
 
   it('keeps list pages cached when a comment is posted, and refreshes the article page', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'alice');
     const { id, slug } = await insertArticle(t.db, author.id, { title: 'Talked about' });
     const homeTag = (await new Browser(t.app).get('/')).headers.get('etag');
@@ -51,7 +51,7 @@ describe('the anonymous page cache', () => {
   });
 
   it("moves only the commented article's page and comment list: other articles stay cached", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'alice');
     const quiet = await insertArticle(t.db, author.id, { title: 'Quiet one' });
     const busy = await insertArticle(t.db, author.id, { title: 'Busy one' });
@@ -74,7 +74,7 @@ describe('the anonymous page cache', () => {
   });
 
   it('never shares a signed-in page, nor a page carrying a flash message', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await new Browser(t.app).get('/'); // warm the anonymous entry
     const { browser, user } = await signedInBrowser(t, 'bob');
     const mine = await browser.get('/');
@@ -91,7 +91,7 @@ describe('the anonymous page cache', () => {
   });
 
   it('gives each viewer their own ETag for the same page', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const a = await signedInBrowser(t, 'ann');
     const b = await signedInBrowser(t, 'ben');
     const tagA = (await a.browser.get('/about')).headers.get('etag');
@@ -102,7 +102,7 @@ describe('the anonymous page cache', () => {
   });
 
   it('caches anonymous API reads but not those made with a token', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'alice');
     await insertArticle(t.db, author.id);
     await t.app.request('/api/articles');
@@ -114,7 +114,7 @@ describe('the anonymous page cache', () => {
 
 describe('compression', () => {
   it('sends HTML above 1 KB as brotli or gzip, as the client accepts, and the same bytes decoded', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const plain = await (await new Browser(t.app).request('/', { headers: { 'accept-encoding': 'identity' } })).text();
     const br = await new Browser(t.app).request('/', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
     expect(br.headers.get('content-encoding')).toBe('br');
@@ -127,7 +127,7 @@ describe('compression', () => {
   });
 
   it('leaves small responses alone and compresses the stylesheet', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const small = await t.app.request('/api/tags', { headers: { 'accept-encoding': 'br' } });
     expect(small.headers.get('content-encoding')).toBeNull();
     const html = await (await t.app.request('/')).text();

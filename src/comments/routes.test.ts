@@ -5,7 +5,7 @@ import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, signedInBr
 
 /** Bob's article, and Alice signed in to comment on it. */
 async function setup() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const bob = await insertUser(t.db, 'bob');
   const article = await insertArticle(t.db, bob.id, { title: 'A piece to discuss' });
   const alice = await signedInBrowser(t, 'alice');
@@ -19,7 +19,7 @@ async function signIn(t: TestApp, email: string): Promise<Browser> {
   return browser;
 }
 
-const commentRows = (t: TestApp) => t.db.select().from(comments).all();
+const commentRows = async (t: TestApp) => await t.db.select().from(comments);
 
 const commentTexts = (html: string) => [...html.matchAll(/<p class="card-text">([\s\S]*?)<\/p>/g)].map((m) => m[1]);
 
@@ -29,7 +29,7 @@ const textareaValue = (html: string) => html.match(/<textarea[^>]*name="body"[^>
 async function postComment(browser: Browser, t: TestApp, path: string, body: string): Promise<number> {
   const res = await browser.post(`${path}/comments`, { body });
   if (res.status !== 303) throw new Error(`posting a comment failed with ${res.status}`);
-  return Math.max(...commentRows(t).map((row) => row.id));
+  return Math.max(...(await commentRows(t)).map((row) => row.id));
 }
 
 describe('POST /article/:slug/comments', () => {
@@ -38,7 +38,7 @@ describe('POST /article/:slug/comments', () => {
     const res = await new Browser(t.app).post(`${path}/comments`, { body: 'Hello' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login');
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
   });
 
   it('saves the comment, goes back to the article and shows it there with an empty textarea', async () => {
@@ -46,7 +46,7 @@ describe('POST /article/:slug/comments', () => {
     const res = await alice.browser.post(`${path}/comments`, { body: 'A thoughtful reply.' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(path);
-    expect(commentRows(t)).toMatchObject([{ body: 'A thoughtful reply.', authorId: alice.user.id }]);
+    expect(await commentRows(t)).toMatchObject([{ body: 'A thoughtful reply.', authorId: alice.user.id }]);
     const html = await alice.browser.html(path);
     expect(commentTexts(html)).toEqual(['A thoughtful reply.']);
     expect(html).toContain('<a href="/profile/alice" class="comment-author">alice</a>');
@@ -59,7 +59,7 @@ describe('POST /article/:slug/comments', () => {
     expect(body).toHaveLength(1500);
     expect((await alice.browser.post(`${path}/comments`, { body })).status).toBe(303);
     expect(commentTexts(await alice.browser.html(path))).toEqual([body]);
-    expect(commentRows(t)[0]?.body).toBe(body);
+    expect((await commentRows(t))[0]?.body).toBe(body);
   });
 
   it('refuses a blank comment and re-renders the article with what was typed', async () => {
@@ -71,7 +71,7 @@ describe('POST /article/:slug/comments', () => {
     expect(html).toMatch(/<ul class="error-messages"[^>]*><li>Comment can&#39;t be blank<\/li>/);
     expect(html).toContain('class="field-error"');
     expect(textareaValue(html)).toBe('   ');
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
   });
 
   it('refuses a comment over 10,000 characters and keeps the text', async () => {
@@ -82,13 +82,13 @@ describe('POST /article/:slug/comments', () => {
     const html = await res.text();
     expect(html).toContain('Comment is too long (maximum is 10000 characters)');
     expect(textareaValue(html)).toBe(body);
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
   });
 
   it('answers 404 for an unknown article', async () => {
     const { t, alice } = await setup();
     expect((await alice.browser.post('/article/no-such-article/comments', { body: 'Hello' })).status).toBe(404);
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
   });
 
   it('shows a comment as text, never as markup', async () => {
@@ -117,7 +117,7 @@ describe('POST /article/:slug/comments/:id/delete', () => {
     const res = await alice.browser.post(`${path}/comments/${id}/delete`, { redirectTo: `${path}?from=test` });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`${path}?from=test`);
-    expect(commentRows(t)).toEqual([]);
+    expect(await commentRows(t)).toEqual([]);
     expect(commentTexts(await alice.browser.html(path))).toEqual([]);
   });
 
@@ -129,14 +129,14 @@ describe('POST /article/:slug/comments/:id/delete', () => {
     const anonymous = await new Browser(t.app).post(`${path}/comments/${id}/delete`, { redirectTo: path });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/login');
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 
   it.each(['abc', '999', '0', '1.0', '01'])('answers 404 for the comment id %s', async (id) => {
     const { t, path, alice } = await setup();
     await postComment(alice.browser, t, path, 'Present');
     expect((await alice.browser.post(`${path}/comments/${id}/delete`)).status).toBe(404);
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 
   it('answers 404 for a comment that belongs to another article', async () => {
@@ -144,13 +144,13 @@ describe('POST /article/:slug/comments/:id/delete', () => {
     const other = await insertArticle(t.db, alice.user.id, { title: 'Another piece' });
     const id = await postComment(alice.browser, t, path, 'On the first article');
     expect((await alice.browser.post(`/article/${other.slug}/comments/${id}/delete`)).status).toBe(404);
-    expect(t.db.select().from(comments).where(eq(comments.id, id)).all()).toHaveLength(1);
+    expect(await t.db.select().from(comments).where(eq(comments.id, id))).toHaveLength(1);
   });
 
   it('answers 404 on an unknown article', async () => {
     const { t, path, alice } = await setup();
     const id = await postComment(alice.browser, t, path, 'Present');
     expect((await alice.browser.post(`/article/no-such-article/comments/${id}/delete`)).status).toBe(404);
-    expect(commentRows(t)).toHaveLength(1);
+    expect(await commentRows(t)).toHaveLength(1);
   });
 });

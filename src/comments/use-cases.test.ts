@@ -8,7 +8,7 @@ import { addComment, deleteComment } from './use-cases';
 
 /** Bob's published article and his draft; Alice and Carol, who read them. */
 async function setup(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((name) => insertUser(t.core.db, name)));
   const asBob = testCaller({ userId: bob!.id });
   const slug = (await insertArticle(t.core.db, bob!.id, { title: 'Worth a word' })).slug;
@@ -19,7 +19,7 @@ async function setup(env: Record<string, string> = {}) {
   return { ...t, slug, draftSlug: draft.slug, alice: alice!, asAlice: testCaller({ userId: alice!.id }), asBob, asCarol: testCaller({ userId: carol!.id }) };
 }
 
-const commentCount = (core: Core) => core.db.select().from(comments).all().length;
+const commentCount = async (core: Core) => (await core.db.select().from(comments)).length;
 
 describe('addComment', () => {
   it('saves the comment and answers it with its author', async () => {
@@ -33,7 +33,7 @@ describe('addComment', () => {
       createdAt: new Date(clock()),
       author: { id: alice.id, username: 'alice', following: false },
     });
-    expect(commentCount(core)).toBe(1);
+    expect(await commentCount(core)).toBe(1);
   });
 
   it("answers NotFound for someone else's draft or an unknown article, and lets an author comment on their own draft", async () => {
@@ -41,7 +41,7 @@ describe('addComment', () => {
 
     await expect(addComment(core, asAlice, { slug: draftSlug, body: 'Hi' })).rejects.toMatchObject({ thing: 'article' });
     await expect(addComment(core, asAlice, { slug: 'no-such-article', body: 'Hi' })).rejects.toBeInstanceOf(NotFound);
-    expect(commentCount(core)).toBe(0);
+    expect(await commentCount(core)).toBe(0);
 
     expect((await addComment(core, asBob, { slug: draftSlug, body: 'Note to self' })).body).toBe('Note to self');
   });
@@ -54,9 +54,9 @@ describe('addComment', () => {
     await addComment(core, asAlice, { slug, body: 'Two' });
     await expect(addComment(core, asAlice, { slug, body: 'Three' })).rejects.toBeInstanceOf(TooManyRequests);
 
-    expect(commentCount(core)).toBe(2);
+    expect(await commentCount(core)).toBe(2);
     await addComment(core, asCarol, { slug, body: 'Mine' });
-    expect(commentCount(core)).toBe(3);
+    expect(await commentCount(core)).toBe(3);
   });
 });
 
@@ -72,7 +72,7 @@ describe('deleteComment', () => {
 
     await deleteComment(core, asAlice, { slug, commentId: id });
 
-    expect(commentCount(core)).toBe(0);
+    expect(await commentCount(core)).toBe(0);
     await expect(deleteComment(core, asAlice, { slug, commentId: id })).rejects.toMatchObject({ thing: 'comment' });
   });
 
@@ -86,7 +86,7 @@ describe('deleteComment', () => {
         message: 'Only its author can delete a comment.',
       });
     }
-    expect(commentCount(core)).toBe(1);
+    expect(await commentCount(core)).toBe(1);
   });
 
   it("answers NotFound for an id that is no comment of this article's, and for an article the caller cannot see", async () => {
@@ -96,6 +96,6 @@ describe('deleteComment', () => {
       await expect(deleteComment(core, asAlice, { slug, commentId })).rejects.toMatchObject({ thing: 'comment' });
     }
     await expect(deleteComment(core, asAlice, { slug: draftSlug, commentId: id })).rejects.toMatchObject({ thing: 'article' });
-    expect(commentCount(core)).toBe(1);
+    expect(await commentCount(core)).toBe(1);
   });
 });

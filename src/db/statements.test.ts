@@ -34,7 +34,7 @@ describe('retainStatements', () => {
 
 describe('prepared', () => {
   it('builds a query once per connection and key', async () => {
-    const [one, two] = [createTestDb(), createTestDb()];
+    const [one, two] = [await createTestDb(), await createTestDb()];
     await insertUser(one, 'alice');
     let builds = 0;
     const usernames = (db: Db) =>

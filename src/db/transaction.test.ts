@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDb } from '../test-support';
+import type { Db } from './client';
 import { idle, isBusy, transaction } from './transaction';
 
-const count = (db: ReturnType<typeof createTestDb>) =>
+const count = (db: Db) =>
   (db.$client.prepare('select count(*) as n from tags').get() as { n: number }).n;
 
 /** A query function as the data layer writes them: it waits for other callers' transactions. */
-async function countTags(db: ReturnType<typeof createTestDb>): Promise<number> {
+async function countTags(db: Db): Promise<number> {
   await idle(db);
   return count(db);
 }
 
 describe('transaction()', () => {
   it("keeps other callers' queries out while it awaits, and lets them in with its rows committed", async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));
     let entered!: () => void;
@@ -39,7 +40,7 @@ describe('transaction()', () => {
   });
 
   it('rolls back when its work throws, and lets the next caller in', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     await expect(
       transaction(db, async (handle) => {
         handle.$client.prepare("insert into tags (name) values ('lost')").run();
@@ -52,7 +53,7 @@ describe('transaction()', () => {
   });
 
   it('runs one transaction at a time, in the order they were asked for', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     const order: string[] = [];
     const write = (name: string) =>
       transaction(db, async (handle) => {
@@ -67,7 +68,7 @@ describe('transaction()', () => {
   });
 
   it('joins the transaction it is called in', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     await expect(
       transaction(db, async (outer) => {
         await transaction(outer, async (inner) => {

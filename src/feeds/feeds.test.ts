@@ -8,8 +8,8 @@ import { FEED_SIZE } from './queries';
 const PUBLIC_URL = 'https://blog.example';
 const DAY = 86_400_000;
 
-function setup(env: Record<string, string> = {}) {
-  const t = createTestApp({ env: { PUBLIC_URL, SITE_TITLE: 'Field Notes', ...env } });
+async function setup(env: Record<string, string> = {}) {
+  const t = await createTestApp({ env: { PUBLIC_URL, SITE_TITLE: 'Field Notes', ...env } });
   // articles are dated from 2026-01-01 on; the server's clock is later, as in life
   t.clock.advance(DAY);
   return t;
@@ -41,7 +41,7 @@ const entryTitles = (feed: any): string[] => (feed.entry ?? []).map((entry: any)
 
 describe('the Atom feed', () => {
   it('describes each article field by field, with absolute links and RFC 3339 dates', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Older', tagList: ['birds'] });
     const { slug } = await insertArticle(t.db, bob.id, {
@@ -87,7 +87,7 @@ describe('the Atom feed', () => {
   });
 
   it('holds the newest 20 published articles and never a draft', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     for (let i = 1; i <= FEED_SIZE + 2; i++) await insertArticle(t.db, bob.id, { title: `Article ${i}` });
     await insertDraft(t, bob.id, { title: 'Secret draft', tagList: ['secret'] });
@@ -102,7 +102,7 @@ describe('the Atom feed', () => {
   });
 
   it('keeps an article’s id when its title, and so its slug, changes', async () => {
-    const t = setup();
+    const t = await setup();
     const alice = await insertUser(t.db, 'alice');
     const { slug } = await insertArticle(t.db, alice.id, { title: 'First title' });
     const before = (await atom(t, '/feed.atom')).feed.entry[0];
@@ -126,7 +126,7 @@ describe('the Atom feed', () => {
   });
 
   it('stays well-formed whatever the text holds', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     // a control character is not allowed anywhere in XML 1.0: it is dropped, not sent
     await insertArticle(t.db, bob.id, { title: 'Bell\u0007 & "quotes" ]]> </entry>', description: '<b>not bold</b>', tagList: ['c&d'] });
@@ -137,7 +137,7 @@ describe('the Atom feed', () => {
   });
 
   it('is compressed for readers that accept it', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     for (let i = 0; i < 5; i++) await insertArticle(t.db, bob.id, { title: `Long ${i}`, body: 'words '.repeat(200) });
     const res = await reader(t).request('/feed.atom', { headers: { 'accept-encoding': 'gzip' } });
@@ -150,7 +150,7 @@ describe('the Atom feed', () => {
 
 describe('author and tag feeds', () => {
   it('hold only that author’s or that tag’s published articles', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
     await insertArticle(t.db, bob.id, { title: 'Bob on birds', tagList: ['birds'] });
@@ -181,7 +181,7 @@ describe('author and tag feeds', () => {
   });
 
   it('answer 404 for an unknown author or tag, and for a tag only drafts use', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Published', tagList: ['seen'] });
     await insertDraft(t, bob.id, { title: 'Draft', tagList: ['unseen'] });
@@ -199,7 +199,7 @@ describe('author and tag feeds', () => {
   });
 
   it('exist, empty, for an author who has published nothing yet', async () => {
-    const t = setup();
+    const t = await setup();
     const dora = await insertUser(t.db, 'dora');
     await insertDraft(t, dora.id, { title: 'Not yet' });
     const { xml, feed } = await atom(t, '/profile/dora/feed.atom');
@@ -212,7 +212,7 @@ describe('author and tag feeds', () => {
 
 describe('polling a feed', () => {
   it('answers 304 to If-None-Match and to If-Modified-Since until the feed changes', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'One' });
     for (const path of ['/feed.atom', '/feed.json', '/profile/bob/feed.atom', '/profile/bob/feed.json']) {
@@ -247,7 +247,7 @@ describe('polling a feed', () => {
   });
 
   it('ignores an If-Modified-Since in the future or that is not a date', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'One' });
     const future = new Date(t.clock() + DAY).toUTCString();
@@ -258,7 +258,7 @@ describe('polling a feed', () => {
 
 describe('the JSON Feed', () => {
   it('has every field JSON Feed 1.1 requires, and the same items as the Atom feed', async () => {
-    const t = setup({ SITE_DESCRIPTION: 'Notes from the field.' });
+    const t = await setup({ SITE_DESCRIPTION: 'Notes from the field.' });
     const bob = await insertUser(t.db, 'bob', { image: 'https://img.example/bob.png' });
     const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', body: 'Tall *birds*.', tagList: ['birds'] });
     const article = (await findArticleBySlug(t.db, slug, null))!;
@@ -293,7 +293,7 @@ describe('feed autodiscovery', () => {
       .map((link) => `${link.getAttribute('type')} ${link.getAttribute('href')}`);
 
   it('announces the site feed on home, the author’s on a profile and the tag’s on a tag page, first', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     await insertArticle(t.db, bob.id, { title: 'Birds', tagList: ['birds'] });
     const site = [`application/atom+xml ${PUBLIC_URL}/feed.atom`, `application/feed+json ${PUBLIC_URL}/feed.json`];

@@ -13,7 +13,7 @@ describe('the front door (global steps on both ways in)', () => {
   const start = serverPerTest();
 
   async function siteWith(globalSteps: GlobalStep[]) {
-    const t = createTestApp({ env: { TRUST_PROXY: 'loopback' }, globalSteps });
+    const t = await createTestApp({ env: { TRUST_PROXY: 'loopback' }, globalSteps });
     const author = await insertUser(t.db, 'alice');
     const article = await insertArticle(t.db, author.id, { title: 'Cached words', tagList: ['café'] });
     return { t, article };

@@ -82,7 +82,7 @@ describe('the redirect corpus through the real sign-in', () => {
   // ways run at once, so each has its own account and address (pending sign-ins count as failures)
   let t: TestApp;
   beforeAll(async () => {
-    t = createTestApp();
+    t = await createTestApp();
     for (const name of ['field', 'encoded', 'raw']) await insertUser(t.db, name);
   });
 

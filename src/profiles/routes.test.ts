@@ -18,12 +18,12 @@ const userImgSrc = (html: string) => decode(html.match(/<img src="([^"]*)" class
 
 const previewCount = (html: string) => html.split('class="article-preview"').length - 1;
 
-const followRows = (t: TestApp, followerId: number, followedId: number) =>
-  t.db.select().from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId))).all();
+const followRows = async (t: TestApp, followerId: number, followedId: number) =>
+  await t.db.select().from(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
 
 describe('GET /profile/:username', () => {
   it('shows the username, the bio and the default avatar when there is no image', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob', { bio: 'Writes about <b>trees</b> & birds' });
     await insertUser(t.db, 'carol');
     const res = await t.app.request('/profile/bob');
@@ -37,7 +37,7 @@ describe('GET /profile/:username', () => {
   });
 
   it('outputs the image URL byte for byte as the avatar src', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const image = 'https://CDN.example/Avatars/Bob%20S.PNG?size=100&v=2';
     await insertUser(t.db, 'bob', { image });
     const html = await (await t.app.request('/profile/bob')).text();
@@ -45,7 +45,7 @@ describe('GET /profile/:username', () => {
   });
 
   it('finds the user whatever the case of the username in the address', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     const res = await t.app.request('/profile/BoB');
     expect(res.status).toBe(200);
@@ -53,7 +53,7 @@ describe('GET /profile/:username', () => {
   });
 
   it('answers 404 for an unknown user', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await t.app.request('/profile/nobody');
     expect(res.status).toBe(404);
     const html = await res.text();
@@ -63,7 +63,7 @@ describe('GET /profile/:username', () => {
   });
 
   it('lists own articles under My Articles and favorited ones under Favorited Articles', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser: bob, user } = await signedInBrowser(t, 'bob');
     const alice = await insertUser(t.db, 'alice');
     await insertArticle(t.db, user.id, { title: 'Trees of the north' });
@@ -88,7 +88,7 @@ describe('GET /profile/:username', () => {
   });
 
   it('says "Articles", not "My Articles", on another person\'s profile, signed in or not', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     await insertUser(t.db, 'bob');
     const tabs = (html: string) =>
@@ -102,7 +102,7 @@ describe('GET /profile/:username', () => {
   });
 
   it("offers Edit Profile Settings on one's own profile and a Follow button on others'", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     await insertUser(t.db, 'bob');
 
@@ -116,7 +116,7 @@ describe('GET /profile/:username', () => {
   });
 
   it('pages the articles ten at a time and refuses bad page numbers', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const bob = await insertUser(t.db, 'bob');
     for (let n = 1; n <= 11; n++) await insertArticle(t.db, bob.id, { title: `Post ${n}` });
 
@@ -139,18 +139,18 @@ describe('GET /profile/:username', () => {
 
 describe('POST /profile/:username/follow and /unfollow', () => {
   it('sends a signed-out visitor to exactly /login and follows no one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'bob');
     for (const action of ['follow', 'unfollow']) {
       const res = await new Browser(t.app).post(`/profile/bob/${action}`, { redirectTo: '/profile/bob' });
       expect(res.status).toBe(303);
       expect(res.headers.get('location')).toBe('/login');
     }
-    expect(t.db.select().from(follows).all()).toEqual([]);
+    expect(await t.db.select().from(follows)).toEqual([]);
   });
 
   it('follows and unfollows, then goes back to the page the form came from', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user: alice } = await signedInBrowser(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
 
@@ -158,20 +158,20 @@ describe('POST /profile/:username/follow and /unfollow', () => {
     expect(followed.status).toBe(303);
     expect(followed.headers.get('location')).toBe('/profile/bob/favorites?page=1');
     await browser.post('/profile/BOB/follow', { redirectTo: '/profile/bob' });
-    expect(followRows(t, alice.id, bob.id)).toHaveLength(1);
+    expect(await followRows(t, alice.id, bob.id)).toHaveLength(1);
     expect(userInfo(await browser.html('/profile/bob'))).toMatch(/action="\/profile\/bob\/unfollow">[\s\S]*Unfollow bob<\/button>/);
 
     const unfollowed = await browser.post('/profile/bob/unfollow', { redirectTo: '/' });
     expect(unfollowed.status).toBe(303);
     expect(unfollowed.headers.get('location')).toBe('/');
-    expect(followRows(t, alice.id, bob.id)).toHaveLength(0);
+    expect(await followRows(t, alice.id, bob.id)).toHaveLength(0);
     expect(userInfo(await browser.html('/profile/bob'))).toContain('Follow bob</button>');
   });
 
   it.each(['https://evil.example', '//evil.example/x', '/\\evil.example'])(
     'goes back to the profile instead of the off-site redirectTo %s',
     async (redirectTo) => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const { browser } = await signedInBrowser(t, 'alice');
       await insertUser(t.db, 'bob');
       const res = await browser.post('/profile/bob/follow', { redirectTo });
@@ -181,33 +181,33 @@ describe('POST /profile/:username/follow and /unfollow', () => {
   );
 
   it('does nothing when one follows oneself', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const res = await browser.post('/profile/alice/follow', { redirectTo: '/profile/alice' });
     expect(res.status).toBe(303);
-    expect(followRows(t, user.id, user.id)).toHaveLength(0);
+    expect(await followRows(t, user.id, user.id)).toHaveLength(0);
   });
 
   it('answers 404 for an unknown user', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     expect((await browser.post('/profile/nobody/follow', { redirectTo: '/' })).status).toBe(404);
     expect((await browser.post('/profile/nobody/unfollow', { redirectTo: '/' })).status).toBe(404);
   });
 
   it('refuses a cross-site form post', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user: alice } = await signedInBrowser(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
     const res = await browser.post('/profile/bob/follow', {}, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
-    expect(followRows(t, alice.id, bob.id)).toHaveLength(0);
+    expect(await followRows(t, alice.id, bob.id)).toHaveLength(0);
   });
 });
 
 describe('GET /?feed=following', () => {
   it("shows only the followed authors' articles, under an active Your Feed tab", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const bob = await insertUser(t.db, 'bob');
     const carol = await insertUser(t.db, 'carol');
@@ -225,14 +225,14 @@ describe('GET /?feed=following', () => {
   });
 
   it('sends a signed-out visitor to exactly /login', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await t.app.request(`${ORIGIN}/?feed=following`);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login');
   });
 
   it('says the feed is empty and links to the Global Feed when one follows no one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     await insertArticle(t.db, (await insertUser(t.db, 'bob')).id, { title: 'Someone else' });
     const html = await browser.html('/?feed=following');

@@ -5,11 +5,11 @@ import { TooManyRequests } from '../security/limits';
 import { createTestCore, insertUser, testCaller } from '../test-support';
 import { followUser, unfollowUser } from './use-cases';
 
-const followRows = (core: Core) =>
-  core.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows).all();
+const followRows = async (core: Core) =>
+  await core.db.select({ followerId: follows.followerId, followedId: follows.followedId }).from(follows);
 
 async function setup(env: Record<string, string> = {}) {
-  const t = createTestCore({ env });
+  const t = await createTestCore({ env });
   const alice = await insertUser(t.core.db, 'alice');
   const bob = await insertUser(t.core.db, 'bob', { bio: 'Writes' });
   return { ...t, alice, bob, asAlice: testCaller({ userId: alice.id }) };
@@ -23,17 +23,17 @@ describe('followUser and unfollowUser', () => {
     const profile = await followUser(core, asAlice, { username: 'BOB' });
 
     expect(profile).toEqual({ id: bob.id, username: 'bob', bio: 'Writes', image: null, following: true });
-    expect(followRows(core)).toEqual([{ followerId: alice.id, followedId: bob.id }]);
+    expect(await followRows(core)).toEqual([{ followerId: alice.id, followedId: bob.id }]);
 
     expect(await unfollowUser(core, asAlice, { username: 'bob' })).toMatchObject({ username: 'bob', following: false });
-    expect(followRows(core)).toEqual([]);
+    expect(await followRows(core)).toEqual([]);
   });
 
   it('does nothing when one follows oneself, and says so', async () => {
     const { core, asAlice } = await setup();
 
     expect(await followUser(core, asAlice, { username: 'alice' })).toMatchObject({ username: 'alice', following: false });
-    expect(followRows(core)).toEqual([]);
+    expect(await followRows(core)).toEqual([]);
   });
 
   it('answers NotFound for a name nobody has', async () => {
@@ -56,7 +56,7 @@ describe('followUser and unfollowUser', () => {
     await followUser(core, asAlice, { username: 'carol' });
     await expect(followUser(core, asAlice, { username: 'dave' })).rejects.toBeInstanceOf(TooManyRequests);
 
-    expect(followRows(core)).toHaveLength(2);
+    expect(await followRows(core)).toHaveLength(2);
     // unfollowing is not limited
     expect((await unfollowUser(core, asAlice, { username: 'bob' })).following).toBe(false);
   });

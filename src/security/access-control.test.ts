@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
 import { sessionHandle } from '../auth/session';
 import { addComment } from '../comments/queries';
-import { Browser, createTestApp, insertArticle, signedInBrowser, type TestApp } from '../test-support';
-
-/** Every row of every table: "nothing changed" means this string did not change. */
-function snapshot(t: TestApp): string {
-  const sqlite = t.db.$client;
-  // every table but FTS5's own shadow tables (some have no rowid); articles_fts itself is compared
-  const tables = sqlite
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'articles_fts_%' order by name")
-    .pluck()
-    .all() as string[];
-  return JSON.stringify(tables.map((name) => [name, sqlite.prepare(`select * from "${name}" order by rowid`).all()]));
-}
+import { Browser, createTestApp, insertArticle, signedInBrowser, snapshotDatabase } from '../test-support';
 
 /** Alice owns an article, a comment on it and a session; Mallory is signed in with her own article. */
 async function webWorld() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const alice = await signedInBrowser(t, 'alice');
   const mallory = await signedInBrowser(t, 'mallory');
   const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
@@ -57,21 +46,21 @@ const send = (browser: Browser, method: 'GET' | 'POST', path: string, fields: Re
 describe('web routes: someone else’s things', () => {
   it.each(OWNED_WEB)('$route: another signed-in user gets $other and nothing changes', async (route) => {
     const w = await webWorld();
-    const before = snapshot(w.t);
+    const before = await snapshotDatabase(w.t.db);
     const res = await send(w.mallory.browser, route.method, route.path(w), route.fields);
     expect(res.status).toBe(route.other);
-    expect(snapshot(w.t)).toBe(before);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
     // Alice's session is alive and her article still there
     expect((await w.alice.browser.get(`/editor/${w.slug}`)).status).toBe(200);
   });
 
   it.each(OWNED_WEB)('$route: an anonymous visitor goes to exactly /login and nothing changes', async (route) => {
     const w = await webWorld();
-    const before = snapshot(w.t);
+    const before = await snapshotDatabase(w.t.db);
     const res = await send(new Browser(w.t.app), route.method, route.path(w), route.fields);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login');
-    expect(snapshot(w.t)).toBe(before);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
   });
 
   it.each([
@@ -85,11 +74,11 @@ describe('web routes: someone else’s things', () => {
     ['/settings/sessions/others/delete', {}],
   ] as const)('POST %s: an anonymous visitor goes to exactly /login and nothing changes', async (path, fields) => {
     const w = await webWorld();
-    const before = snapshot(w.t);
+    const before = await snapshotDatabase(w.t.db);
     const res = await new Browser(w.t.app).post(path.replace(':slug', w.slug), fields);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login');
-    expect(snapshot(w.t)).toBe(before);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
   });
 
   it('GET /settings and /settings/sessions: an anonymous visitor goes to exactly /login', async () => {
@@ -103,17 +92,17 @@ describe('web routes: someone else’s things', () => {
 
   it('POST /logout: an anonymous visitor changes nothing (sign-out is idempotent and goes home)', async () => {
     const w = await webWorld();
-    const before = snapshot(w.t);
+    const before = await snapshotDatabase(w.t.db);
     const res = await new Browser(w.t.app).post('/logout');
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/');
-    expect(snapshot(w.t)).toBe(before);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
   });
 });
 
 /** The same world over the API: tokens instead of cookies. */
 async function apiWorld() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const alice = await userWithToken(t, 'alice');
   const mallory = await userWithToken(t, 'mallory');
   const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice' });
@@ -150,17 +139,17 @@ describe('API endpoints: someone else’s things', () => {
     "$route: another user's token gets 403 and nothing changes",
     async (route) => {
       const w = await apiWorld();
-      const before = snapshot(w.t);
+      const before = await snapshotDatabase(w.t.db);
       const res = await w.client.send(route.method, route.path(w), { token: w.mallory.token, body: route.body });
       expect(res.status).toBe(403);
       expect(res.text).toBe(JSON.stringify({ errors: { [route.owned!]: ['forbidden'] } }));
-      expect(snapshot(w.t)).toBe(before);
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
     },
   );
 
   it.each(API_MUTATIONS)('$route: no token gets 401 and nothing changes; a bad token too', async (route) => {
     const w = await apiWorld();
-    const before = snapshot(w.t);
+    const before = await snapshotDatabase(w.t.db);
     const res = await w.client.send(route.method, route.path(w), { body: route.body });
     expect(res.status).toBe(401);
     expect(res.text).toBe('{"errors":{"token":["is missing"]}}');
@@ -168,19 +157,19 @@ describe('API endpoints: someone else’s things', () => {
     const forged = await w.client.send(route.method, route.path(w), { body: route.body, token: `${w.alice.token}x` });
     expect(forged.status).toBe(401);
     expect(forged.body).toEqual({ errors: { token: ['is invalid'] } });
-    expect(snapshot(w.t)).toBe(before);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
   });
 
   it('the session cookie is not a credential for the API', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
-    const before = snapshot(t);
+    const before = await snapshotDatabase(t.db);
     const res = await browser.request('/api/user', {
       method: 'PUT',
       headers: { 'content-type': 'application/json', origin: 'http://localhost' },
       body: JSON.stringify({ user: { bio: 'Hijacked' } }),
     });
     expect(res.status).toBe(401);
-    expect(snapshot(t)).toBe(before);
+    expect(await snapshotDatabase(t.db)).toBe(before);
   });
 });

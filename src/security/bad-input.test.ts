@@ -111,7 +111,7 @@ const STACK_TRACE = /\bat [\w$.<>]+ \(|\.tsx?:\d+:\d+|SqliteError|SQLITE_|TypeEr
 type Seeded = { t: TestApp; token: string; slug: string; username: string; tag: string; commentId: string; handle: string };
 
 async function seed(): Promise<Seeded> {
-  const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+  const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
   const author = await insertUser(t.db, 'author');
   const reader = await insertUser(t.db, 'reader');
   const article = await insertArticle(t.db, author.id, { title: 'Real article', tagList: ['real'] });

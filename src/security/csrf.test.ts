@@ -19,7 +19,7 @@ const CONTENT_TYPES: Array<[string, string | null, string]> = [
 ];
 
 async function victimWithThings() {
-  const t = createTestApp();
+  const t = await createTestApp();
   const { browser, user } = await signedInBrowser(t, 'victim');
   const author = await insertUser(t.db, 'author');
   const mine = await insertArticle(t.db, user.id, { title: 'Mine' });
@@ -41,10 +41,10 @@ describe('cross-site requests outside /api are refused whatever their content ty
       expect(res.status, path).toBe(403);
       expect(await res.text()).toContain('sent from another site');
     }
-    expect(t.db.select().from(articles).all()).toHaveLength(2);
-    expect(t.db.select().from(favorites).all()).toHaveLength(0);
-    expect(t.db.select().from(follows).all()).toHaveLength(0);
-    expect(t.db.select().from(sessions).all()).toHaveLength(1);
+    expect(await t.db.select().from(articles)).toHaveLength(2);
+    expect(await t.db.select().from(favorites)).toHaveLength(0);
+    expect(await t.db.select().from(follows)).toHaveLength(0);
+    expect(await t.db.select().from(sessions)).toHaveLength(1);
     expect(t.logs.filter((line) => line.msg === 'forbidden')).toHaveLength(4);
   });
 
@@ -64,8 +64,8 @@ describe('cross-site requests outside /api are refused whatever their content ty
     expect((await post('/profile/author/follow', { 'sec-fetch-site': 'same-origin' })).status).toBe(303);
     expect((await post(`/article/${theirs.slug}/unfavorite`, { referer: `${ORIGIN}/article/${theirs.slug}` })).status).toBe(303);
     expect((await post('/profile/author/unfollow', { 'sec-fetch-site': 'none' })).status).toBe(303);
-    expect(t.db.select().from(favorites).all()).toHaveLength(0);
-    expect(t.db.select().from(follows).all()).toHaveLength(0);
+    expect(await t.db.select().from(favorites)).toHaveLength(0);
+    expect(await t.db.select().from(follows)).toHaveLength(0);
     expect(t.logs.filter((line) => line.msg === 'forbidden')).toHaveLength(0);
   });
 

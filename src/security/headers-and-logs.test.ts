@@ -1,7 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api/test-helpers';
 import { flushLog, jsonLog, type LogLine } from '../lib/logger';
-import { Browser, createTestApp, dom, insertArticle, insertUser, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
+import {
+  Browser,
+  closedDatabaseMessage,
+  closeTestDb,
+  createTestApp,
+  dom,
+  insertArticle,
+  insertUser,
+  PASSWORD,
+  signedInBrowser,
+  type TestApp,
+} from '../test-support';
 
 const HTTPS = 'https://blog.example';
 
@@ -33,7 +44,7 @@ function directives(csp: string): Record<string, string[]> {
 
 describe('security headers', () => {
   it('are on every kind of response, without HSTS over plain http', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     for (const [kind, res] of await responses(t, 'http://localhost')) {
       const expectedStatus = { 'a 404': 404, 'a form 422': 422, 'an API error': 401 }[kind as string] ?? 200;
       expect(res.status, kind).toBe(expectedStatus);
@@ -54,7 +65,7 @@ describe('security headers', () => {
   });
 
   it('include HSTS for at least a year on every response when PUBLIC_URL is https', async () => {
-    const t = createTestApp({ env: { PUBLIC_URL: HTTPS } });
+    const t = await createTestApp({ env: { PUBLIC_URL: HTTPS } });
     for (const [kind, res] of await responses(t, HTTPS)) {
       expect(res.status, kind).toBeLessThan(500);
       const hsts = res.headers.get('strict-transport-security') ?? '';
@@ -82,7 +93,7 @@ function logLine(t: TestApp, msg: string, res: Response): LogLine {
 
 describe('security log lines', () => {
   it('record sign-in success and failure with the request id', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { user } = await signedInBrowser(t, 'alice');
     const ok = await new Browser(t.app).post('/login', { email: user.email, password: PASSWORD });
     expect(logLine(t, 'security.signin.success', ok).userId).toBe(user.id);
@@ -92,7 +103,7 @@ describe('security log lines', () => {
   });
 
   it('record a password change and a forbidden access with the request id', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const mallory = await signedInBrowser(t, 'mallory');
     const changed = await browser.post('/settings', {
@@ -112,7 +123,7 @@ describe('security log lines', () => {
   });
 
   it('never contain a password, a session token or a cookie value', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const first = 'Quilted-Marmot-Lantern-73';
     const wrong = 'Velvet-Harbor-Quince-19';
     const second = 'Copper-Fjord-Saffron-88';
@@ -149,7 +160,7 @@ describe('security log lines', () => {
     afterEach(() => vi.restoreAllMocks());
 
     it('gives exactly one line for the request, with the newline kept inside the JSON string', async () => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const res = await t.app.request('http://localhost/%0a{"level":"info","msg":"forged"}');
       expect(res.status).toBe(404);
       const lines = t.logs.filter((line) => line.requestId === requestIdOf(res));
@@ -180,8 +191,8 @@ describe('security log lines', () => {
 
 describe('a server error', () => {
   it('shows no stack trace, file path or database error, in HTML or JSON', async () => {
-    const t = createTestApp();
-    t.db.$client.close();
+    const t = await createTestApp();
+    await closeTestDb(t.db);
     const page = await new Browser(t.app).get('/');
     const json = await api(t).get('/articles');
     expect(page.status).toBe(500);
@@ -194,13 +205,13 @@ describe('a server error', () => {
     }
     // the details went to the log instead
     expect(t.logs.filter((line) => line.msg === 'unhandled error')).toHaveLength(2);
-    expect(JSON.stringify(t.logs)).toContain('database connection is not open');
+    expect(JSON.stringify(t.logs)).toContain(closedDatabaseMessage());
   });
 });
 
 describe('forbidden access is a security event on pages and API alike', () => {
   it('logs a forbidden line with the request id and client address for web and API 403s', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const author = await insertUser(t.db, 'author');
     const { slug } = await insertArticle(t.db, author.id);
     const { browser } = await signedInBrowser(t, 'mallory');
@@ -220,7 +231,7 @@ describe('forbidden access is a security event on pages and API alike', () => {
   });
 
   it('does not log a typed "email" that is not shaped like one (it may be a password)', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await new Browser(t.app).post('/login', { email: 'my secret passphrase', password: 'x' });
     const failure = t.logs.find((line) => line.msg === 'security.signin.failure')!;
     expect(failure.email).toBeNull();

@@ -7,28 +7,77 @@
 import { describe, expect, it } from 'vitest';
 import { NO_SUCH_ARTICLE } from '../articles/use-cases';
 import { createSession } from '../auth/session';
+import { eq, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { createTestApp, formBody, type Browser, insertArticle, insertUser, ORIGIN, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
+import { articles, articleTags, comments, favorites, tags, users } from '../db/schema';
+import {
+  createTestApp,
+  formBody,
+  type Browser,
+  insertArticle,
+  insertUser,
+  ORIGIN,
+  PASSWORD,
+  rowCount,
+  runSql,
+  signedInBrowser,
+  testEngine,
+  type TestApp,
+} from '../test-support';
 
 const CONCURRENT = 24;
 
-/** Rows that point at an article, a user or a search entry that no longer exists. */
-function orphans(db: Db): Record<string, number> {
-  const count = (sql: string) => (db.$client.prepare(sql).pluck().get() as number);
+/**
+ * Rows that point at an article, a user or a search entry that no longer exists. On SQLite, also
+ * FTS5's rows and what `foreign_key_check` finds; PostgreSQL always enforces foreign keys.
+ */
+async function orphans(db: Db): Promise<Record<string, number>> {
+  const relational = {
+    articleTags: await rowCount(db, articleTags, notInArray(articleTags.articleId, db.select({ id: articles.id }).from(articles))),
+    comments: await rowCount(db, comments, notInArray(comments.articleId, db.select({ id: articles.id }).from(articles))),
+    favorites: await rowCount(db, favorites, notInArray(favorites.articleId, db.select({ id: articles.id }).from(articles))),
+  };
+  if (testEngine() !== 'sqlite') return relational;
+  const count = (text: string) => (db.$client.prepare(text).pluck().get() as number);
   return {
     articlesFts: count('select count(*) from articles_fts where rowid not in (select id from articles)'),
     articlesWithoutSearchRow: count('select count(*) from articles where id not in (select rowid from articles_fts)'),
-    articleTags: count('select count(*) from article_tags where article_id not in (select id from articles)'),
-    comments: count('select count(*) from comments where article_id not in (select id from articles)'),
-    favorites: count('select count(*) from favorites where article_id not in (select id from articles)'),
+    ...relational,
     foreignKeys: (db.$client.pragma('foreign_key_check') as unknown[]).length,
   };
 }
 
-const NO_ORPHANS = { articlesFts: 0, articlesWithoutSearchRow: 0, articleTags: 0, comments: 0, favorites: 0, foreignKeys: 0 };
+const NO_ORPHANS = {
+  ...(testEngine() === 'sqlite' && { articlesFts: 0, articlesWithoutSearchRow: 0, foreignKeys: 0 }),
+  articleTags: 0,
+  comments: 0,
+  favorites: 0,
+};
 
-const usersNamed = (db: Db, name: string) =>
-  db.$client.prepare('select count(*) from users where lower(username) = lower(?)').pluck().get(name) as number;
+const usersNamed = (db: Db, name: string) => rowCount(db, users, sql`lower(${users.username}) = lower(${name})`);
+
+/**
+ * A writer the use cases' checks cannot see: triggers that take the name within the very insert or
+ * update ('late' as a username, 'late@example.com' as an email), in each engine's own SQL.
+ */
+const SQUATTERS_SQLITE = `
+  create temp trigger squat_insert before insert on users when new.username = 'late'
+  begin insert into users (username, email, password_hash, created_at, updated_at) values ('LATE', 'squatter@example.com', 'x', 0, 0); end;
+  create temp trigger squat_update before update of email on users when new.email = 'late@example.com'
+  begin insert into users (username, email, password_hash, created_at, updated_at) values ('squatter', 'LATE@example.com', 'x', 0, 0); end;
+`;
+const SQUATTERS_POSTGRES = `
+  create function squat_insert() returns trigger language plpgsql as $$ begin
+    insert into users (username, email, password_hash, created_at, updated_at) values ('LATE', 'squatter@example.com', 'x', now(), now());
+    return new;
+  end $$;
+  create trigger squat_insert before insert on users for each row when (new.username = 'late') execute function squat_insert();
+  create function squat_update() returns trigger language plpgsql as $$ begin
+    insert into users (username, email, password_hash, created_at, updated_at) values ('squatter', 'LATE@example.com', 'x', now(), now());
+    return new;
+  end $$;
+  create trigger squat_update before update of email on users for each row when (new.email = 'late@example.com') execute function squat_update();
+`;
 
 function apiPost(t: TestApp, path: string, body: unknown, token?: string, method = 'POST') {
   return t.app.request(`${ORIGIN}${path}`, {
@@ -88,7 +137,7 @@ function slowFormPost(browser: Browser, path: string, fields: Record<string, str
 
 describe('races', () => {
   it('lets exactly one of many concurrent sign-ups for one name through, the others 409 or 422', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const answers = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) =>
         i % 2 === 0
@@ -104,22 +153,22 @@ describe('races', () => {
       expect(res.status).toBe(i % 2 === 0 ? 409 : 422);
       expect(await res.text()).toContain(i % 2 === 0 ? 'has already been taken' : 'Username has already been taken');
     }
-    expect(usersNamed(t.db, 'racer')).toBe(1);
+    expect(await usersNamed(t.db, 'racer')).toBe(1);
   });
 
   it('lets one of many concurrent sign-ups with one email through', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const answers = await Promise.all(
       Array.from({ length: CONCURRENT }, (_, i) =>
         apiPost(t, '/api/users', { user: { username: `racer${i}`, email: i % 2 ? 'same@example.com' : 'SAME@example.com', password: PASSWORD } }),
       ),
     );
     expect(answers.map((res) => res.status).sort()).toEqual([201, ...Array<number>(CONCURRENT - 1).fill(409)]);
-    expect(t.db.$client.prepare("select count(*) from users where lower(email) = 'same@example.com'").pluck().get()).toBe(1);
+    expect(await rowCount(t.db, users, sql`lower(${users.email}) = 'same@example.com'`)).toBe(1);
   });
 
   it('lets one of many users renaming themselves to one name at once have it', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const tokens: string[] = [];
     for (let i = 0; i < CONCURRENT; i++) {
       const user = await insertUser(t.db, `renamer${i}`);
@@ -138,20 +187,15 @@ describe('races', () => {
       if (res.status === 200 || res.status === 303) continue;
       expect(res.status).toBe(i % 2 === 0 ? 409 : 422);
     }
-    expect(usersNamed(t.db, 'wanted')).toBe(1);
+    expect(await usersNamed(t.db, 'wanted')).toBe(1);
   });
 
   it('answers a name the unique index refuses after every check as taken (409 or 422), not 500', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const someone = await insertUser(t.db, 'someone');
     const token = (await createSession(t.db, someone.id, { now: t.clock() })).token;
     // a writer the use cases' checks cannot see: it takes the name within the very insert or update
-    t.db.$client.exec(`
-      create temp trigger squat_insert before insert on users when new.username = 'late'
-      begin insert into users (username, email, password_hash, created_at, updated_at) values ('LATE', 'squatter@example.com', 'x', 0, 0); end;
-      create temp trigger squat_update before update of email on users when new.email = 'late@example.com'
-      begin insert into users (username, email, password_hash, created_at, updated_at) values ('squatter', 'LATE@example.com', 'x', 0, 0); end;
-    `);
+    await runSql(t.db, testEngine() === 'sqlite' ? SQUATTERS_SQLITE : SQUATTERS_POSTGRES);
     const signUp = await apiPost(t, '/api/users', { user: { username: 'late', email: 'late1@example.com', password: PASSWORD } });
     expect(signUp.status).toBe(409);
     expect(await signUp.json()).toEqual({ errors: { username: ['has already been taken'] } });
@@ -164,11 +208,11 @@ describe('races', () => {
     expect(rename.status).toBe(409);
     expect(await rename.json()).toEqual({ errors: { email: ['has already been taken'] } });
     // each refusal rolled back whole: no account, no squatter
-    expect(t.db.$client.prepare('select username from users').pluck().all()).toEqual(['someone']);
+    expect(await t.db.select({ username: users.username }).from(users)).toEqual([{ username: 'someone' }]);
   });
 
   it('answers 404 to a comment still arriving when its article is deleted, and keeps no comment', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const { browser: author, user } = await signedInBrowser(t, 'author');
     const { browser: reader } = await signedInBrowser(t, 'reader');
     const article = await insertArticle(t.db, user.id, { title: 'Going away', tagList: ['gone'] });
@@ -182,12 +226,12 @@ describe('races', () => {
     const res = await slow.response;
     expect(res.status).toBe(404);
     expect(await res.text()).toContain(NO_SUCH_ARTICLE);
-    expect(t.db.$client.prepare('select count(*) from comments').pluck().get()).toBe(0);
-    expect(orphans(t.db)).toEqual(NO_ORPHANS);
+    expect(await rowCount(t.db, comments)).toBe(0);
+    expect(await orphans(t.db)).toEqual(NO_ORPHANS);
   });
 
   it('answers 404 to an edit still arriving when its article is deleted, and leaves no search row', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const { browser: author, user } = await signedInBrowser(t, 'author');
     const article = await insertArticle(t.db, user.id, { title: 'Going away', tagList: ['gone'] });
 
@@ -200,12 +244,12 @@ describe('races', () => {
     const res = await slow.response;
     expect(res.status).toBe(404);
     expect(author.cookies.get('flash') ?? '').not.toContain('updated');
-    expect(t.db.$client.prepare('select count(*) from articles').pluck().get()).toBe(0);
-    expect(orphans(t.db)).toEqual(NO_ORPHANS);
+    expect(await rowCount(t.db, articles)).toBe(0);
+    expect(await orphans(t.db)).toEqual(NO_ORPHANS);
   });
 
   it('answers 404 to API comments and updates whose bodies arrive around a delete, with nothing left behind', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const author = await insertUser(t.db, 'author');
     const reader = await insertUser(t.db, 'reader');
     const authorToken = (await createSession(t.db, author.id, { now: t.clock() })).token;
@@ -240,13 +284,13 @@ describe('races', () => {
         expect(await res.json()).toEqual({ errors: { article: ['not found'] } });
       }
     }
-    expect(t.db.$client.prepare('select count(*) from articles').pluck().get()).toBe(0);
-    expect(t.db.$client.prepare('select count(*) from comments').pluck().get()).toBe(0);
-    expect(orphans(t.db)).toEqual(NO_ORPHANS);
+    expect(await rowCount(t.db, articles)).toBe(0);
+    expect(await rowCount(t.db, comments)).toBe(0);
+    expect(await orphans(t.db)).toEqual(NO_ORPHANS);
   });
 
   it('answers double submits at once (same title, favorite, follow, comment delete) without a 500, counts kept true', async () => {
-    const t = createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
     const author = await insertUser(t.db, 'author');
     const reader = await insertUser(t.db, 'reader');
     const authorToken = (await createSession(t.db, author.id, { now: t.clock() })).token;
@@ -263,11 +307,11 @@ describe('races', () => {
     for (const res of answers) expect(res.status).toBeLessThan(500);
     expect(answers.slice(0, 8).map((res) => res.status)).toEqual(Array<number>(8).fill(201));
     expect(answers.slice(24).map((res) => res.status).sort()).toEqual([204, ...Array<number>(7).fill(404)]);
-    const slugs = t.db.$client.prepare("select slug from articles where title = 'Same title'").pluck().all();
+    const slugs = (await t.db.select({ slug: articles.slug }).from(articles).where(eq(articles.title, 'Same title'))).map((row) => row.slug);
     expect(new Set(slugs).size).toBe(8);
-    expect(t.db.$client.prepare("select count(*) from tags where name = 'brand-new'").pluck().get()).toBe(1);
-    expect(t.db.$client.prepare('select favorites_count from articles where id = ?').pluck().get(article.id))
-      .toBe(t.db.$client.prepare('select count(*) from favorites where article_id = ?').pluck().get(article.id));
-    expect(orphans(t.db)).toEqual(NO_ORPHANS);
+    expect(await rowCount(t.db, tags, eq(tags.name, 'brand-new'))).toBe(1);
+    const [stored] = await t.db.select({ n: articles.favoritesCount }).from(articles).where(eq(articles.id, article.id));
+    expect(stored!.n).toBe(await rowCount(t.db, favorites, eq(favorites.articleId, article.id)));
+    expect(await orphans(t.db)).toEqual(NO_ORPHANS);
   });
 });

@@ -41,14 +41,14 @@ async function expectTokenRefused(t: TestApp, token: string): Promise<void> {
 
 describe('/settings/sessions', () => {
   it('sends a signed-out visitor to exactly /login', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const res = await new Browser(t.app).get('/settings/sessions');
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login');
   });
 
   it("lists each of the user's sessions with its device and times, marks this one, and no one else's", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice');
     const here = await signIn(t, user.email, FIREFOX_LINUX);
     t.clock.advance(DAY);
@@ -83,7 +83,7 @@ describe('/settings/sessions', () => {
   });
 
   it('"Sign out this session" ends exactly that one; this one and everyone else stay signed in', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice');
     const here = await signIn(t, user.email);
     const target = await signIn(t, user.email);
@@ -103,7 +103,7 @@ describe('/settings/sessions', () => {
   });
 
   it('"Sign out everywhere else" ends every other session and API token, and keeps this one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const user = await insertUser(t.db, 'alice');
     const here = await signIn(t, user.email);
     const elsewhere = await signIn(t, user.email);
@@ -118,7 +118,7 @@ describe('/settings/sessions', () => {
     await expectTokenRefused(t, token);
     expect((await here.get('/settings')).status).toBe(200);
     expect((await api(t).get('/user', malloryToken)).status).toBe(200);
-    expect(t.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toHaveLength(1);
+    expect(await t.db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(1);
     const page = dom(await here.html('/settings/sessions'));
     expect(page.querySelectorAll('li.session')).toHaveLength(1);
     expect(page.querySelectorAll('form[action="/settings/sessions/others/delete"]')).toHaveLength(0);
@@ -127,7 +127,7 @@ describe('/settings/sessions', () => {
 
 describe('session lifetime', () => {
   it('refuses a session left unused for 30 days, and keeps one unused for a little less', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser: idle } = await signedInBrowser(t, 'alice');
     const { browser: active } = await signedInBrowser(t, 'bob');
     const token = await apiToken(t, 'alice@example.com');
@@ -140,7 +140,7 @@ describe('session lifetime', () => {
   });
 
   it('refuses a session used every day once 90 days have passed since sign-in', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const token = await apiToken(t, 'alice@example.com');
     for (let day = 1; day < 90; day++) {
@@ -158,7 +158,7 @@ describe('session lifetime', () => {
 
 describe('password change in settings', () => {
   it("also ends the user's API tokens, but not the session that changed it nor other users' tokens", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const token = await apiToken(t, user.email);
     const bob = await insertUser(t.db, 'bob');

@@ -13,7 +13,7 @@ const json = (body: unknown) => ({
 
 /** How many of `attempts` one-by-one wrong guesses at one instant the back-off lets through. */
 async function sequentialAllowance(attempts: number): Promise<number> {
-  const t = createTestApp();
+  const t = await createTestApp();
   await insertUser(t.db, 'alice');
   const browser = new Browser(t.app, { ip: '203.0.113.1' });
   let checked = 0;
@@ -29,7 +29,7 @@ describe('the sign-in throttle is reserved before the password is checked', () =
     // the default back-off (0,1,2... seconds) lets the first two through at once
     expect(allowed).toBe(2);
 
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const browser = new Browser(t.app, { ip: '203.0.113.2' });
     // all twenty are in flight together: each awaits the body, the user lookup and the Argon2 check
@@ -41,7 +41,7 @@ describe('the sign-in throttle is reserved before the password is checked', () =
   });
 
   it('lets no more concurrent wrong passwords through than one-by-one ones (API, spread over addresses)', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const statuses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -57,7 +57,7 @@ describe('the sign-in throttle is reserved before the password is checked', () =
   });
 
   it('counts a right password sent together with wrong ones, and lets the person in once the wait is over', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const browser = new Browser(t.app, { ip: '203.0.113.3' });
     const statuses = await Promise.all([
@@ -88,7 +88,7 @@ describe("a success does not clear anyone else's failures", () => {
   }
 
   async function withUsers(): Promise<TestApp> {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'attacker');
     for (let i = 0; i < 12; i++) await insertUser(t.db, `victim${i}`);
     return t;
@@ -123,7 +123,7 @@ describe("a success does not clear anyone else's failures", () => {
 
 describe('a throttled sign-in form', () => {
   it('comes back with the email typed, no password, and the wait beside the field, as 429 with Retry-After', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     await insertUser(t.db, 'alice');
     const browser = new Browser(t.app, { ip: '203.0.113.80' });
     const guess = (password: string) =>
@@ -148,7 +148,7 @@ describe('a throttled sign-in form', () => {
   });
 
   it('stays JSON on the API, with the wait spelt right', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const browser = new Browser(t.app, { ip: '203.0.113.81' });
     const login = () => browser.request('/api/users/login', json({ user: { email: 'x@example.com', password: 'wrong guess' } }));
     await login();

@@ -5,7 +5,7 @@ import { Browser, createTestApp, dom, insertUser, PASSWORD, type TestApp } from 
 const HOUR = 60 * 60_000;
 
 async function withRegistered(count: number, env: Record<string, string>): Promise<TestApp> {
-  const t = createTestApp({ env });
+  const t = await createTestApp({ env });
   for (let i = 0; i < count; i++) await insertUser(t.db, `member${i}`);
   return t;
 }
@@ -38,7 +38,7 @@ describe('sign-up answers do not test names faster than the sign-up limit', () =
     expect(taken.status).toBe(429);
     const errorsOf = async (res: Response) => dom(await res.text()).querySelector('.error-messages')?.text;
     expect(await errorsOf(free)).toBe(await errorsOf(taken));
-    expect(t.db.select().from(users).all()).toHaveLength(30);
+    expect(await t.db.select().from(users)).toHaveLength(30);
   });
 
   it('once the address was refused sign-up, registered emails and usernames get the 429 too', async () => {

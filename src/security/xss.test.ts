@@ -89,11 +89,11 @@ const settingsForm = (fields: Partial<Record<'image' | 'username' | 'bio', strin
   ...fields,
 });
 
-const userRow = (t: TestApp, username: string) => t.db.select().from(users).where(eq(users.username, username)).get();
+const userRow = async (t: TestApp, username: string) => (await t.db.select().from(users).where(eq(users.username, username)).limit(1))[0];
 
 describe('every text a user controls is inert in HTML and exact in JSON', () => {
   it.each(CASES)('%s', async (_name, p) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const tag = p.slice(0, 40); // tags are at most 40 characters
     const bodyText = p.replace(/\u0000/g, '\uFFFD'); // Markdown (CommonMark) replaces NUL
@@ -180,7 +180,7 @@ describe('every text a user controls is inert in HTML and exact in JSON', () => 
 
 describe('usernames', () => {
   it('refuses every payload with 422 on the forms and the API, and shows it back inert', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const { browser: alice } = await signedInBrowser(t, 'alice');
     const { token } = (await client.post('/users/login', { user: { email: 'alice@example.com', password: 'correct horse battery' } })).body.user;
@@ -201,7 +201,7 @@ describe('usernames', () => {
       expectJson(update, 422);
       expect(update.body.errors.username, where).toBeDefined();
     }
-    expect(t.db.select({ username: users.username }).from(users).all()).toEqual([{ username: 'alice' }]);
+    expect(await t.db.select({ username: users.username }).from(users)).toEqual([{ username: 'alice' }]);
   });
 });
 
@@ -219,7 +219,7 @@ describe('image URLs', () => {
   ];
 
   it('refuses anything but http(s) with 422 on the form and the API, and stores nothing', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const { browser: alice } = await signedInBrowser(t, 'alice');
     const { token } = (await client.post('/users/login', { user: { email: 'alice@example.com', password: 'correct horse battery' } })).body.user;
@@ -231,14 +231,14 @@ describe('image URLs', () => {
       expectJson(update, 422);
       expect(update.body.errors.image, where).toEqual(['must be an http:// or https:// URL']);
     }
-    expect(userRow(t, 'alice')!.image).toBeNull();
+    expect((await userRow(t, 'alice'))!.image).toBeNull();
   });
 
   it.each([
     ['the settings form', 'http://img.example/a.png"onerror="alert(1)'],
     ['the API', "https://img.example/a.png'onload='alert(1)"],
   ])('an http(s) URL with quotes from %s comes out attribute-escaped', async (via, image) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const client = api(t);
     const { browser: alice, user } = await signedInBrowser(t, 'alice');
     if (via === 'the API') {
@@ -247,7 +247,7 @@ describe('image URLs', () => {
     } else {
       expect((await alice.post('/settings', settingsForm({ image }))).status).toBe(303);
     }
-    expect(userRow(t, 'alice')!.image).toBe(image);
+    expect((await userRow(t, 'alice'))!.image).toBe(image);
     const slug = (await alice.post('/editor', { title: 'Hello', description: 'd', body: 'b', op: 'publish' })).headers.get('location')!;
     for (const path of ['/', slug, '/profile/alice', '/settings']) {
       const root = await inertPage(await alice.get(path), path);

@@ -6,8 +6,8 @@ import { parseXml, textOf } from '../test-support/xml';
 
 const PUBLIC_URL = 'https://blog.example';
 
-function setup(env: Record<string, string> = {}) {
-  const t = createTestApp({ env: { PUBLIC_URL, SITE_TITLE: 'Field Notes', SITE_DESCRIPTION: 'Notes from the field.', ...env } });
+async function setup(env: Record<string, string> = {}) {
+  const t = await createTestApp({ env: { PUBLIC_URL, SITE_TITLE: 'Field Notes', SITE_DESCRIPTION: 'Notes from the field.', ...env } });
   t.clock.advance(86_400_000);
   return t;
 }
@@ -34,7 +34,7 @@ async function head(t: TestApp, path: string, browser = reader(t)) {
 
 describe('an article page, for search engines and link previews', () => {
   it('has a canonical URL, a description, OpenGraph and Twitter tags, all absolute', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', tagList: ['birds', 'water'] });
     const article = (await findArticleBySlug(t.db, slug, null))!;
@@ -56,7 +56,7 @@ describe('an article page, for search engines and link previews', () => {
   });
 
   it('carries BlogPosting structured data in JSON-LD', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     const { slug } = await insertArticle(t.db, bob.id, { title: 'Herons', description: 'Wading birds', tagList: ['birds'] });
     const article = (await findArticleBySlug(t.db, slug, null))!;
@@ -76,7 +76,7 @@ describe('an article page, for search engines and link previews', () => {
   });
 
   it('keeps a title holding </script> inside the JSON-LD block', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     const title = 'Birds </script><script>alert(1)</script> <!-- & more';
     const { slug } = await insertArticle(t.db, bob.id, { title, description: '</SCRIPT>' });
@@ -98,7 +98,7 @@ describe('an article page, for search engines and link previews', () => {
   });
 
   it('marks a draft, which only its author sees, noindex and announces nothing about it', async () => {
-    const t = setup();
+    const t = await setup();
     const alice = await insertUser(t.db, 'alice');
     const { slug } = await saveArticle(t.db, alice.id, { title: 'Draft', description: 'Secret', body: 'x', tagList: [] }, t.clock(), { publish: false });
     const author = reader(t);
@@ -113,7 +113,7 @@ describe('an article page, for search engines and link previews', () => {
 
 describe('a profile page, for search engines and link previews', () => {
   it('has its canonical URL, bio as description, OpenGraph profile tags and its image', async () => {
-    const t = setup();
+    const t = await setup();
     await insertUser(t.db, 'Bob', { bio: 'Writes about birds', image: 'https://img.example/bob.png' });
     const page = await head(t, '/profile/bob');
     // the username as its owner spells it: one canonical URL whatever the case typed
@@ -129,7 +129,7 @@ describe('a profile page, for search engines and link previews', () => {
   });
 
   it('describes someone without a bio in a sentence, with no og:image', async () => {
-    const t = setup();
+    const t = await setup();
     await insertUser(t.db, 'carol');
     const page = await head(t, '/profile/carol/favorites');
     expect(page.canonical).toEqual([`${PUBLIC_URL}/profile/carol/favorites`]);
@@ -140,7 +140,7 @@ describe('a profile page, for search engines and link previews', () => {
 
 describe('every page', () => {
   it('has one canonical URL from PUBLIC_URL, keeping only the query that matters', async () => {
-    const t = setup({ PUBLIC_URL: 'https://example.org/notes' });
+    const t = await setup({ PUBLIC_URL: 'https://example.org/notes' });
     const bob = await insertUser(t.db, 'bob');
     for (let i = 0; i < 11; i++) await insertArticle(t.db, bob.id, { title: `A${i}`, tagList: ['birds'] });
     const cases: Array<[string, string]> = [
@@ -158,7 +158,7 @@ describe('every page', () => {
   });
 
   it('takes its description from SITE_DESCRIPTION, which the home banner and /about show', async () => {
-    const t = setup();
+    const t = await setup();
     const home = await head(t, '/');
     expect(home.description).toBe('Notes from the field.');
     expect(home.property('og:type')).toEqual(['website']);
@@ -172,7 +172,7 @@ describe('every page', () => {
     expect(loadEnv({}).SITE_DESCRIPTION).toBe('A place to share your knowledge.');
     expect(loadEnv({ SITE_DESCRIPTION: '' }).SITE_DESCRIPTION).toBe('A place to share your knowledge.');
     expect(() => loadEnv({ SITE_DESCRIPTION: 'x'.repeat(301) })).toThrow(EnvError);
-    const t = createTestApp();
+    const t = await createTestApp();
     const banner = dom(await new Browser(t.app).html('/')).querySelector('.banner p')!;
     expect(banner.text).toBe('A place to share your knowledge.');
   });
@@ -180,7 +180,7 @@ describe('every page', () => {
 
 describe('the sitemap', () => {
   it('lists published articles with their lastmod, their authors and tags in use, never a draft', async () => {
-    const t = setup();
+    const t = await setup();
     const bob = await insertUser(t.db, 'bob');
     const dora = await insertUser(t.db, 'dora'); // only drafts
     await insertUser(t.db, 'erin'); // nothing at all
@@ -214,7 +214,7 @@ describe('the sitemap', () => {
   });
 
   it('is named in a generated robots.txt', async () => {
-    const t = setup({ PUBLIC_URL: 'https://example.org/notes' });
+    const t = await setup({ PUBLIC_URL: 'https://example.org/notes' });
     const res = await reader(t).get('/robots.txt');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');

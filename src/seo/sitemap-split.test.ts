@@ -7,7 +7,7 @@ vi.mock('./sitemap-limits', () => ({ SITEMAP_URLS_PER_FILE: 3 }));
 
 describe('a sitemap past the per-file limit', () => {
   it('becomes an index of numbered sitemaps that hold every URL once', async () => {
-    const t = createTestApp({ env: { PUBLIC_URL: 'https://blog.example' } });
+    const t = await createTestApp({ env: { PUBLIC_URL: 'https://blog.example' } });
     const bob = await insertUser(t.db, 'bob');
     const slugs: string[] = [];
     for (const n of [1, 2, 3, 4, 5]) slugs.push((await insertArticle(t.db, bob.id, { title: `Article ${n}`, tagList: ['birds'] })).slug);

@@ -28,7 +28,7 @@ const settingsForm = (user: { username: string; email: string }, changes: Partia
   ...changes,
 });
 
-const userRow = (t: TestApp, id: number) => t.db.select().from(users).where(eq(users.id, id)).get()!;
+const userRow = async (t: TestApp, id: number) => (await t.db.select().from(users).where(eq(users.id, id)).limit(1))[0]!;
 
 async function expect422(res: Response, message: string, field: string): Promise<string> {
   expect(res.status).toBe(422);
@@ -40,7 +40,7 @@ async function expect422(res: Response, message: string, field: string): Promise
 
 describe('GET /settings', () => {
   it('sends a signed-out visitor to exactly /login', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     for (const method of ['GET', 'POST']) {
       const res = await t.app.request(`${ORIGIN}/settings`, { method, headers: { origin: ORIGIN } });
       expect(res.status).toBe(303);
@@ -49,7 +49,7 @@ describe('GET /settings', () => {
   });
 
   it('shows the form filled in, an empty password field and the logout button', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser } = await signedInBrowser(t, 'alice');
     const res = await browser.get('/settings');
     expect(res.status).toBe(200);
@@ -68,9 +68,9 @@ describe('GET /settings', () => {
   });
 
   it('shows the stored image URL and bio', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    t.db.update(users).set({ image: 'https://img.example/a.png?s=1&t=2', bio: 'I <3 "quotes"' }).where(eq(users.id, user.id)).run();
+    await t.db.update(users).set({ image: 'https://img.example/a.png?s=1&t=2', bio: 'I <3 "quotes"' }).where(eq(users.id, user.id));
     const html = await browser.html('/settings');
     expect(fieldValue(html, 'image')).toBe('https://img.example/a.png?s=1&t=2');
     expect(fieldValue(html, 'bio')).toBe('I <3 "quotes"');
@@ -79,13 +79,13 @@ describe('GET /settings', () => {
 
 describe('POST /settings', () => {
   it('saves the changes and goes to the new profile address', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const image = 'https://img.example/Alicia.png?v=2';
     const res = await browser.post('/settings', settingsForm(user, { username: 'alicia', bio: 'Hello there', image }));
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/profile/alicia');
-    expect(userRow(t, user.id)).toMatchObject({ username: 'alicia', bio: 'Hello there', image, email: user.email });
+    expect(await userRow(t, user.id)).toMatchObject({ username: 'alicia', bio: 'Hello there', image, email: user.email });
     const profile = await browser.html('/profile/alicia');
     expect(profile).toContain('Settings saved.');
     expect(profile).toContain('<h4>alicia</h4>');
@@ -93,42 +93,42 @@ describe('POST /settings', () => {
   });
 
   it('clears the image and the bio when they are emptied', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    t.db.update(users).set({ image: 'https://img.example/a.png', bio: 'Old bio' }).where(eq(users.id, user.id)).run();
+    await t.db.update(users).set({ image: 'https://img.example/a.png', bio: 'Old bio' }).where(eq(users.id, user.id));
     const res = await browser.post('/settings', settingsForm(user, { image: '', bio: '' }));
     expect(res.status).toBe(303);
-    expect(userRow(t, user.id)).toMatchObject({ image: null, bio: null });
+    expect(await userRow(t, user.id)).toMatchObject({ image: null, bio: null });
     expect(await browser.html('/profile/alice')).toContain('<img src="/default-avatar.svg" class="user-img"');
   });
 
   it.each(['javascript:alert(1)', 'data:image/svg+xml;base64,PHN2Zz4=', 'not a url'])(
     'refuses the image URL %s and keeps what was typed',
     async (image) => {
-      const t = createTestApp();
+      const t = await createTestApp();
       const { browser, user } = await signedInBrowser(t, 'alice');
       const res = await browser.post('/settings', settingsForm(user, { image, username: 'typedname', bio: 'Typed bio' }));
       const html = await expect422(res, 'Image URL must be an http:// or https:// URL', 'image');
       expect(fieldValue(html, 'image')).toBe(image);
       expect(fieldValue(html, 'username')).toBe('typedname');
       expect(fieldValue(html, 'bio')).toBe('Typed bio');
-      expect(userRow(t, user.id)).toMatchObject({ username: 'alice', image: null, bio: null });
+      expect(await userRow(t, user.id)).toMatchObject({ username: 'alice', image: null, bio: null });
     },
   );
 
   it("refuses someone else's username or email, whatever their case", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await insertUser(t.db, 'bob');
     const taken = await browser.post('/settings', settingsForm(user, { username: 'BoB' }));
     expect(fieldValue(await expect422(taken, 'Username has already been taken', 'username'), 'username')).toBe('BoB');
     const email = await browser.post('/settings', settingsForm(user, { email: 'BOB@example.com', currentPassword: PASSWORD }));
     await expect422(email, 'Email has already been taken', 'email');
-    expect(userRow(t, user.id)).toMatchObject({ username: 'alice', email: 'alice@example.com' });
+    expect(await userRow(t, user.id)).toMatchObject({ username: 'alice', email: 'alice@example.com' });
   });
 
   it('asks for the current password to change the email', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const email = 'new@example.com';
     const missing = await browser.post('/settings', settingsForm(user, { email }));
@@ -136,18 +136,18 @@ describe('POST /settings', () => {
     expect(fieldValue(html, 'email')).toBe(email);
     const wrong = await browser.post('/settings', settingsForm(user, { email, currentPassword: 'not my password' }));
     expect(await expect422(wrong, 'Current password is not correct', 'currentPassword')).not.toContain('not my password');
-    expect(userRow(t, user.id).email).toBe('alice@example.com');
+    expect((await userRow(t, user.id)).email).toBe('alice@example.com');
 
     const right = await browser.post('/settings', settingsForm(user, { email, currentPassword: PASSWORD }));
     expect(right.status).toBe(303);
-    expect(userRow(t, user.id).email).toBe(email);
+    expect((await userRow(t, user.id)).email).toBe(email);
   });
 
   it('asks for the current password to change the password, and never shows either back', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const password = 'a brand new secret';
-    const before = userRow(t, user.id).passwordHash;
+    const before = (await userRow(t, user.id)).passwordHash;
     const missing = await browser.post('/settings', settingsForm(user, { password }));
     expect(await expect422(missing, 'Current password is needed', 'currentPassword')).not.toContain(password);
     const wrong = await browser.post('/settings', settingsForm(user, { password, currentPassword: 'wrong guess 123' }));
@@ -155,16 +155,16 @@ describe('POST /settings', () => {
     expect(html).not.toContain(password);
     expect(html).not.toContain('wrong guess 123');
     expect(fieldValue(html, 'password')).toBe('');
-    expect(userRow(t, user.id).passwordHash).toBe(before);
+    expect((await userRow(t, user.id)).passwordHash).toBe(before);
 
     const right = await browser.post('/settings', settingsForm(user, { password, currentPassword: PASSWORD }));
     expect(right.status).toBe(303);
     expect(right.headers.get('location')).toBe('/profile/alice');
-    expect(userRow(t, user.id).passwordHash).not.toBe(before);
+    expect((await userRow(t, user.id)).passwordHash).not.toBe(before);
   });
 
   it("ends the user's other sessions when the password changes, and keeps this one", async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser: here, user } = await signedInBrowser(t, 'alice');
     const elsewhere = new Browser(t.app);
     expect((await elsewhere.post('/login', { email: user.email, password: PASSWORD })).status).toBe(303);
@@ -176,15 +176,15 @@ describe('POST /settings', () => {
     const signedOut = await elsewhere.get('/settings');
     expect(signedOut.status).toBe(303);
     expect(signedOut.headers.get('location')).toBe('/login');
-    expect(t.db.select().from(sessions).where(eq(sessions.userId, user.id)).all()).toHaveLength(1);
+    expect(await t.db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(1);
     // someone else's session is not touched
     expect((await bob.browser.get('/settings')).status).toBe(200);
   });
 
   it('spends a password check on a new password: past the limit the form comes back with 429, as typed', async () => {
-    const t = createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '1/h' } });
+    const t = await createTestApp({ env: { RATE_LIMIT_PASSWORD_STRENGTH: '1/h' } });
     const { browser, user } = await signedInBrowser(t, 'alice');
-    const before = userRow(t, user.id).passwordHash;
+    const before = (await userRow(t, user.id)).passwordHash;
     await expect422(await browser.post('/settings', settingsForm(user, { password: 'password1', currentPassword: PASSWORD })), 'Password is too easy to guess', 'password');
 
     const res = await browser.post('/settings', settingsForm(user, { bio: 'Still here', password: 'a brand new secret', currentPassword: PASSWORD }));
@@ -195,13 +195,13 @@ describe('POST /settings', () => {
     expect(html).toMatch(/<ul class="error-messages"[^>]*><li>Too many requests\. Try again in \d+ (second|minute)s?\./);
     expect(fieldValue(html, 'bio')).toBe('Still here');
     expect(fieldValue(html, 'password')).toBe('');
-    expect(userRow(t, user.id).passwordHash).toBe(before);
+    expect((await userRow(t, user.id)).passwordHash).toBe(before);
     // a change without a new password measures nothing and is not limited
     expect((await browser.post('/settings', settingsForm(user, { bio: 'Still here' }))).status).toBe(303);
   });
 
   it('lets the new password sign in, and not the old one', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const password = 'a brand new secret';
     await browser.post('/settings', settingsForm(user, { password, currentPassword: PASSWORD }));
@@ -212,13 +212,13 @@ describe('POST /settings', () => {
   });
 
   it('refuses a bio over 1000 characters and accepts one of exactly 1000', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const tooLong = await browser.post('/settings', settingsForm(user, { bio: 'b'.repeat(1001) }));
     expect(fieldValue(await expect422(tooLong, 'Bio is too long', 'bio'), 'bio')).toBe('b'.repeat(1001));
-    expect(userRow(t, user.id).bio).toBeNull();
+    expect((await userRow(t, user.id)).bio).toBeNull();
     expect((await browser.post('/settings', settingsForm(user, { bio: 'b'.repeat(1000) }))).status).toBe(303);
-    expect(userRow(t, user.id).bio).toBe('b'.repeat(1000));
+    expect((await userRow(t, user.id)).bio).toBe('b'.repeat(1000));
   });
 
   it.each([
@@ -226,14 +226,14 @@ describe('POST /settings', () => {
     ['over 40 characters', 'a'.repeat(41), 'Username is too long'],
     ['empty', '', 'Username can&#39;t be blank'],
   ])('refuses a username %s', async (_case, username, message) => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     await expect422(await browser.post('/settings', settingsForm(user, { username })), message, 'username');
-    expect(userRow(t, user.id).username).toBe('alice');
+    expect((await userRow(t, user.id)).username).toBe('alice');
   });
 
   it('refuses a new password that is too short', async () => {
-    const t = createTestApp();
+    const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
     const res = await browser.post('/settings', settingsForm(user, { password: 'short', currentPassword: PASSWORD }));
     await expect422(res, 'Password is too short', 'password');

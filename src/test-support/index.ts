@@ -1,10 +1,10 @@
 import { parse as parseHtml } from 'node-html-parser';
-import Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { createApp } from '../app';
 import { hashPassword } from '../auth/password';
 import type { Caller, Core } from '../core';
-import { openDatabase, wrapDatabase, type Db } from '../db/client';
-import { retainStatements } from '../db/statements';
+import type { Db } from '../db/client';
+import { users } from '../db/schema';
 import { loadEnv, type Env } from '../env';
 import { createTestClock } from '../lib/clock';
 import type { GlobalStep } from '../lib/front-door';
@@ -13,37 +13,28 @@ import { loadMarkdown } from '../lib/markdown';
 import { Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
+import { createTestDb } from './db';
+
+export * from './db';
 
 export const ORIGIN = 'http://localhost';
-
-let template: Buffer | null = null;
-
-/** A fresh in-memory database built by the real migrations (run once, then copied per test). */
-export function createTestDb(): Db {
-  if (!template) {
-    const db = openDatabase(':memory:');
-    template = db.$client.serialize();
-    db.$client.close();
-  }
-  const sqlite = retainStatements(new Database(template));
-  sqlite.pragma('foreign_keys = ON');
-  return wrapDatabase(sqlite);
-}
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
   return loadEnv({ PUBLIC_URL: ORIGIN, NODE_ENV: 'test', ...overrides });
 }
 
-export type TestApp = ReturnType<typeof createTestApp>;
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** The real app on a fresh database, with a movable clock and captured log lines. */
-export function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
-  const db = createTestDb();
+export async function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
+  // the environment first: a refused one makes no database
+  const env = testEnv(options.env);
+  const db = await createTestDb();
   const clock = createTestClock();
   const logs: LogLine[] = [];
   const app = createApp({
     db,
-    env: testEnv(options.env),
+    env,
     clock,
     globalSteps: options.globalSteps,
     log: (line) => {
@@ -58,14 +49,14 @@ export function createTestApp(options: { env?: Record<string, string>; globalSte
  * What use cases are built from, as createApp() builds it: a fresh database, a movable clock, the
  * app's limits and captured log lines. For calling a use case directly, without a door.
  */
-export function createTestCore(options: { env?: Record<string, string> } = {}) {
+export async function createTestCore(options: { env?: Record<string, string> } = {}) {
   const env = testEnv(options.env);
   const clock = createTestClock();
   const logs: LogLine[] = [];
   const log = (line: LogLine) => {
     logs.push(line);
   };
-  const db = createTestDb();
+  const db = await createTestDb();
   const core: Core = { db, env, clock, log, limits: new Limits(env, log), reads: sharedReads(db) };
   return { core, clock, logs };
 }
@@ -146,7 +137,7 @@ export async function insertUser(db: Db, username: string, extra: { bio?: string
   passwordHash ??= hashPassword(PASSWORD);
   const user = await createUser(db, { username, email: `${username}@example.com`, passwordHash: await passwordHash }, Date.now());
   if (extra.bio || extra.image) {
-    db.$client.prepare('update users set bio = ?, image = ? where id = ?').run(extra.bio ?? null, extra.image ?? null, user.id);
+    await db.update(users).set({ bio: extra.bio ?? null, image: extra.image ?? null }).where(eq(users.id, user.id));
   }
   return user;
 }
@@ -190,28 +181,4 @@ export async function insertArticle(
 /** Parses a page so tests can query it with CSS selectors. */
 export function dom(html: string) {
   return parseHtml(html);
-}
-
-/**
- * How many SQL statements run during `fn`: counts executions on better-sqlite3's statements
- * (prepared statements are reused, so counting prepare() would miss them).
- */
-export async function countQueries(t: { db: Db }, fn: () => Promise<unknown>): Promise<number> {
-  const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
-  const methods = ['all', 'get', 'run', 'iterate'] as const;
-  const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);
-  let queries = 0;
-  methods.forEach((name, i) => {
-    proto[name] = function (this: { source?: string }, ...args: unknown[]) {
-      // the cache's check of its versions (src/cache/versions.ts) is not a read of content
-      if (!this.source?.includes('from cache_versions')) queries++;
-      return originals[i]!.apply(this, args);
-    };
-  });
-  try {
-    await fn();
-  } finally {
-    methods.forEach((name, i) => (proto[name] = originals[i]));
-  }
-  return queries;
 }

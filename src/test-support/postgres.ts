@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject, onTestFinished } from 'vitest';
+import type { Db } from '../db/client';
 import { closePostgres, openPostgres, type PgDb } from '../db/postgres';
 import { testDatabasePrefix } from './postgres-cluster';
 
@@ -143,3 +144,59 @@ export async function createPostgresTestDb(): Promise<PgDb> {
   dropAfterTest(name, db);
   return db;
 }
+
+/** The URL of a database createPostgresTestDb() made, for a process of its own (the CLI) to open. */
+export function postgresTestDbUrl(db: Db): string {
+  return asPg(db).$client.options.connectionString!;
+}
+
+/**
+ * Closes the database's pool, as a test does to make every later query fail (the app's error
+ * pages, /healthz); the database itself is dropped when the test finishes.
+ */
+export async function closePostgresTestDb(db: Db): Promise<void> {
+  await closePostgres(asPg(db));
+}
+
+/** What a query on a closed pool fails with (pg-pool's words), inside Drizzle's "Failed query" error. */
+export const CLOSED_POSTGRES_MESSAGE = 'Cannot use a pool after calling end on the pool';
+
+type Query = (...args: unknown[]) => unknown;
+
+/**
+ * How many SQL statements `db`'s pool runs during `fn`, not counting the cache's read of its
+ * versions, nor the statements that frame a transaction (BEGIN, COMMIT, the writer lock), which
+ * SQLite's count does not see either.
+ */
+export async function countPostgresQueries(db: Db, fn: () => Promise<unknown>): Promise<number> {
+  const pool = asPg(db).$client;
+  let queries = 0;
+  const counted = (query: Query): Query =>
+    function (this: unknown, ...args: unknown[]) {
+      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
+      if (!/from "?cache_versions|^(begin|commit|rollback)\b|pg_advisory_(un)?lock/i.test(text.trim())) queries++;
+      return query.apply(this, args);
+    };
+  const { query } = pool;
+  const connect = pool.connect as () => Promise<pg.PoolClient>;
+  const wrapped = new Map<pg.PoolClient, Query>();
+  pool.query = counted(query) as typeof pool.query;
+  pool.connect = (async (): Promise<pg.PoolClient> => {
+    const client = await connect.call(pool);
+    if (!wrapped.has(client)) {
+      wrapped.set(client, client.query as Query);
+      client.query = counted(client.query as Query) as typeof client.query;
+    }
+    return client;
+  }) as unknown as typeof pool.connect;
+  try {
+    await fn();
+  } finally {
+    pool.query = query;
+    pool.connect = connect as typeof pool.connect;
+    for (const [client, original] of wrapped) client.query = original as typeof client.query;
+  }
+  return queries;
+}
+
+const asPg = (db: Db) => db as unknown as PgDb;
