@@ -6,9 +6,13 @@
  * still runs the statement, in order, so nothing shows until another engine stands behind the
  * same functions. This is the check typescript-eslint's no-floating-promises makes, with the
  * compiler alone.
+ *
+ * On the same program it then runs scripts/engine-neutral.ts: no SQLite-only query methods
+ * (`.get()`, `.all()`, `.run()`, `.values()` on Drizzle) and no `$client` in feature code.
  */
 import path from 'node:path';
 import ts from 'typescript';
+import { engineSpecificUses } from './engine-neutral';
 
 const root = path.resolve(import.meta.dirname, '..');
 const configFile = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
@@ -60,7 +64,14 @@ for (const file of program.getSourceFiles()) {
   visit(file);
 }
 
+let failed = false;
 if (problems.length > 0) {
   console.error(`A promise is neither awaited, returned nor voided (${problems.length}):\n${problems.join('\n')}`);
-  process.exit(1);
+  failed = true;
 }
+const engineSpecific = engineSpecificUses(program, root);
+if (engineSpecific.length > 0) {
+  console.error(`Feature code must run on SQLite and PostgreSQL alike (src/db/engine.ts) (${engineSpecific.length}):\n${engineSpecific.join('\n')}`);
+  failed = true;
+}
+if (failed) process.exit(1);

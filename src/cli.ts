@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { signUp } from './auth/use-cases';
 import { CLI_CALLER, Forbidden, NotFound, type Core, type FieldErrors } from './core';
 import { openDatabase } from './db/client';
+import { closeDatabase } from './db/engine';
 import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
 import { createStderrLog } from './lib/logger';
@@ -147,8 +148,7 @@ async function run(argv: string[]): Promise<number> {
       await serve(env);
       return -1; // keeps running until a signal
     case 'migrate': {
-      const db = openForCommand(env);
-      db.$client.close();
+      await closeDatabase(openForCommand(env));
       say(`Migrations applied to ${env.DATABASE_PATH}.`);
       return 0;
     }
@@ -216,7 +216,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
       const { user } = result.value;
       process.stdout.write(`Created user ${user.username} (id ${user.id}).\n`);
     } finally {
-      core.db.$client.close();
+      await closeDatabase(core.db);
     }
     return 0;
   }
@@ -231,7 +231,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
       if (!result.ok) throw new OperationError(firstError(result.errors));
       process.stdout.write(`Password changed for ${result.value.user.username}; every session of theirs has ended.\n`);
     } finally {
-      core.db.$client.close();
+      await closeDatabase(core.db);
     }
     return 0;
   }

@@ -43,7 +43,14 @@ export function listen(
     },
     answerFromCache
       ? (req, res) => {
-          if (!answerFromCache(req, res)) void toApp(req, res);
+          // a failure to answer from the cache (the database could not say what is current) is
+          // the app's to answer, as any other request it is handed
+          void answerFromCache(req, res).then(
+            async (answered) => {
+              if (!answered) await toApp(req, res);
+            },
+            () => toApp(req, res),
+          );
         }
       : toApp,
   );

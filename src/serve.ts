@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { renderMissingBodies } from './articles/render-bodies';
 import { openDatabase } from './db/client';
+import { closeDatabase } from './db/engine';
 import type { Env } from './env';
 import { listen } from './http-server';
 import { createLog } from './lib/logger';
@@ -24,7 +25,7 @@ export async function serve(env: Env): Promise<void> {
   prepareRuntime(cacheDir);
   const releaseLock = acquireServerLock(env.DATABASE_PATH);
   const db = openDatabase(env.DATABASE_PATH);
-  await renderMissingBodies(db.$client);
+  await renderMissingBodies(db);
   const app = createApp({ db, env, log });
   const server = await listen(app, { port: env.PORT, hostname: env.HOST });
   let stopping = false;
@@ -65,8 +66,7 @@ export async function serve(env: Env): Promise<void> {
     force.unref();
     server.close(async () => {
       await backupsStopped;
-      db.$client.pragma('wal_checkpoint(TRUNCATE)');
-      db.$client.close();
+      await closeDatabase(db, { checkpoint: true });
       releaseLock();
       log({ level: 'info', msg: 'stopped' });
       process.exit(0);

@@ -6,6 +6,7 @@ import { slugify, uniqueSlug } from '../../src/articles/slug';
 import { createSession } from '../../src/auth/session';
 import { renderMissingBodies } from '../../src/articles/render-bodies';
 import { openDatabase } from '../../src/db/client';
+import { closeDatabase } from '../../src/db/engine';
 import { createRng, createZipf, distinctIndexes, shuffle } from './random';
 import { bio, commentBody, description, markdownBody, TAG_NAMES, title, username } from './text';
 
@@ -172,10 +173,9 @@ export async function seedDataset(file: string, spec: DatasetSpec, passwordHash:
   sqlite.close();
   // what the app derives from a row when saving it (rendered HTML, reading time...) the server
   // backfills when it starts: done here, so it is not in the server's start-up
-  const reopened = openDatabase(file).$client;
+  const reopened = openDatabase(file);
   await renderMissingBodies(reopened);
-  reopened.pragma('wal_checkpoint(TRUNCATE)');
-  reopened.close();
+  await closeDatabase(reopened, { checkpoint: true });
 
   const topAuthor = articlesByAuthor.indexOf(Math.max(...articlesByAuthor));
   const popularTag = TAG_NAMES[tagUses.indexOf(Math.max(...tagUses))]!;

@@ -1,170 +1,27 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Db, Queryable } from '../db/client';
+import { and, count, countDistinct, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { ANONYMOUS_VIEWER, idListValue, inIdList, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle, transaction } from '../db/transaction';
-import { articles, articleTags, favorites, follows, tags, users } from '../db/schema';
 import { renderBody, type RenderedBody } from '../lib/markdown';
-import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
-import { followingFlag } from '../profiles/following';
+import { searchEngineOf } from '../search/queries';
 import { slugify, uniqueSlug } from './slug';
-import { LISTED, LISTED_TAG_LINK, listedSql, ownUnlisted } from './visibility';
+import {
+  filterCondition,
+  FILTER_KEYS,
+  listedColumns,
+  summaryColumns,
+  tagIdByName,
+  tagsForArticles,
+  toSummary,
+  type ArticleDetail,
+  type ArticleFilter,
+  type ArticleInput,
+  type ArticleSummary,
+  type FilterKey,
+} from './summary';
+import { listed, listedTagLink, ownUnlisted } from './visibility';
 
-export type Profile = {
-  id: number;
-  username: string;
-  bio: string | null;
-  image: string | null;
-  following: boolean;
-};
-
-export type ArticleSummary = {
-  id: number;
-  slug: string;
-  title: string;
-  description: string;
-  tagList: string[];
-  createdAt: Date;
-  updatedAt: Date;
-  /** null while it is a draft */
-  publishedAt: Date | null;
-  readingMinutes: number;
-  favorited: boolean;
-  favoritesCount: number;
-  author: Profile;
-};
-
-export type ArticleDetail = ArticleSummary & { body: string; bodyHtml: string };
-
-export type ArticleFilter = {
-  tag?: string;
-  /** author's username */
-  author?: string;
-  /** username of someone who favorited the articles */
-  favoritedBy?: string;
-  /** id of the user whose followed authors' articles make the feed */
-  feedOf?: number;
-};
-
-export type ArticleInput = { title: string; description: string; body: string; tagList: string[] };
-
-const userIdByName = (placeholder: string) =>
-  sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${sql.placeholder(placeholder)}))`;
-
-export type FilterKey = keyof ArticleFilter;
-export const FILTER_KEYS: FilterKey[] = ['tag', 'author', 'favoritedBy', 'feedOf'];
-
-export const tagIdByName = sql`(select ${tags.id} from ${tags} where ${tags.name} = ${sql.placeholder('tag')})`;
-
-/** The WHERE of a list on articles, with a placeholder for each filter given (tag aside). */
-export function filterCondition(keys: FilterKey[]): SQL | undefined {
-  // only listed articles are in a list, a count, a feed or a tag
-  const conditions: SQL[] = [LISTED];
-  if (keys.includes('author')) {
-    conditions.push(sql`${articles.authorId} = ${userIdByName('author')}`);
-  }
-  if (keys.includes('favoritedBy')) {
-    conditions.push(
-      sql`${articles.id} in (select ${favorites.articleId} from ${favorites}
-        where ${favorites.userId} = ${userIdByName('favoritedBy')})`,
-    );
-  }
-  if (keys.includes('feedOf')) {
-    conditions.push(
-      sql`${articles.authorId} in (select ${follows.followedId} from ${follows}
-        where ${follows.followerId} = ${sql.placeholder('feedOf')})`,
-    );
-  }
-  return conditions.length ? and(...conditions) : undefined;
-}
-
-/** Columns of an article view that are the same for every reader. */
-function listedColumns() {
-  return {
-    id: articles.id,
-    slug: articles.slug,
-    title: articles.title,
-    description: articles.description,
-    createdAt: articles.createdAt,
-    updatedAt: articles.updatedAt,
-    publishedAt: articles.publishedAt,
-    readingMinutes: articles.readingMinutes,
-    favoritesCount: articles.favoritesCount,
-    authorId: users.id,
-    authorUsername: users.username,
-    authorBio: users.bio,
-    authorImage: users.image,
-  };
-}
-
-/** Columns every article view needs; the viewer's flags are 0 for the anonymous viewer (-1). */
-export function summaryColumns() {
-  const viewer = sql.placeholder('viewer');
-  return {
-    ...listedColumns(),
-    favorited: sql<number>`exists(select 1 from ${favorites} where ${favorites.articleId} = ${articles.id} and ${favorites.userId} = ${viewer})`,
-    following: followingFlag(viewer, articles.authorId),
-  };
-}
-
-type SummaryRow = {
-  id: number;
-  slug: string;
-  title: string;
-  description: string;
-  createdAt: Date;
-  updatedAt: Date;
-  publishedAt: Date | null;
-  readingMinutes: number;
-  favoritesCount: number;
-  /** the viewer's flags; a list reads them apart (viewerFlags) */
-  favorited?: number;
-  authorId: number;
-  authorUsername: string;
-  authorBio: string | null;
-  authorImage: string | null;
-  following?: number;
-};
-
-export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
-  return {
-    id: row.id,
-    slug: row.slug,
-    title: row.title,
-    description: row.description,
-    tagList,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    publishedAt: row.publishedAt,
-    readingMinutes: row.readingMinutes,
-    favorited: Boolean(row.favorited),
-    favoritesCount: Number(row.favoritesCount),
-    author: {
-      id: row.authorId,
-      username: row.authorUsername,
-      bio: row.authorBio,
-      image: row.authorImage,
-      following: Boolean(row.following),
-    },
-  };
-}
-
-/**
- * Tags of many articles in one prepared query (ids as a JSON array), in the author's order. A part
- * of the query functions that call it, after their `await idle(db)`, so it reads the same state.
- */
-export function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
-  const byArticle = new Map<number, string[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return byArticle;
-  const statement = db.$client.prepare(
-    `select at.article_id as articleId, t.name as name from article_tags at
-     join tags t on t.id = at.tag_id
-     where at.article_id in (select value from json_each(?))
-     order by at.article_id, at.position`,
-  );
-  for (const row of statement.all(JSON.stringify(ids)) as Array<{ articleId: number; name: string }>) {
-    byArticle.get(row.articleId)?.push(row.name);
-  }
-  return byArticle;
-}
+export * from './summary';
 
 /**
  * The list query and its count for a set of filters: built and prepared once per database.
@@ -173,78 +30,91 @@ export function tagsForArticles(db: Db, ids: number[]): Map<number, string[]> {
  * SQLite sorts or skips: no OFFSET cliff, no sorting of whole tags.)
  */
 export function articleListQueries(db: Db, keys: FilterKey[]) {
-  return prepared(db, `article-list:${keys.join(',')}`, () => {
-    const where = filterCondition(keys);
-    const byTag = keys.includes('tag');
-    const tagged = and(eq(articleTags.tagId, tagIdByName), LISTED_TAG_LINK, where);
-    // a tag's articles come newest first from article_tags_tag_published_idx, unsorted
-    const pageIds = byTag
-      ? db
-          .select({ id: articleTags.articleId })
-          .from(articleTags)
-          .innerJoin(articles, eq(articles.id, articleTags.articleId))
-          .where(tagged)
-          .orderBy(desc(articleTags.publishedAt), desc(articleTags.articleId))
-          .limit(sql.placeholder('limit'))
-          .offset(sql.placeholder('offset'))
-          .as('page_ids')
-      : db
-          .select({ id: articles.id })
-          .from(articles)
-          .where(where)
-          .orderBy(desc(articles.publishedAt), desc(articles.id))
-          .limit(sql.placeholder('limit'))
-          .offset(sql.placeholder('offset'))
-          .as('page_ids');
-    return {
+  const name = keys.join(',');
+  const byTag = keys.includes('tag');
+  const tagged = (t: Tables) => and(eq(t.articleTags.tagId, tagIdByName(t)), listedTagLink(t), filterCondition(t, keys));
+  return {
+    page: preparedQuery(db, `article-list:${name}`, (t) => {
+      const { articles, articleTags, users } = t;
+      // a tag's articles come newest first from article_tags_tag_published_idx, unsorted
+      const pageIds = byTag
+        ? db
+            .select({ id: articleTags.articleId })
+            .from(articleTags)
+            .innerJoin(articles, eq(articles.id, articleTags.articleId))
+            .where(tagged(t))
+            .orderBy(desc(articleTags.publishedAt), desc(articleTags.articleId))
+            .limit(sql.placeholder('limit'))
+            .offset(sql.placeholder('offset'))
+            .as('page_ids')
+        : db
+            .select({ id: articles.id })
+            .from(articles)
+            .where(filterCondition(t, keys))
+            .orderBy(desc(articles.publishedAt), desc(articles.id))
+            .limit(sql.placeholder('limit'))
+            .offset(sql.placeholder('offset'))
+            .as('page_ids');
       // CROSS JOIN keeps the 10 page ids as the outer loop (SQLite does not reorder it)
-      page: db
-        .select(listedColumns())
+      return db
+        .select(listedColumns(t))
         .from(pageIds)
         .crossJoin(articles)
         .innerJoin(users, eq(users.id, articles.authorId))
         .where(eq(articles.id, pageIds.id))
-        .orderBy(desc(articles.publishedAt), desc(articles.id))
-        .prepare(),
-      count: byTag
+        .orderBy(desc(articles.publishedAt), desc(articles.id));
+    }),
+    count: preparedQuery(db, `article-count:${name}`, (t) =>
+      byTag
         ? db
-            .select({ n: sql<number>`count(*)` })
-            .from(articleTags)
-            .innerJoin(articles, eq(articles.id, articleTags.articleId))
-            .where(tagged)
-            .prepare()
-        : db.select({ n: sql<number>`count(*)` }).from(articles).where(where).prepare(),
-    };
-  });
+            .select({ n: count() })
+            .from(t.articleTags)
+            .innerJoin(t.articles, eq(t.articles.id, t.articleTags.articleId))
+            .where(tagged(t))
+        : db.select({ n: count() }).from(t.articles).where(filterCondition(t, keys)),
+    ),
+  };
 }
 
-/** The viewer's flags for a page: the ids, among those given, of articles favorited and authors followed. */
+/**
+ * The viewer's flags for a page: among the articles (`articles`) and authors (`authors`) given,
+ * those the viewer (`viewer`) favorited (kind 1) and follows (kind 2), each read by its key.
+ */
 export function viewerFlagsQuery(db: Db) {
-  return db.$client.prepare(
-    `select
-       (select json_group_array(a.value) from json_each(:articles) a
-        where exists(select 1 from favorites f where f.user_id = :viewer and f.article_id = a.value)) as favorited,
-       (select json_group_array(a.value) from json_each(:authors) a
-        where exists(select 1 from follows f where f.follower_id = :viewer and f.followed_id = a.value)) as following`,
-  );
+  return preparedQuery(db, 'viewer-flags', ({ favorites, follows }) => {
+    const viewer = sql.placeholder('viewer');
+    return db
+      .select({ kind: sql<number>`1`, id: favorites.articleId })
+      .from(favorites)
+      .where(and(eq(favorites.userId, viewer), inIdList(db, favorites.articleId, sql.placeholder('articles'))))
+      .unionAll(
+        db
+          .select({ kind: sql<number>`2`, id: follows.followedId })
+          .from(follows)
+          .where(and(eq(follows.followerId, viewer), inIdList(db, follows.followedId, sql.placeholder('authors')))),
+      );
+  });
 }
 
 /**
  * Which of these articles the viewer favorited and which of these authors they follow, in one
- * prepared query (ids as JSON arrays). A part of the query functions that call it, as above.
+ * prepared query (ids bound as lists). A part of the query functions that call it, as above.
  */
-export function viewerFlags(
+export async function viewerFlags(
   db: Db,
   viewerId: number,
   articleIds: number[],
   authorIds: number[],
-): { favorited: Set<number>; following: Set<number> } {
-  const row = viewerFlagsQuery(db).get({
+): Promise<{ favorited: Set<number>; following: Set<number> }> {
+  const rows = await viewerFlagsQuery(db).rows({
     viewer: viewerId,
-    articles: JSON.stringify(articleIds),
-    authors: JSON.stringify(authorIds),
-  }) as { favorited: string; following: string };
-  return { favorited: new Set(JSON.parse(row.favorited)), following: new Set(JSON.parse(row.following)) };
+    articles: idListValue(db, articleIds),
+    authors: idListValue(db, authorIds),
+  });
+  const favorited = new Set<number>();
+  const following = new Set<number>();
+  for (const row of rows) (Number(row.kind) === 1 ? favorited : following).add(row.id);
+  return { favorited, following };
 }
 
 /**
@@ -267,18 +137,16 @@ const filterKeys = (filter: ArticleFilter) => FILTER_KEYS.filter((key) => filter
 export function sharedReads(db: Db): SharedReads {
   return {
     async articleList(filter, limit, offset) {
-      await idle(db);
       const queries = articleListQueries(db, filterKeys(filter));
-      const rows = queries.page.all({ ...filter, limit, offset });
-      const tagLists = tagsForArticles(
+      const rows = await queries.page.rows({ ...filter, limit, offset });
+      const tagLists = await tagsForArticles(
         db,
         rows.map((row) => row.id),
       );
       const articles = rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
-      return { articles, total: queries.count.get(filter)?.n ?? 0 };
+      return { articles, total: Number((await queries.count.row(filter))?.n ?? 0) };
     },
     async tagsInUse() {
-      await idle(db);
       return queryTagsInUse(db);
     },
   };
@@ -296,8 +164,7 @@ export async function listArticles(
   const { articles: page, total } = await source.reads.articleList(filter, options.limit, options.offset);
   // shared reads may be shared with other requests: each gets its own copies
   if (options.viewerId === null || page.length === 0) return { articles: page.map((article) => ({ ...article })), total };
-  await idle(source.db);
-  const { favorited, following } = viewerFlags(
+  const { favorited, following } = await viewerFlags(
     source.db,
     options.viewerId,
     page.map((article) => article.id),
@@ -312,109 +179,85 @@ export async function listArticles(
 }
 
 export async function findArticleBySlug(db: Db, slug: string, viewerId: number | null): Promise<ArticleDetail | null> {
-  await idle(db);
-  const query = prepared(db, 'article-by-slug', () =>
+  const query = preparedQuery(db, 'article-by-slug', (t) =>
     db
-      .select({ ...summaryColumns(), body: articles.body, bodyHtml: articles.bodyHtml })
-      .from(articles)
-      .innerJoin(users, eq(users.id, articles.authorId))
-      .where(eq(articles.slug, sql.placeholder('slug')))
-      .prepare(),
+      .select({ ...summaryColumns(t), body: t.articles.body, bodyHtml: t.articles.bodyHtml })
+      .from(t.articles)
+      .innerJoin(t.users, eq(t.users.id, t.articles.authorId))
+      .where(eq(t.articles.slug, sql.placeholder('slug'))),
   );
-  const row = query.get({ slug, viewer: viewerId ?? ANONYMOUS_VIEWER });
+  const row = await query.row({ slug, viewer: viewerId ?? ANONYMOUS_VIEWER });
   if (!row) return null;
-  const tagList = tagsForArticles(db, [row.id]).get(row.id) ?? [];
+  const tagList = (await tagsForArticles(db, [row.id])).get(row.id) ?? [];
   return { ...toSummary(row, tagList), body: row.body, bodyHtml: row.bodyHtml };
 }
 
 /** What /about tells: how many people have a listed article, and how many articles are listed. */
 export async function countListed(db: Db): Promise<{ authors: number; articles: number }> {
-  await idle(db);
-  const query = prepared(db, 'listed-counts', () =>
-    db.$client.prepare(`select count(distinct author_id) as authors, count(*) as articles from articles where ${listedSql()}`),
+  const query = preparedQuery(db, 'listed-counts', (t) =>
+    db.select({ authors: countDistinct(t.articles.authorId), articles: count() }).from(t.articles).where(listed(t)),
   );
-  return query.get() as { authors: number; articles: number };
+  const row = await query.row();
+  return { authors: Number(row?.authors ?? 0), articles: Number(row?.articles ?? 0) };
 }
 
 /** An author's drafts, most recently edited first (only ever shown to that author). */
 export async function listDrafts(db: Db, authorId: number): Promise<ArticleSummary[]> {
-  await idle(db);
-  const query = prepared(db, 'drafts-of-author', () =>
+  const query = preparedQuery(db, 'drafts-of-author', (t) =>
     db
-      .select(summaryColumns())
-      .from(articles)
-      .innerJoin(users, eq(users.id, articles.authorId))
-      .where(ownUnlisted(sql.placeholder('author')))
-      .orderBy(desc(articles.updatedAt), desc(articles.id))
-      .limit(200)
-      .prepare(),
+      .select(summaryColumns(t))
+      .from(t.articles)
+      .innerJoin(t.users, eq(t.users.id, t.articles.authorId))
+      .where(ownUnlisted(t, sql.placeholder('author')))
+      .orderBy(desc(t.articles.updatedAt), desc(t.articles.id))
+      .limit(200),
   );
-  const rows = query.all({ author: authorId, viewer: authorId });
-  const tagLists = tagsForArticles(
+  const rows = await query.rows({ author: authorId, viewer: authorId });
+  const tagLists = await tagsForArticles(
     db,
     rows.map((row) => row.id),
   );
   return rows.map((row) => toSummary(row, tagLists.get(row.id) ?? []));
 }
 
-function queryTagsInUse(db: Db): string[] {
-  return db
-    .select({ name: tags.name })
-    .from(tags)
-    .innerJoin(articleTags, and(eq(articleTags.tagId, tags.id), LISTED_TAG_LINK))
-    .groupBy(tags.id)
-    .orderBy(desc(sql`count(*)`), tags.name)
-    .all()
-    .map((row) => row.name);
+async function queryTagsInUse(db: Db): Promise<string[]> {
+  await idle(db);
+  const t = tablesOf(db);
+  const rows = await db
+    .select({ name: t.tags.name })
+    .from(t.tags)
+    .innerJoin(t.articleTags, and(eq(t.articleTags.tagId, t.tags.id), listedTagLink(t)))
+    .groupBy(t.tags.id)
+    .orderBy(desc(sql`count(*)`), t.tags.name);
+  return rows.map((row) => row.name);
 }
 
-function takenSlugs(db: Queryable, base: string, exceptId?: number): Set<string> {
-  const rows = db
+async function takenSlugs(db: Db, base: string, exceptId?: number): Promise<Set<string>> {
+  const { articles } = tablesOf(db);
+  const rows = await db
     .select({ slug: articles.slug, id: articles.id })
     .from(articles)
-    .where(sql`${articles.slug} = ${base} or ${articles.slug} like ${`${base}-%`} escape '\\'`)
-    .all();
+    .where(sql`${articles.slug} = ${base} or ${articles.slug} like ${`${base}-%`} escape '\\'`);
   return new Set(rows.filter((row) => row.id !== exceptId).map((row) => row.slug));
 }
 
-function replaceTags(db: Queryable, articleId: number, publishedAt: Date | null, tagList: string[]): void {
-  db.delete(articleTags).where(eq(articleTags.articleId, articleId)).run();
+async function replaceTags(db: Db, articleId: number, publishedAt: Date | null, tagList: string[]): Promise<void> {
+  const { articleTags, tags } = tablesOf(db);
+  await db.delete(articleTags).where(eq(articleTags.articleId, articleId));
   if (tagList.length === 0) return;
-  db.insert(tags)
+  await db
+    .insert(tags)
     .values(tagList.map((name) => ({ name })))
-    .onConflictDoNothing()
-    .run();
-  const ids = new Map(
-    db
-      .select({ id: tags.id, name: tags.name })
-      .from(tags)
-      .where(inArray(tags.name, tagList))
-      .all()
-      .map((row) => [row.name, row.id]),
-  );
-  db.insert(articleTags)
-    .values(tagList.map((name, position) => ({ articleId, tagId: ids.get(name)!, position, publishedAt })))
-    .run();
+    .onConflictDoNothing();
+  const rows = await db.select({ id: tags.id, name: tags.name }).from(tags).where(inArray(tags.name, tagList));
+  const ids = new Map(rows.map((row) => [row.name, row.id]));
+  await db.insert(articleTags).values(tagList.map((name, position) => ({ articleId, tagId: ids.get(name)!, position, publishedAt })));
 }
 
 export type { RenderedBody };
 
 /** A body rendered on this thread (tests, start-up); requests render in the worker (renderBodyOffThread). */
 export const renderArticleBody = renderBody;
-
-/** Keeps the search index in step with the article, inside the caller's transaction. */
-function indexForSearch(
-  db: Queryable,
-  id: number,
-  input: { title: string; description: string; tagList: string[] },
-  bodyText: string,
-): void {
-  db.run(sql`delete from articles_fts where rowid = ${id}`);
-  db.run(
-    sql`insert into articles_fts (rowid, title, description, body, tags)
-        values (${id}, ${input.title}, ${input.description}, ${bodyText}, ${input.tagList.join(' ')})`,
-  );
-}
 
 /** Saves a new article under the first free slug made from its title; its body rendered before (renderArticleBody). */
 export async function createArticle(
@@ -427,8 +270,9 @@ export async function createArticle(
 ): Promise<{ id: number; slug: string }> {
   const publishedAt = options.publish ? new Date(now) : null;
   return transaction(db, async (tx) => {
-    const slug = uniqueSlug(slugify(input.title), takenSlugs(tx, slugify(input.title)));
-    const row = tx
+    const { articles } = tablesOf(tx);
+    const slug = uniqueSlug(slugify(input.title), await takenSlugs(tx, slugify(input.title)));
+    const [row] = await tx
       .insert(articles)
       .values({
         slug,
@@ -442,11 +286,10 @@ export async function createArticle(
         updatedAt: new Date(now),
         publishedAt,
       })
-      .returning({ id: articles.id })
-      .get();
-    replaceTags(tx, row.id, publishedAt, input.tagList);
-    indexForSearch(tx, row.id, input, rendered.text);
-    return { id: row.id, slug };
+      .returning({ id: articles.id });
+    await replaceTags(tx, row!.id, publishedAt, input.tagList);
+    await searchEngineOf(tx).index(tx, row!.id, input, rendered.text);
+    return { id: row!.id, slug };
   });
 }
 
@@ -466,12 +309,14 @@ export async function updateArticle(
   const next = { ...article, ...changes };
   const publishedAt = article.publishedAt ?? (options.publish ? new Date(now) : null);
   return transaction(db, async (tx) => {
+    const { articles, articleTags } = tablesOf(tx);
     let slug = article.slug;
     if (options.newSlugFrom !== undefined) {
       const base = slugify(options.newSlugFrom);
-      slug = uniqueSlug(base, takenSlugs(tx, base, article.id));
+      slug = uniqueSlug(base, await takenSlugs(tx, base, article.id));
     }
-    tx.update(articles)
+    await tx
+      .update(articles)
       .set({
         slug,
         title: next.title,
@@ -481,51 +326,55 @@ export async function updateArticle(
         updatedAt: new Date(now),
         publishedAt,
       })
-      .where(eq(articles.id, article.id))
-      .run();
-    if (changes.tagList !== undefined) replaceTags(tx, article.id, publishedAt, changes.tagList);
+      .where(eq(articles.id, article.id));
+    if (changes.tagList !== undefined) await replaceTags(tx, article.id, publishedAt, changes.tagList);
     else if (publishedAt !== article.publishedAt) {
-      tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id)).run();
+      await tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id));
     }
-    if (rendered) indexForSearch(tx, article.id, next, rendered.text);
+    const search = searchEngineOf(tx);
+    if (rendered) await search.index(tx, article.id, next, rendered.text);
     // the body's text is indexed already: only what may have changed is written
-    else tx.run(sql`update articles_fts set title = ${next.title}, description = ${next.description}, tags = ${next.tagList.join(' ')} where rowid = ${article.id}`);
+    else await search.reindexFields(tx, article.id, next);
     return { slug };
   });
 }
 
 export async function deleteArticle(db: Db, articleId: number): Promise<void> {
   await transaction(db, async (tx) => {
-    tx.run(sql`delete from articles_fts where rowid = ${articleId}`);
-    tx.delete(articles).where(eq(articles.id, articleId)).run();
+    await searchEngineOf(tx).remove(tx, articleId);
+    const { articles } = tablesOf(tx);
+    await tx.delete(articles).where(eq(articles.id, articleId));
   });
 }
 
 /** Favorites an article once; its count on the row moves in the same transaction, only if a row was added. */
 export async function favoriteArticle(db: Db, userId: number, articleId: number, now: number): Promise<void> {
   await transaction(db, async (tx) => {
-    const added = tx
+    const { favorites } = tablesOf(tx);
+    const added = await tx
       .insert(favorites)
       .values({ userId, articleId, createdAt: new Date(now) })
       .onConflictDoNothing()
-      .run();
-    if (added.changes > 0) moveFavoritesCount(tx, articleId, 1);
+      .returning({ articleId: favorites.articleId });
+    if (added.length > 0) await moveFavoritesCount(tx, articleId, 1);
   });
 }
 
 export async function unfavoriteArticle(db: Db, userId: number, articleId: number): Promise<void> {
   await transaction(db, async (tx) => {
-    const removed = tx
+    const { favorites } = tablesOf(tx);
+    const removed = await tx
       .delete(favorites)
       .where(and(eq(favorites.userId, userId), eq(favorites.articleId, articleId)))
-      .run();
-    if (removed.changes > 0) moveFavoritesCount(tx, articleId, -1);
+      .returning({ articleId: favorites.articleId });
+    if (removed.length > 0) await moveFavoritesCount(tx, articleId, -1);
   });
 }
 
-function moveFavoritesCount(db: Queryable, articleId: number, by: 1 | -1): void {
-  db.update(articles)
+async function moveFavoritesCount(db: Db, articleId: number, by: 1 | -1): Promise<void> {
+  const { articles } = tablesOf(db);
+  await db
+    .update(articles)
     .set({ favoritesCount: sql`${articles.favoritesCount} + ${by}` })
-    .where(eq(articles.id, articleId))
-    .run();
+    .where(eq(articles.id, articleId));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTestDb, insertArticle, insertUser } from '../test-support';
-import { MISSING_BODIES_SQL, renderMissingBodies } from './render-bodies';
+import { missingBodiesQuery, renderMissingBodies } from './render-bodies';
 
 describe('renderMissingBodies', () => {
   it('renders the articles whose HTML or reading time is missing, and only those', async () => {
@@ -13,18 +13,19 @@ describe('renderMissingBodies', () => {
     db.$client.prepare('update articles set reading_minutes = 0 where id = ?').run(untimed.id);
     db.$client.prepare("update articles set body_html = '<p>stale</p>' where id = ?").run(kept.id);
 
-    expect(await renderMissingBodies(db.$client)).toBe(2);
+    expect(await renderMissingBodies(db)).toBe(2);
     const row = (id: number) =>
       db.$client.prepare('select body_html, reading_minutes from articles where id = ?').get(id) as { body_html: string; reading_minutes: number };
     expect(row(cleared.id)).toEqual({ body_html: '<p>Cleared <strong>here</strong>.</p>\n', reading_minutes: 1 });
     expect(row(untimed.id).reading_minutes).toBe(1);
     expect(row(kept.id).body_html).toBe('<p>stale</p>');
-    expect(await renderMissingBodies(db.$client)).toBe(0);
+    expect(await renderMissingBodies(db)).toBe(0);
   });
 
   it('finds them through the partial index, without reading every article', async () => {
     const db = await createTestDb();
-    const plan = (db.$client.prepare(`explain query plan ${MISSING_BODIES_SQL}`).all() as Array<{ detail: string }>).map((row) => row.detail);
+    const { sql } = missingBodiesQuery(db).toSQL();
+    const plan = (db.$client.prepare(`explain query plan ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail);
     expect(plan).toEqual(['SCAN articles USING INDEX articles_unrendered_idx']);
   });
 });

@@ -4,35 +4,35 @@
  *
  * Today an article is *listed* (shown to everyone, in lists, counts, feeds, the sitemap and search)
  * once it is published, and its author also sees it while it is a draft. Moderation (hidden
- * articles, suspended authors) is a change to these definitions: `LISTED` and `canSeeArticle`,
+ * articles, suspended authors) is a change to these definitions: `listed` and `canSeeArticle`,
  * and the listing date that writes copy onto article_tags (`articles/queries.ts` replaceTags).
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-
-/** The condition, in SQL over the articles table as `alias`, that an article is listed for everyone. */
-export const listedSql = (alias = 'articles') => `${alias}.published_at is not null`;
-
-/** Its exact complement, written so SQLite finds the few unlisted rows from an index. */
-export const unlistedSql = (alias = 'articles') => `${alias}.published_at is null`;
+import type { Tables } from '../db/engine';
 
 /**
- * The same over article_tags as `alias`: each link carries its article's listing date (null while
- * the article is not listed), kept in step by every write, so a tag's listed articles come newest
+ * The condition, over `t.articles`, that an article is listed for everyone. The forms below take
+ * the database's tables (`tablesOf(db)`): each engine's columns are its own.
+ */
+export const listed = (t: Tables): SQL => sql`${t.articles.publishedAt} is not null`;
+
+/** Its exact complement, written so SQLite finds the few unlisted rows from an index. */
+export const unlisted = (t: Tables): SQL => sql`${t.articles.publishedAt} is null`;
+
+/**
+ * The same over `t.articleTags`: each link carries its article's listing date (null while the
+ * article is not listed), kept in step by every write, so a tag's listed articles come newest
  * first from an index.
  */
-export const listedTagLinkSql = (alias = 'article_tags') => `${alias}.published_at is not null`;
+export const listedTagLink = (t: Tables): SQL => sql`${t.articleTags.publishedAt} is not null`;
 
-/** `listedSql()` for Drizzle queries over `articles` (not aliased). */
-export const LISTED: SQL = sql.raw(listedSql());
-export const UNLISTED: SQL = sql.raw(unlistedSql());
-export const LISTED_TAG_LINK: SQL = sql.raw(listedTagLinkSql());
-
-/** The viewer's own unlisted articles (drafts), which only they see, in SQL over `articles`. */
-export const ownUnlisted = (viewerId: SQLWrapper | number): SQL => sql`${UNLISTED} and articles.author_id = ${viewerId}`;
+/** The viewer's own unlisted articles (drafts), which only they see, over `t.articles`. */
+export const ownUnlisted = (t: Tables, viewerId: SQLWrapper | number): SQL =>
+  sql`${unlisted(t)} and ${t.articles.authorId} = ${viewerId}`;
 
 type ArticleVisibility = { author: { id: number }; publishedAt: Date | null };
 
-/** Whether an article is listed for everyone (the same rule as `listedSql`, on a row already read). */
+/** Whether an article is listed for everyone (the same rule as `listed`, on a row already read). */
 export const isListed = (article: ArticleVisibility) => article.publishedAt !== null;
 
 /** Whether `viewer` may open this article: listed, or their own. To anyone else it does not exist (404). */

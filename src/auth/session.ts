@@ -1,11 +1,11 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, desc, eq, ne } from 'drizzle-orm';
-import { prepared } from '../db/statements';
+import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { preparedQuery, tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
-import { sessions, type Session, type User } from '../db/schema';
+import type { Session, User } from '../db/schema';
 
 /**
  * Sessions after Lucia's published design (lucia-auth.com, "Basic session implementation"): the
@@ -59,48 +59,53 @@ export async function createSession(
     expiresAt: new Date(options.now + SESSION_LIFETIME_MS),
     userAgent: options.userAgent?.slice(0, 500) ?? null,
   };
-  db.insert(sessions).values(session).run();
+  await db.insert(tablesOf(db).sessions).values(session);
   return { token: `${id}.${secret}`, session };
 }
 
-/** The row validation reads: the session's secret hash and times (ms), then what c.get('user') shows. */
-type SessionRow = [
-  secretHash: Buffer,
-  createdAt: number,
-  lastSeenAt: number,
-  expiresAt: number,
-  userId: number,
-  username: string,
-  email: string,
-  image: string | null,
-  bio: string | null,
-];
+/**
+ * Queries prepared once per database: validation runs on every signed-in request. The select
+ * reads only what validation compares and what c.get('user') shows (not the user agent).
+ */
+const sessionById = (db: Db) =>
+  preparedQuery(db, 'session-validation', ({ sessions, users }) =>
+    db
+      .select({
+        secretHash: sessions.secretHash,
+        createdAt: sessions.createdAt,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        userId: users.id,
+        username: users.username,
+        email: users.email,
+        image: users.image,
+        bio: users.bio,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('id'))),
+  );
 
 /**
- * Plain statements, prepared once per database: validation runs on every signed-in request, and a
- * Drizzle select would read every session column (the user agent too) and map three timestamps
- * into Dates only to compare them. Rows come back as arrays (raw mode), so no keys are built.
+ * A placeholder in set() is bound through its column (Drizzle wraps it with the column's encoder),
+ * so it takes a Date on either engine, as a value would; set()'s types only know values.
  */
-function sessionStatements(db: Db) {
-  return prepared(db, 'session-validation', () => ({
-    byId: db.$client
-      .prepare<[string], SessionRow>(
-        `select s.secret_hash, s.created_at, s.last_seen_at, s.expires_at, u.id, u.username, u.email, u.image, u.bio
-         from sessions s join users u on u.id = s.user_id
-         where s.id = ?`,
-      )
-      .raw(true),
-    touch: db.$client.prepare<[expiresAt: number, lastSeenAt: number, id: string]>(
-      'update sessions set expires_at = ?, last_seen_at = ? where id = ?',
-    ),
-    remove: db.$client.prepare<[id: string]>('delete from sessions where id = ?'),
-  }));
-}
+const dateBoundLater = (name: string) => sql.placeholder(name) as unknown as Date;
+
+const touchSession = (db: Db) =>
+  preparedQuery(db, 'session-touch', ({ sessions }) =>
+    db
+      .update(sessions)
+      .set({ expiresAt: dateBoundLater('expiresAt'), lastSeenAt: dateBoundLater('lastSeenAt') })
+      .where(eq(sessions.id, sql.placeholder('id'))),
+  );
+
+const removeSession = (db: Db) =>
+  preparedQuery(db, 'session-remove', ({ sessions }) => db.delete(sessions).where(eq(sessions.id, sql.placeholder('id'))));
 
 const MAX_TOKEN_PART_LENGTH = 64;
 
 export async function validateSessionToken(db: Db, token: string, now: number): Promise<SessionValidation | null> {
-  await idle(db);
   // exactly one '.', with a non-empty id and secret of at most 64 characters each
   const dot = token.indexOf('.');
   if (dot <= 0 || dot > MAX_TOKEN_PART_LENGTH) return null;
@@ -108,27 +113,28 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   if (secretLength <= 0 || secretLength > MAX_TOKEN_PART_LENGTH || token.indexOf('.', dot + 1) !== -1) return null;
   const id = token.slice(0, dot);
 
-  const statements = sessionStatements(db);
-  const row = statements.byId.get(id);
+  const row = await sessionById(db).row({ id });
   if (!row) return null;
-  const [secretHash, createdAt, lastSeenAt, expiresAt] = row;
 
   // constant-time comparison prevents timing attacks on the secret
-  if (!constantTimeEqual(hashSecret(token.slice(dot + 1)), secretHash)) return null;
+  if (!constantTimeEqual(hashSecret(token.slice(dot + 1)), row.secretHash)) return null;
 
+  const [createdAt, lastSeenAt, expiresAt] = [row.createdAt.getTime(), row.lastSeenAt.getTime(), row.expiresAt.getTime()];
   const absoluteEnd = createdAt + SESSION_ABSOLUTE_LIFETIME_MS;
   if (now >= expiresAt || now >= absoluteEnd || now - lastSeenAt >= SESSION_IDLE_TIMEOUT_MS) {
-    statements.remove.run(id);
+    await removeSession(db).execute({ id });
     return null;
   }
 
   const renewedExpiry = Math.min(now + SESSION_LIFETIME_MS, absoluteEnd);
   const renewed = expiresAt - now < SESSION_RENEWAL_THRESHOLD_MS && renewedExpiry > expiresAt;
   const newExpiry = renewed ? renewedExpiry : expiresAt;
-  if (renewed || now - lastSeenAt >= LAST_SEEN_RESOLUTION_MS) statements.touch.run(newExpiry, now, id);
+  if (renewed || now - lastSeenAt >= LAST_SEEN_RESOLUTION_MS) {
+    await touchSession(db).execute({ expiresAt: new Date(newExpiry), lastSeenAt: new Date(now), id });
+  }
   return {
     session: { id, expiresAt: new Date(newExpiry) },
-    user: { id: row[4], username: row[5], email: row[6], image: row[7], bio: row[8] },
+    user: { id: row.userId, username: row.username, email: row.email, image: row.image, bio: row.bio },
     renewed,
   };
 }
@@ -143,12 +149,9 @@ export type SessionSummary = { handle: string; createdAt: Date; lastSeenAt: Date
 /** A user's live sessions, most recently used first. */
 export async function listUserSessions(db: Db, userId: number, currentSessionId: string | null, now: number): Promise<SessionSummary[]> {
   await idle(db);
-  return db
-    .select()
-    .from(sessions)
-    .where(eq(sessions.userId, userId))
-    .orderBy(desc(sessions.lastSeenAt))
-    .all()
+  const { sessions } = tablesOf(db);
+  const rows = await db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt));
+  return rows
     .filter((session) => session.expiresAt.getTime() > now)
     .map((session) => ({
       handle: sessionHandle(session.id),
@@ -162,7 +165,8 @@ export async function listUserSessions(db: Db, userId: number, currentSessionId:
 /** Ends one of the user's own sessions by its handle; false when the user has no such session. */
 export async function invalidateSessionByHandle(db: Db, userId: number, handle: string): Promise<boolean> {
   await idle(db);
-  const mine = db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all();
+  const { sessions } = tablesOf(db);
+  const mine = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId));
   const target = mine.find((session) => sessionHandle(session.id) === handle);
   if (!target) return false;
   await invalidateSession(db, target.id);
@@ -170,15 +174,15 @@ export async function invalidateSessionByHandle(db: Db, userId: number, handle: 
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
-  await idle(db);
-  sessionStatements(db).remove.run(sessionId);
+  await removeSession(db).execute({ id: sessionId });
 }
 
 /** Ends every session of a user, or every one but `exceptSessionId` (the one in use). */
 export async function invalidateUserSessions(db: Db, userId: number, exceptSessionId?: string): Promise<void> {
   await idle(db);
+  const { sessions } = tablesOf(db);
   const condition = exceptSessionId
     ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
     : eq(sessions.userId, userId);
-  db.delete(sessions).where(condition).run();
+  await db.delete(sessions).where(condition);
 }

@@ -8,7 +8,7 @@ import type { PageCache } from './page-cache';
 export type CachedSection = {
   cache: PageCache;
   /** whether what was rendered at a stamp is still current (the same function the app uses) */
-  current: (stamp: Stamp) => boolean;
+  current: (stamp: Stamp) => Promise<boolean>;
   /** whether the app would answer this request from the cache with nothing else to go on */
   plain: (req: IncomingMessage) => boolean;
 };
@@ -20,8 +20,12 @@ export type CachedPageListenerOptions = {
   door: Pick<FrontDoor, 'enter' | 'send'>;
 };
 
-/** Answers one request if it can; false hands it to the app. */
-export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => boolean;
+/**
+ * Answers one request if it can, resolving to true; false hands it to the app. It resolves within
+ * the same turn of the event loop (the version read is a prepared statement on SQLite), so the
+ * request is in the app's hands before any other I/O is seen.
+ */
+export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /**
  * Anonymous readers' page views and API reads, answered from the app's caches before Hono: no
@@ -35,7 +39,7 @@ export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => 
  */
 export function cachedPageListener(options: CachedPageListenerOptions): CachedPageListener {
   const { section, door } = options;
-  return function answerFromCache(req, res) {
+  return async function answerFromCache(req, res) {
     const start = performance.now();
     const method = req.method;
     const target = req.url;
@@ -44,7 +48,7 @@ export function cachedPageListener(options: CachedPageListenerOptions): CachedPa
     const rawPath = query === -1 ? target : target.slice(0, query);
     const cached = section(rawPath);
     if (!cached || !cached.plain(req)) return false;
-    const entry = cached.cache.get(target, cached.current);
+    const entry = await cached.cache.get(target, cached.current);
     if (!entry) return false;
     const front = door.enter(req, rawPath, start);
     if (!front) return false;

@@ -41,11 +41,11 @@ declare module 'hono' {
 /** How the cache tells whether a response is still what would be rendered now. */
 export type Freshness = {
   /** what the response was rendered from, asked once the handler has run */
-  stamp: (c: Context) => Stamp;
+  stamp: (c: Context) => Promise<Stamp>;
   /** whether what was rendered at a stamp is still what would be rendered now */
-  current: (stamp: Stamp) => boolean;
+  current: (stamp: Stamp) => Promise<boolean>;
   /** moves with every write: the same before and after rendering, no write happened meanwhile */
-  writeMark: () => string;
+  writeMark: () => Promise<string>;
   /** resolves when the versions may be read: no other caller's transaction is open (src/db/transaction.ts) */
   ready: () => Promise<void>;
 };
@@ -76,13 +76,13 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     let mark: string | null = null;
     if (shared) {
       await options.ready();
-      mark = options.writeMark();
+      mark = await options.writeMark();
     }
     const cacheControl = viewer === null ? SHARED_CACHE_CONTROL : 'private, no-cache';
     const respondWith = (answer: Representation, level: 'fast' | 'small') => respond(c, answer, cacheControl, level);
 
     if (shared) {
-      const hit = options.cache.get(key, options.current);
+      const hit = await options.cache.get(key, options.current);
       if (hit) return respondWith(hit, 'small');
     }
     await next();
@@ -105,9 +105,9 @@ export function httpCache(options: HttpCacheOptions): MiddlewareHandler {
     // a response that sets cookies (a renewed session, a cleared flash) is never shared
     if (shared && !res.headers.has('set-cookie')) {
       await options.ready();
-      const stamp = options.stamp(c);
+      const stamp = await options.stamp(c);
       // a write while it was rendered leaves it unkept: it may show some of the write and not the rest
-      if (options.writeMark() === mark) {
+      if ((await options.writeMark()) === mark) {
         const entry: Entry = { ...answer, stamp, etag: `W/"v${stampTag(stamp)}-${bodyTag(body)}"` };
         options.cache.set(key, { ...entry, headers: headers.filter(([name]) => !PER_REQUEST.has(name)) });
         answer = entry;

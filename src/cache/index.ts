@@ -54,7 +54,7 @@ export type Cache = {
 
 export function createCache(db: Db, options: { enabled: boolean }): Cache {
   const { enabled } = options;
-  const versions = new Versions(db.$client);
+  const versions = new Versions(db);
   return {
     enabled,
     versions,
@@ -65,7 +65,7 @@ export function createCache(db: Db, options: { enabled: boolean }): Cache {
     freshness: {
       stamp: (c) => versions.stamp(c.get('commentsShown') ?? NO_COMMENTS),
       // an open transaction's versions may yet be rolled back: nothing counts as current meanwhile
-      current: (stamp) => !isBusy(db) && versions.isCurrent(stamp),
+      current: async (stamp) => !isBusy(db) && (await versions.isCurrent(stamp)),
       writeMark: () => versions.writeMark(),
       ready: () => idle(db),
     },

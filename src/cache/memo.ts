@@ -27,7 +27,7 @@ export class ContentMemo {
     if (!this.enabled) return compute();
     await this.ready();
     // read before computing: a write in between leaves an entry that is already stale, never a wrong one
-    const version = this.versions.content();
+    const version = await this.versions.content();
     const hit = this.kept.get(key);
     if (hit && hit.version === version) return hit.value as T;
     const value = await compute();

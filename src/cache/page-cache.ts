@@ -20,14 +20,14 @@ export class PageCache {
   }
 
   /** The entry for `key` if `current` says its content is still the current one (else it is dropped). */
-  get(key: string, current: (stamp: Stamp) => boolean): Entry | undefined {
+  async get(key: string, current: (stamp: Stamp) => Promise<boolean>): Promise<Entry | undefined> {
     if (this.maxEntries === 0) return undefined;
     const entry = this.entries.get(key);
-    if (entry && !current(entry.stamp)) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
+    if (entry === undefined) return undefined;
+    if (await current(entry.stamp)) return entry;
+    // unless a fresh entry took its place meanwhile
+    if (this.entries.peek(key) === entry) this.entries.delete(key);
+    return undefined;
   }
 
   set(key: string, entry: Entry): void {

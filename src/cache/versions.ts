@@ -1,4 +1,6 @@
-import type Database from 'better-sqlite3';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { preparedQuery } from '../db/engine';
 
 /**
  * What a cached answer was computed from, read from the database: `content` moves with every write
@@ -19,49 +21,65 @@ export type CommentsShown = { kind: 'none' } | { kind: 'article'; articleId: num
 
 export const NO_COMMENTS: CommentsShown = { kind: 'none' };
 
-type Row = [content: number, comments: number, article: number];
+/** One query reads all three (the article's only when asked: -1 matches none). */
+const versionsQuery = (db: Db) =>
+  preparedQuery(db, 'cache-versions', ({ cacheVersions, commentVersions }) =>
+    db
+      .select({
+        content: cacheVersions.content,
+        comments: cacheVersions.comments,
+        article: sql<number>`coalesce((select ${commentVersions.version} from ${commentVersions} where ${commentVersions.articleId} = ${sql.placeholder('article')}), 0)`,
+      })
+      .from(cacheVersions)
+      .where(eq(cacheVersions.id, 1)),
+  );
 
-/** One statement reads all three (the article's only when asked: -1 matches none). */
-const VERSIONS_SQL = `select v.content, v.comments, coalesce((select version from comment_versions where article_id = ?), 0)
-  from cache_versions v where v.id = 1`;
+const contentQuery = (db: Db) =>
+  preparedQuery(db, 'cache-content-version', ({ cacheVersions }) =>
+    db.select({ content: cacheVersions.content }).from(cacheVersions).where(eq(cacheVersions.id, 1)),
+  );
 
-const CONTENT_SQL = 'select content from cache_versions where id = 1';
-
+/**
+ * The versions, read from the database each time they are asked for: on SQLite one prepared
+ * statement (about 1 µs), on PostgreSQL a round trip. Each method runs its read before its promise
+ * is returned (src/db/engine.ts PreparedQuery), so a caller that checks `isBusy` first reads no
+ * open transaction's versions.
+ */
 export class Versions {
-  private statement: Database.Statement | null = null;
-  private contentStatement: Database.Statement | null = null;
+  private versions: ReturnType<typeof versionsQuery> | null = null;
+  private contentVersion: ReturnType<typeof contentQuery> | null = null;
 
-  constructor(private readonly sqlite: Database.Database) {}
+  constructor(private readonly db: Db) {}
 
-  private read(articleId: number): Row {
+  private async read(articleId: number): Promise<{ content: number; comments: number; article: number }> {
     // prepared on first use: the connection may be opened before its migrations are applied
-    this.statement ??= this.sqlite.prepare(VERSIONS_SQL).raw(true);
-    return this.statement.get(articleId) as Row;
+    this.versions ??= versionsQuery(this.db);
+    return (await this.versions.row({ article: articleId }))!;
   }
 
   /** The stamp of an answer computed now that shows `comments`. */
-  stamp(comments: CommentsShown): Stamp {
-    const [content, all, article] = this.read(comments.kind === 'article' ? comments.articleId : -1);
-    const commentsVersion = comments.kind === 'article' ? article : comments.kind === 'all' ? all : 0;
+  async stamp(comments: CommentsShown): Promise<Stamp> {
+    const { content, comments: all, article } = await this.read(comments.kind === 'article' ? comments.articleId : -1);
+    const commentsVersion = comments.kind === 'article' ? Number(article) : comments.kind === 'all' ? all : 0;
     return { content, comments, commentsVersion };
   }
 
   /** Whether what was computed at `stamp` is still what would be computed now. */
-  isCurrent(stamp: Stamp): boolean {
-    const now = this.stamp(stamp.comments);
+  async isCurrent(stamp: Stamp): Promise<boolean> {
+    const now = await this.stamp(stamp.comments);
     return now.content === stamp.content && now.commentsVersion === stamp.commentsVersion;
   }
 
   /** Moves with every write of any kind: equal before and after a computation, nothing was written meanwhile. */
-  writeMark(): string {
-    const [content, comments] = this.read(-1);
+  async writeMark(): Promise<string> {
+    const { content, comments } = await this.read(-1);
     return `${content}.${comments}`;
   }
 
   /** The content version alone, for memos of what no comment changes (a lighter statement). */
-  content(): number {
-    this.contentStatement ??= this.sqlite.prepare(CONTENT_SQL).pluck(true);
-    return this.contentStatement.get() as number;
+  async content(): Promise<number> {
+    this.contentVersion ??= contentQuery(this.db);
+    return (await this.contentVersion.row())!.content;
   }
 }
 

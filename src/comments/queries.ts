@@ -1,9 +1,8 @@
 import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
-import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
+import type { Profile } from '../articles/summary';
 import type { Db } from '../db/client';
+import { ANONYMOUS_VIEWER, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle } from '../db/transaction';
-import { articles, comments, users } from '../db/schema';
-import type { Profile } from '../articles/queries';
 import { followingFlag } from '../profiles/following';
 
 export type CommentView = {
@@ -14,16 +13,16 @@ export type CommentView = {
   author: Profile;
 };
 
-const commentColumns = (viewerId: number | null | SQLWrapper) => ({
-  id: comments.id,
-  body: comments.body,
-  createdAt: comments.createdAt,
-  updatedAt: comments.updatedAt,
-  authorId: users.id,
-  username: users.username,
-  bio: users.bio,
-  image: users.image,
-  following: followingFlag(viewerId, users.id),
+const commentColumns = (t: Tables, viewerId: number | null | SQLWrapper) => ({
+  id: t.comments.id,
+  body: t.comments.body,
+  createdAt: t.comments.createdAt,
+  updatedAt: t.comments.updatedAt,
+  authorId: t.users.id,
+  username: t.users.username,
+  bio: t.users.bio,
+  image: t.users.image,
+  following: followingFlag(t, viewerId, t.users.id),
 });
 
 type CommentRow = {
@@ -35,7 +34,7 @@ type CommentRow = {
   username: string;
   bio: string | null;
   image: string | null;
-  following: number;
+  following: number | boolean;
 };
 
 const toView = (row: CommentRow): CommentView => ({
@@ -48,17 +47,15 @@ const toView = (row: CommentRow): CommentView => ({
 
 /** An article's comments, newest first, in one query. */
 export async function listCommentsForArticle(db: Db, articleId: number, viewerId: number | null): Promise<CommentView[]> {
-  await idle(db);
-  const query = prepared(db, 'comments-for-article', () =>
+  const query = preparedQuery(db, 'comments-for-article', (t) =>
     db
-      .select(commentColumns(sql.placeholder('viewer')))
-      .from(comments)
-      .innerJoin(users, eq(users.id, comments.authorId))
-      .where(eq(comments.articleId, sql.placeholder('articleId')))
-      .orderBy(desc(comments.createdAt), desc(comments.id))
-      .prepare(),
+      .select(commentColumns(t, sql.placeholder('viewer')))
+      .from(t.comments)
+      .innerJoin(t.users, eq(t.users.id, t.comments.authorId))
+      .where(eq(t.comments.articleId, sql.placeholder('articleId')))
+      .orderBy(desc(t.comments.createdAt), desc(t.comments.id)),
   );
-  return query.all({ articleId, viewer: viewerId ?? ANONYMOUS_VIEWER }).map(toView);
+  return (await query.rows({ articleId, viewer: viewerId ?? ANONYMOUS_VIEWER })).map(toView);
 }
 
 /**
@@ -69,35 +66,30 @@ export async function listCommentsForArticle(db: Db, articleId: number, viewerId
 export type CommentedArticle = { id: number; slug: string; publishedAt: Date | null; author: { id: number } };
 
 export async function findArticleForComments(db: Db, slug: string): Promise<CommentedArticle | null> {
-  await idle(db);
-  const query = prepared(db, 'article-for-comments', () =>
+  const query = preparedQuery(db, 'article-for-comments', ({ articles }) =>
     db
       .select({ id: articles.id, slug: articles.slug, publishedAt: articles.publishedAt, authorId: articles.authorId })
       .from(articles)
-      .where(eq(articles.slug, sql.placeholder('slug')))
-      .prepare(),
+      .where(eq(articles.slug, sql.placeholder('slug'))),
   );
-  const row = query.get({ slug });
+  const row = await query.row({ slug });
   return row ? { id: row.id, slug: row.slug, publishedAt: row.publishedAt, author: { id: row.authorId } } : null;
 }
 
 export async function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): Promise<CommentView | null> {
-  await idle(db);
-  const query = prepared(db, 'comment-by-id', () =>
+  const query = preparedQuery(db, 'comment-by-id', (t) =>
     db
-      .select(commentColumns(sql.placeholder('viewer')))
-      .from(comments)
-      .innerJoin(users, eq(users.id, comments.authorId))
-      .where(and(eq(comments.id, sql.placeholder('commentId')), eq(comments.articleId, sql.placeholder('articleId'))))
-      .prepare(),
+      .select(commentColumns(t, sql.placeholder('viewer')))
+      .from(t.comments)
+      .innerJoin(t.users, eq(t.users.id, t.comments.authorId))
+      .where(and(eq(t.comments.id, sql.placeholder('commentId')), eq(t.comments.articleId, sql.placeholder('articleId')))),
   );
-  const row = query.get({ commentId, articleId, viewer: viewerId ?? ANONYMOUS_VIEWER });
+  const row = await query.row({ commentId, articleId, viewer: viewerId ?? ANONYMOUS_VIEWER });
   return row ? toView(row) : null;
 }
 
 export async function addComment(db: Db, articleId: number, authorId: number, body: string, now: number): Promise<number> {
-  await idle(db);
-  const query = prepared(db, 'insert-comment', () =>
+  const query = preparedQuery(db, 'insert-comment', ({ comments }) =>
     db
       .insert(comments)
       .values({
@@ -107,14 +99,14 @@ export async function addComment(db: Db, articleId: number, authorId: number, bo
         createdAt: sql.placeholder('createdAt'),
         updatedAt: sql.placeholder('createdAt'),
       })
-      .returning({ id: comments.id })
-      .prepare(),
+      .returning({ id: comments.id }),
   );
-  const id = query.get({ articleId, authorId, body, createdAt: new Date(now) })!.id;
-  return id;
+  const row = await query.row({ articleId, authorId, body, createdAt: new Date(now) });
+  return row!.id;
 }
 
 export async function deleteComment(db: Db, articleId: number, commentId: number): Promise<void> {
   await idle(db);
-  db.delete(comments).where(and(eq(comments.id, commentId), eq(comments.articleId, articleId))).run();
+  const { comments } = tablesOf(db);
+  await db.delete(comments).where(and(eq(comments.id, commentId), eq(comments.articleId, articleId)));
 }

@@ -1,9 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createTestDb, insertUser } from '../test-support';
-import type { Db } from './client';
-import { users } from './schema';
-import { prepared, retainStatements } from './statements';
+import { retainStatements } from './statements';
 
 describe('retainStatements', () => {
   it('gives back the same statement for the same SQL, so none is ever garbage-collected', async () => {
@@ -29,25 +26,5 @@ describe('retainStatements', () => {
     expect(sqlite.pragma('foreign_keys = ON')).toEqual([]);
     expect(sqlite.pragma('foreign_keys')).toEqual([{ foreign_keys: 1 }]);
     expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-  });
-});
-
-describe('prepared', () => {
-  it('builds a query once per connection and key', async () => {
-    const [one, two] = [await createTestDb(), await createTestDb()];
-    await insertUser(one, 'alice');
-    let builds = 0;
-    const usernames = (db: Db) =>
-      prepared(db, 'usernames', () => {
-        builds++;
-        return db.select({ username: users.username }).from(users).prepare();
-      });
-
-    expect(usernames(one)).toBe(usernames(one));
-    expect(builds).toBe(1);
-    expect(usernames(one).all()).toEqual([{ username: 'alice' }]);
-    // each test's database builds its own, which reads its own rows
-    expect(usernames(two).all()).toEqual([]);
-    expect(builds).toBe(2);
   });
 });

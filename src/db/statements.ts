@@ -1,5 +1,5 @@
 /*
- * One cache of statements, and one memo of what is built on them.
+ * One cache of SQLite statements.
  *
  * Statements. retainStatements() makes a connection keep every statement it prepares, by its SQL
  * text, for the connection's life: it is the only cache of SQLite statements. Code with a fixed
@@ -10,11 +10,10 @@
  * garbage cannot. The app's SQL texts are a finite set (values are bound, never inlined), and
  * reusing statements also saves SQLite's parsing.
  *
- * Built queries. prepared(db, key, build) keeps, per connection, what costs JavaScript to build on
- * top of statements: a Drizzle query (building its SQL text and row mapping costs more than running
- * it), or a few statements set up once (a mode such as raw). It owns no statement: whatever build()
- * prepares comes from the cache above, so it is shared with any code that prepares the same SQL,
- * and a mode set in build() is only safe on SQL that no other code prepares.
+ * Built queries. preparedQuery(db, key, build) (src/db/engine.ts) keeps, per connection, what
+ * costs JavaScript to build on top of statements: a Drizzle query (building its SQL text and row
+ * mapping costs more than running it). It owns no statement: what Drizzle prepares comes from the
+ * cache above, so it is shared with any code that prepares the same SQL.
  */
 import type Database from 'better-sqlite3';
 
@@ -45,23 +44,3 @@ export function retainStatements(sqlite: Database.Database): Database.Database {
   }) as typeof sqlite.pragma;
   return sqlite;
 }
-
-/** Keyed by the connection, so every test database gets its own. */
-const built = new WeakMap<object, Map<string, unknown>>();
-
-export function prepared<T>(db: { $client: object }, key: string, build: () => T): T {
-  let queries = built.get(db.$client);
-  if (!queries) {
-    queries = new Map();
-    built.set(db.$client, queries);
-  }
-  let query = queries.get(key) as T | undefined;
-  if (query === undefined) {
-    query = build();
-    queries.set(key, query);
-  }
-  return query;
-}
-
-/** The viewer id bound into prepared statements: no user has id -1, so its flags are all 0. */
-export const ANONYMOUS_VIEWER = -1;

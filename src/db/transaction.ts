@@ -16,8 +16,14 @@
  *
  * A transaction inside another (a query function that writes atomically, called by a use case's
  * transaction) simply joins it.
+ *
+ * On PostgreSQL a pool has no shared connection to guard: `idle()` resolves at once and `isBusy()`
+ * is false. Its `transaction()` (SERIALIZABLE, retried on serialization failures, so use cases keep
+ * SQLite's one-writer-at-a-time meaning) is src/db/postgres.ts's, wired in here with that engine.
  */
+import { sql } from 'drizzle-orm';
 import type { Db } from './client';
+import { engineOf, readRow } from './engine';
 
 type Gate = { ended: Promise<void> | null };
 
@@ -37,12 +43,12 @@ const inside = (db: Db) => handles.has(db);
 
 /** Whether another caller's transaction is open on this connection now (the early cache check asks). */
 export function isBusy(db: Db): boolean {
-  return !inside(db) && gateOf(db).ended !== null;
+  return !inside(db) && engineOf(db) === 'sqlite' && gateOf(db).ended !== null;
 }
 
 /** Resolves when `db` may run statements: at once on a transaction's handle or when none is open. */
 export async function idle(db: Db): Promise<void> {
-  if (inside(db)) return;
+  if (inside(db) || engineOf(db) === 'postgres') return;
   const gate = gateOf(db);
   while (gate.ended) await gate.ended;
 }
@@ -50,6 +56,9 @@ export async function idle(db: Db): Promise<void> {
 /** Runs `work` in one transaction on `db`'s connection; see the top of this file. */
 export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   if (inside(db)) return work(db);
+  if (engineOf(db) === 'postgres') {
+    throw new Error('transaction() on PostgreSQL is not wired yet: it is src/db/postgres.ts\'s retrying SERIALIZABLE transaction');
+  }
   const gate = gateOf(db);
   while (gate.ended) await gate.ended;
   let end!: () => void;
@@ -77,7 +86,7 @@ export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Prom
 export async function answers(db: Db): Promise<boolean> {
   try {
     await idle(db);
-    db.$client.prepare('select 1').get();
+    await readRow(db, sql`select 1`);
     return true;
   } catch {
     return false;

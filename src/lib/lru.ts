@@ -21,6 +21,11 @@ export class Lru<V> {
     return entry.value;
   }
 
+  /** The value kept for `key`, leaving its place in the order as it is. */
+  peek(key: string): V | undefined {
+    return this.entries.get(key)?.value;
+  }
+
   set(key: string, value: V, weight = 1): void {
     this.delete(key);
     this.entries.set(key, { value, weight });

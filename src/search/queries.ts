@@ -1,42 +1,30 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { FILTER_KEYS, tagsForArticles, toSummary, type ArticleFilter, type ArticleSummary } from '../articles/summary';
 import type { Db } from '../db/client';
-import { idle } from '../db/transaction';
-import { UNLISTED } from '../articles/visibility';
-import { ANONYMOUS_VIEWER, prepared } from '../db/statements';
+import { ANONYMOUS_VIEWER, engineOf } from '../db/engine';
 import { escapeHtml } from '../lib/html';
-import { articles, articleTags, users } from '../db/schema';
-import {
-  FILTER_KEYS,
-  filterCondition,
-  summaryColumns,
-  tagIdByName,
-  tagsForArticles,
-  toSummary,
-  type ArticleFilter,
-  type ArticleSummary,
-  type FilterKey,
-} from '../articles/queries';
+import { MARK_CLOSE, MARK_OPEN, SEARCH_COUNT_MAX, type MarkedText, type SearchEngine, type SearchTerms } from './engine';
+import { articleSearchQueries, ftsMatchExpression, sqliteSearch } from './engine-sqlite';
+
+export { articleSearchQueries, SEARCH_COUNT_MAX };
 
 /** What a reader may type: longer text is cut here (pages) or refused (API). */
 export const SEARCH_QUERY_MAX_LENGTH = 1000;
-/** Words beyond these are ignored: each one is another doclist FTS5 must intersect. */
+/** Words beyond these are ignored: each one is another list of matches the engine must intersect. */
 export const SEARCH_TERMS_MAX = 12;
 export const SEARCH_TERM_MAX_LENGTH = 100;
-/** Totals are counted up to here ("1000+ results"): counting every match of "the" costs a full doclist walk. */
-export const SEARCH_COUNT_MAX = 1000;
-/** bm25 weights of the columns title, description, body, tags: a title match ranks first. */
-const COLUMN_WEIGHTS = '10.0, 5.0, 1.0, 3.0';
-const SNIPPET_TOKENS = 16;
-/** FTS5 wraps matches in these; they become <mark> only after the text around them is escaped. */
-const MARK_OPEN = '\u0002';
-const MARK_CLOSE = '\u0003';
-/** FTS5 operators typed as words: a reader's "cats OR dogs" is two words, never syntax. */
+/** Operators typed as words: a reader's "cats OR dogs" is two words, never syntax. */
 const OPERATOR_WORDS = new Set(['AND', 'OR', 'NOT', 'NEAR']);
-/** The characters unicode61 keeps in tokens ("L* N* Co"); everything else separates words. */
+/** The characters FTS5's unicode61 keeps in tokens ("L* N* Co"); everything else separates words. */
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
 // control characters are not allowed in HTML text (the sentinels are handled before this)
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const CONTROL_CHARACTERS_ALL = /[\u0000-\u001f\u007f]/g;
+
+/** The search of this database's engine. */
+export function searchEngineOf(db: Db): SearchEngine {
+  if (engineOf(db) === 'sqlite') return sqliteSearch;
+  throw new Error('Full-text search on PostgreSQL is not written yet (src/search/engine-postgres.ts)');
+}
 
 export type SearchResult = ArticleSummary & {
   /** safe HTML: escaped article text with the matched words in <mark> (see snippetToHtml) */
@@ -44,12 +32,12 @@ export type SearchResult = ArticleSummary & {
 };
 
 /**
- * The reader's text as an FTS5 MATCH expression, or null when it holds no word to search for.
- * Every word becomes a quoted string (so nothing typed is ever FTS5 syntax), all must match
- * (implicit AND), and the last one is a prefix ("typesc" finds "TypeScript") unless it is a single
+ * The words the reader's text searches for, or null when it holds none. Every word is letters and
+ * digits only (so nothing typed is ever an engine's syntax), each is kept once whatever its case,
+ * all must match, and the last one is a prefix ("typesc" finds "TypeScript") unless it is a single
  * character, which would match a large share of the index.
  */
-export function toMatchExpression(text: string): string | null {
+export function searchTerms(text: string): SearchTerms | null {
   const words: string[] = [];
   const seen = new Set<string>();
   for (const [word] of text.matchAll(WORD)) {
@@ -62,13 +50,13 @@ export function toMatchExpression(text: string): string | null {
     if (words.length === SEARCH_TERMS_MAX) break;
   }
   if (words.length === 0) return null;
-  return words
-    .map((word, index) => {
-      // the words hold letters and digits only: no double quote to escape
-      const quoted = `"${word}"`;
-      return index === words.length - 1 && [...word].length > 1 ? `${quoted}*` : quoted;
-    })
-    .join(' ');
+  return { words, lastIsPrefix: [...words.at(-1)!].length > 1 };
+}
+
+/** The reader's text as SQLite's FTS5 MATCH expression, or null when it holds no word to search for. */
+export function toMatchExpression(text: string): string | null {
+  const terms = searchTerms(text);
+  return terms && ftsMatchExpression(terms);
 }
 
 /**
@@ -84,7 +72,7 @@ export function cleanQueryText(text: string): string {
 }
 
 /**
- * A snippet or highlight from FTS5 (matches between MARK_OPEN and MARK_CLOSE) as safe HTML: all
+ * A snippet or highlight from the engine (matches between MARK_OPEN and MARK_CLOSE) as safe HTML: all
  * the text escaped, then the markers turned into <mark>. Stray markers (an article may contain
  * those characters itself) never unbalance the tags: an opening one inside a mark and a closing
  * one outside are dropped, and a mark still open at the end is closed.
@@ -108,76 +96,11 @@ export function snippetToHtml(marked: string): string {
 }
 
 /** The body's best passage when the body matches; else the description, marked where it matches. */
-function chooseSnippet(marked: { body: string | null; description: string | null } | undefined): string {
+function chooseSnippet(marked: MarkedText | undefined): string {
   const body = marked?.body ?? '';
   const description = marked?.description ?? '';
   if (body.includes(MARK_OPEN) || description.trim() === '') return snippetToHtml(body);
   return snippetToHtml(description);
-}
-
-/**
- * The search's page query and its bounded count for a set of filters, prepared once per database.
- * Matches are ranked from the FTS index alone: published_at is stored after the body, so reading
- * it (or any column past the body) for every match would read each matching article whole, about
- * 4x the time of the ranking itself on 10 000 articles. Drafts (few) are left out by id instead,
- * through articles_published_idx, and equal scores go newest first by id.
- */
-export function articleSearchQueries(db: Db, keys: FilterKey[]) {
-  return prepared(db, `article-search:${keys.join(',')}`, () => {
-    const match = sql`articles_fts match ${sql.placeholder('match')}`;
-    let visible: SQL;
-    if (keys.length === 0) {
-      visible = sql`articles_fts.rowid not in (select ${articles.id} from ${articles} where ${UNLISTED})`;
-    } else {
-      // filterCondition keeps drafts out and applies author, favorited and feed, as in the lists
-      const conditions = [filterCondition(keys)];
-      if (keys.includes('tag')) {
-        conditions.push(
-          sql`${articles.id} in (select ${articleTags.articleId} from ${articleTags} where ${articleTags.tagId} = ${tagIdByName})`,
-        );
-      }
-      visible = sql`articles_fts.rowid in (select ${articles.id} from ${articles} where ${and(...conditions)})`;
-    }
-    const where = and(match, visible);
-    // the page's ids first; only those rows get snippets, authors, counts and flags
-    const ranked = db
-      .select({
-        id: sql<number>`articles_fts.rowid`.as('id'),
-        score: sql<number>`bm25(articles_fts, ${sql.raw(COLUMN_WEIGHTS)})`.as('score'),
-      })
-      .from(sql`articles_fts`)
-      .where(where)
-      .orderBy(sql`score`, sql`articles_fts.rowid desc`)
-      .limit(sql.placeholder('limit'))
-      .offset(sql.placeholder('offset'))
-      .as('ranked');
-    const matching = db.select({ one: sql`1` }).from(sql`articles_fts`).where(where).limit(SEARCH_COUNT_MAX).as('matching');
-    return {
-      page: db
-        .select(summaryColumns())
-        .from(ranked)
-        .crossJoin(articles)
-        .innerJoin(users, eq(users.id, articles.authorId))
-        .where(sql`${articles.id} = ranked.id`)
-        .orderBy(sql`ranked.score`, sql`ranked.id desc`)
-        .prepare(),
-      // one pass over the matches, marking only the page's rows: `+` keeps the ids from being
-      // FTS5 lookups, each of which would expand a prefix term again (7x slower for "migr")
-      snippets: db
-        .select({
-          id: sql<number>`articles_fts.rowid`,
-          body: sql<string | null>`snippet(articles_fts, 2, char(2), char(3), '…', ${sql.raw(String(SNIPPET_TOKENS))})`,
-          description: sql<string | null>`highlight(articles_fts, 1, char(2), char(3))`,
-        })
-        .from(sql`articles_fts`)
-        .where(and(match, sql`+articles_fts.rowid in (select value from json_each(${sql.placeholder('ids')}))`))
-        .prepare(),
-      count: db
-        .select({ n: sql<number>`count(*)` })
-        .from(matching)
-        .prepare(),
-    };
-  });
 }
 
 /**
@@ -190,26 +113,23 @@ export async function searchArticles(
   db: Db,
   options: { query: string; viewerId: number | null; limit: number; offset: number; filter?: ArticleFilter },
 ): Promise<{ results: SearchResult[]; total: number }> {
-  await idle(db);
-  const match = toMatchExpression(options.query);
-  if (match === null) return { results: [], total: 0 };
+  const terms = searchTerms(options.query);
+  if (terms === null) return { results: [], total: 0 };
+  const engine = searchEngineOf(db);
   const filter = options.filter ?? {};
   const keys = FILTER_KEYS.filter((key) => filter[key] !== undefined);
-  const queries = articleSearchQueries(db, keys);
-  const params = { ...filter, match, viewer: options.viewerId ?? ANONYMOUS_VIEWER };
-  const rows = queries.page.all({ ...params, limit: options.limit, offset: options.offset });
+  const params = { ...filter, viewer: options.viewerId ?? ANONYMOUS_VIEWER };
+  const rows = await engine.page(db, terms, keys, { ...params, limit: options.limit, offset: options.offset });
   // a page that is not full, and not past the end, already says how many there are
   const total =
     rows.length > 0 && rows.length < options.limit
       ? Math.min(options.offset + rows.length, SEARCH_COUNT_MAX)
       : options.offset === 0 && rows.length === 0
         ? 0
-        : (queries.count.get(params)?.n ?? 0);
+        : await engine.count(db, terms, keys, params);
   const ids = rows.map((row) => row.id);
-  const marked = new Map(
-    ids.length === 0 ? [] : queries.snippets.all({ match, ids: JSON.stringify(ids) }).map((row) => [row.id, row]),
-  );
-  const tagLists = tagsForArticles(db, ids);
+  const marked = ids.length === 0 ? new Map<number, MarkedText>() : await engine.marked(db, terms, ids);
+  const tagLists = await tagsForArticles(db, ids);
   const results = rows.map((row) => ({ ...toSummary(row, tagLists.get(row.id) ?? []), snippet: chooseSnippet(marked.get(row.id)) }));
   return { results, total };
 }

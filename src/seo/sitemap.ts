@@ -1,63 +1,92 @@
-import { listedSql, listedTagLinkSql } from '../articles/visibility';
+import { and, count, countDistinct, eq, max, sql } from 'drizzle-orm';
+import { listed, listedTagLink } from '../articles/visibility';
 import type { Db } from '../db/client';
-import { idle } from '../db/transaction';
+import { greatest, preparedQuery } from '../db/engine';
 import { absoluteUrl, type Site } from '../lib/site';
 import { XML_DECLARATION, xmlElement } from '../lib/xml';
 import { articlePath, profilePath, sitemapFilePath, tagPath } from '../paths';
 
-/** One <url>: a path on the site and when its content last changed. */
+/** One <url>: a path on the site and when its content last changed (ms). */
 export type SitemapUrl = { path: string; lastmod: number | null };
 
 /** A run of URLs that can be counted and read a slice at a time (a file holds up to 50 000). */
-type Segment = { count: () => number; read: (offset: number, limit: number) => SitemapUrl[] };
+type Segment = { count: () => Promise<number>; read: (offset: number, limit: number) => Promise<SitemapUrl[]> };
 
-type Row = { name: string; updatedAt: number | null };
+type Row = { name: string; updatedAt: Date | null };
+
+const slice = { limit: sql.placeholder('limit'), offset: sql.placeholder('offset') };
 
 /**
  * Published articles, profiles of people with a published article, tags of published articles:
  * in a fixed order (by id), so a URL stays in the same file from one request to the next.
- * Drafts are in none of them.
+ * Drafts are in none of them. Each query is prepared once per database.
  */
 function segments(db: Db): Segment[] {
-  const count = (sql: string) => () => (db.$client.prepare(sql).get() as { n: number }).n;
-  const read = (sql: string, path: (name: string) => string) => (offset: number, limit: number) =>
-    (db.$client.prepare(sql).all(limit, offset) as Row[]).map((row) => ({ path: path(row.name), lastmod: row.updatedAt }));
+  const counted = (query: { row(): Promise<{ n: number } | undefined> }) => async () => Number((await query.row())?.n ?? 0);
+  const read =
+    (query: { rows(params: { limit: number; offset: number }): Promise<Row[]> }, path: (name: string) => string) =>
+    async (offset: number, limit: number) =>
+      (await query.rows({ limit, offset })).map((row) => ({ path: path(row.name), lastmod: row.updatedAt?.getTime() ?? null }));
   return [
     {
-      count: () => 1,
-      read: () => [
-        {
-          path: '/',
-          lastmod: (
-            db.$client.prepare(`select max(updated_at) as n from articles where ${listedSql()}`).get() as { n: number | null }
-          ).n,
-        },
-      ],
+      count: async () => 1,
+      read: async () => {
+        const query = preparedQuery(db, 'sitemap-home', (t) => db.select({ n: max(t.articles.updatedAt) }).from(t.articles).where(listed(t)));
+        return [{ path: '/', lastmod: (await query.row())?.n?.getTime() ?? null }];
+      },
     },
     {
-      count: count(`select count(*) as n from articles where ${listedSql()}`),
+      count: counted(preparedQuery(db, 'sitemap-articles-count', (t) => db.select({ n: count() }).from(t.articles).where(listed(t)))),
       read: read(
-        `select slug as name, updated_at as updatedAt from articles where ${listedSql()}
-         order by id limit ? offset ?`,
+        preparedQuery(db, 'sitemap-articles', (t) =>
+          db
+            .select({ name: t.articles.slug, updatedAt: t.articles.updatedAt })
+            .from(t.articles)
+            .where(listed(t))
+            .orderBy(t.articles.id)
+            .limit(slice.limit)
+            .offset(slice.offset),
+        ),
         articlePath,
       ),
     },
     {
-      count: count(`select count(distinct author_id) as n from articles where ${listedSql()}`),
+      count: counted(
+        preparedQuery(db, 'sitemap-profiles-count', (t) => db.select({ n: countDistinct(t.articles.authorId) }).from(t.articles).where(listed(t))),
+      ),
       read: read(
-        `select u.username as name, max(u.updated_at, max(a.updated_at)) as updatedAt from users u
-         join articles a on a.author_id = u.id and ${listedSql('a')}
-         group by u.id order by u.id limit ? offset ?`,
+        preparedQuery(db, 'sitemap-profiles', (t) =>
+          db
+            .select({
+              name: t.users.username,
+              updatedAt: greatest<Date>(db, t.users.updatedAt, max(t.articles.updatedAt)).mapWith(t.users.updatedAt),
+            })
+            .from(t.users)
+            .innerJoin(t.articles, and(eq(t.articles.authorId, t.users.id), listed(t)))
+            .groupBy(t.users.id)
+            .orderBy(t.users.id)
+            .limit(slice.limit)
+            .offset(slice.offset),
+        ),
         profilePath,
       ),
     },
     {
-      count: count(`select count(distinct tag_id) as n from article_tags where ${listedTagLinkSql()}`),
+      count: counted(
+        preparedQuery(db, 'sitemap-tags-count', (t) => db.select({ n: countDistinct(t.articleTags.tagId) }).from(t.articleTags).where(listedTagLink(t))),
+      ),
       read: read(
-        `select t.name as name, max(a.updated_at) as updatedAt from tags t
-         join article_tags at on at.tag_id = t.id and ${listedTagLinkSql('at')}
-         join articles a on a.id = at.article_id
-         group by t.id order by t.id limit ? offset ?`,
+        preparedQuery(db, 'sitemap-tags', (t) =>
+          db
+            .select({ name: t.tags.name, updatedAt: max(t.articles.updatedAt) })
+            .from(t.tags)
+            .innerJoin(t.articleTags, and(eq(t.articleTags.tagId, t.tags.id), listedTagLink(t)))
+            .innerJoin(t.articles, eq(t.articles.id, t.articleTags.articleId))
+            .groupBy(t.tags.id)
+            .orderBy(t.tags.id)
+            .limit(slice.limit)
+            .offset(slice.offset),
+        ),
         tagPath,
       ),
     },
@@ -65,20 +94,20 @@ function segments(db: Db): Segment[] {
 }
 
 export async function countSitemapUrls(db: Db): Promise<number> {
-  await idle(db);
-  return segments(db).reduce((sum, segment) => sum + segment.count(), 0);
+  let total = 0;
+  for (const segment of segments(db)) total += await segment.count();
+  return total;
 }
 
 /** URLs number `offset` to `offset + limit - 1` of the whole sitemap, reading only their segments. */
 export async function readSitemapUrls(db: Db, offset: number, limit: number): Promise<SitemapUrl[]> {
-  await idle(db);
   const urls: SitemapUrl[] = [];
   let start = 0;
   for (const segment of segments(db)) {
     if (urls.length >= limit) break;
-    const size = segment.count();
+    const size = await segment.count();
     const from = Math.max(offset + urls.length - start, 0);
-    if (from < size) urls.push(...segment.read(from, Math.min(size - from, limit - urls.length)));
+    if (from < size) urls.push(...(await segment.read(from, Math.min(size - from, limit - urls.length))));
     start += size;
   }
   return urls;

@@ -160,7 +160,7 @@ export async function countQueries(t: { db: Db }, fn: () => Promise<unknown>): P
   methods.forEach((name, i) => {
     proto[name] = function (this: { source?: string }, ...args: unknown[]) {
       // the cache's check of its versions (src/cache/versions.ts) is not a read of content
-      if (!this.source?.includes('from cache_versions')) queries++;
+      if (!this.source?.includes('cache_versions')) queries++;
       return originals[i]!.apply(this, args);
     };
   });

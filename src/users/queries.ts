@@ -1,41 +1,49 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
-import { users, type User } from '../db/schema';
+import type { User } from '../db/schema';
 
-const lowerEquals = (column: typeof users.username | typeof users.email, value: string) =>
-  sql`lower(${column}) = lower(${value})`;
+const lowerEquals = (column: SQLWrapper, value: string) => sql`lower(${column}) = lower(${value})`;
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
   await idle(db);
-  return db.select().from(users).where(lowerEquals(users.email, email)).get() ?? null;
+  const { users } = tablesOf(db);
+  const [user] = await db.select().from(users).where(lowerEquals(users.email, email)).limit(1);
+  return user ?? null;
 }
 
 export async function findUserByUsername(db: Db, username: string): Promise<User | null> {
   await idle(db);
-  return db.select().from(users).where(lowerEquals(users.username, username)).get() ?? null;
+  const { users } = tablesOf(db);
+  const [user] = await db.select().from(users).where(lowerEquals(users.username, username)).limit(1);
+  return user ?? null;
 }
 
 export async function findUserById(db: Db, id: number): Promise<User | null> {
   await idle(db);
-  return db.select().from(users).where(eq(users.id, id)).get() ?? null;
+  const { users } = tablesOf(db);
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return user ?? null;
 }
 
 /** Usernames and emails are unique whatever their case; `exceptId` is the user being edited. */
 export async function isUsernameTaken(db: Db, username: string, exceptId?: number): Promise<boolean> {
   await idle(db);
+  const { users } = tablesOf(db);
   const where = exceptId === undefined
     ? lowerEquals(users.username, username)
     : and(lowerEquals(users.username, username), ne(users.id, exceptId));
-  return db.select({ id: users.id }).from(users).where(where).get() !== undefined;
+  return (await db.select({ id: users.id }).from(users).where(where).limit(1)).length > 0;
 }
 
 export async function isEmailTaken(db: Db, email: string, exceptId?: number): Promise<boolean> {
   await idle(db);
+  const { users } = tablesOf(db);
   const where = exceptId === undefined
     ? lowerEquals(users.email, email)
     : and(lowerEquals(users.email, email), ne(users.id, exceptId));
-  return db.select({ id: users.id }).from(users).where(where).get() !== undefined;
+  return (await db.select({ id: users.id }).from(users).where(where).limit(1)).length > 0;
 }
 
 export async function createUser(
@@ -44,23 +52,23 @@ export async function createUser(
   now: number,
 ): Promise<User> {
   await idle(db);
-  const user = db
+  const { users } = tablesOf(db);
+  const [user] = await db
     .insert(users)
     .values({ ...input, createdAt: new Date(now), updatedAt: new Date(now) })
-    .returning()
-    .get();
-  return user;
+    .returning();
+  return user!;
 }
 
 export type UserChanges = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'bio' | 'image'>>;
 
 export async function updateUser(db: Db, id: number, changes: UserChanges, now: number): Promise<User> {
   await idle(db);
-  const user = db
+  const { users } = tablesOf(db);
+  const [user] = await db
     .update(users)
     .set({ ...changes, updatedAt: new Date(now) })
     .where(eq(users.id, id))
-    .returning()
-    .get()!;
-  return user;
+    .returning();
+  return user!;
 }

@@ -8,6 +8,7 @@ import { weakPasswordMessage } from '../auth/password-strength';
 import { invalidateUserSessions } from '../auth/session';
 import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type FieldErrors, type Outcome } from '../core';
 import type { Db } from '../db/client';
+import { violatesUniqueIndex } from '../db/engine';
 import { transaction } from '../db/transaction';
 import type { User } from '../db/schema';
 import { TAKEN } from '../lib/messages';
@@ -30,17 +31,10 @@ const UNIQUE_NAME_INDEXES: ReadonlyArray<readonly [index: string, field: 'userna
   ['users_email_lower_unique', 'email'],
 ];
 
-/**
- * The field a refusal by a users unique index is about, or null for any other error. Drizzle
- * wraps the driver's error (DrizzleQueryError), so the cause chain is followed.
- */
+/** The field a refusal by a users unique index is about, or null for any other error. */
 function nameTakenByIndex(error: unknown): FieldErrors | null {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if ((e as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_UNIQUE') continue;
-    const hit = UNIQUE_NAME_INDEXES.find(([index]) => e.message.includes(index));
-    if (hit) return { [hit[1]]: [TAKEN] };
-  }
-  return null;
+  const hit = UNIQUE_NAME_INDEXES.find(([index]) => violatesUniqueIndex(error, index));
+  return hit ? { [hit[1]]: [TAKEN] } : null;
 }
 
 /**
