@@ -19,11 +19,12 @@
  *
  * On PostgreSQL a pool has no shared connection to guard: `idle()` resolves at once and `isBusy()`
  * is false. Its `transaction()` (SERIALIZABLE, retried on serialization failures, so use cases keep
- * SQLite's one-writer-at-a-time meaning) is src/db/postgres.ts's, wired in here with that engine.
+ * SQLite's one-writer-at-a-time meaning, with an advisory lock) is src/db/postgres.ts's.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { engineOf, readRow } from './engine';
+import type { PgDb, PgTx } from './postgres';
 
 type Gate = { ended: Promise<void> | null };
 
@@ -57,7 +58,9 @@ export async function idle(db: Db): Promise<void> {
 export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   if (inside(db)) return work(db);
   if (engineOf(db) === 'postgres') {
-    throw new Error('transaction() on PostgreSQL is not wired yet: it is src/db/postgres.ts\'s retrying SERIALIZABLE transaction');
+    // loaded with the engine: a SQLite site never loads node-postgres
+    const { pgTransaction } = await import('./postgres');
+    return pgTransaction(db as unknown as PgDb, work as unknown as (tx: PgTx) => Promise<T>);
   }
   const gate = gateOf(db);
   while (gate.ended) await gate.ended;
@@ -84,6 +87,10 @@ export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Prom
 
 /** Whether the database answers a real query: what /healthz reports. */
 export async function answers(db: Db): Promise<boolean> {
+  if (engineOf(db) === 'postgres') {
+    const { pgAnswers } = await import('./postgres');
+    return pgAnswers(db as unknown as PgDb);
+  }
   try {
     await idle(db);
     await readRow(db, sql`select 1`);
