@@ -43,14 +43,18 @@ export function listen(
     },
     answerFromCache
       ? (req, res) => {
-          // a failure to answer from the cache (the database could not say what is current) is
-          // the app's to answer, as any other request it is handed
-          void answerFromCache(req, res).then(
-            async (answered) => {
-              if (!answered) await toApp(req, res);
-            },
-            () => toApp(req, res),
-          );
+          const answered = answerFromCache(req, res);
+          if (answered === false) void toApp(req, res);
+          else if (answered !== true) {
+            // a failure to answer from the cache (the database could not say what is current) is
+            // the app's to answer, as any other request it is handed
+            answered.then(
+              (done) => {
+                if (!done) void toApp(req, res);
+              },
+              () => void toApp(req, res),
+            );
+          }
         }
       : toApp,
   );

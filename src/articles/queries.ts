@@ -1,6 +1,6 @@
 import { and, count, countDistinct, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { ANONYMOUS_VIEWER, idListValue, inIdList, preparedQuery, tablesOf, type Tables } from '../db/engine';
+import { ANONYMOUS_VIEWER, idListTable, idListValue, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle, transaction } from '../db/transaction';
 import { renderBody, type RenderedBody } from '../lib/markdown';
 import { searchEngineOf } from '../search/queries';
@@ -78,20 +78,20 @@ export function articleListQueries(db: Db, keys: FilterKey[]) {
 
 /**
  * The viewer's flags for a page: among the articles (`articles`) and authors (`authors`) given,
- * those the viewer (`viewer`) favorited (kind 1) and follows (kind 2), each read by its key.
+ * those the viewer (`viewer`) favorited (kind 1) and follows (kind 2), each looked up by its key.
  */
 export function viewerFlagsQuery(db: Db) {
   return preparedQuery(db, 'viewer-flags', ({ favorites, follows }) => {
     const viewer = sql.placeholder('viewer');
     return db
-      .select({ kind: sql<number>`1`, id: favorites.articleId })
-      .from(favorites)
-      .where(and(eq(favorites.userId, viewer), inIdList(db, favorites.articleId, sql.placeholder('articles'))))
+      .select({ kind: sql<number>`1`, id: sql<number>`a.value` })
+      .from(idListTable(db, sql.placeholder('articles'), 'a'))
+      .where(sql`exists(select 1 from ${favorites} where ${favorites.userId} = ${viewer} and ${favorites.articleId} = a.value)`)
       .unionAll(
         db
-          .select({ kind: sql<number>`2`, id: follows.followedId })
-          .from(follows)
-          .where(and(eq(follows.followerId, viewer), inIdList(db, follows.followedId, sql.placeholder('authors')))),
+          .select({ kind: sql<number>`2`, id: sql<number>`f.value` })
+          .from(idListTable(db, sql.placeholder('authors'), 'f'))
+          .where(sql`exists(select 1 from ${follows} where ${follows.followerId} = ${viewer} and ${follows.followedId} = f.value)`),
       );
   });
 }

@@ -8,7 +8,7 @@ import type { PageCache } from './page-cache';
 export type CachedSection = {
   cache: PageCache;
   /** whether what was rendered at a stamp is still current (the same function the app uses) */
-  current: (stamp: Stamp) => Promise<boolean>;
+  current: (stamp: Stamp) => boolean | Promise<boolean>;
   /** whether the app would answer this request from the cache with nothing else to go on */
   plain: (req: IncomingMessage) => boolean;
 };
@@ -21,11 +21,11 @@ export type CachedPageListenerOptions = {
 };
 
 /**
- * Answers one request if it can, resolving to true; false hands it to the app. It resolves within
- * the same turn of the event loop (the version read is a prepared statement on SQLite), so the
- * request is in the app's hands before any other I/O is seen.
+ * Answers one request if it can: true when it did, false to hand it to the app, or a promise of
+ * either when the database cannot say at once whether the entry is current (PostgreSQL; SQLite
+ * while a transaction is open).
  */
-export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 /**
  * Anonymous readers' page views and API reads, answered from the app's caches before Hono: no
@@ -39,7 +39,7 @@ export type CachedPageListener = (req: IncomingMessage, res: ServerResponse) => 
  */
 export function cachedPageListener(options: CachedPageListenerOptions): CachedPageListener {
   const { section, door } = options;
-  return async function answerFromCache(req, res) {
+  return function answerFromCache(req, res) {
     const start = performance.now();
     const method = req.method;
     const target = req.url;
@@ -48,12 +48,21 @@ export function cachedPageListener(options: CachedPageListenerOptions): CachedPa
     const rawPath = query === -1 ? target : target.slice(0, query);
     const cached = section(rawPath);
     if (!cached || !cached.plain(req)) return false;
-    const entry = await cached.cache.get(target, cached.current);
+    const entry = cached.cache.lookup(target);
     if (!entry) return false;
-    const front = door.enter(req, rawPath, start);
-    if (!front) return false;
-    const conditions = { method, ifNoneMatch: front.header('if-none-match'), acceptEncoding: front.header('accept-encoding') };
-    door.send(res, front, answerFrom(entry, conditions, SHARED_CACHE_CONTROL, 'small'), start);
-    return true;
+    const answer = (current: boolean): boolean => {
+      if (!current) {
+        cached.cache.forget(target, entry);
+        return false;
+      }
+      const front = door.enter(req, rawPath, start);
+      if (!front) return false;
+      const conditions = { method, ifNoneMatch: front.header('if-none-match'), acceptEncoding: front.header('accept-encoding') };
+      door.send(res, front, answerFrom(entry, conditions, SHARED_CACHE_CONTROL, 'small'), start);
+      return true;
+    };
+    // no promise when the database answers at once: this is the hottest path there is
+    const current = cached.current(entry.stamp);
+    return typeof current === 'boolean' ? answer(current) : current.then(answer);
   };
 }

@@ -42,8 +42,8 @@ declare module 'hono' {
 export type Freshness = {
   /** what the response was rendered from, asked once the handler has run */
   stamp: (c: Context) => Promise<Stamp>;
-  /** whether what was rendered at a stamp is still what would be rendered now */
-  current: (stamp: Stamp) => Promise<boolean>;
+  /** whether what was rendered at a stamp is still what would be rendered now (at once when the database can say so at once) */
+  current: (stamp: Stamp) => boolean | Promise<boolean>;
   /** moves with every write: the same before and after rendering, no write happened meanwhile */
   writeMark: () => Promise<string>;
   /** resolves when the versions may be read: no other caller's transaction is open (src/db/transaction.ts) */

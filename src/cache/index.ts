@@ -65,7 +65,7 @@ export function createCache(db: Db, options: { enabled: boolean }): Cache {
     freshness: {
       stamp: (c) => versions.stamp(c.get('commentsShown') ?? NO_COMMENTS),
       // an open transaction's versions may yet be rolled back: nothing counts as current meanwhile
-      current: async (stamp) => !isBusy(db) && (await versions.isCurrent(stamp)),
+      current: (stamp) => !isBusy(db) && versions.isCurrent(stamp),
       writeMark: () => versions.writeMark(),
       ready: () => idle(db),
     },

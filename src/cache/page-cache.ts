@@ -20,14 +20,22 @@ export class PageCache {
   }
 
   /** The entry for `key` if `current` says its content is still the current one (else it is dropped). */
-  async get(key: string, current: (stamp: Stamp) => Promise<boolean>): Promise<Entry | undefined> {
-    if (this.maxEntries === 0) return undefined;
-    const entry = this.entries.get(key);
+  async get(key: string, current: (stamp: Stamp) => boolean | Promise<boolean>): Promise<Entry | undefined> {
+    const entry = this.lookup(key);
     if (entry === undefined) return undefined;
     if (await current(entry.stamp)) return entry;
-    // unless a fresh entry took its place meanwhile
-    if (this.entries.peek(key) === entry) this.entries.delete(key);
+    this.forget(key, entry);
     return undefined;
+  }
+
+  /** The entry for `key`, current or not: the caller asks whether it is, and forgets it if not. */
+  lookup(key: string): Entry | undefined {
+    return this.maxEntries === 0 ? undefined : this.entries.get(key);
+  }
+
+  /** Drops an entry found no longer current, unless a fresh one has taken its place meanwhile. */
+  forget(key: string, entry: Entry): void {
+    if (this.entries.peek(key) === entry) this.entries.delete(key);
   }
 
   set(key: string, entry: Entry): void {

@@ -7,6 +7,7 @@ import {
   closeDatabase,
   engineOf,
   greatest,
+  idListTable,
   idListValue,
   inIdList,
   preparedQuery,
@@ -123,6 +124,19 @@ describe('inIdList', () => {
     expect(await names([])).toEqual([]);
     const query = preparedQuery(db, 'test-tags-in', (t) => db.select({ name: t.tags.name }).from(t.tags).where(inIdList(db, t.tags.id, sql.placeholder('ids'))));
     expect(await query.rows({ ids: idListValue(db, [2]) })).toEqual([{ name: 'b' }]);
+  });
+});
+
+describe('idListTable', () => {
+  it('is the ids as a table with one column, value', async () => {
+    const db = createTestDb();
+    await runSql(db, sql`insert into tags (name) values ('a'), ('b'), ('c')`);
+    const { tags } = tablesOf(db);
+    const rows = await db
+      .select({ id: sql<number>`ids.value` })
+      .from(idListTable(db, [3, 1, 7], 'ids'))
+      .where(sql`exists(select 1 from ${tags} where ${tags.id} = ids.value)`);
+    expect(rows.map((row) => row.id).sort()).toEqual([1, 3]);
   });
 });
 

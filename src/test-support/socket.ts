@@ -30,10 +30,11 @@ export function rawRequest(port: number, path: string, headers: Record<string, s
 export async function listenRecordingEarlyAnswers(t: TestApp): Promise<{ server: Server; port: number; answered: boolean[] }> {
   const answered: boolean[] = [];
   const listener = t.app.answerFromCache;
-  t.app.answerFromCache = async (req, res) => {
+  t.app.answerFromCache = (req, res) => {
     const index = answered.push(false) - 1;
-    const done = await listener(req, res);
-    answered[index] = done;
+    const done = listener(req, res);
+    if (typeof done === 'boolean') answered[index] = done;
+    else void done.then((value) => (answered[index] = value), () => {});
     return done;
   };
   const server = await listen(t.app, { port: 0, hostname: '127.0.0.1' });
