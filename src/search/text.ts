@@ -43,7 +43,8 @@ export type Token = { lexeme: string; start: number; end: number };
 /** The tokens of `text`, in order, with where each one is (UTF-16 offsets). */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  for (const match of text.matchAll(TOKEN)) {
+  TOKEN.lastIndex = 0;
+  for (let match = TOKEN.exec(text); match !== null; match = TOKEN.exec(text)) {
     const lexeme = foldToken(match[0]);
     // a token of diacritics alone folds to nothing, and FTS5 has no token there either
     if (lexeme !== '') tokens.push({ lexeme, start: match.index, end: match.index + match[0].length });
@@ -58,15 +59,20 @@ export function foldTerms(terms: SearchTerms): FoldedTerms {
   return { lexemes: terms.words.map(foldToken), lastIsPrefix: terms.lastIsPrefix };
 }
 
+const NONE: readonly number[] = [];
+
 /** Which of the terms (phrases, in FTS5's words) a lexeme matches, by index. */
-function matcher(terms: FoldedTerms): (lexeme: string) => number[] {
+function matcher(terms: FoldedTerms): (lexeme: string) => readonly number[] {
   const last = terms.lexemes.length - 1;
+  const exact = new Map<string, number[]>();
+  terms.lexemes.forEach((term, i) => {
+    if (i === last && terms.lastIsPrefix) return;
+    exact.set(term, [...(exact.get(term) ?? []), i]);
+  });
+  const prefix = terms.lastIsPrefix ? terms.lexemes[last]! : null;
   return (lexeme) => {
-    const found: number[] = [];
-    terms.lexemes.forEach((term, i) => {
-      if (lexeme === term || (i === last && terms.lastIsPrefix && lexeme.startsWith(term))) found.push(i);
-    });
-    return found;
+    const found = exact.get(lexeme) ?? NONE;
+    return prefix !== null && lexeme.startsWith(prefix) ? [...found, last] : found;
   };
 }
 
@@ -97,13 +103,16 @@ export function snippet(text: string, terms: FoldedTerms, size: number, ellipsis
   tokens.forEach((token, position) => {
     for (const term of matches(token.lexeme)) instances.push({ position, term });
   });
-  // positions of the tokens that start a sentence: the first, and any after "." or ":" and white space
-  const sentences = tokens.flatMap((token, position) => {
-    if (position === 0) return [0];
-    let i = token.start - 1;
-    while (i >= 0 && ' \t\n\r'.includes(text[i]!)) i--;
-    return i !== token.start - 1 && i >= 0 && (text[i] === '.' || text[i] === ':') ? [position] : [];
-  });
+  // positions of the tokens that start a sentence (the first, and any after "." or ":" and white
+  // space), needed only when the text is longer than the snippet
+  const sentences: number[] = [];
+  if (tokens.length > size) {
+    tokens.forEach((token, position) => {
+      let i = token.start - 1;
+      while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i--;
+      if (position === 0 || (i !== token.start - 1 && i >= 0 && (text[i] === '.' || text[i] === ':'))) sentences.push(position);
+    });
+  }
 
   /** A window's score (1000 per term seen, 1 per further match) and the start that centres its matches. */
   const score = (from: number) => {
