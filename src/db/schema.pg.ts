@@ -9,9 +9,10 @@
  * tables, columns, indexes and constraints; same defaults, foreign keys (with ON DELETE), unique,
  * partial and expression indexes.
  *
- * Not mirrored: SQLite's FTS5 table `articles_fts` (drizzle/0002), an SQLite internal that search on
- * PostgreSQL will replace with its own (tsvector) when it comes. The cache triggers and the
- * cache_versions row are in drizzle/pg's custom migration, as they are by hand in drizzle/0007.
+ * Not mirrored: SQLite's FTS5 table `articles_fts` (drizzle/0002). Search on PostgreSQL has its own,
+ * `article_search` (below, src/search/engine-postgres.ts); schema-parity.test.ts lists both. The cache
+ * triggers and the cache_versions row are in drizzle/pg's custom migration, as they are by hand in
+ * drizzle/0007.
  */
 import { sql } from 'drizzle-orm';
 import {
@@ -27,6 +28,11 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const timestamp = (name: string) => pgTimestamp(name, { mode: 'date', precision: 3, withTimezone: true });
+
+/** tsvector, written as its text form (drizzle-orm 0.45 has no tsvector column). */
+const tsvector = customType<{ data: string }>({
+  dataType: () => 'tsvector',
+});
 
 /** bytea as a Buffer, as SQLite's blob({ mode: 'buffer' }) (drizzle-orm 0.45 has no bytea column). */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({
@@ -201,3 +207,23 @@ export const commentVersions = pgTable('comment_versions', {
   articleId: integer('article_id').primaryKey(),
   version: version('version').notNull(),
 });
+
+/**
+ * Full-text search on PostgreSQL, what articles_fts is on SQLite: one row per article, written in the
+ * article's writes' transaction (src/search/engine-postgres.ts). `vector` holds the lexemes Quire
+ * makes as FTS5 would (src/search/text.ts) with their positions, the body's first (weight D), then
+ * the title's (A), description's (B) and tags' (C); the GIN index finds the rows that match.
+ * `body` is the body's plain text, which snippets are cut from. Not in src/db/schema.ts: SQLite's
+ * search is FTS5's own table.
+ */
+export const articleSearch = pgTable(
+  'article_search',
+  {
+    articleId: integer('article_id')
+      .primaryKey()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    body: text('body').notNull(),
+    vector: tsvector('vector').notNull(),
+  },
+  (t) => [index('article_search_vector_idx').using('gin', t.vector)],
+);

@@ -4,15 +4,22 @@
  * this file; src/search/engine.ts says what it answers.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { filterCondition, summaryColumns, tagIdByName, type FilterKey } from '../articles/summary';
-import { unlisted } from '../articles/visibility';
+import { summaryColumns, type FilterKey } from '../articles/summary';
 import type { Db } from '../db/client';
 import { preparedQuery, runSql, type Tables } from '../db/engine';
-import { SEARCH_COUNT_MAX, type IndexedFields, type MarkedText, type SearchEngine, type SearchTerms } from './engine';
+import {
+  listedArticle,
+  SEARCH_COUNT_MAX,
+  SNIPPET_ELLIPSIS,
+  SNIPPET_TOKENS,
+  type IndexedFields,
+  type MarkedText,
+  type SearchEngine,
+  type SearchTerms,
+} from './engine';
 
 /** bm25 weights of the columns title, description, body, tags: a title match ranks first. */
 const COLUMN_WEIGHTS = '10.0, 5.0, 1.0, 3.0';
-const SNIPPET_TOKENS = 16;
 
 /**
  * The terms as an FTS5 MATCH expression: every word a quoted string (the words hold letters and
@@ -29,21 +36,7 @@ const match = () => sql`articles_fts match ${sql.placeholder('match')}`;
 
 /** The matches among listed articles, filtered as a list is by `keys`. */
 function matching(t: Tables, keys: readonly FilterKey[]): SQL | undefined {
-  const { articles, articleTags } = t;
-  let visible: SQL;
-  if (keys.length === 0) {
-    visible = sql`articles_fts.rowid not in (select ${articles.id} from ${articles} where ${unlisted(t)})`;
-  } else {
-    // filterCondition keeps drafts out and applies author, favorited and feed, as in the lists
-    const conditions = [filterCondition(t, [...keys])];
-    if (keys.includes('tag')) {
-      conditions.push(
-        sql`${articles.id} in (select ${articleTags.articleId} from ${articleTags} where ${articleTags.tagId} = ${tagIdByName(t)})`,
-      );
-    }
-    visible = sql`articles_fts.rowid in (select ${articles.id} from ${articles} where ${and(...conditions)})`;
-  }
-  return and(match(), visible);
+  return and(match(), listedArticle(t, keys, sql`articles_fts.rowid`));
 }
 
 /**
@@ -96,7 +89,7 @@ function snippetsQuery(db: Db) {
     db
       .select({
         id: sql<number>`articles_fts.rowid`,
-        body: sql<string | null>`snippet(articles_fts, 2, char(2), char(3), '…', ${sql.raw(String(SNIPPET_TOKENS))})`,
+        body: sql<string | null>`snippet(articles_fts, 2, char(2), char(3), ${sql.raw(`'${SNIPPET_ELLIPSIS}'`)}, ${sql.raw(String(SNIPPET_TOKENS))})`,
         description: sql<string | null>`highlight(articles_fts, 1, char(2), char(3))`,
       })
       .from(sql`articles_fts`)

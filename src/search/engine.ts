@@ -1,13 +1,15 @@
 /**
  * Full-text search behind one boundary: what an engine's search does. SQLite's is FTS5
- * (src/search/engine-sqlite.ts); a PostgreSQL one (tsvector with a GIN index, ts_rank,
- * ts_headline) goes beside it as engine-postgres.ts, answering the same interface, and
- * `searchEngineOf` (src/search/queries.ts) picks by the database's engine. What the pages and the
- * API call (searchArticles) and the article writes stay as they are.
+ * (src/search/engine-sqlite.ts); PostgreSQL's a tsvector with a GIN index, ranked by ts_rank
+ * (engine-postgres.ts), with FTS5's tokens and snippets made in TypeScript (text.ts) so that both
+ * find and mark the same words. `searchEngineOf` (src/search/queries.ts) picks by the database's
+ * engine. What the pages and the API call (searchArticles) and the article writes stay as they are.
  */
-import type { FilterKey, SummaryRow } from '../articles/summary';
+import { and, sql, type SQL } from 'drizzle-orm';
+import { filterCondition, tagIdByName, type FilterKey, type SummaryRow } from '../articles/summary';
+import { unlisted } from '../articles/visibility';
 import type { Db } from '../db/client';
-import type { Params } from '../db/engine';
+import type { Params, Tables } from '../db/engine';
 
 /** Totals are counted up to here ("1000+ results"): counting every match of "the" costs a full walk. */
 export const SEARCH_COUNT_MAX = 1000;
@@ -15,6 +17,10 @@ export const SEARCH_COUNT_MAX = 1000;
 /** An engine marks matches with these; they become <mark> only after the text around them is escaped. */
 export const MARK_OPEN = '\u0002';
 export const MARK_CLOSE = '\u0003';
+
+/** A body's snippet: this many tokens around its best matches, SNIPPET_ELLIPSIS where the body goes on. */
+export const SNIPPET_TOKENS = 16;
+export const SNIPPET_ELLIPSIS = '…';
 
 /**
  * The reader's words, as every engine searches for them: each must match (whatever its case), and
@@ -48,3 +54,20 @@ export type SearchEngine = {
   /** Takes an article out of the index (it is being deleted). */
   remove(db: Db, id: number): Promise<void>;
 };
+
+/**
+ * The condition that `id` (an article id in an engine's index) is a listed article, filtered as a
+ * list is by `keys`: drafts are left out by id (few, found through articles_published_idx), and
+ * filterCondition keeps drafts out and applies author, favorited and feed, as in the lists.
+ */
+export function listedArticle(t: Tables, keys: readonly FilterKey[], id: SQL): SQL {
+  const { articles, articleTags } = t;
+  if (keys.length === 0) return sql`${id} not in (select ${articles.id} from ${articles} where ${unlisted(t)})`;
+  const conditions = [filterCondition(t, [...keys])];
+  if (keys.includes('tag')) {
+    conditions.push(
+      sql`${articles.id} in (select ${articleTags.articleId} from ${articleTags} where ${articleTags.tagId} = ${tagIdByName(t)})`,
+    );
+  }
+  return sql`${id} in (select ${articles.id} from ${articles} where ${and(...conditions)})`;
+}

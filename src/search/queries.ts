@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { ANONYMOUS_VIEWER, engineOf } from '../db/engine';
 import { escapeHtml } from '../lib/html';
 import { MARK_CLOSE, MARK_OPEN, SEARCH_COUNT_MAX, type MarkedText, type SearchEngine, type SearchTerms } from './engine';
+import { postgresSearch } from './engine-postgres';
 import { articleSearchQueries, ftsMatchExpression, sqliteSearch } from './engine-sqlite';
 
 export { articleSearchQueries, SEARCH_COUNT_MAX };
@@ -22,8 +23,7 @@ const CONTROL_CHARACTERS_ALL = /[\u0000-\u001f\u007f]/g;
 
 /** The search of this database's engine. */
 export function searchEngineOf(db: Db): SearchEngine {
-  if (engineOf(db) === 'sqlite') return sqliteSearch;
-  throw new Error('Full-text search on PostgreSQL is not written yet (src/search/engine-postgres.ts)');
+  return engineOf(db) === 'sqlite' ? sqliteSearch : postgresSearch;
 }
 
 export type SearchResult = ArticleSummary & {
