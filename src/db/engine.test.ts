@@ -129,7 +129,7 @@ describe('inIdList', () => {
 
 describe('idListTable', () => {
   it('is the ids as a table with one column, value', async () => {
-    const db = createTestDb();
+    const db = await createTestDb();
     await runSql(db, sql`insert into tags (name) values ('a'), ('b'), ('c')`);
     const { tags } = tablesOf(db);
     const rows = await db
