@@ -9,7 +9,7 @@ import { openDatabase } from './db/client';
 import { closeDatabase } from './db/engine';
 import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
-import { createStderrLog } from './lib/logger';
+import { createStderrLog, errorText } from './lib/logger';
 import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
 import { Limits } from './security/limits';
@@ -252,7 +252,7 @@ run(process.argv.slice(2)).then(
       say(`quire: ${(error as Error).message}`);
       process.exit(1);
     }
-    say(`quire: unexpected error: ${(error as Error).stack ?? String(error)}`);
+    say(`quire: unexpected error: ${errorText(error)}`);
     process.exit(1);
   },
 );
