@@ -13,9 +13,7 @@ export const SQLITE_ONLY = [
   'src/ops/scheduled-backups.test.ts', // scheduled backups of a SQLite file, verified as files
   'src/articles/query-plans.test.ts', // SQLite's EXPLAIN QUERY PLAN and its index names
   'src/articles/favorites-migration.test.ts', // a SQLite migration (favorites_count counted from the rows already there)
-  'src/articles/render-bodies.test.ts', // renderMissingBodies() takes the better-sqlite3 connection; EXPLAIN of its partial index
   'src/search/fts5.test.ts', // FTS5's plan, and a count set up by writing articles_fts directly
-  'src/cache/cache.test.ts', // Versions over a better-sqlite3 connection, raw SQLite writes to its triggers, two connections to one file
   'src/cli.test.ts', // quire on a SQLite file (DATABASE_PATH): user commands, backup and restore, serve and its lock
 ];
 

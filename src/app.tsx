@@ -23,6 +23,7 @@ import { frontDoor, type GlobalStep } from './lib/front-door';
 import { jsonLog, logUnhandledError, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { securityHeaders } from './lib/security-headers';
+import { NUL } from './lib/text';
 import { siteOf } from './lib/site';
 import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
@@ -116,6 +117,10 @@ export function createApp(options: CreateAppOptions) {
       function limitGlobally(req) {
         deps.limits.enforce('global', req.clientIp, deps.clock(), req.requestId);
       },
+      // no slug, username or tag holds U+0000 (src/lib/text.ts), and PostgreSQL could not look one up
+      function refuseNulInPath(req) {
+        if (req.path.includes(NUL)) throw new NotFound('resource', 'Sorry, this resource does not exist.');
+      },
       ...(options.globalSteps ?? []),
     ],
   });
@@ -176,7 +181,11 @@ export function createApp(options: CreateAppOptions) {
       if (isApiPath(c.req.path)) return apiErrorResponse(c, 429, { rate: [err.message] });
       return showError(c, 429, err.message);
     }
-    if (err instanceof NotFound) return showError(c, 404, err.message);
+    if (err instanceof NotFound) {
+      // a front-door step's refusal reaches this handler on the API's paths too
+      if (isApiPath(c.req.path)) return apiErrorResponse(c, 404, { [err.thing]: ['not found'] });
+      return showError(c, 404, err.message);
+    }
     if (err instanceof Forbidden || (err instanceof HTTPException && err.status === 403)) {
       logSecurityEvent(c, log, 'forbidden', { method: c.req.method, path: c.req.path });
       return showError(c, 403, err.message);

@@ -1,80 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from './auth/password';
 import { createSession } from './auth/session';
 import { openDatabase, type Db } from './db/client';
 import { lockFilePath, verifyDatabaseFile } from './ops/backup';
 import { insertArticle, insertUser } from './test-support';
+import { LINE_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS, Quire, ROOT } from './test-support/quire-process';
 
-/** These tests start real processes (each loads TypeScript through tsx): give them room. */
-const PROCESS_TEST_TIMEOUT_MS = 60_000;
-/** How long to wait for a line a process should print, before calling it a failure. */
-const LINE_TIMEOUT_MS = 20_000;
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const STRONG_PASSWORD = 'lantern orchard velvet';
-
-/** A running `quire` process: its output so far, and events to wait on instead of sleeping. */
-class Quire {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<number | null>;
-  private readonly listeners = new Set<() => void>();
-
-  constructor(args: string[], env: Record<string, string>, input?: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env, stdio: 'pipe' });
-    this.child.stdout!.setEncoding('utf8').on('data', (data: string) => {
-      this.stdout += data;
-      for (const listener of this.listeners) listener();
-    });
-    this.child.stderr!.setEncoding('utf8').on('data', (data: string) => {
-      this.stderr += data;
-      for (const listener of this.listeners) listener();
-    });
-    this.exited = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      // 'close' comes after the output streams have ended, so stdout and stderr are complete
-      this.child.on('close', (code) => {
-        resolve(code);
-        for (const listener of this.listeners) listener();
-      });
-    });
-    this.child.stdin!.end(input);
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** The first whole line of stdout (or stderr) matching `pattern`, as soon as it is printed. */
-  waitForLine(pattern: RegExp, timeoutMs = LINE_TIMEOUT_MS, stream: 'stdout' | 'stderr' = 'stdout'): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const line = this[stream].split('\n').slice(0, -1).find((candidate) => pattern.test(candidate));
-        if (line !== undefined) finish(() => resolve(line));
-        else if (!this.running) finish(() => reject(new Error(`quire exited before printing ${pattern}:\n${this.stdout}${this.stderr}`)));
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.stdout}${this.stderr}`))),
-        timeoutMs,
-      );
-      const finish = (settle: () => void) => {
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        settle();
-      };
-      this.listeners.add(check);
-      check();
-    });
-  }
-}
 
 let dir: string;
 let processes: Quire[];

@@ -5,11 +5,11 @@ import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { signUp } from './auth/use-cases';
 import { CLI_CALLER, Forbidden, NotFound, type Core, type FieldErrors } from './core';
-import { openDatabase } from './db/client';
 import { closeDatabase } from './db/engine';
+import { configuredEngine, databaseLabel, openDatabaseFrom } from './db/open';
 import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
-import { createStderrLog } from './lib/logger';
+import { createStderrLog, errorText } from './lib/logger';
 import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
 import { Limits } from './security/limits';
@@ -40,8 +40,9 @@ Options:
   -v, --version                  Print the version.
   -h, --help                     Print this help.
 
-Configuration comes from the environment, as for the server: DATABASE_PATH, PORT, HOST,
-PUBLIC_URL, BACKUP_DIR... See .env.example or docs/deploy.md.`;
+Configuration comes from the environment, as for the server: DATABASE_PATH (or DATABASE_URL
+for PostgreSQL), PORT, HOST, PUBLIC_URL, BACKUP_DIR... See .env.example or docs/deploy.md.
+backup and restore work on SQLite's file; on PostgreSQL use pg_dump and pg_restore for now.`;
 
 class UsageError extends Error {}
 
@@ -111,13 +112,20 @@ function firstError(errors: FieldErrors): string {
 
 function openForCommand(env: Env) {
   prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
-  return openDatabase(env.DATABASE_PATH);
+  return openDatabaseFrom(env);
+}
+
+/** backup and restore are SQLite's (its online backup API, a file put in place) until PostgreSQL's arrive. */
+function refuseOnPostgres(env: Env, command: 'backup' | 'restore'): void {
+  if (configuredEngine(env) === 'sqlite') return;
+  const tool = command === 'backup' ? 'pg_dump --format=custom' : 'pg_restore';
+  throw new OperationError(`quire ${command} works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use ${tool}.`);
 }
 
 /** What the use cases are built from, as the server builds it; security events go to stderr. */
-function openCore(env: Env): Core {
+async function openCore(env: Env): Promise<Core> {
   const log = createStderrLog(env.LOG_FORMAT);
-  const db = openForCommand(env);
+  const db = await openForCommand(env);
   return { db, env, clock: systemClock, log, limits: new Limits(env, log), reads: sharedReads(db) };
 }
 
@@ -148,13 +156,14 @@ async function run(argv: string[]): Promise<number> {
       await serve(env);
       return -1; // keeps running until a signal
     case 'migrate': {
-      await closeDatabase(openForCommand(env));
-      say(`Migrations applied to ${env.DATABASE_PATH}.`);
+      await closeDatabase(await openForCommand(env));
+      say(`Migrations applied to ${databaseLabel(env)}.`);
       return 0;
     }
     case 'backup': {
       const file = rest[0];
       if (!file) throw new UsageError('backup needs a FILE to write');
+      refuseOnPostgres(env, 'backup');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
       if (!fs.existsSync(env.DATABASE_PATH)) throw new OperationError(`There is no database at ${env.DATABASE_PATH}`);
       // Ctrl-C, or a stopping server ending the backup it started: stop the copy, remove it
@@ -189,6 +198,7 @@ async function run(argv: string[]): Promise<number> {
     case 'restore': {
       const file = rest[0];
       if (!file) throw new UsageError('restore needs the backup FILE to restore');
+      refuseOnPostgres(env, 'restore');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
       say(`Checking ${file}...`);
       const { keptAs } = restoreDatabase(env.DATABASE_PATH, file);
@@ -207,7 +217,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
   if (sub === 'create') {
     const username = valid(UsernameSchema, 'username', flag(parsed, 'username'));
     const email = valid(EmailSchema, 'email', flag(parsed, 'email'));
-    const core = openCore(env);
+    const core = await openCore(env);
     try {
       const password = valid(PasswordSchema, 'password', await readPassword('Password: '));
       // the operator's sign-up: the same rules as the form's, no sign-up limit, no session
@@ -222,7 +232,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
   }
   if (sub === 'reset-password') {
     if (!name) throw new UsageError('user reset-password needs a USERNAME');
-    const core = openCore(env);
+    const core = await openCore(env);
     try {
       // looked up before asking, so nobody types a new password for a name that does not exist
       const user = await findUserNamed(core.db, name);
@@ -252,7 +262,7 @@ run(process.argv.slice(2)).then(
       say(`quire: ${(error as Error).message}`);
       process.exit(1);
     }
-    say(`quire: unexpected error: ${(error as Error).stack ?? String(error)}`);
+    say(`quire: unexpected error: ${errorText(error)}`);
     process.exit(1);
   },
 );

@@ -32,6 +32,16 @@ const parsed = <T>(fallback: string, parse: (value: string) => T | null, message
 const rate = (fallback: string) =>
   parsed(fallback, parseRate, 'must look like 120/h (a count per s, m, h or d, e.g. 30/10m)');
 
+/** A node-postgres connection URL: postgres:// or postgresql:// (host, port, user, password, database, options). */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'postgres:' || protocol === 'postgresql:';
+  } catch {
+    return false;
+  }
+}
+
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);
@@ -60,6 +70,7 @@ const EnvSchema = z.object({
   PORT: optional(z.coerce.number().int().min(0).max(65535).default(3000)),
   HOST: optional(z.string().min(1).default('127.0.0.1')),
   DATABASE_PATH: optional(z.string().min(1).default('./data/quire.db')),
+  DATABASE_URL: optional(z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional()),
   PUBLIC_URL: optional(
     z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -113,7 +124,10 @@ export function parseDuration(value: string): number | null {
 export type Env = {
   PORT: number;
   HOST: string;
+  /** the SQLite file, used when DATABASE_URL is unset */
   DATABASE_PATH: string;
+  /** PostgreSQL's connection URL (postgres://user:password@host:5432/quire): set, Quire runs on PostgreSQL */
+  DATABASE_URL: string | undefined;
   /** The site's public origin plus any path prefix, without a trailing slash. */
   PUBLIC_URL: string;
   NODE_ENV: 'development' | 'production' | 'test';
@@ -159,6 +173,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     PORT: env.PORT,
     HOST: env.HOST,
     DATABASE_PATH: env.DATABASE_PATH,
+    DATABASE_URL: env.DATABASE_URL,
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     NODE_ENV: env.NODE_ENV,
     SITE_TITLE: env.SITE_TITLE,

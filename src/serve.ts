@@ -2,29 +2,44 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { renderMissingBodies } from './articles/render-bodies';
-import { openDatabase } from './db/client';
 import { closeDatabase } from './db/engine';
+import { configuredEngine, databaseLabel, openDatabaseFrom } from './db/open';
 import type { Env } from './env';
 import { listen } from './http-server';
-import { createLog } from './lib/logger';
-import { acquireServerLock } from './ops/backup';
+import { createLog, errorText } from './lib/logger';
+import { acquireServerLock, OperationError } from './ops/backup';
 import { backupInChildProcess, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 
 /** Bound on how long in-flight requests may take to finish at shutdown. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Why a PostgreSQL site refuses BACKUP_DIR for now (the backups are SQLite's online backup API). */
+export const NO_SCHEDULED_BACKUPS_ON_POSTGRES =
+  "Scheduled backups (BACKUP_DIR) are SQLite's for now: on PostgreSQL, unset BACKUP_DIR and back the database up with pg_dump (pg_dump --format=custom).";
+
 /**
  * Runs the site until SIGTERM or SIGINT; then stops accepting connections, lets in-flight requests
- * finish (up to SHUTDOWN_GRACE_MS), checkpoints the WAL, closes the database and exits 0.
+ * finish (up to SHUTDOWN_GRACE_MS), closes the database (on SQLite after checkpointing the WAL) and
+ * exits 0.
+ *
+ * On SQLite it first takes the start-up lock beside the file (one server per file; restore refuses
+ * while it is held). On PostgreSQL there is none: any number of nodes serve one database.
  */
 export async function serve(env: Env): Promise<void> {
   const log = createLog(env.LOG_FORMAT);
   const started = performance.now();
   const cacheDir = env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH);
   prepareRuntime(cacheDir);
-  const releaseLock = acquireServerLock(env.DATABASE_PATH);
-  const db = openDatabase(env.DATABASE_PATH);
+  const sqlite = configuredEngine(env) === 'sqlite';
+  if (!sqlite && env.BACKUP_DIR) throw new OperationError(NO_SCHEDULED_BACKUPS_ON_POSTGRES);
+  const releaseLock = sqlite ? acquireServerLock(env.DATABASE_PATH) : () => {};
+  const db = await openDatabaseFrom(env, {
+    onConnectionError: (error) => log({ level: 'warn', msg: 'database.connection_failed', error: errorText(error) }),
+  }).catch((error: unknown) => {
+    releaseLock();
+    throw error;
+  });
   await renderMissingBodies(db);
   const app = createApp({ db, env, log });
   const server = await listen(app, { port: env.PORT, hostname: env.HOST });
@@ -44,10 +59,10 @@ export async function serve(env: Env): Promise<void> {
     msg: 'listening',
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     publicUrl: env.PUBLIC_URL,
-    database: env.DATABASE_PATH,
+    database: databaseLabel(env),
     startupMs: Math.round(performance.now() - started),
   });
-  const stopBackups = env.BACKUP_DIR
+  const stopBackups = env.BACKUP_DIR && sqlite
     ? scheduleBackups(backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir }), {
         dir: env.BACKUP_DIR,
         intervalMs: env.BACKUP_INTERVAL_MS,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BodySchema, DescriptionSchema, TagListSchema, TitleSchema, CommentFormSchema } from '../articles/schemas';
 import { BLANK } from '../lib/messages';
+import { TextSchema } from '../lib/text';
 import { SEARCH_QUERY_MAX_LENGTH } from '../search/queries';
 import {
   BioSchema,
@@ -92,9 +93,9 @@ const wholeNumber = (min: number) =>
 export const ListQuery = z.object({
   // Quire extension: full-text search, best matches first (see searchArticles)
   q: z.string().max(SEARCH_QUERY_MAX_LENGTH, `must be at most ${SEARCH_QUERY_MAX_LENGTH} characters`).optional(),
-  tag: z.string().max(100).optional(),
-  author: z.string().max(100).optional(),
-  favorited: z.string().max(100).optional(),
+  tag: TextSchema().max(100).optional(),
+  author: TextSchema().max(100).optional(),
+  favorited: TextSchema().max(100).optional(),
   // limits above the cap are served at the cap rather than refused
   limit: wholeNumber(1)
     .transform((n) => Math.min(n, LIST_LIMIT_MAX))

@@ -1,28 +1,32 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createTestDb, insertArticle, insertUser } from '../test-support';
+import { tablesOf } from '../db/engine';
+import { createTestDb, insertArticle, insertUser, testEngine } from '../test-support';
 import { missingBodiesQuery, renderMissingBodies } from './render-bodies';
 
 describe('renderMissingBodies', () => {
   it('renders the articles whose HTML or reading time is missing, and only those', async () => {
     const db = await createTestDb();
+    const { articles } = tablesOf(db);
     const user = await insertUser(db, 'alice');
     const kept = await insertArticle(db, user.id, { body: 'Kept *as is*.' });
     const cleared = await insertArticle(db, user.id, { body: 'Cleared **here**.' });
     const untimed = await insertArticle(db, user.id, { body: 'No time yet.' });
-    db.$client.prepare("update articles set body_html = '' where id = ?").run(cleared.id);
-    db.$client.prepare('update articles set reading_minutes = 0 where id = ?').run(untimed.id);
-    db.$client.prepare("update articles set body_html = '<p>stale</p>' where id = ?").run(kept.id);
+    await db.update(articles).set({ bodyHtml: '' }).where(eq(articles.id, cleared.id));
+    await db.update(articles).set({ readingMinutes: 0 }).where(eq(articles.id, untimed.id));
+    await db.update(articles).set({ bodyHtml: '<p>stale</p>' }).where(eq(articles.id, kept.id));
 
     expect(await renderMissingBodies(db)).toBe(2);
-    const row = (id: number) =>
-      db.$client.prepare('select body_html, reading_minutes from articles where id = ?').get(id) as { body_html: string; reading_minutes: number };
-    expect(row(cleared.id)).toEqual({ body_html: '<p>Cleared <strong>here</strong>.</p>\n', reading_minutes: 1 });
-    expect(row(untimed.id).reading_minutes).toBe(1);
-    expect(row(kept.id).body_html).toBe('<p>stale</p>');
+    const row = async (id: number) =>
+      (await db.select({ bodyHtml: articles.bodyHtml, readingMinutes: articles.readingMinutes }).from(articles).where(eq(articles.id, id)))[0]!;
+    expect(await row(cleared.id)).toEqual({ bodyHtml: '<p>Cleared <strong>here</strong>.</p>\n', readingMinutes: 1 });
+    expect((await row(untimed.id)).readingMinutes).toBe(1);
+    expect((await row(kept.id)).bodyHtml).toBe('<p>stale</p>');
     expect(await renderMissingBodies(db)).toBe(0);
   });
 
-  it('finds them through the partial index, without reading every article', async () => {
+  // SQLite's EXPLAIN QUERY PLAN: PostgreSQL's planner reads a table this small whole, index or not
+  it.runIf(testEngine() === 'sqlite')('finds them through the partial index, without reading every article', async () => {
     const db = await createTestDb();
     const { sql } = missingBodiesQuery(db).toSQL();
     const plan = (db.$client.prepare(`explain query plan ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail);

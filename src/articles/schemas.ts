@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BLANK, tooLong } from '../lib/messages';
+import { TextSchema } from '../lib/text';
 
 export const TITLE_MAX_LENGTH = 200;
 export const DESCRIPTION_MAX_LENGTH = 500;
@@ -9,7 +10,7 @@ export const TAGS_MAX_COUNT = 10;
 export const COMMENT_MAX_LENGTH = 10_000;
 
 const required = (max: number) =>
-  z.string({ error: BLANK }).trim().min(1, BLANK).max(max, tooLong(max));
+  TextSchema({ error: BLANK }).trim().min(1, BLANK).max(max, tooLong(max));
 
 /** Trims, drops empties and duplicates, keeps the order given. */
 export function normaliseTags(tags: readonly string[]): string[] {
@@ -26,7 +27,7 @@ export function normaliseTags(tags: readonly string[]): string[] {
 }
 
 export const TagListSchema = z
-  .array(z.string({ error: 'must be a list of strings' }), { error: 'must be a list of strings' })
+  .array(TextSchema({ error: 'must be a list of strings' }), { error: 'must be a list of strings' })
   .transform(normaliseTags)
   .pipe(
     z

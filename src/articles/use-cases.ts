@@ -5,7 +5,7 @@
  * answers the article as the caller now sees it. Comments are in src/comments/use-cases.ts.
  */
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
-import { transaction } from '../db/transaction';
+import { atMostOnce, transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
 import { signedInUser } from '../users/use-cases';
 import { canEditArticle } from './policy';
@@ -131,10 +131,11 @@ export async function deleteArticle(core: Core, caller: Caller, input: { slug: s
 export async function favoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
   const { db, clock, limits } = core;
   const userId = signedInUser(caller);
+  const spend = atMostOnce((now: number) => limits.enforce('favorites', userId, now, caller.requestId ?? undefined));
   return transaction(db, async (tx) => {
     const article = await findArticleToRead({ db: tx }, caller, input.slug);
     const now = clock();
-    limits.enforce('favorites', userId, now, caller.requestId ?? undefined);
+    spend(now);
     await queries.favoriteArticle(tx, userId, article.id, now);
     return await reread({ ...core, db: tx }, caller, article.slug);
   });

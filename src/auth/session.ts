@@ -5,6 +5,7 @@ import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { preparedQuery, tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
+import { NUL } from '../lib/text';
 import type { Session, User } from '../db/schema';
 
 /**
@@ -112,6 +113,8 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   const secretLength = token.length - dot - 1;
   if (secretLength <= 0 || secretLength > MAX_TOKEN_PART_LENGTH || token.indexOf('.', dot + 1) !== -1) return null;
   const id = token.slice(0, dot);
+  // no session id holds U+0000 (a cookie can carry %00): PostgreSQL could not even look it up
+  if (id.includes(NUL)) return null;
 
   const row = await sessionById(db).row({ id });
   if (!row) return null;

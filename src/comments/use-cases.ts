@@ -5,7 +5,7 @@ import { NO_SUCH_ARTICLE } from '../articles/use-cases';
 import { canDeleteComment } from '../articles/policy';
 import { canSeeArticle } from '../articles/visibility';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
-import { transaction } from '../db/transaction';
+import { atMostOnce, transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
@@ -35,11 +35,12 @@ export async function findArticleToComment(core: Pick<Core, 'db'>, caller: Calle
 export async function addComment(core: Core, caller: Caller, input: { slug: string; body: string }): Promise<CommentView> {
   const { db, clock, limits } = core;
   const authorId = signedInUser(caller);
+  const spend = atMostOnce((now: number) => limits.enforce('comments', authorId, now, caller.requestId ?? undefined));
   // the article cannot go between the check and the write
   return transaction(db, async (tx) => {
     const article = await findArticleToComment({ db: tx }, caller, input.slug);
     const now = clock();
-    limits.enforce('comments', authorId, now, caller.requestId ?? undefined);
+    spend(now);
     const id = await queries.addComment(tx, article.id, authorId, input.body, now);
     return (await queries.findComment(tx, article.id, id, authorId))!;
   });

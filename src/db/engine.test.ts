@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createTestDb, insertUser } from '../test-support';
+import { createTestDb, insertUser, testEngine } from '../test-support';
 import { createUser } from '../users/queries';
 import type { Db } from './client';
 import {
@@ -18,13 +18,18 @@ import {
   violatesUniqueIndex,
 } from './engine';
 import * as schema from './schema';
+import * as pgSchema from './schema.pg';
 import { transaction } from './transaction';
 
 describe('engineOf and tablesOf', () => {
-  it('tell a SQLite database, and give its own schema', async () => {
+  it("tell the database's engine, and give its own schema", async () => {
     const db = await createTestDb();
-    expect(engineOf(db)).toBe('sqlite');
-    expect(tablesOf(db).users).toBe(schema.users);
+    expect(engineOf(db)).toBe(testEngine());
+    expect(tablesOf(db).users).toBe(testEngine() === 'postgres' ? pgSchema.users : schema.users);
+    await transaction(db, async (tx) => {
+      expect(engineOf(tx)).toBe(testEngine());
+      expect(tablesOf(tx).users).toBe(tablesOf(db).users);
+    });
   });
 });
 
@@ -37,7 +42,8 @@ describe('readRows, readRow, runSql', () => {
     expect(await readRow(db, sql`select name from tags where name = ${'three'}`)).toBeUndefined();
   });
 
-  it("wait while another caller's transaction is open, and never read its rows", async () => {
+  // SQLite's one connection: a read made while another caller's transaction is open waits for its end
+  it.runIf(testEngine() === 'sqlite')("wait while another caller's transaction is open, and never read its rows", async () => {
     const db = await createTestDb();
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));
@@ -50,6 +56,27 @@ describe('readRows, readRow, runSql', () => {
     release();
     await tx;
     expect(await read).toEqual([{ name: 'uncommitted' }]);
+  });
+
+  // PostgreSQL's pool: a read made while another caller's transaction is open runs on a connection of
+  // its own at once, and sees what was committed before (waiting, it would never let the transaction end)
+  it.runIf(testEngine() === 'postgres')("never wait for another caller's transaction, and never read its rows", async () => {
+    const db = await createTestDb();
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => (written = resolve));
+    const tx = transaction(db, async (handle) => {
+      await runSql(handle, sql`insert into tags (name) values ('uncommitted')`);
+      written();
+      await paused;
+    });
+    await inserted;
+    expect(await readRows<{ name: string }>(db, sql`select name from tags`)).toEqual([]);
+    expect(await readRow(db, sql`select name from tags`)).toBeUndefined();
+    release();
+    await tx;
+    expect(await readRows<{ name: string }>(db, sql`select name from tags`)).toEqual([{ name: 'uncommitted' }]);
   });
 });
 
@@ -81,10 +108,12 @@ describe('preparedQuery', () => {
       expect(await usernames(tx, builds).row({ id: bob.id })).toEqual({ username: 'bob' });
     });
     expect(await usernames(db, builds).rows({ id: 1 })).toEqual([{ username: 'bob' }]);
-    expect(builds.n).toBe(1);
+    // SQLite's statements belong to the one connection; PostgreSQL prepares per Drizzle session, the
+    // transaction's connection and the pool's (one prepared on the pool would run outside the transaction)
+    expect(builds.n).toBe(testEngine() === 'postgres' ? 2 : 1);
   });
 
-  it("runs outside a transaction only once it has ended: a read awaited between writes sees them all or none", async () => {
+  it.runIf(testEngine() === 'sqlite')('runs outside a transaction only once it has ended: a read awaited between writes sees them all or none', async () => {
     const db = await createTestDb();
     const builds = { n: 0 };
     let release!: () => void;
@@ -99,6 +128,27 @@ describe('preparedQuery', () => {
     release();
     await tx;
     expect(await read).toEqual([{ username: 'carol2' }]);
+  });
+
+  // on PostgreSQL the read does not wait (see readRows above): made between the writes, it sees none of them
+  it.runIf(testEngine() === 'postgres')('runs beside an open transaction: a read made between its writes sees none of them', async () => {
+    const db = await createTestDb();
+    const builds = { n: 0 };
+    let release!: () => void;
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => (written = resolve));
+    const tx = transaction(db, async (handle) => {
+      await insertUser(handle, 'carol');
+      written();
+      await paused;
+      await runSql(handle, sql`update users set username = 'carol2'`);
+    });
+    await inserted;
+    expect(await usernames(db, builds).rows({ id: 1 })).toEqual([]);
+    release();
+    await tx;
+    expect(await usernames(db, builds).rows({ id: 1 })).toEqual([{ username: 'carol2' }]);
   });
 
   it('runs writes, with and without returning', async () => {
@@ -165,6 +215,9 @@ describe('closeDatabase', () => {
   it('closes the connection', async () => {
     const db = await createTestDb();
     await closeDatabase(db);
-    expect(db.$client.open).toBe(false);
+    // better-sqlite3's connection, or node-postgres' pool
+    if (testEngine() === 'postgres') expect((db.$client as unknown as { ended: boolean }).ended).toBe(true);
+    else expect(db.$client.open).toBe(false);
+    await expect(readRow(db, sql`select 1`)).rejects.toThrow();
   });
 });

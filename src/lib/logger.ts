@@ -82,6 +82,25 @@ export function createStderrLog(format: 'json' | 'pretty'): Log {
   };
 }
 
+/** How deep errorText follows `cause`: far enough for a driver's error inside an ORM's inside ours. */
+const CAUSES_SHOWN = 4;
+
+/**
+ * An error as the log shows it: its stack, then each error it wraps (`cause`), so the driver's own
+ * words stay in the log when a library wraps them (Drizzle's "Failed query: ..." holds
+ * node-postgres' error as its cause).
+ */
+export function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  let text = err.stack ?? err.message;
+  let cause: unknown = err.cause;
+  for (let depth = 0; cause !== undefined && depth < CAUSES_SHOWN; depth++) {
+    text += `\nCaused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return text;
+}
+
 /** The log line of an unexpected error: the stack goes here, never into the response. */
 export function logUnhandledError(log: Log, c: Context, err: unknown): void {
   log({
@@ -90,7 +109,7 @@ export function logUnhandledError(log: Log, c: Context, err: unknown): void {
     requestId: c.get('requestId'),
     method: c.req.method,
     path: c.req.path,
-    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    error: errorText(err),
   });
 }
 

@@ -1,6 +1,6 @@
 /** What a person does about another: follow them, and stop following them. */
 import { NotFound, type Caller, type Core } from '../core';
-import { transaction } from '../db/transaction';
+import { atMostOnce, transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { Profile } from './queries';
@@ -22,10 +22,11 @@ export async function followUser(core: Core, caller: Caller, input: { username: 
   const { db, clock, limits } = core;
   const followerId = signedInUser(caller);
   // the person cannot go between the check and the write
+  const spend = atMostOnce((now: number) => limits.enforce('follows', followerId, now, caller.requestId ?? undefined));
   return transaction(db, async (tx) => {
     const profile = await findProfileNamed({ db: tx }, caller, input.username);
     const now = clock();
-    limits.enforce('follows', followerId, now, caller.requestId ?? undefined);
+    spend(now);
     // following oneself means nothing: no row, and one's own profile is never "following"
     const self = profile.id === followerId;
     if (!self) await queries.followUser(tx, followerId, profile.id, now);

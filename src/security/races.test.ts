@@ -279,7 +279,15 @@ describe('races', () => {
       for (const body of round % 2 ? [...bodies].reverse() : bodies) body.finish();
       const answers = await Promise.all(writes);
       expect((await deleted).status).toBe(204);
-      for (const res of answers) {
+      // Finished while the delete runs, a write that reaches its transaction first may win on
+      // PostgreSQL: the delete's request awaits the database (its session, the writer lock) where
+      // SQLite's ran at once on the one connection. It then succeeded, and went with its article.
+      const mayWin = round > 0 && testEngine() === 'postgres';
+      for (const [i, res] of answers.entries()) {
+        if (mayWin && res.status !== 404) {
+          expect(res.status).toBe(i % 2 ? 201 : 200);
+          continue;
+        }
         expect(res.status).toBe(404);
         expect(await res.json()).toEqual({ errors: { article: ['not found'] } });
       }

@@ -14,6 +14,8 @@ import Database from 'better-sqlite3';
 import { count, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { openDatabase, wrapDatabase, type Db } from '../db/client';
+import { closeDatabase } from '../db/engine';
+import { openDatabaseFrom } from '../db/open';
 import { retainStatements } from '../db/statements';
 import {
   closePostgresTestDb,
@@ -65,10 +67,38 @@ export async function createTestDb(): Promise<Db> {
  * A database that processes of their own can open too (the CLI beside the app): a file on SQLite,
  * a database of its own on PostgreSQL. `env` is what such a process is given to find it.
  */
-export async function createSharedTestDb(): Promise<{ db: Db; env: Record<string, string>; close(): Promise<void> }> {
+export type SharedTestDb = {
+  db: Db;
+  /** what a process of its own is given to find the database (DATABASE_URL or DATABASE_PATH) */
+  env: Record<string, string>;
+  /** another connection to it, opened as another process opens it (src/db/open.ts); closed by close() */
+  connect(): Promise<Db>;
+  /** closes every connection, and removes the database */
+  close(): Promise<void>;
+};
+
+export async function createSharedTestDb(): Promise<SharedTestDb> {
+  const others: Db[] = [];
+  const connect = async (env: { DATABASE_PATH: string; DATABASE_URL: string | undefined }) => {
+    const other = await openDatabaseFrom(env);
+    others.push(other);
+    return other;
+  };
+  const closeOthers = async () => {
+    for (const other of others.splice(0)) await closeDatabase(other);
+  };
   if (testEngine() === 'postgres') {
     const db = (await createPostgresTestDb()) as unknown as Db;
-    return { db, env: { DATABASE_URL: postgresTestDbUrl(db) }, close: () => closePostgresTestDb(db) };
+    const url = postgresTestDbUrl(db);
+    return {
+      db,
+      env: { DATABASE_URL: url },
+      connect: () => connect({ DATABASE_PATH: '', DATABASE_URL: url }),
+      close: async () => {
+        await closeOthers();
+        await closePostgresTestDb(db);
+      },
+    };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-shared-'));
   const file = path.join(dir, 'quire.db');
@@ -76,7 +106,9 @@ export async function createSharedTestDb(): Promise<{ db: Db; env: Record<string
   return {
     db,
     env: { DATABASE_PATH: file },
+    connect: () => connect({ DATABASE_PATH: file, DATABASE_URL: undefined }),
     close: async () => {
+      await closeOthers();
       db.$client.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -166,7 +166,9 @@ type Query = (...args: unknown[]) => unknown;
 /**
  * How many SQL statements `db`'s pool runs during `fn`, not counting the cache's read of its
  * versions, nor the statements that frame a transaction (BEGIN, COMMIT, the writer lock), which
- * SQLite's count does not see either.
+ * SQLite's count does not see either. Counted on each connection the pool hands out (its
+ * 'acquire' event comes before the connection is given to anyone): that covers pool.query(), which
+ * checks a connection out with a callback, and pool.connect() alike, each statement once.
  */
 export async function countPostgresQueries(db: Db, fn: () => Promise<unknown>): Promise<number> {
   const pool = asPg(db).$client;
@@ -177,23 +179,17 @@ export async function countPostgresQueries(db: Db, fn: () => Promise<unknown>): 
       if (!/from "?cache_versions|^(begin|commit|rollback)\b|pg_advisory_(un)?lock/i.test(text.trim())) queries++;
       return query.apply(this, args);
     };
-  const { query } = pool;
-  const connect = pool.connect as () => Promise<pg.PoolClient>;
   const wrapped = new Map<pg.PoolClient, Query>();
-  pool.query = counted(query) as typeof pool.query;
-  pool.connect = (async (): Promise<pg.PoolClient> => {
-    const client = await connect.call(pool);
-    if (!wrapped.has(client)) {
-      wrapped.set(client, client.query as Query);
-      client.query = counted(client.query as Query) as typeof client.query;
-    }
-    return client;
-  }) as unknown as typeof pool.connect;
+  const onAcquire = (client: pg.PoolClient) => {
+    if (wrapped.has(client)) return;
+    wrapped.set(client, client.query as Query);
+    client.query = counted(client.query as Query) as typeof client.query;
+  };
+  pool.on('acquire', onAcquire);
   try {
     await fn();
   } finally {
-    pool.query = query;
-    pool.connect = connect as typeof pool.connect;
+    pool.off('acquire', onAcquire);
     for (const [client, original] of wrapped) client.query = original as typeof client.query;
   }
   return queries;

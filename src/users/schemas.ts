@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/password';
 import { BLANK, tooLong, tooShort } from '../lib/messages';
+import { TextSchema } from '../lib/text';
 
 export const USERNAME_MAX_LENGTH = 40;
 export const EMAIL_MAX_LENGTH = 254;
@@ -29,15 +30,13 @@ export const PasswordSchema = z
   .max(PASSWORD_MAX_LENGTH, tooLong(PASSWORD_MAX_LENGTH));
 
 /** An avatar URL: http(s) only, since it is output as an img src. Empty means none. */
-export const ImageUrlSchema = z
-  .string()
+export const ImageUrlSchema = TextSchema()
   .trim()
   .max(IMAGE_URL_MAX_LENGTH, tooLong(IMAGE_URL_MAX_LENGTH))
   .refine((value) => value === '' || isHttpUrl(value), 'must be an http:// or https:// URL')
   .transform((value) => (value === '' ? null : value));
 
-export const BioSchema = z
-  .string()
+export const BioSchema = TextSchema()
   .max(BIO_MAX_LENGTH, tooLong(BIO_MAX_LENGTH))
   .transform((value) => (value.trim() === '' ? null : value));
 
@@ -57,7 +56,7 @@ export const RegisterFormSchema = z.object({
 });
 
 export const LoginFormSchema = z.object({
-  email: z.string().trim().min(1, BLANK).max(EMAIL_MAX_LENGTH, tooLong(EMAIL_MAX_LENGTH)),
+  email: TextSchema().trim().min(1, BLANK).max(EMAIL_MAX_LENGTH, tooLong(EMAIL_MAX_LENGTH)),
   password: z.string().min(1, BLANK).max(PASSWORD_MAX_LENGTH, tooLong(PASSWORD_MAX_LENGTH)),
 });
 

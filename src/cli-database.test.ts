@@ -1,0 +1,163 @@
+/**
+ * `quire` on the database the tests run on (QUIRE_TEST_ENGINE): the commands an operator runs
+ * beside a site, and `serve`, through the configuration's one way of opening the database
+ * (src/db/open.ts: DATABASE_URL for PostgreSQL, else DATABASE_PATH). src/cli.test.ts covers the
+ * rest of the CLI on a SQLite file: its usage errors, backup and restore, the start-up lock.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyPassword } from './auth/password';
+import { createSession } from './auth/session';
+import type { Db } from './db/client';
+import { tablesOf } from './db/engine';
+import { openPostgres } from './db/postgres';
+import { lockFilePath } from './ops/backup';
+import { NO_SCHEDULED_BACKUPS_ON_POSTGRES } from './serve';
+import { createSharedTestDb, insertUser, rowCount, testEngine } from './test-support';
+import { createEmptyPostgresDatabase } from './test-support/postgres';
+import { PROCESS_TEST_TIMEOUT_MS, Quire } from './test-support/quire-process';
+
+const STRONG_PASSWORD = 'lantern orchard velvet';
+const onPostgres = testEngine() === 'postgres';
+
+let dir: string;
+let processes: Quire[];
+let shared: Awaited<ReturnType<typeof createSharedTestDb>>;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-cli-db-test-'));
+  processes = [];
+  shared = await createSharedTestDb();
+});
+
+afterEach(async () => {
+  for (const quire of processes) {
+    if (quire.running) quire.child.kill('SIGKILL');
+    await quire.exited.catch(() => {});
+  }
+  await shared.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A fresh shell's environment and the test database's (DATABASE_URL on PostgreSQL, DATABASE_PATH on
+ * SQLite). On PostgreSQL DATABASE_PATH still names a file in the test's directory: nothing may
+ * appear there (no lock, no database).
+ */
+function env(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? dir,
+    DATABASE_PATH: path.join(dir, 'data', 'quire.db'),
+    LOG_FORMAT: 'json',
+    ...shared.env,
+    ...overrides,
+  };
+}
+
+function start(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Quire {
+  const quire = new Quire(args, options.env ?? env(), options.input);
+  processes.push(quire);
+  return quire;
+}
+
+async function quire(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
+  const run = start(args, options);
+  const code = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr };
+}
+
+async function startServer(): Promise<{ server: Quire; url: string }> {
+  const server = start(['serve'], { env: env({ PORT: '0', HOST: '127.0.0.1' }) });
+  const listening = JSON.parse(await server.waitForLine(/"msg":"listening"/)) as { url: string; database: string };
+  return { server, url: listening.url };
+}
+
+describe(`quire on ${testEngine()}`, { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  it('user create and reset-password work on the configured database', async () => {
+    const created = await quire(['user', 'create', '--username', 'alice', '--email', 'alice@example.com'], { input: `${STRONG_PASSWORD}\n` });
+    expect([created.code, created.stdout]).toEqual([0, 'Created user alice (id 1).\n']);
+    const { users, sessions } = tablesOf(shared.db);
+    const alice = (await shared.db.select().from(users).where(eq(users.username, 'alice')))[0]!;
+    expect(alice.email).toBe('alice@example.com');
+    expect(await verifyPassword(alice.passwordHash, STRONG_PASSWORD)).toBe(true);
+
+    await createSession(shared.db, alice.id, { now: Date.now() });
+    const reset = await quire(['user', 'reset-password', 'alice'], { input: 'a brand new passphrase\n' });
+    expect([reset.code, reset.stdout]).toEqual([0, 'Password changed for alice; every session of theirs has ended.\n']);
+    expect(await rowCount(shared.db, sessions)).toBe(0);
+    const after = (await shared.db.select().from(users).where(eq(users.id, alice.id)))[0]!;
+    expect(await verifyPassword(after.passwordHash, 'a brand new passphrase')).toBe(true);
+
+    const nobody = await quire(['user', 'reset-password', 'nobody'], { input: `${STRONG_PASSWORD}\n` });
+    expect([nobody.code, nobody.stderr]).toEqual([1, 'quire: There is no user named nobody\n']);
+  });
+
+  it('serve answers /healthz from the configured database and stops on SIGTERM', async () => {
+    await insertUser(shared.db, 'alice');
+    const { server, url } = await startServer();
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/profile/alice`)).text()).toContain('alice');
+    // the SQLite start-up lock is beside the file; PostgreSQL has no file, and no lock
+    expect(fs.existsSync(lockFilePath(env().DATABASE_PATH!))).toBe(!onPostgres);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const messages = server.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.slice(-2)).toEqual(['stopping', 'stopped']);
+  });
+
+  it('an invalid DATABASE_URL exits 1 naming the variable', async () => {
+    const { code, stderr } = await quire(['migrate'], { env: env({ DATABASE_URL: 'mysql://localhost/quire' }) });
+    expect(code).toBe(1);
+    expect(stderr).toBe('quire: Invalid configuration:\n  DATABASE_URL: must be a postgres:// or postgresql:// URL\n');
+  });
+});
+
+describe.runIf(onPostgres)('quire on PostgreSQL', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  it('migrate applies the migrations to an empty database, and names it without its password', async () => {
+    const url = new URL(await createEmptyPostgresDatabase());
+    const { code, stderr } = await quire(['migrate'], { env: env({ DATABASE_URL: url.toString() }) });
+    expect(code).toBe(0);
+    const shown = new URL(url);
+    if (shown.password) shown.password = '***';
+    expect(stderr).toBe(`Migrations applied to ${shown.toString()}.\n`);
+    const db = await openPostgres(url.toString(), { migrate: false, max: 1 });
+    try {
+      expect(await rowCount(db as unknown as Db, tablesOf(db as unknown as Db).users)).toBe(0);
+    } finally {
+      await db.$client.end();
+    }
+  });
+
+  it('serves two nodes on one database at once: no start-up lock', async () => {
+    const one = await startServer();
+    const two = await startServer();
+    for (const { url } of [one, two]) expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    for (const { server } of [one, two]) server.child.kill('SIGTERM');
+    for (const { server } of [one, two]) expect(await server.exited).toBe(0);
+  });
+
+  it('backup, restore and scheduled backups say they are SQLite’s, and touch nothing', async () => {
+    const file = path.join(dir, 'backup.dump');
+    const backup = await quire(['backup', file]);
+    expect([backup.code, backup.stderr]).toEqual([
+      1,
+      'quire: quire backup works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use pg_dump --format=custom.\n',
+    ]);
+    fs.writeFileSync(file, 'not a backup');
+    const restore = await quire(['restore', file]);
+    expect([restore.code, restore.stderr]).toEqual([
+      1,
+      'quire: quire restore works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use pg_restore.\n',
+    ]);
+    const serve = await quire(['serve'], { env: env({ PORT: '0', BACKUP_DIR: path.join(dir, 'backups') }) });
+    expect([serve.code, serve.stderr]).toEqual([1, `quire: ${NO_SCHEDULED_BACKUPS_ON_POSTGRES}\n`]);
+    expect(fs.readdirSync(dir)).toEqual(['backup.dump']);
+  });
+});
