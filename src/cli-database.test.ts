@@ -119,7 +119,13 @@ describe(`quire on ${testEngine()}`, { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
   });
 });
 
-describe.runIf(onPostgres)('quire on PostgreSQL', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+describe('quire on PostgreSQL', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  // on PostgreSQL whatever engine the rest of the suite runs on
+  beforeEach(async () => {
+    await shared.close();
+    shared = await createSharedTestDb('postgres');
+  });
+
   it('migrate applies the migrations to an empty database, and names it without its password', async () => {
     const url = new URL(await createEmptyPostgresDatabase());
     const { code, stderr } = await quire(['migrate'], { env: env({ DATABASE_URL: url.toString() }) });

@@ -43,8 +43,8 @@ describe('readRows, readRow, runSql', () => {
   });
 
   // SQLite's one connection: a read made while another caller's transaction is open waits for its end
-  it.runIf(testEngine() === 'sqlite')("wait while another caller's transaction is open, and never read its rows", async () => {
-    const db = await createTestDb();
+  it("wait while another caller's transaction is open, and never read its rows", async () => {
+    const db = await createTestDb('sqlite');
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));
     const tx = transaction(db, async (handle) => {
@@ -60,8 +60,8 @@ describe('readRows, readRow, runSql', () => {
 
   // PostgreSQL's pool: a read made while another caller's transaction is open runs on a connection of
   // its own at once, and sees what was committed before (waiting, it would never let the transaction end)
-  it.runIf(testEngine() === 'postgres')("never wait for another caller's transaction, and never read its rows", async () => {
-    const db = await createTestDb();
+  it("never wait for another caller's transaction, and never read its rows", async () => {
+    const db = await createTestDb('postgres');
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));
     let written!: () => void;
@@ -113,8 +113,8 @@ describe('preparedQuery', () => {
     expect(builds.n).toBe(testEngine() === 'postgres' ? 2 : 1);
   });
 
-  it.runIf(testEngine() === 'sqlite')('runs outside a transaction only once it has ended: a read awaited between writes sees them all or none', async () => {
-    const db = await createTestDb();
+  it('runs outside a transaction only once it has ended: a read awaited between writes sees them all or none', async () => {
+    const db = await createTestDb('sqlite');
     const builds = { n: 0 };
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));
@@ -131,8 +131,8 @@ describe('preparedQuery', () => {
   });
 
   // on PostgreSQL the read does not wait (see readRows above): made between the writes, it sees none of them
-  it.runIf(testEngine() === 'postgres')('runs beside an open transaction: a read made between its writes sees none of them', async () => {
-    const db = await createTestDb();
+  it('runs beside an open transaction: a read made between its writes sees none of them', async () => {
+    const db = await createTestDb('postgres');
     const builds = { n: 0 };
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));

@@ -10,7 +10,7 @@ import { favoriteArticle } from '../articles/use-cases';
 import { addComment } from '../comments/use-cases';
 import { tablesOf } from '../db/engine';
 import { followUser } from '../profiles/use-cases';
-import { createTestCore, insertArticle, insertUser, rowCount, runSql, sqlRows, testCaller, testEngine } from '../test-support';
+import { createTestCore, insertArticle, insertUser, rowCount, runSql, sqlRows, testCaller } from '../test-support';
 
 /**
  * The first insert into `table` fails as a serialization failure (SQLSTATE 40001); the transaction
@@ -27,9 +27,9 @@ const failFirstInsert = (table: string) => `
   end $$;
   create trigger ${table}_fail_first before insert on ${table} for each row execute function ${table}_fail_first();`;
 
-describe.runIf(testEngine() === 'postgres')('a use case whose transaction PostgreSQL runs again', () => {
+describe('a use case whose transaction PostgreSQL runs again', () => {
   it('spends its rate limit once: a comment, a favorite and a follow at a limit of one each', async () => {
-    const { core } = await createTestCore({ env: { RATE_LIMIT_COMMENTS: '1/h', RATE_LIMIT_FAVORITES: '1/h', RATE_LIMIT_FOLLOWS: '1/h' } });
+    const { core } = await createTestCore({ engine: 'postgres', env: { RATE_LIMIT_COMMENTS: '1/h', RATE_LIMIT_FAVORITES: '1/h', RATE_LIMIT_FOLLOWS: '1/h' } });
     const author = await insertUser(core.db, 'author');
     const reader = await insertUser(core.db, 'reader');
     const { slug } = await insertArticle(core.db, author.id, { title: 'Retried' });

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { count, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { openDatabase, wrapDatabase, type Db } from '../db/client';
-import { closeDatabase } from '../db/engine';
+import { closeDatabase, engineOf } from '../db/engine';
 import { openDatabaseFrom } from '../db/open';
 import { retainStatements } from '../db/statements';
 import {
@@ -58,8 +58,8 @@ function createSqliteTestDb(): Db {
  * A fresh database built by the real migrations, on the engine the tests run on: SQLite in memory
  * (the migrated template copied per call), or a database of its own on the PostgreSQL test server.
  */
-export async function createTestDb(): Promise<Db> {
-  if (testEngine() === 'postgres') return (await createPostgresTestDb()) as unknown as Db;
+export async function createTestDb(engine: TestEngine = testEngine()): Promise<Db> {
+  if (engine === 'postgres') return (await createPostgresTestDb()) as unknown as Db;
   return createSqliteTestDb();
 }
 
@@ -77,7 +77,7 @@ export type SharedTestDb = {
   close(): Promise<void>;
 };
 
-export async function createSharedTestDb(): Promise<SharedTestDb> {
+export async function createSharedTestDb(engine: TestEngine = testEngine()): Promise<SharedTestDb> {
   const others: Db[] = [];
   const connect = async (env: { DATABASE_PATH: string; DATABASE_URL: string | undefined }) => {
     const other = await openDatabaseFrom(env);
@@ -87,7 +87,7 @@ export async function createSharedTestDb(): Promise<SharedTestDb> {
   const closeOthers = async () => {
     for (const other of others.splice(0)) await closeDatabase(other);
   };
-  if (testEngine() === 'postgres') {
+  if (engine === 'postgres') {
     const db = (await createPostgresTestDb()) as unknown as Db;
     const url = postgresTestDbUrl(db);
     return {
@@ -117,7 +117,7 @@ export async function createSharedTestDb(): Promise<SharedTestDb> {
 
 /** Closes a test database, so every later query fails: how tests break the database under the app. */
 export async function closeTestDb(db: Db): Promise<void> {
-  if (testEngine() === 'postgres') return closePostgresTestDb(db);
+  if (engineOf(db) === 'postgres') return closePostgresTestDb(db);
   db.$client.close();
 }
 
@@ -137,7 +137,7 @@ export async function rowCount(db: Db, table: SQLiteTable, where?: SQL): Promise
  * differ per engine (`testEngine()`), the helper does not.
  */
 export async function sqlRows(db: Db, query: SQL): Promise<Array<Record<string, unknown>>> {
-  if (testEngine() === 'postgres') {
+  if (engineOf(db) === 'postgres') {
     const pg = db as unknown as { execute(query: SQL): Promise<{ rows: Array<Record<string, unknown>> }> };
     return (await pg.execute(query)).rows;
   }
@@ -146,7 +146,7 @@ export async function sqlRows(db: Db, query: SQL): Promise<Array<Record<string, 
 
 /** Runs statements of raw SQL, in the test engine's own dialect (fixtures such as triggers). */
 export async function runSql(db: Db, text: string): Promise<void> {
-  if (testEngine() === 'postgres') {
+  if (engineOf(db) === 'postgres') {
     await (db as unknown as { execute(query: SQL): Promise<unknown> }).execute(sql.raw(text));
     return;
   }
@@ -159,7 +159,7 @@ export async function runSql(db: Db, text: string): Promise<void> {
  * compared); on PostgreSQL every table of the public schema, rows in a stable order.
  */
 export async function snapshotDatabase(db: Db): Promise<string> {
-  if (testEngine() === 'postgres') {
+  if (engineOf(db) === 'postgres') {
     const tables = await sqlRows(
       db,
       sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
@@ -184,7 +184,7 @@ export async function snapshotDatabase(db: Db): Promise<string> {
  * (prepared statements are reused, so counting prepare() would miss them).
  */
 export async function countQueries(t: { db: Db }, fn: () => Promise<unknown>): Promise<number> {
-  if (testEngine() === 'postgres') return countPostgresQueries(t.db, fn);
+  if (engineOf(t.db) === 'postgres') return countPostgresQueries(t.db, fn);
   const proto = Object.getPrototypeOf(t.db.$client.prepare('select 1')) as Record<string, unknown>;
   const methods = ['all', 'get', 'run', 'iterate'] as const;
   const originals = methods.map((name) => proto[name] as (...args: unknown[]) => unknown);

@@ -13,7 +13,7 @@ import { loadMarkdown } from '../lib/markdown';
 import { Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
-import { createTestDb } from './db';
+import { createTestDb, type TestEngine } from './db';
 
 export * from './db';
 
@@ -26,10 +26,12 @@ export function testEnv(overrides: Record<string, string> = {}): Env {
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
 /** The real app on a fresh database, with a movable clock and captured log lines. */
-export async function createTestApp(options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[] } = {}) {
+export async function createTestApp(
+  options: { env?: Record<string, string>; globalSteps?: readonly GlobalStep[]; engine?: TestEngine } = {},
+) {
   // the environment first: a refused one makes no database
   const env = testEnv(options.env);
-  const db = await createTestDb();
+  const db = await createTestDb(options.engine);
   const clock = createTestClock();
   const logs: LogLine[] = [];
   const app = createApp({
@@ -49,14 +51,14 @@ export async function createTestApp(options: { env?: Record<string, string>; glo
  * What use cases are built from, as createApp() builds it: a fresh database, a movable clock, the
  * app's limits and captured log lines. For calling a use case directly, without a door.
  */
-export async function createTestCore(options: { env?: Record<string, string> } = {}) {
+export async function createTestCore(options: { env?: Record<string, string>; engine?: TestEngine } = {}) {
   const env = testEnv(options.env);
   const clock = createTestClock();
   const logs: LogLine[] = [];
   const log = (line: LogLine) => {
     logs.push(line);
   };
-  const db = await createTestDb();
+  const db = await createTestDb(options.engine);
   const core: Core = { db, env, clock, log, limits: new Limits(env, log), reads: sharedReads(db) };
   return { core, clock, logs };
 }
