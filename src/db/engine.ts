@@ -317,9 +317,10 @@ function statementName(key: string): string {
 /**
  * A query built by `build` and prepared once, then reused: what a hot path runs. Building a
  * Drizzle query (its SQL text, its row mapping) costs more than running it on SQLite. On SQLite it
- * is prepared once per connection (the statement itself comes from the connection's statement
- * cache, src/db/statements.ts); on PostgreSQL it is a named prepared statement (`key` is its name,
- * so the server parses and plans it once per connection), prepared per pool or transaction.
+ * is prepared once per connection and run by a SqliteRunner on a statement of its own (kept for the
+ * connection's life like every statement, src/db/statements.ts); on PostgreSQL it is a named
+ * prepared statement (`key` is its name, so the server parses and plans it once per connection),
+ * prepared per pool or per transaction.
  *
  * `key` names one query text: every call with a key must build the same SQL (values that vary are
  * `sql.placeholder(name)`s, given to rows/row/execute). `build` builds it on `db` from `tables`.
