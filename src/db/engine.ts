@@ -31,11 +31,12 @@
  * answers `{ rows }`; builders `.prepare(name)`; `db.$client` is the pg Pool) and are exercised
  * once that engine is wired (src/db/postgres.ts).
  */
-import { Column, is, noopDecoder, Param, Placeholder, SQL, sql, Subquery, type Query, type SQLWrapper } from 'drizzle-orm';
+import { is, sql, type Placeholder, type Query, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core/dialect';
 import { SQLiteDialect } from 'drizzle-orm/sqlite-core/dialect';
 import type { Db } from './client';
 import type * as schema from './schema';
+import { SqliteRunner, type SqliteStatement } from './sqlite-runner';
 import { idle, isBusy } from './transaction';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -101,6 +102,7 @@ export async function runSql(db: Db, query: SQL): Promise<void> {
 /** Values for a prepared query's `sql.placeholder(name)`s, by name. */
 export type Params = Record<string, unknown>;
 
+
 /** A builder query that can be prepared: a select, insert, update or delete not yet run. */
 type Preparable = PromiseLike<unknown> & { prepare(): unknown };
 
@@ -126,112 +128,6 @@ export interface PreparedQuery<R> {
   execute(params?: Params): Promise<void>;
   /** its SQL and parameters, placeholders unfilled (EXPLAIN in tests) */
   getQuery(): Query;
-}
-
-/** A query Drizzle prepared on better-sqlite3: its methods, and the parts of it a SqliteRunner reads. */
-type SqliteStatement = {
-  all(params?: Params): unknown;
-  get(params?: Params): unknown;
-  run(params?: Params): unknown;
-  getQuery(): Query;
-  fields?: Array<{ path: string[]; field: unknown }>;
-  joinsNotNullableMap?: Record<string, boolean>;
-  customResultMapper?: unknown;
-};
-
-type Statement = {
-  reader: boolean;
-  raw(on: boolean): Statement;
-  all(...args: unknown[]): unknown[];
-  get(...args: unknown[]): unknown;
-  run(...args: unknown[]): unknown;
-};
-
-type Decoder = { mapFromDriverValue(value: unknown): unknown };
-type Encoder = { mapToDriverValue(value: unknown): unknown };
-
-/** How a selected field's value comes back from the driver, as Drizzle's mapResultRow finds it. */
-function decoderOf(field: unknown): Decoder {
-  // an SQL's decoder (its mapWith) is internal to Drizzle's types
-  const decoderOfSql = (value: SQL) => (value as unknown as { decoder: Decoder }).decoder;
-  if (is(field, Column)) return field;
-  if (is(field, SQL)) return decoderOfSql(field);
-  if (is(field, Subquery)) return decoderOfSql(field._.sql as SQL);
-  return decoderOfSql((field as SQL.Aliased).sql);
-}
-
-/** A decoder that gives the driver's value back as it is (integers, text): not worth a call. */
-const keepsValue = (decoder: Decoder) =>
-  decoder === noopDecoder || decoder.mapFromDriverValue === Column.prototype.mapFromDriverValue;
-
-function missingPlaceholder(name: string): never {
-  throw new Error(`No value for placeholder "${name}" was provided`);
-}
-
-/**
- * Runs a Drizzle-prepared SQLite query as Drizzle would, on a statement of its own, with what
- * Drizzle works out on every run worked out once: the arguments (which are placeholders, which go
- * through their column's encoder) and the row's object (its keys, which values need decoding) are
- * each one function, generated when the query is prepared. The cache's version read (3.9 µs as a
- * bare statement on a file database) took 5.0 µs through Drizzle's run, 4.1 µs through this: on a
- * cached page, whose whole check is about 5 µs, that was most of the cost of going through Drizzle.
- * Queries it cannot run exactly as Drizzle would (left joins, whose missing side Drizzle turns into
- * null; nested selections; custom mappers) keep Drizzle's run.
- */
-class SqliteRunner {
-  private constructor(
-    private readonly statement: Statement,
-    private readonly bind: (values: Params) => unknown[],
-    private readonly decode: ((row: unknown[]) => unknown) | null,
-  ) {}
-
-  static compile(sqlite: { prepare(source: string): unknown }, key: string, prepared: SqliteStatement): SqliteRunner | null {
-    const { fields, joinsNotNullableMap, customResultMapper } = prepared;
-    if (customResultMapper) return null;
-    if (joinsNotNullableMap && Object.values(joinsNotNullableMap).some((notNull) => !notNull)) return null;
-    if (fields?.some((field) => field.path.length !== 1)) return null;
-    const query = prepared.getQuery();
-
-    const constants: unknown[] = [];
-    const encoders: Encoder[] = [];
-    const placeholder = (name: string) => `(${JSON.stringify(name)} in values ? values[${JSON.stringify(name)}] : missing(${JSON.stringify(name)}))`;
-    const args = query.params.map((param) => {
-      if (is(param, Placeholder)) return placeholder(param.name);
-      if (is(param, Param) && is(param.value, Placeholder)) return `encoders[${encoders.push(param.encoder) - 1}].mapToDriverValue(${placeholder(param.value.name)})`;
-      return `constants[${constants.push(param) - 1}]`;
-    });
-    const bindWith = new Function('constants', 'encoders', 'missing', `return (values) => [${args.join(', ')}];`);
-    const bind = bindWith(constants, encoders, missingPlaceholder) as (values: Params) => unknown[];
-
-    let decode: ((row: unknown[]) => unknown) | null = null;
-    if (fields) {
-      const decoders = fields.map((field) => decoderOf(field.field));
-      const properties = fields.map(({ path }, i) => {
-        const value = keepsValue(decoders[i]!) ? `row[${i}]` : `(row[${i}] === null ? null : decoders[${i}].mapFromDriverValue(row[${i}]))`;
-        return `${JSON.stringify(path[0])}: ${value}`;
-      });
-      decode = new Function('decoders', `return (row) => ({ ${properties.join(', ')} });`)(decoders) as (row: unknown[]) => unknown;
-    }
-
-    // a statement of its own (the SQL marked with the query's key), so that its mode is set once
-    const statement = sqlite.prepare(`${query.sql} /* ${key.replace(/\*\//g, '* /')} */`) as Statement;
-    if (decode && statement.reader) statement.raw(true);
-    return new SqliteRunner(statement, bind, decode);
-  }
-
-  all(values: Params = {}): unknown[] {
-    const rows = this.statement.all(...this.bind(values));
-    return this.decode ? rows.map(this.decode as (row: unknown) => unknown) : rows;
-  }
-
-  get(values: Params = {}): unknown {
-    const row = this.statement.get(...this.bind(values));
-    return row === undefined || !this.decode ? row : this.decode(row as unknown[]);
-  }
-
-  run(values: Params = {}): void {
-    this.statement.run(...this.bind(values));
-  }
 }
 
 /** A statement of the connection, run for one handle (the database, or a transaction's). */
@@ -317,9 +213,10 @@ function statementName(key: string): string {
 /**
  * A query built by `build` and prepared once, then reused: what a hot path runs. Building a
  * Drizzle query (its SQL text, its row mapping) costs more than running it on SQLite. On SQLite it
- * is prepared once per connection (the statement itself comes from the connection's statement
- * cache, src/db/statements.ts); on PostgreSQL it is a named prepared statement (`key` is its name,
- * so the server parses and plans it once per connection), prepared per pool or transaction.
+ * is prepared once per connection and run by a SqliteRunner (src/db/sqlite-runner.ts) on a
+ * statement of its own, kept for the connection's life like every statement
+ * (src/db/statements.ts); on PostgreSQL it is a named prepared statement (`key` is its name, so
+ * the server parses and plans it once per connection), prepared per pool or per transaction.
  *
  * `key` names one query text: every call with a key must build the same SQL (values that vary are
  * `sql.placeholder(name)`s, given to rows/row/execute). `build` builds it on `db` from `tables`.
