@@ -62,7 +62,7 @@ export async function serve(env: Env): Promise<void> {
     database: databaseLabel(env),
     startupMs: Math.round(performance.now() - started),
   });
-  const stopBackups = env.BACKUP_DIR && sqlite
+  const stopBackups = env.BACKUP_DIR
     ? scheduleBackups(backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir }), {
         dir: env.BACKUP_DIR,
         intervalMs: env.BACKUP_INTERVAL_MS,
