@@ -11,6 +11,7 @@ import {
   isRetryable,
   openPostgres,
   pgAnswers,
+  pgOnOneNode,
   pgTransaction,
   TRANSACTION_ATTEMPTS,
   type PgDb,
@@ -264,5 +265,37 @@ describe('pgAnswers', () => {
     for (const socket of sockets) socket.destroy();
     await closePostgres(hung).catch(() => {});
     await new Promise((resolve) => silent.close(resolve));
+  });
+});
+
+describe('pgOnOneNode', () => {
+  it('runs a job on one node at a time: another node skips it while it runs, and runs it after', async () => {
+    const db = await createPostgresTestDb();
+    const otherNode = await openPostgres(db.$client.options.connectionString!, { migrate: false });
+    try {
+      let release!: () => void;
+      const running = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const started = new Promise<void>((resolve) => (entered = resolve));
+      const first = pgOnOneNode(db, 42, async () => {
+        entered();
+        await running;
+        return 'first';
+      });
+      await started;
+      // the other node, and this node's other connections, find the job taken
+      expect(await pgOnOneNode(otherNode, 42, async () => 'second')).toEqual({ ran: false });
+      expect(await pgOnOneNode(db, 42, async () => 'second')).toEqual({ ran: false });
+      // another job is not held up
+      expect(await pgOnOneNode(otherNode, 43, async () => 'other')).toEqual({ ran: true, value: 'other' });
+      release();
+      expect(await first).toEqual({ ran: true, value: 'first' });
+      expect(await pgOnOneNode(otherNode, 42, async () => 'later')).toEqual({ ran: true, value: 'later' });
+      // a job that fails lets go of the lock too
+      await expect(pgOnOneNode(db, 42, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+      expect(await pgOnOneNode(otherNode, 42, async () => 'after failure')).toEqual({ ran: true, value: 'after failure' });
+    } finally {
+      await closePostgres(otherNode);
+    }
   });
 });

@@ -252,3 +252,27 @@ export async function pgAnswers(db: PgDb, timeoutMs = HEALTH_TIMEOUT_MS): Promis
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs `work` if no other node is running the job `lockKey` names, holding a session advisory lock
+ * on one connection for its length; resolves `{ ran: false }` at once when another node holds it.
+ * A node that dies mid-job drops its connection, and the lock with it.
+ */
+export async function pgOnOneNode<T>(db: PgDb, lockKey: number, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  const client = await db.$client.connect();
+  let broken: Error | undefined;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [lockKey]);
+    if (!rows[0]?.locked) return { ran: false };
+    try {
+      return { ran: true, value: await work() };
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [lockKey]).catch((error: Error) => (broken = error));
+    }
+  } catch (error) {
+    broken ??= error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

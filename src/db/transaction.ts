@@ -114,3 +114,20 @@ export async function answers(db: Db): Promise<boolean> {
     return false;
   }
 }
+
+/** Advisory lock keys of the jobs only one node runs at a time (PostgreSQL's int8 keys; "QUJ" and a number). */
+export const ONE_NODE_JOBS = { backups: 0x5155_4a01, cleanups: 0x5155_4a02 } as const;
+export type OneNodeJob = keyof typeof ONE_NODE_JOBS;
+
+/**
+ * Runs scheduled work (`job`) on one node at a time: on PostgreSQL under a session advisory lock,
+ * skipped (`{ ran: false }`) while another node holds it; on SQLite at once, as one server serves
+ * one file (the start-up lock).
+ */
+export async function onOneNode<T>(db: Db, job: OneNodeJob, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  if (engineOf(db) === 'postgres') {
+    const { pgOnOneNode } = await import('./postgres');
+    return pgOnOneNode(db as unknown as PgDb, ONE_NODE_JOBS[job], work);
+  }
+  return { ran: true, value: await work() };
+}
