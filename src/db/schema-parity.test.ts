@@ -111,6 +111,8 @@ function postgresTypeOf(table: string, column: string, declared: string, timesta
       return timestamps.has(key) ? 'timestamp(3) with time zone' : 'integer';
     case 'text':
       return 'text';
+    case 'real':
+      return 'double precision';
     case 'blob':
       return 'bytea';
     default:
@@ -366,7 +368,7 @@ describe('the SQLite and PostgreSQL schemas', () => {
       expect(postgres.shape.triggers).toEqual(sqlite.shape.triggers);
       expect(postgres.shape).toEqual(sqlite.shape);
       // and the comparison is not empty
-      expect(Object.keys(sqlite.shape.tables)).toHaveLength(10);
+      expect(Object.keys(sqlite.shape.tables)).toHaveLength(12);
       expect(sqlite.shape.indexes.length).toBeGreaterThan(10);
       expect(sqlite.shape.triggers).toHaveLength(22);
     } finally {

@@ -4,6 +4,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -187,4 +188,31 @@ export const cacheVersions = sqliteTable('cache_versions', {
 export const commentVersions = sqliteTable('comment_versions', {
   articleId: integer('article_id').primaryKey(),
   version: integer('version').notNull(),
+});
+
+/**
+ * Rate limits' token buckets, one row per limited key (`comments:42`): on PostgreSQL every node
+ * spends from the same row (src/security/limit-tables.ts). `full_at` is when the bucket will be
+ * full again, so forgetSpentLimits() can drop it then without knowing its policy. On SQLite (one
+ * process) the buckets are kept in memory and this table stays empty.
+ */
+export const rateLimitBuckets = sqliteTable('rate_limit_buckets', {
+  key: text('key').primaryKey(),
+  tokens: real('tokens').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+  fullAt: timestamp('full_at').notNull(),
+});
+
+/**
+ * Throttles' failure counters (the sign-in back-off), one row per throttled key
+ * (`signin-email:alice@example.com`), shared by every node on PostgreSQL; in memory on SQLite.
+ * `started_at` tells one run of failures from the next: a reservation made in a run that has since
+ * been forgotten leaves the new run alone.
+ */
+export const throttleCounters = sqliteTable('throttle_counters', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  blockedUntil: timestamp('blocked_until').notNull(),
+  lastFailureAt: timestamp('last_failure_at').notNull(),
+  startedAt: timestamp('started_at').notNull(),
 });
