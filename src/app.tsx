@@ -28,7 +28,7 @@ import { siteOf } from './lib/site';
 import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
 import { refuseCrossSite } from './security/csrf';
-import { Limits, TooManyRequests } from './security/limits';
+import { limitStoresFor, Limits, TooManyRequests } from './security/limits';
 import { healthRoutes, pageRoutes } from './pages/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
@@ -76,7 +76,7 @@ export function createApp(options: CreateAppOptions) {
     env: options.env,
     clock: options.clock ?? systemClock,
     log,
-    limits: options.limits ?? new Limits(options.env, log),
+    limits: options.limits ?? new Limits(options.env, log, limitStoresFor(options.db)),
     reads: cachedReads(sharedReads(options.db), cache.memo),
     fragment: cache.fragment,
   };
@@ -115,7 +115,7 @@ export function createApp(options: CreateAppOptions) {
     steps: [
       // one budget per address for everything but static files, pages and API alike
       function limitGlobally(req) {
-        deps.limits.enforce('global', req.clientIp, deps.clock(), req.requestId);
+        deps.limits.enforceGlobal(req.clientIp, deps.clock(), req.requestId);
       },
       // no slug, username or tag holds U+0000 (src/lib/text.ts), and PostgreSQL could not look one up
       function refuseNulInPath(req) {

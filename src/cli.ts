@@ -12,7 +12,7 @@ import { systemClock } from './lib/clock';
 import { createStderrLog, errorText } from './lib/logger';
 import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
-import { Limits } from './security/limits';
+import { limitStoresFor, Limits } from './security/limits';
 import { sharedReads } from './articles/queries';
 import { serve } from './serve';
 import { EmailSchema, PasswordSchema, USER_FIELD_LABELS, UsernameSchema } from './users/schemas';
@@ -126,7 +126,7 @@ function refuseOnPostgres(env: Env, command: 'backup' | 'restore'): void {
 async function openCore(env: Env): Promise<Core> {
   const log = createStderrLog(env.LOG_FORMAT);
   const db = await openForCommand(env);
-  return { db, env, clock: systemClock, log, limits: new Limits(env, log), reads: sharedReads(db) };
+  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db) };
 }
 
 function formatBytes(bytes: number): string {

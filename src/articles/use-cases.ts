@@ -5,7 +5,7 @@
  * answers the article as the caller now sees it. Comments are in src/comments/use-cases.ts.
  */
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
-import { atMostOnce, transaction } from '../db/transaction';
+import { transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
 import { signedInUser } from '../users/use-cases';
 import { canEditArticle } from './policy';
@@ -61,7 +61,7 @@ export async function createArticle(core: Core, caller: Caller, input: CreateArt
   const { db, clock, limits } = core;
   const authorId = signedInUser(caller);
   const now = clock();
-  limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
+  await limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
   const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body });
   const { slug } = await queries.createArticle(db, rendered, authorId, input.article, now, { publish: input.publish });
   return await reread(core, caller, slug);
@@ -100,7 +100,7 @@ export async function updateArticle(
   // alike); the transaction below checks again, since it may go or change while the body renders
   await findArticleToEdit(core, caller, input.slug);
   // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
-  limits.enforce('articleUpdates', signedInUser(caller), clock(), caller.requestId ?? undefined);
+  await limits.enforce('articleUpdates', signedInUser(caller), clock(), caller.requestId ?? undefined);
   // rendered in the worker thread, before the transaction, which holds the database while it is open
   const rendered = body === undefined ? null : await runOffThread({ kind: 'renderBody', body });
   // the checks and the write in one transaction: the article cannot go or change in between
@@ -131,12 +131,14 @@ export async function deleteArticle(core: Core, caller: Caller, input: { slug: s
 export async function favoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
   const { db, clock, limits } = core;
   const userId = signedInUser(caller);
-  const spend = atMostOnce((now: number) => limits.enforce('favorites', userId, now, caller.requestId ?? undefined));
+  // an article the caller cannot see answers 404 before the limit is spent; spent before the
+  // transaction (see Limits.enforce), once, however many times the transaction runs
+  await findArticleToRead(core, caller, input.slug);
+  await limits.enforce('favorites', userId, clock(), caller.requestId ?? undefined);
+  // checked again inside: the article cannot go between the check and the write
   return transaction(db, async (tx) => {
     const article = await findArticleToRead({ db: tx }, caller, input.slug);
-    const now = clock();
-    spend(now);
-    await queries.favoriteArticle(tx, userId, article.id, now);
+    await queries.favoriteArticle(tx, userId, article.id, clock());
     return await reread({ ...core, db: tx }, caller, article.slug);
   });
 }

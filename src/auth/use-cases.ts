@@ -44,7 +44,7 @@ export async function signUp(
   // refusals included: an answer says whether the username and email are free, so one address
   // learns no more names an hour than it may create accounts, and once the limit is spent the
   // answer is the 429 whatever the names.
-  if (!operator) limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
+  if (!operator) await limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
   const errors = {
     ...(await weakPassword(core, caller, input.password, [input.username, input.email])),
     ...(await takenNames(db, input)),
@@ -75,7 +75,7 @@ export async function measurePasswordStrength(
   caller: Caller,
   input: { password: string; context: string[] },
 ): Promise<PasswordStrength> {
-  spendPasswordCheck(core, caller);
+  await spendPasswordCheck(core, caller);
   return await measurePassword(input.password, input.context);
 }
 
@@ -91,7 +91,7 @@ export async function signIn(
   const { db, clock, limits, log } = core;
   const address = caller.ip ?? NO_ADDRESS;
   // reserved before any password work, and counted as a failure until the password is right
-  const attempt = limits.reserveSignin(address, input.email, clock(), caller.requestId ?? undefined);
+  const attempt = await limits.reserveSignin(address, input.email, clock(), caller.requestId ?? undefined);
   const user = await findUserByEmail(db, input.email);
   // as slow without a user as with one, so response times do not reveal who is registered
   const valid = user
@@ -101,7 +101,7 @@ export async function signIn(
     recordSecurityEvent(log, caller, 'signin.failure', { email: loggableEmail(input.email), knownEmail: Boolean(user) });
     return fail({ form: [INVALID_CREDENTIALS] });
   }
-  attempt.succeeded();
+  await attempt.succeeded();
   const session = await startSession(core, db, caller, user.id);
   recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
   return succeed({ user, session });

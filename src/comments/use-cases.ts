@@ -5,7 +5,7 @@ import { NO_SUCH_ARTICLE } from '../articles/use-cases';
 import { canDeleteComment } from '../articles/policy';
 import { canSeeArticle } from '../articles/visibility';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
-import { atMostOnce, transaction } from '../db/transaction';
+import { transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
@@ -30,18 +30,19 @@ export async function findArticleToComment(core: Pick<Core, 'db'>, caller: Calle
 
 /**
  * The signed-in user comments on an article they can see. Spends the per-user comment limit:
- * only on a comment that will be saved (its body has passed the door).
+ * only on a comment that will be saved (its body has passed the door, its article is there).
  */
 export async function addComment(core: Core, caller: Caller, input: { slug: string; body: string }): Promise<CommentView> {
   const { db, clock, limits } = core;
   const authorId = signedInUser(caller);
-  const spend = atMostOnce((now: number) => limits.enforce('comments', authorId, now, caller.requestId ?? undefined));
-  // the article cannot go between the check and the write
+  // a missing article answers 404 before the limit is spent; the limit is spent before the
+  // transaction (see Limits.enforce), once, however many times the transaction runs
+  await findArticleToComment(core, caller, input.slug);
+  await limits.enforce('comments', authorId, clock(), caller.requestId ?? undefined);
+  // checked again inside: the article cannot go between the check and the write
   return transaction(db, async (tx) => {
     const article = await findArticleToComment({ db: tx }, caller, input.slug);
-    const now = clock();
-    spend(now);
-    const id = await queries.addComment(tx, article.id, authorId, input.body, now);
+    const id = await queries.addComment(tx, article.id, authorId, input.body, clock());
     return (await queries.findComment(tx, article.id, id, authorId))!;
   });
 }

@@ -85,21 +85,6 @@ export async function transaction<T>(db: Db, work: (tx: Db) => Promise<T>): Prom
   }
 }
 
-/**
- * `effect`, done at most once however many times a transaction's work runs: for what the work does
- * outside the database (spending a rate limit). On PostgreSQL a transaction aborted as a
- * serialization failure or deadlock is run again, and such an effect is not rolled back with it.
- * Make it before transaction(), call it inside, where the checks before it have passed.
- */
-export function atMostOnce<A extends unknown[]>(effect: (...args: A) => void): (...args: A) => void {
-  let done = false;
-  return (...args) => {
-    if (done) return;
-    done = true;
-    effect(...args);
-  };
-}
-
 /** Whether the database answers a real query: what /healthz reports. */
 export async function answers(db: Db): Promise<boolean> {
   if (engineOf(db) === 'postgres') {

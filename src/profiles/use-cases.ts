@@ -1,6 +1,6 @@
 /** What a person does about another: follow them, and stop following them. */
 import { NotFound, type Caller, type Core } from '../core';
-import { atMostOnce, transaction } from '../db/transaction';
+import { transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { Profile } from './queries';
@@ -21,15 +21,16 @@ export async function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, u
 export async function followUser(core: Core, caller: Caller, input: { username: string }): Promise<Profile> {
   const { db, clock, limits } = core;
   const followerId = signedInUser(caller);
-  // the person cannot go between the check and the write
-  const spend = atMostOnce((now: number) => limits.enforce('follows', followerId, now, caller.requestId ?? undefined));
+  // no such person answers 404 before the limit is spent; spent before the transaction (see
+  // Limits.enforce), once, however many times the transaction runs
+  await findProfileNamed(core, caller, input.username);
+  await limits.enforce('follows', followerId, clock(), caller.requestId ?? undefined);
+  // checked again inside: the person cannot go between the check and the write
   return transaction(db, async (tx) => {
     const profile = await findProfileNamed({ db: tx }, caller, input.username);
-    const now = clock();
-    spend(now);
     // following oneself means nothing: no row, and one's own profile is never "following"
     const self = profile.id === followerId;
-    if (!self) await queries.followUser(tx, followerId, profile.id, now);
+    if (!self) await queries.followUser(tx, followerId, profile.id, clock());
     return { ...profile, following: !self };
   });
 }

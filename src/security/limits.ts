@@ -1,7 +1,19 @@
 import { HTTPException } from 'hono/http-exception';
 import type { Env } from '../env';
 import type { Log } from '../lib/logger';
-import { MemoryBucketStore, RateLimiter, Throttler, type BucketStore, type Decision } from './rate-limit';
+import { and, eq, lte, or } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { engineOf, tablesOf } from '../db/engine';
+import { forgetSpentLimitsOnPostgres, PostgresBucketStore, PostgresThrottleStore } from './limits-postgres';
+import {
+  FORGET_FAILURES_AFTER_MS,
+  MemoryBucketStore,
+  MemoryThrottleStore,
+  RateLimiter,
+  type BucketStore,
+  type Decision,
+  type ThrottleStore,
+} from './rate-limit';
 import type { LimitName } from './rates';
 
 /** "Try again in 1 second." / "in 40 seconds." / "in 5 minutes.": the wait in words, rounded up. */
@@ -18,26 +30,69 @@ export class TooManyRequests extends HTTPException {
 }
 
 /** A sign-in attempt that passed the throttle and counts as a failure until it is known to succeed. */
-export type SigninAttempt = { succeeded(): void };
+export type SigninAttempt = { succeeded(): Promise<void> };
 
-const UNTHROTTLED: SigninAttempt = { succeeded() {} };
+const UNTHROTTLED: SigninAttempt = { succeeded: async () => {} };
+
+/** The limits spent from shared stores; `global` is each node's own (Limits.enforceGlobal). */
+export type SharedLimitName = Exclude<LimitName, 'global'>;
+
+/** Where buckets and throttle counters are kept. */
+export type LimitStores = { buckets: BucketStore; throttles: ThrottleStore };
+
+/** This process's memory: one node (SQLite), and tests of the limits themselves. */
+export function memoryLimitStores(): LimitStores {
+  return { buckets: new MemoryBucketStore(), throttles: new MemoryThrottleStore() };
+}
+
+/**
+ * The stores for a site on `db`: on PostgreSQL its tables, shared by every node behind the load
+ * balancer; on SQLite (one process serves one file) memory, which costs no statement at all.
+ */
+export function limitStoresFor(db: Db): LimitStores {
+  if (engineOf(db) === 'postgres') return { buckets: new PostgresBucketStore(db), throttles: new PostgresThrottleStore(db) };
+  return memoryLimitStores();
+}
+
+/**
+ * Deletes the limits' rows that no longer limit anyone (buckets full again, throttle counters past
+ * FORGET_FAILURES_AFTER_MS or all taken back), so the tables do not grow with every address that
+ * ever came: for a scheduled clean-up (onOneNode(db, 'cleanups', ...)). Safe while requests spend
+ * limits. On SQLite the limits are in memory and the tables empty: nothing to delete.
+ */
+export async function forgetSpentLimits(db: Db, now: number): Promise<{ buckets: number; throttles: number }> {
+  if (engineOf(db) === 'postgres') return forgetSpentLimitsOnPostgres(db, now);
+  const { rateLimitBuckets, throttleCounters } = tablesOf(db);
+  const buckets = await db.delete(rateLimitBuckets).where(lte(rateLimitBuckets.fullAt, new Date(now))).returning({ key: rateLimitBuckets.key });
+  const throttles = await db
+    .delete(throttleCounters)
+    .where(
+      and(
+        lte(throttleCounters.blockedUntil, new Date(now)),
+        or(eq(throttleCounters.failures, 0), lte(throttleCounters.lastFailureAt, new Date(now - FORGET_FAILURES_AFTER_MS))),
+      ),
+    )
+    .returning({ key: throttleCounters.key });
+  return { buckets: buckets.length, throttles: throttles.length };
+}
 
 /** Every limiter of the app, built from the environment; RATE_LIMITS=off turns them all off. */
 export class Limits {
   readonly enabled: boolean;
-  private readonly limiters: Record<LimitName, RateLimiter>;
-  readonly signinByIp: Throttler;
-  readonly signinByEmail: Throttler;
+  private readonly global: RateLimiter<MemoryBucketStore>;
+  private readonly limiters: Record<SharedLimitName, RateLimiter>;
+  private readonly throttles: ThrottleStore;
+  private readonly signinBackoffMs: readonly number[];
 
   constructor(
     env: Pick<Env, 'RATE_LIMITS' | 'RATE_LIMIT' | 'SIGNIN_BACKOFF'>,
     private readonly log: Log,
-    store: BucketStore = new MemoryBucketStore(),
+    stores: LimitStores = memoryLimitStores(),
   ) {
     this.enabled = env.RATE_LIMITS;
-    const make = (name: LimitName) => new RateLimiter(name, env.RATE_LIMIT[name], store);
+    const make = (name: SharedLimitName) => new RateLimiter(name, env.RATE_LIMIT[name], stores.buckets);
+    this.global = new RateLimiter('global', env.RATE_LIMIT.global, new MemoryBucketStore());
     this.limiters = {
-      global: make('global'),
       signup: make('signup'),
       passwordStrength: make('passwordStrength'),
       articles: make('articles'),
@@ -46,41 +101,56 @@ export class Limits {
       favorites: make('favorites'),
       follows: make('follows'),
     };
-    this.signinByIp = new Throttler('signin-ip', env.SIGNIN_BACKOFF);
-    this.signinByEmail = new Throttler('signin-email', env.SIGNIN_BACKOFF);
+    this.throttles = stores.throttles;
+    this.signinBackoffMs = env.SIGNIN_BACKOFF;
   }
 
-  /** Spends one from `name`'s bucket for `key`, or throws 429 (nothing has been written yet). */
-  enforce(name: LimitName, key: string | number, now: number, requestId?: string): void {
+  /**
+   * Spends one from the global budget of `ip` (every request but a static file's), or throws 429.
+   * Kept by each node in its memory, whatever the engine, and synchronous: it runs before every
+   * request, cached pages answered before Hono included, where a statement would cost more than
+   * the page (docs/decisions/010-postgresql.md, "Limits and throttles across nodes").
+   */
+  enforceGlobal(ip: string, now: number, requestId?: string): void {
     if (!this.enabled) return;
-    this.refuseUnless(this.limiters[name].consume(key, now), name, requestId);
+    this.refuseUnless(this.global.consume(ip, now), 'global', requestId);
+  }
+
+  /**
+   * Spends one from `name`'s bucket for `key`, or throws 429. Call it outside any transaction: the
+   * limit is spent whatever happens to the write after it, and on PostgreSQL its statement must not
+   * wait inside a transaction holding the writer lock.
+   */
+  async enforce(name: SharedLimitName, key: string | number, now: number, requestId?: string): Promise<void> {
+    if (!this.enabled) return;
+    this.refuseUnless(await this.limiters[name].consume(key, now), name, requestId);
   }
 
   /**
    * Sign-in: refused while the address or the email is backing off; otherwise the attempt counts
    * as a failure of both at once, before any password work, so concurrent guesses meet each
-   * other's failures. A success takes back this attempt's own count from both, nothing more:
-   * signing in to one's own account must not wipe the back-off an address earned guessing at
-   * others. Old failures are forgotten after an hour of quiet (FORGET_FAILURES_AFTER_MS).
+   * other's failures (on every node, on PostgreSQL). A success takes back this attempt's own count
+   * from both, nothing more: signing in to one's own account must not wipe the back-off an address
+   * earned guessing at others. Old failures are forgotten after an hour of quiet
+   * (FORGET_FAILURES_AFTER_MS).
    */
-  reserveSignin(ip: string, email: string, now: number, requestId?: string): SigninAttempt {
+  async reserveSignin(ip: string, email: string, now: number, requestId?: string): Promise<SigninAttempt> {
     if (!this.enabled) return UNTHROTTLED;
-    const key = email.toLowerCase();
-    this.refuseUnless(this.signinByIp.check(ip, now), 'signin-ip', requestId);
-    this.refuseUnless(this.signinByEmail.check(key, now), 'signin-email', requestId);
-    const byIp = this.signinByIp.reserve(ip, now);
-    const byEmail = this.signinByEmail.reserve(key, now);
-    return {
-      succeeded: () => {
-        this.signinByIp.release(byIp);
-        this.signinByEmail.release(byEmail);
-      },
-    };
+    const keys = [
+      { throttle: 'signin-ip', key: ip },
+      { throttle: 'signin-email', key: email.toLowerCase() },
+    ];
+    const outcome = await this.throttles.reserve(keys, this.signinBackoffMs, now);
+    if (!outcome.allowed) this.refuse(outcome.retryAfterMs, outcome.throttle, requestId);
+    return { succeeded: async () => outcome.release() };
   }
 
   private refuseUnless(decision: Decision, limit: string, requestId?: string): void {
-    if (decision.allowed) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    if (!decision.allowed) this.refuse(decision.retryAfterMs, limit, requestId);
+  }
+
+  private refuse(retryAfterMs: number, limit: string, requestId?: string): never {
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     this.log({ level: 'warn', msg: 'security.throttled', event: 'throttled', limit, requestId, retryAfterSeconds });
     throw new TooManyRequests(retryAfterSeconds);
   }

@@ -1,7 +1,8 @@
 /**
- * Token buckets and a sign-in throttler in the style of Lucia's example apps, behind a small store
- * interface so a shared store (Redis, SQLite) can replace the in-memory one. Time is passed in, so
- * tests move a clock instead of sleeping.
+ * Token buckets and a sign-in throttler in the style of Lucia's example apps, behind small store
+ * interfaces: kept in memory here (one process: SQLite), or in PostgreSQL's tables so that every
+ * node shares them (src/security/limit-tables.ts). Time is passed in, so tests move a clock
+ * instead of sleeping.
  */
 
 export type BucketPolicy = {
@@ -14,8 +15,8 @@ export type BucketPolicy = {
 export type Decision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface BucketStore {
-  /** Takes `cost` tokens from `key`'s bucket if it has them. */
-  consume(key: string, cost: number, policy: BucketPolicy, now: number): Decision;
+  /** Takes `cost` tokens from `key`'s bucket if it has them: at once in memory, a statement in a database. */
+  consume(key: string, cost: number, policy: BucketPolicy, now: number): Decision | Promise<Decision>;
 }
 
 type Bucket = { tokens: number; updatedAt: number };
@@ -28,17 +29,17 @@ export class MemoryBucketStore implements BucketStore {
 
   consume(key: string, cost: number, policy: BucketPolicy, now: number): Decision {
     const ratePerMs = policy.capacity / policy.refillMs;
-    const bucket = this.buckets.get(key) ?? { tokens: policy.capacity, updatedAt: now };
-    bucket.tokens = Math.min(policy.capacity, bucket.tokens + (now - bucket.updatedAt) * ratePerMs);
-    bucket.updatedAt = now;
-    if (bucket.tokens < cost) {
-      this.buckets.set(key, bucket);
+    const bucket = this.buckets.get(key);
+    // a clock set back neither refills a bucket nor ages it backwards
+    const tokens = bucket ? Math.min(policy.capacity, bucket.tokens + Math.max(0, now - bucket.updatedAt) * ratePerMs) : policy.capacity;
+    if (tokens < cost) {
+      // a refusal changes nothing, as in the shared store (src/security/limits-postgres.ts): both
+      // then refill from the same point, with the same rounding
       // multiplied, not divided by the rate: 1 / (1 / 3_600_000) is 3_600_000.0000000005, a second too many
-      return { allowed: false, retryAfterMs: Math.ceil(((cost - bucket.tokens) * policy.refillMs) / policy.capacity) };
+      return { allowed: false, retryAfterMs: Math.ceil(((cost - tokens) * policy.refillMs) / policy.capacity) };
     }
-    bucket.tokens -= cost;
     this.buckets.delete(key); // re-insert: the Map keeps recently used keys last
-    this.buckets.set(key, bucket);
+    this.buckets.set(key, { tokens: tokens - cost, updatedAt: bucket ? Math.max(bucket.updatedAt, now) : now });
     if (this.buckets.size > MAX_KEYS) this.evict();
     return { allowed: true };
   }
@@ -57,15 +58,15 @@ export class MemoryBucketStore implements BucketStore {
   }
 }
 
-export class RateLimiter {
+export class RateLimiter<S extends BucketStore = BucketStore> {
   constructor(
     readonly name: string,
     private readonly policy: BucketPolicy,
-    private readonly store: BucketStore,
+    private readonly store: S,
   ) {}
 
-  consume(key: string | number, now: number, cost = 1): Decision {
-    return this.store.consume(`${this.name}:${key}`, cost, this.policy, now);
+  consume(key: string | number, now: number, cost = 1): ReturnType<S['consume']> {
+    return this.store.consume(`${this.name}:${key}`, cost, this.policy, now) as ReturnType<S['consume']>;
   }
 }
 
@@ -152,5 +153,56 @@ export class Throttler {
   /** Forgets every failure of `key`. */
   reset(key: string): void {
     this.counters.delete(key);
+  }
+}
+
+/** A key of a throttle: `{ throttle: 'signin-ip', key: '203.0.113.7' }`. */
+export type ThrottledKey = { throttle: string; key: string };
+
+/**
+ * An attempt reserved on every key at once (release() takes its count back when it succeeds), or
+ * refused because one of the keys is backing off: the first such key in the order given.
+ */
+export type ThrottleOutcome =
+  | { allowed: true; release(): void | Promise<void> }
+  | { allowed: false; throttle: string; retryAfterMs: number };
+
+export interface ThrottleStore {
+  /**
+   * Refused while any of `keys` is backing off; otherwise counts the attempt as a failure of every
+   * key at once (Throttler.reserve, with `timeoutsMs` as its back-off), before its outcome is known.
+   */
+  reserve(keys: readonly ThrottledKey[], timeoutsMs: readonly number[], now: number): ThrottleOutcome | Promise<ThrottleOutcome>;
+}
+
+/**
+ * Throttlers in this process's memory, one per throttle name. Checking every key and reserving
+ * them is synchronous: no other request runs in between.
+ */
+export class MemoryThrottleStore implements ThrottleStore {
+  private readonly throttlers = new Map<string, Throttler>();
+
+  private throttler(name: string, timeoutsMs: readonly number[]): Throttler {
+    let throttler = this.throttlers.get(name);
+    if (!throttler) {
+      throttler = new Throttler(name, timeoutsMs);
+      this.throttlers.set(name, throttler);
+    }
+    return throttler;
+  }
+
+  reserve(keys: readonly ThrottledKey[], timeoutsMs: readonly number[], now: number): ThrottleOutcome {
+    const throttlers = keys.map(({ throttle }) => this.throttler(throttle, timeoutsMs));
+    for (const [i, { throttle, key }] of keys.entries()) {
+      const decision = throttlers[i]!.check(key, now);
+      if (!decision.allowed) return { allowed: false, throttle, retryAfterMs: decision.retryAfterMs };
+    }
+    const reservations = keys.map(({ key }, i) => throttlers[i]!.reserve(key, now));
+    return {
+      allowed: true,
+      release: () => {
+        for (const [i, reservation] of reservations.entries()) throttlers[i]!.release(reservation);
+      },
+    };
   }
 }

@@ -10,7 +10,7 @@ import { createTestClock } from '../lib/clock';
 import type { GlobalStep } from '../lib/front-door';
 import { silentLog, type LogLine } from '../lib/logger';
 import { loadMarkdown } from '../lib/markdown';
-import { Limits } from '../security/limits';
+import { limitStoresFor, Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
 import { createTestDb, type TestEngine } from './db';
@@ -59,7 +59,7 @@ export async function createTestCore(options: { env?: Record<string, string>; en
     logs.push(line);
   };
   const db = await createTestDb(options.engine);
-  const core: Core = { db, env, clock, log, limits: new Limits(env, log), reads: sharedReads(db) };
+  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db) };
   return { core, clock, logs };
 }
 

@@ -58,12 +58,12 @@ export async function writingNames<T>(write: () => Promise<Outcome<T>>): Promise
  * throws TooManyRequests: each check costs the worker thread up to 0.4 s, and the hint, sign-up and
  * settings all ask for one before any other limit is spent. The operator is not limited.
  */
-export function spendPasswordCheck(core: Core, caller: Caller): void {
+export async function spendPasswordCheck(core: Core, caller: Caller): Promise<void> {
   if (caller.door === 'cli') return;
   const now = core.clock();
   const requestId = caller.requestId ?? undefined;
-  core.limits.enforce('passwordStrength', caller.ip ?? 'unknown', now, requestId);
-  if (caller.userId !== null) core.limits.enforce('passwordStrength', `user:${caller.userId}`, now, requestId);
+  await core.limits.enforce('passwordStrength', caller.ip ?? 'unknown', now, requestId);
+  if (caller.userId !== null) await core.limits.enforce('passwordStrength', `user:${caller.userId}`, now, requestId);
 }
 
 /**
@@ -72,7 +72,7 @@ export function spendPasswordCheck(core: Core, caller: Caller): void {
  */
 export async function weakPassword(core: Core, caller: Caller, password: string, context: string[]): Promise<FieldErrors> {
   if (!core.env.BLOCK_COMMON_PASSWORDS) return {};
-  spendPasswordCheck(core, caller);
+  await spendPasswordCheck(core, caller);
   const weak = await weakPasswordMessage(password, context, true);
   return weak ? { password: [weak] } : {};
 }
