@@ -190,6 +190,20 @@ describe('limits shared by two nodes (two pools on one PostgreSQL database)', ()
   });
 });
 
+describe('the limits\' tables on PostgreSQL', () => {
+  it('are unlogged: rewritten on every limited request, and worth no write-ahead log (drizzle/pg/0006)', async () => {
+    const db = await createTestDb('postgres');
+    const tables = await readRows<{ relname: string; relpersistence: string }>(
+      db,
+      sql`select relname, relpersistence from pg_class where relname in ('rate_limit_buckets', 'throttle_counters') order by relname`,
+    );
+    expect(tables).toEqual([
+      { relname: 'rate_limit_buckets', relpersistence: 'u' },
+      { relname: 'throttle_counters', relpersistence: 'u' },
+    ]);
+  });
+});
+
 describe('a limited write on PostgreSQL', () => {
   it('spends its limit before its transaction: 12 comments at once on a pool of 4 connections all go through', async () => {
     // Were the limit spent inside the transaction, its statement would need a connection of its
