@@ -1,11 +1,17 @@
 /**
- * `npx tsx scripts/bench/limited-writes.ts [--engine=sqlite|postgres] [--count=N] [--concurrency=N] [--rounds=N]`
+ * `npx tsx scripts/bench/limited-writes.ts [--engine=sqlite|postgres] [--count=N] [--concurrency=N] [--rounds=N] [--spends]`
  *
  * What a rate limit costs a write: comments posted through the API (POST /api/articles/:slug/comments,
  * which spends the per-user comment limit) by `concurrency` clients at once, in-process
  * (app.request(), no sockets), with the limits on and off (RATE_LIMITS), alternating rounds.
  * Reports comments per second, this process's CPU per comment and, on PostgreSQL, the server's.
- * PostgreSQL is a throwaway cluster (fsync off, as the tests'), or QUIRE_BENCH_POSTGRES_URL's server.
+ *
+ * `--spends`: the limit alone, Limits.enforce() `count` times by `concurrency` callers at once
+ * (each its own key, as addresses are), on the engine's stores (memory on SQLite, the tables on
+ * PostgreSQL): what one statement per request would cost.
+ *
+ * PostgreSQL is a throwaway cluster (fsync off, as the tests'), or QUIRE_BENCH_POSTGRES_URL's
+ * server (with QUIRE_BENCH_PGDATA, its data directory, to read its CPU).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +23,7 @@ import { closeDatabase } from '../../src/db/engine';
 import { openPostgres } from '../../src/db/postgres';
 import { loadEnv } from '../../src/env';
 import { silentLog } from '../../src/lib/logger';
+import { limitStoresFor, Limits } from '../../src/security/limits';
 import { startPostgresCluster, type PostgresCluster } from '../../src/test-support/postgres-cluster';
 import { cpuMs } from './servers';
 
@@ -28,10 +35,13 @@ const concurrency = Number(option('concurrency', '10'));
 const rounds = Number(option('rounds', '3'));
 const PASSWORD = 'bench-password-not-secret';
 
+const spendsOnly = process.argv.includes('--spends');
+
 /** The server's CPU (postmaster and every backend), in ms; 0 when it is not ours to read. */
 function serverCpuMs(cluster: PostgresCluster | null): number {
-  if (!cluster) return 0;
-  const pidFile = path.join(cluster.dir, 'data', 'postmaster.pid');
+  const data = cluster ? path.join(cluster.dir, 'data') : process.env.QUIRE_BENCH_PGDATA;
+  if (!data || engine !== 'postgres') return 0;
+  const pidFile = path.join(data, 'postmaster.pid');
   const postmaster = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   let total = cpuMs(postmaster);
   for (const entry of fs.readdirSync('/proc')) {
@@ -61,6 +71,31 @@ async function openBenchDb(label: string, serverUrl: string | null): Promise<Db>
   const url = new URL(serverUrl!);
   url.pathname = `/${name}`;
   return (await openPostgres(url.toString())) as unknown as Db;
+}
+
+/** Limits.enforce() alone, `count` times, `concurrency` at once. */
+async function spend(round: number, cluster: PostgresCluster | null, serverUrl: string | null) {
+  const db = await openBenchDb(`spends_${round}`, serverUrl);
+  const env = loadEnv({ PUBLIC_URL: 'http://localhost', NODE_ENV: 'production', RATE_LIMIT_COMMENTS: '9999999/h' });
+  const limits = new Limits(env, silentLog, limitStoresFor(db));
+  const drive = async (total: number, offset: number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) await limits.enforce('comments', offset + (next++ % 1000), Date.now());
+      }),
+    );
+  };
+  await drive(Math.min(1000, count), 0); // warm-up: connections, prepared statements, rows
+  const cpu = process.cpuUsage();
+  const server = serverCpuMs(cluster);
+  const started = performance.now();
+  await drive(count, 0);
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const serverUsed = serverCpuMs(cluster) - server;
+  await closeDatabase(db);
+  return { perSecond: count / seconds, cpuMs: (used.user + used.system) / 1000 / count, serverCpuMs: serverUsed / count };
 }
 
 async function run(limits: boolean, round: number, cluster: PostgresCluster | null, serverUrl: string | null) {
@@ -124,6 +159,17 @@ async function main() {
     throw new Error('--engine must be sqlite or postgres');
   }
   try {
+    if (spendsOnly) {
+      const runs = [];
+      for (let round = 0; round < rounds; round++) runs.push(await spend(round, cluster, serverUrl));
+      const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      console.log(`engine=${engine} spends=${count} concurrency=${concurrency} rounds=${rounds} (medians)`);
+      console.log(
+        `${median(runs.map((r) => r.perSecond)).toFixed(0)} spends/s, ${(median(runs.map((r) => r.cpuMs)) * 1000).toFixed(1)} µs CPU/spend here` +
+          (engine === 'postgres' ? `, ${(median(runs.map((r) => r.serverCpuMs)) * 1000).toFixed(1)} µs CPU/spend in PostgreSQL` : ''),
+      );
+      return;
+    }
     const results: Array<Awaited<ReturnType<typeof run>>> = [];
     for (let round = 0; round < rounds; round++) {
       for (const limits of round % 2 === 0 ? [true, false] : [false, true]) results.push(await run(limits, round, cluster, serverUrl));
