@@ -105,13 +105,13 @@ export class PostgresThrottleStore implements ThrottleStore {
   constructor(private readonly db: Db) {}
 
   async reserve(keys: readonly ThrottledKey[], timeoutsMs: readonly number[], now: number): Promise<ThrottleOutcome> {
-    // one lock order for every statement: sorted keys
+    // each key once; the statement takes their rows in order (`order by k`), as every attempt does
     const sorted = [...new Set(keys.map(rowKey))].sort();
     // a counter whose last failure is this old, or whose failures were all taken back, starts over
     const fresh = sql`(c.failures = 0 or c.last_failure_at <= ${at(now - FORGET_FAILURES_AFTER_MS)})`;
     const failures = sql`(case when ${fresh} then 1 else c.failures + 1 end)`;
-    // arrays go as one parameter each (a bare array in a template is a list of them)
-    // after the n-th failure, timeouts[n-1] (the last one for every failure after it); arrays count from 1
+    // after the n-th failure, the n-th timeout (the last one for every failure after it; PostgreSQL's
+    // arrays count from 1). An array is bound as one parameter: a bare one in a template is a list.
     const timeouts = sql`(${sql.param([...timeoutsMs])}::float8[])`;
     const rows = await readRows<ReserveRow>(
       this.db,
