@@ -60,7 +60,7 @@ async function post(app: App, person: Person, target: string, fields: Record<str
   return res;
 }
 
-function api(app: App, method: string, target: string, token: string | null, body?: unknown): Promise<Response> {
+async function api(app: App, method: string, target: string, token: string | null, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Token ${token}`;
   return app.request(`${ORIGIN}${target}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
