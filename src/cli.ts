@@ -11,6 +11,7 @@ import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
 import { createStderrLog, errorText } from './lib/logger';
 import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
+import { copyMatches, copySite, ENGINE_NAMES, formatCopyReport, locationLabel, siteLocation, type SiteLocation } from './ops/copy-site';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
 import { Limits } from './security/limits';
 import { sharedReads } from './articles/queries';
@@ -29,6 +30,11 @@ Commands:
                                  while the site keeps serving, and print its size.
   restore FILE                   Put a verified backup in place of the database, keeping the old
                                  file beside it. Refuses while the site is running.
+  copy --from SOURCE --to DESTINATION
+                                 Copy a whole site between databases (SQLite to PostgreSQL, or
+                                 back): each a SQLite file or a postgres:// URL, either one left
+                                 out is the configured database. The destination must be empty;
+                                 the copy is read back and compared, table by table.
   user create --username NAME --email ADDRESS
                                  Create a user. The password is read from standard input, or
                                  asked for on a terminal.
@@ -42,7 +48,9 @@ Options:
 
 Configuration comes from the environment, as for the server: DATABASE_PATH (or DATABASE_URL
 for PostgreSQL), PORT, HOST, PUBLIC_URL, BACKUP_DIR... See .env.example or docs/deploy.md.
-backup and restore work on SQLite's file; on PostgreSQL use pg_dump and pg_restore for now.`;
+backup and restore work on SQLite's file; on PostgreSQL use pg_dump and pg_restore for now.
+A postgres:// URL given to copy is visible to other users of the machine: leave its password
+out and set PGPASSWORD, or use ~/.pgpass.`;
 
 class UsageError extends Error {}
 
@@ -52,6 +60,8 @@ const OPTIONS = {
   'env-file': { type: 'string' },
   username: { type: 'string' },
   email: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -120,6 +130,11 @@ function refuseOnPostgres(env: Env, command: 'backup' | 'restore'): void {
   if (configuredEngine(env) === 'sqlite') return;
   const tool = command === 'backup' ? 'pg_dump --format=custom' : 'pg_restore';
   throw new OperationError(`quire ${command} works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use ${tool}.`);
+}
+
+/** The database the configuration names, as `quire copy` takes it. */
+function configuredLocation(env: Env): SiteLocation {
+  return env.DATABASE_URL ? { engine: 'postgres', url: env.DATABASE_URL } : { engine: 'sqlite', path: env.DATABASE_PATH };
 }
 
 /** What the use cases are built from, as the server builds it; security events go to stderr. */
@@ -205,11 +220,34 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`Restored ${file} to ${env.DATABASE_PATH}.${keptAs ? ` The previous database is kept as ${keptAs}.` : ''}\n`);
       return 0;
     }
+    case 'copy':
+      return copyCommand(env, parsed);
     case 'user':
       return userCommand(env, rest, parsed);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+async function copyCommand(env: Env, parsed: Parsed): Promise<number> {
+  const { from, to } = parsed.flags;
+  if (typeof from !== 'string' && typeof to !== 'string') throw new UsageError('copy needs --from SOURCE, --to DESTINATION, or both');
+  const source = typeof from === 'string' ? siteLocation(from) : configuredLocation(env);
+  const destination = typeof to === 'string' ? siteLocation(to) : configuredLocation(env);
+  prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
+  const name = (location: SiteLocation) => `${locationLabel(location)} (${ENGINE_NAMES[location.engine]})`;
+  say(`Copying ${name(source)} to ${name(destination)}...`);
+  const report = await copySite(source, destination, { progress: (table, rows) => say(`  ${table}: ${rows} rows`) });
+  process.stdout.write(`${formatCopyReport(report)}\n`);
+  if (!copyMatches(report)) {
+    throw new OperationError('The copy differs from the source (DIFFERS above): do not serve it. Empty the destination and copy again.');
+  }
+  const seconds = report.copyMs / 1000;
+  process.stdout.write(
+    `Copied ${report.rows} rows in ${seconds.toFixed(1)} s (${Math.round(report.rows / Math.max(seconds, 0.001))} rows a second); ` +
+      `read back and compared in ${(report.verifyMs / 1000).toFixed(1)} s: every table matches.\n`,
+  );
+  return 0;
 }
 
 async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<number> {
