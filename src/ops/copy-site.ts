@@ -472,6 +472,7 @@ export function formatCopyReport(report: CopyReport): string {
     return [table.name, rows, table.source.slice(0, 16), table.destination.slice(0, 16), same ? 'ok' : 'DIFFERS'];
   });
   const widths = header.map((_, i) => Math.max(header[i]!.length, ...lines.map((line) => line[i]!.length)));
+  widths[0] = Math.max(widths[0]!, ...report.skipped.map((table) => table.name.length));
   const format = (cells: string[]) =>
     cells
       .map((cell, i) => (i === 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
