@@ -208,6 +208,22 @@ describe('quire copy', () => {
     expect(created.id).toBe(seeded.doomed.id + 1);
   });
 
+  it('indexes an article the source’s index lacks from its body, rendered as saving it renders it', async () => {
+    const source = await sharedSite('sqlite');
+    const seeded = await seedSite(source.db);
+    source.db.$client.prepare('delete from articles_fts where rowid = ?').run(seeded.roses.id);
+    const url = await createEmptyPostgresDatabase();
+
+    const report = await copySite(source.location, { engine: 'postgres', url });
+
+    expect(copyMatches(report)).toBe(true);
+    expect(tableRows(report)['search index']).toBe(4);
+    const db = (await openPostgres(url)) as unknown as Db;
+    opened.push(db);
+    // the Markdown's text, without its asterisks
+    expect(await searchTitles(new Browser(appOn(db)), 'above outward')).toEqual(['Pruning roses']);
+  });
+
   it('refuses a destination that holds a site, and leaves it as it was', async () => {
     const source = await sharedSite('sqlite');
     await seedSite(source.db);
