@@ -8,17 +8,13 @@ import type { Env } from './env';
 import { listen } from './http-server';
 import { systemClock } from './lib/clock';
 import { createLog, errorText } from './lib/logger';
-import { acquireServerLock, OperationError } from './ops/backup';
+import { acquireServerLock } from './ops/backup';
 import { scheduleCleanups } from './ops/cleanups';
-import { backupInChildProcess, scheduleBackups } from './ops/scheduled-backups';
+import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 
 /** Bound on how long in-flight requests may take to finish at shutdown. */
 export const SHUTDOWN_GRACE_MS = 10_000;
-
-/** Why a PostgreSQL site refuses BACKUP_DIR for now (the backups are SQLite's online backup API). */
-export const NO_SCHEDULED_BACKUPS_ON_POSTGRES =
-  "Scheduled backups (BACKUP_DIR) are SQLite's for now: on PostgreSQL, unset BACKUP_DIR and back the database up with pg_dump (pg_dump --format=custom).";
 
 /**
  * Runs the site until SIGTERM or SIGINT; then stops accepting connections (a load balancer sends
@@ -36,7 +32,6 @@ export async function serve(env: Env): Promise<void> {
   const cacheDir = env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH);
   prepareRuntime(cacheDir);
   const sqlite = configuredEngine(env) === 'sqlite';
-  if (!sqlite && env.BACKUP_DIR) throw new OperationError(NO_SCHEDULED_BACKUPS_ON_POSTGRES);
   const releaseLock = sqlite ? acquireServerLock(env.DATABASE_PATH) : () => {};
   const db = await openDatabaseFrom(env, {
     onConnectionError: (error) => log({ level: 'warn', msg: 'database.connection_failed', error: errorText(error) }),
@@ -66,13 +61,14 @@ export async function serve(env: Env): Promise<void> {
     database: databaseLabel(env),
     startupMs: Math.round(performance.now() - started),
   });
+  // SQLite: `quire backup` in a child process; PostgreSQL: pg_dump, on one node an interval
   const stopBackups = env.BACKUP_DIR
-    ? scheduleBackups(backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir }), {
-        dir: env.BACKUP_DIR,
-        intervalMs: env.BACKUP_INTERVAL_MS,
-        keep: env.BACKUP_KEEP,
-        log,
-      })
+    ? scheduleBackups(
+        sqlite
+          ? backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir })
+          : backupOnOneNode(db, env.DATABASE_URL!, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, binDir: env.POSTGRES_BIN_DIR }),
+        { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log, extension: sqlite ? '.db' : '.dump' },
+      )
     : async () => {};
   const stopCleanups = scheduleCleanups(db, { clock: systemClock, log });
 
