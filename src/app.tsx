@@ -59,6 +59,8 @@ export type CreateAppOptions = Pick<AppDeps, 'db' | 'env'> & {
   assets?: Assets;
   /** global steps after the app's own (an address ban, a private-site switch); see frontDoor below */
   globalSteps?: readonly GlobalStep[];
+  /** whether the server is shutting down (SIGTERM): /healthz then says so (src/serve.ts) */
+  draining?: () => boolean;
 };
 
 declare module 'hono' {
@@ -145,7 +147,7 @@ export function createApp(options: CreateAppOptions) {
     limitBody(FORM_BODY_LIMIT_BYTES, (c) => showError(c, 413)),
   );
   // health is the database alone: no session, no cache in front of it
-  app.route('/', healthRoutes(deps));
+  app.route('/', healthRoutes(deps, options.draining));
   // feeds, the sitemap and robots.txt are the same for everyone: no session, no flash consumed
   app.route('/', feedRoutes(deps));
   app.route('/', seoRoutes(deps));

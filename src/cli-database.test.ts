@@ -7,15 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from './auth/password';
 import { createSession } from './auth/session';
 import type { Db } from './db/client';
 import { tablesOf } from './db/engine';
-import { openPostgres } from './db/postgres';
+import { closePostgres, openPostgres, type PgDb } from './db/postgres';
 import { lockFilePath } from './ops/backup';
-import { NO_SCHEDULED_BACKUPS_ON_POSTGRES } from './serve';
 import { createSharedTestDb, insertUser, rowCount, testEngine } from './test-support';
 import { createEmptyPostgresDatabase } from './test-support/postgres';
 import { PROCESS_TEST_TIMEOUT_MS, Quire } from './test-support/quire-process';
@@ -26,10 +25,12 @@ const onPostgres = testEngine() === 'postgres';
 let dir: string;
 let processes: Quire[];
 let shared: Awaited<ReturnType<typeof createSharedTestDb>>;
+let processesDbs: PgDb[];
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-cli-db-test-'));
   processes = [];
+  processesDbs = [];
   shared = await createSharedTestDb();
 });
 
@@ -38,6 +39,7 @@ afterEach(async () => {
     if (quire.running) quire.child.kill('SIGKILL');
     await quire.exited.catch(() => {});
   }
+  for (const db of processesDbs) await closePostgres(db);
   await shared.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -149,21 +151,36 @@ describe('quire on PostgreSQL', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
     for (const { server } of [one, two]) expect(await server.exited).toBe(0);
   });
 
-  it('backup, restore and scheduled backups say they are SQLite’s, and touch nothing', async () => {
-    const file = path.join(dir, 'backup.dump');
+  it('backup writes a pg_dump archive; restore puts it back, refused while a node is connected unless --force', async () => {
+    await insertUser(shared.db, 'alice');
+    const file = path.join(dir, 'site.dump');
     const backup = await quire(['backup', file]);
-    expect([backup.code, backup.stderr]).toEqual([
-      1,
-      'quire: quire backup works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use pg_dump --format=custom.\n',
-    ]);
-    fs.writeFileSync(file, 'not a backup');
-    const restore = await quire(['restore', file]);
-    expect([restore.code, restore.stderr]).toEqual([
-      1,
-      'quire: quire restore works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use pg_restore.\n',
-    ]);
-    const serve = await quire(['serve'], { env: env({ PORT: '0', BACKUP_DIR: path.join(dir, 'backups') }) });
-    expect([serve.code, serve.stderr]).toEqual([1, `quire: ${NO_SCHEDULED_BACKUPS_ON_POSTGRES}\n`]);
-    expect(fs.readdirSync(dir)).toEqual(['backup.dump']);
+    expect(backup.stdout).toMatch(new RegExp(`^Backup written to ${file} \\([\\d.]+ KiB, \\d+ bytes, [\\d.]+ s\\), pg_restore --list ok\\.\\n$`));
+    expect(backup.code).toBe(0);
+    await insertUser(shared.db, 'bob');
+
+    // a node: application_name quire (src/db/postgres.ts), its connection kept open
+    const node = await openPostgres(shared.env.DATABASE_URL!, { max: 1, pool: { idleTimeoutMillis: 0 } });
+    processesDbs.push(node);
+    await node.execute(sql`select 1`);
+    const refused = await quire(['restore', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Checking .*\nquire: Quire is running on postgres:\/\/.* \(\d+ connections? of its nodes\)\. Stop every node before restoring, or restore with --force/);
+    expect(await rowCount(shared.db, tablesOf(shared.db).users)).toBe(2);
+
+    const forced = await quire(['restore', file, '--force']);
+    expect(forced.stdout).toMatch(new RegExp(`^Restored ${file} to postgres://.*\\. The database as it was is kept as ${dir}/quire-before-restore-\\d{8}T\\d{6}Z\\.dump\\.\\n$`));
+    expect(forced.code).toBe(0);
+    // the node connected all along reads the restored site
+    const restored = await node.execute(sql`select username from users`);
+    expect(restored.rows).toEqual([{ username: 'alice' }]);
+  });
+
+  it('serve schedules backups with BACKUP_DIR on PostgreSQL too', async () => {
+    const server = start(['serve'], { env: env({ PORT: '0', HOST: '127.0.0.1', BACKUP_DIR: path.join(dir, 'backups'), BACKUP_INTERVAL: '1h' }) });
+    const scheduled = JSON.parse(await server.waitForLine(/"msg":"backup.scheduled"/)) as { dir: string; everyMs: number };
+    expect(scheduled).toMatchObject({ dir: path.join(dir, 'backups'), everyMs: 3_600_000 });
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 });

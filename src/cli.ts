@@ -6,11 +6,13 @@ import type { z } from 'zod';
 import { signUp } from './auth/use-cases';
 import { CLI_CALLER, Forbidden, NotFound, type Core, type FieldErrors } from './core';
 import { closeDatabase } from './db/engine';
-import { configuredEngine, databaseLabel, openDatabaseFrom } from './db/open';
+import { databaseLabel, openDatabaseFrom } from './db/open';
 import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
 import { createStderrLog, errorText } from './lib/logger';
 import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
+import { copyMatches, copySite, ENGINE_NAMES, formatCopyReport, locationLabel, siteLocation, type SiteLocation } from './ops/copy-site';
+import { backupPostgres, restorePostgres } from './ops/postgres-backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
 import { limitStoresFor, Limits } from './security/limits';
 import { sharedReads } from './articles/queries';
@@ -26,9 +28,16 @@ Commands:
   serve                          Run the site (the default when no command is given).
   migrate                        Apply database migrations, then exit.
   backup FILE                    Write a consistent, verified copy of the live database to FILE
-                                 while the site keeps serving, and print its size.
-  restore FILE                   Put a verified backup in place of the database, keeping the old
-                                 file beside it. Refuses while the site is running.
+                                 while the site keeps serving, and print its size. On PostgreSQL
+                                 a pg_dump archive (custom format).
+  restore FILE [--force]         Put a verified backup in place of the database, keeping the old
+                                 one beside it. Refuses while the site is running (on PostgreSQL,
+                                 while nodes are connected, unless --force).
+  copy --from SOURCE --to DESTINATION
+                                 Copy a whole site between databases (SQLite to PostgreSQL, or
+                                 back): each a SQLite file or a postgres:// URL, either one left
+                                 out is the configured database. The destination must be empty;
+                                 the copy is read back and compared, table by table.
   user create --username NAME --email ADDRESS
                                  Create a user. The password is read from standard input, or
                                  asked for on a terminal.
@@ -42,7 +51,8 @@ Options:
 
 Configuration comes from the environment, as for the server: DATABASE_PATH (or DATABASE_URL
 for PostgreSQL), PORT, HOST, PUBLIC_URL, BACKUP_DIR... See .env.example or docs/deploy.md.
-backup and restore work on SQLite's file; on PostgreSQL use pg_dump and pg_restore for now.`;
+A postgres:// URL given to copy is visible to other users of the machine: leave its password
+out and set PGPASSWORD, or use ~/.pgpass.`;
 
 class UsageError extends Error {}
 
@@ -52,6 +62,9 @@ const OPTIONS = {
   'env-file': { type: 'string' },
   username: { type: 'string' },
   email: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -115,11 +128,28 @@ function openForCommand(env: Env) {
   return openDatabaseFrom(env);
 }
 
-/** backup and restore are SQLite's (its online backup API, a file put in place) until PostgreSQL's arrive. */
-function refuseOnPostgres(env: Env, command: 'backup' | 'restore'): void {
-  if (configuredEngine(env) === 'sqlite') return;
-  const tool = command === 'backup' ? 'pg_dump --format=custom' : 'pg_restore';
-  throw new OperationError(`quire ${command} works on a SQLite database (DATABASE_PATH) for now. On PostgreSQL (DATABASE_URL), use ${tool}.`);
+/** The database the configuration names, as `quire copy` takes it. */
+function configuredLocation(env: Env): SiteLocation {
+  return env.DATABASE_URL ? { engine: 'postgres', url: env.DATABASE_URL } : { engine: 'sqlite', path: env.DATABASE_PATH };
+}
+
+/** Runs `work` with SIGINT and SIGTERM aborting its signal (Ctrl-C, or a stopping server ending the backup it started). */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T } | { exitCode: number }> {
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return { value: await work(interrupt.signal) };
+  } catch (error) {
+    if (!(error instanceof BackupInterrupted)) throw error;
+    say(`quire: ${error.message}`);
+    // the shell's convention for "ended by this signal": 130 for SIGINT, 143 for SIGTERM
+    return { exitCode: 128 + os.constants.signals[interrupt.signal.reason as NodeJS.Signals] };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /** What the use cases are built from, as the server builds it; security events go to stderr. */
@@ -163,18 +193,21 @@ async function run(argv: string[]): Promise<number> {
     case 'backup': {
       const file = rest[0];
       if (!file) throw new UsageError('backup needs a FILE to write');
-      refuseOnPostgres(env, 'backup');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
+      if (env.DATABASE_URL) {
+        const url = env.DATABASE_URL;
+        const started = performance.now();
+        const result = await interruptible((signal) => backupPostgres(url, file, { signal, binDir: env.POSTGRES_BIN_DIR }));
+        if ('exitCode' in result) return result.exitCode;
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        process.stdout.write(`Backup written to ${file} (${formatBytes(result.value)}, ${result.value} bytes, ${seconds} s), pg_restore --list ok.\n`);
+        return 0;
+      }
       if (!fs.existsSync(env.DATABASE_PATH)) throw new OperationError(`There is no database at ${env.DATABASE_PATH}`);
-      // Ctrl-C, or a stopping server ending the backup it started: stop the copy, remove it
-      const interrupt = new AbortController();
-      const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
       let lastPercent = -1;
-      try {
-        const bytes = await backupDatabase(env.DATABASE_PATH, file, {
-          signal: interrupt.signal,
+      const result = await interruptible((signal) =>
+        backupDatabase(env.DATABASE_PATH, file, {
+          signal,
           progress: (done, total) => {
             const percent = total ? Math.floor((done / total) * 100) : 100;
             if (percent >= lastPercent + 10 || percent === 100) {
@@ -182,34 +215,54 @@ async function run(argv: string[]): Promise<number> {
               say(`Backing up... ${percent}%`);
             }
           },
-        });
-        process.stdout.write(`Backup written to ${file} (${formatBytes(bytes)}, ${bytes} bytes), integrity check ok.\n`);
-      } catch (error) {
-        if (!(error instanceof BackupInterrupted)) throw error;
-        say(`quire: ${error.message}`);
-        // the shell's convention for "ended by this signal": 130 for SIGINT, 143 for SIGTERM
-        return 128 + os.constants.signals[interrupt.signal.reason as NodeJS.Signals];
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+        }),
+      );
+      if ('exitCode' in result) return result.exitCode;
+      process.stdout.write(`Backup written to ${file} (${formatBytes(result.value)}, ${result.value} bytes), integrity check ok.\n`);
       return 0;
     }
     case 'restore': {
       const file = rest[0];
       if (!file) throw new UsageError('restore needs the backup FILE to restore');
-      refuseOnPostgres(env, 'restore');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
       say(`Checking ${file}...`);
+      if (env.DATABASE_URL) {
+        const { keptAs } = await restorePostgres(env.DATABASE_URL, file, { force: parsed.flags.force === true, binDir: env.POSTGRES_BIN_DIR });
+        process.stdout.write(`Restored ${file} to ${databaseLabel(env)}.${keptAs ? ` The database as it was is kept as ${keptAs}.` : ''}\n`);
+        return 0;
+      }
       const { keptAs } = restoreDatabase(env.DATABASE_PATH, file);
       process.stdout.write(`Restored ${file} to ${env.DATABASE_PATH}.${keptAs ? ` The previous database is kept as ${keptAs}.` : ''}\n`);
       return 0;
     }
+    case 'copy':
+      return copyCommand(env, parsed);
     case 'user':
       return userCommand(env, rest, parsed);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+async function copyCommand(env: Env, parsed: Parsed): Promise<number> {
+  const { from, to } = parsed.flags;
+  if (typeof from !== 'string' && typeof to !== 'string') throw new UsageError('copy needs --from SOURCE, --to DESTINATION, or both');
+  const source = typeof from === 'string' ? siteLocation(from) : configuredLocation(env);
+  const destination = typeof to === 'string' ? siteLocation(to) : configuredLocation(env);
+  prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
+  const name = (location: SiteLocation) => `${locationLabel(location)} (${ENGINE_NAMES[location.engine]})`;
+  say(`Copying ${name(source)} to ${name(destination)}...`);
+  const report = await copySite(source, destination, { progress: (table, rows) => say(`  ${table}: ${rows} rows`) });
+  process.stdout.write(`${formatCopyReport(report)}\n`);
+  if (!copyMatches(report)) {
+    throw new OperationError('The copy differs from the source (DIFFERS above): do not serve it. Empty the destination and copy again.');
+  }
+  const seconds = report.copyMs / 1000;
+  process.stdout.write(
+    `Copied ${report.rows} rows in ${seconds.toFixed(1)} s (${Math.round(report.rows / Math.max(seconds, 0.001))} rows a second); ` +
+      `read back and compared in ${(report.verifyMs / 1000).toFixed(1)} s: every table matches.\n`,
+  );
+  return 0;
 }
 
 async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<number> {

@@ -110,6 +110,7 @@ const EnvSchema = z.object({
     'must be a duration of at least a minute, like 30m, 6h or 1d',
   ),
   BACKUP_KEEP: optional(z.coerce.number().int().min(1).max(10_000).default(14)),
+  POSTGRES_BIN_DIR: optional(z.string().min(1).optional()),
   LOG_FORMAT: optional(z.enum(['json', 'pretty']).default('json')),
   QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
 });
@@ -152,6 +153,8 @@ export type Env = {
   BACKUP_DIR: string | undefined;
   BACKUP_INTERVAL_MS: number;
   BACKUP_KEEP: number;
+  /** PostgreSQL: the folder holding pg_dump and pg_restore; unset, the newest /usr/lib/postgresql/N/bin, or PATH */
+  POSTGRES_BIN_DIR: string | undefined;
   LOG_FORMAT: 'json' | 'pretty';
   /** where the binary writes its addons and migrations; default .cache/ beside the database */
   QUIRE_CACHE_DIR: string | undefined;
@@ -197,6 +200,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     BACKUP_DIR: env.BACKUP_DIR,
     BACKUP_INTERVAL_MS: env.BACKUP_INTERVAL,
     BACKUP_KEEP: env.BACKUP_KEEP,
+    POSTGRES_BIN_DIR: env.POSTGRES_BIN_DIR,
     LOG_FORMAT: env.LOG_FORMAT,
     QUIRE_CACHE_DIR: env.QUIRE_CACHE_DIR,
   };

@@ -6,22 +6,22 @@ import { closeDatabase } from './db/engine';
 import { configuredEngine, databaseLabel, openDatabaseFrom } from './db/open';
 import type { Env } from './env';
 import { listen } from './http-server';
+import { systemClock } from './lib/clock';
 import { createLog, errorText } from './lib/logger';
-import { acquireServerLock, OperationError } from './ops/backup';
-import { backupInChildProcess, scheduleBackups } from './ops/scheduled-backups';
+import { acquireServerLock } from './ops/backup';
+import { scheduleCleanups } from './ops/cleanups';
+import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 
 /** Bound on how long in-flight requests may take to finish at shutdown. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Why a PostgreSQL site refuses BACKUP_DIR for now (the backups are SQLite's online backup API). */
-export const NO_SCHEDULED_BACKUPS_ON_POSTGRES =
-  "Scheduled backups (BACKUP_DIR) are SQLite's for now: on PostgreSQL, unset BACKUP_DIR and back the database up with pg_dump (pg_dump --format=custom).";
-
 /**
- * Runs the site until SIGTERM or SIGINT; then stops accepting connections, lets in-flight requests
- * finish (up to SHUTDOWN_GRACE_MS), closes the database (on SQLite after checkpointing the WAL) and
- * exits 0.
+ * Runs the site until SIGTERM or SIGINT; then stops accepting connections (a load balancer sends
+ * the next requests to another node), answers /healthz with 503, lets in-flight requests finish
+ * (up to SHUTDOWN_GRACE_MS), ends the scheduled work, closes the database (on SQLite after
+ * checkpointing the WAL) and exits 0. Expired rows are cleaned up every CLEANUP_INTERVAL_MS, on
+ * one node at a time (src/ops/cleanups.ts).
  *
  * On SQLite it first takes the start-up lock beside the file (one server per file; restore refuses
  * while it is held). On PostgreSQL there is none: any number of nodes serve one database.
@@ -32,7 +32,6 @@ export async function serve(env: Env): Promise<void> {
   const cacheDir = env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH);
   prepareRuntime(cacheDir);
   const sqlite = configuredEngine(env) === 'sqlite';
-  if (!sqlite && env.BACKUP_DIR) throw new OperationError(NO_SCHEDULED_BACKUPS_ON_POSTGRES);
   const releaseLock = sqlite ? acquireServerLock(env.DATABASE_PATH) : () => {};
   const db = await openDatabaseFrom(env, {
     onConnectionError: (error) => log({ level: 'warn', msg: 'database.connection_failed', error: errorText(error) }),
@@ -41,9 +40,9 @@ export async function serve(env: Env): Promise<void> {
     throw error;
   });
   await renderMissingBodies(db);
-  const app = createApp({ db, env, log });
-  const server = await listen(app, { port: env.PORT, hostname: env.HOST });
   let stopping = false;
+  const app = createApp({ db, env, log, draining: () => stopping });
+  const server = await listen(app, { port: env.PORT, hostname: env.HOST });
   // Responses still to be written. At shutdown each one ends its connection (`Connection: close`):
   // a keep-alive client (a browser, a reverse proxy's pool) could otherwise hold the server open
   // for the keep-alive timeout, or send more requests, until the grace period cuts it off.
@@ -62,14 +61,16 @@ export async function serve(env: Env): Promise<void> {
     database: databaseLabel(env),
     startupMs: Math.round(performance.now() - started),
   });
+  // SQLite: `quire backup` in a child process; PostgreSQL: pg_dump, on one node an interval
   const stopBackups = env.BACKUP_DIR
-    ? scheduleBackups(backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir }), {
-        dir: env.BACKUP_DIR,
-        intervalMs: env.BACKUP_INTERVAL_MS,
-        keep: env.BACKUP_KEEP,
-        log,
-      })
+    ? scheduleBackups(
+        sqlite
+          ? backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir })
+          : backupOnOneNode(db, env.DATABASE_URL!, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, binDir: env.POSTGRES_BIN_DIR }),
+        { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log, extension: sqlite ? '.db' : '.dump' },
+      )
     : async () => {};
+  const stopCleanups = scheduleCleanups(db, { clock: systemClock, log });
 
   const stop = (signal: string) => {
     if (stopping) return;
@@ -77,10 +78,12 @@ export async function serve(env: Env): Promise<void> {
     log({ level: 'info', msg: 'stopping', signal });
     for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
     const backupsStopped = stopBackups();
+    const cleanupsStopped = stopCleanups();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
       await backupsStopped;
+      await cleanupsStopped;
       await closeDatabase(db, { checkpoint: true });
       releaseLock();
       log({ level: 'info', msg: 'stopped' });

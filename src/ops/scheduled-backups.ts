@@ -1,24 +1,41 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Db } from '../db/client';
+import { onOneNode } from '../db/transaction';
 import type { Log } from '../lib/logger';
 import { selfCommand } from '../runtime';
 import { BackupInterrupted, OperationError } from './backup';
+import { backupPostgres, type ToolOptions } from './postgres-backup';
 
-const BACKUP_NAME = /^quire-\d{8}T\d{6}Z\.db$/;
+/** A scheduled backup's file: SQLite's database file, or PostgreSQL's pg_dump archive. */
+export type BackupExtension = '.db' | '.dump';
 
-/** Writes a verified backup of the database to `file` and returns its size; `signal` ends it. */
-export type TakeBackup = (file: string, signal: AbortSignal) => Promise<number>;
+/**
+ * Writes a verified backup of the database to `file` and returns its size; `signal` ends it.
+ * null: this interval's backup is another node's (PostgreSQL), nothing was written.
+ */
+export type TakeBackup = (file: string, signal: AbortSignal) => Promise<number | null>;
 
-export function backupFileName(now: Date): string {
-  return `quire-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.db`;
+const STAMP = /^quire-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.(?:db|dump)$/;
+
+export function backupFileName(now: Date, extension: BackupExtension = '.db'): string {
+  return `quire-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${extension}`;
 }
 
-/** Deletes the oldest scheduled backups beyond `keep` (other files in the folder are left alone). */
-export function pruneBackups(dir: string, keep: number): string[] {
+/** The time a scheduled backup's name says it was started (to the second), or null for another file. */
+export function backupTime(name: string): number | null {
+  const match = STAMP.exec(path.basename(name));
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
+  return Date.UTC(y!, mo! - 1, d!, h, mi, s);
+}
+
+/** Deletes the oldest scheduled backups (of this kind) beyond `keep`; other files in the folder are left alone. */
+export function pruneBackups(dir: string, keep: number, extension: BackupExtension = '.db'): string[] {
   const backups = fs
     .readdirSync(dir)
-    .filter((name) => BACKUP_NAME.test(name))
+    .filter((name) => backupTime(name) !== null && name.endsWith(extension))
     .sort();
   const doomed = backups.slice(0, Math.max(0, backups.length - keep));
   for (const name of doomed) fs.rmSync(path.join(dir, name), { force: true });
@@ -65,16 +82,44 @@ export function backupInChildProcess(options: { databasePath: string; cacheDir?:
     });
 }
 
+/**
+ * PostgreSQL's scheduled backups: `pg_dump` (src/ops/postgres-backup.ts, a process of its own) on
+ * one node at a time (onOneNode: a node finding another at it skips), and once per interval
+ * whichever node's timer comes first: a node finds the interval's backup already in `dir` (a folder
+ * the nodes share) and skips. A backup started less than INTERVAL_SHARE of an interval ago counts
+ * as this interval's; the rest is room for timers firing late and names kept to the second.
+ */
+export function backupOnOneNode(db: Db, url: string, options: ToolOptions & { dir: string; intervalMs: number }): TakeBackup {
+  return async (file, signal) => {
+    const result = await onOneNode(db, 'backups', async () => {
+      const now = backupTime(file) ?? Date.now();
+      const newest = Math.max(-Infinity, ...fs.readdirSync(options.dir).filter((name) => name.endsWith('.dump')).map((name) => backupTime(name) ?? -Infinity));
+      if (now - newest < options.intervalMs * INTERVAL_SHARE) return null;
+      return backupPostgres(url, file, { ...options, signal });
+    });
+    return result.ran ? result.value : null;
+  };
+}
+
+/** See backupOnOneNode. */
+export const INTERVAL_SHARE = 0.9;
+
 /** One verified backup into `dir`, then pruning; each logged. */
 export async function runScheduledBackup(
   takeBackup: TakeBackup,
-  options: { dir: string; keep: number; log: Log; now?: Date; signal?: AbortSignal },
+  options: { dir: string; keep: number; log: Log; now?: Date; signal?: AbortSignal; extension?: BackupExtension },
 ): Promise<void> {
-  const file = path.join(options.dir, backupFileName(options.now ?? new Date()));
+  const extension = options.extension ?? '.db';
+  const file = path.join(options.dir, backupFileName(options.now ?? new Date(), extension));
   const started = performance.now();
   try {
+    fs.mkdirSync(options.dir, { recursive: true });
     const bytes = await takeBackup(file, options.signal ?? new AbortController().signal);
-    const pruned = pruneBackups(options.dir, options.keep);
+    if (bytes === null) {
+      options.log({ level: 'info', msg: 'backup.skipped', file, reason: 'another node has taken this interval\'s backup' });
+      return;
+    }
+    const pruned = pruneBackups(options.dir, options.keep, extension);
     options.log({
       level: 'info',
       msg: 'backup.done',
@@ -96,7 +141,7 @@ export async function runScheduledBackup(
  */
 export function scheduleBackups(
   takeBackup: TakeBackup,
-  options: { dir: string; intervalMs: number; keep: number; log: Log },
+  options: { dir: string; intervalMs: number; keep: number; log: Log; extension?: BackupExtension },
 ): () => Promise<void> {
   const stopping = new AbortController();
   let running: Promise<void> | null = null;

@@ -18,7 +18,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { summaryColumns, type FilterKey } from '../articles/summary';
 import type { Db } from '../db/client';
-import { idListValue, inIdList, preparedQuery, runSql, type Tables } from '../db/engine';
+import { idListValue, inIdList, preparedQuery, readRows, runSql, type Tables } from '../db/engine';
 import { articleSearch } from '../db/schema.pg';
 import {
   listedArticle,
@@ -195,5 +195,12 @@ export const postgresSearch: SearchEngine = {
   },
   async remove(db, id) {
     await runSql(db, sql`delete from ${articleSearch} where "article_id" = ${id}`);
+  },
+  async indexedBodies(db, ids) {
+    const rows = await readRows<{ id: number; body: string }>(
+      db,
+      sql`select "article_id" as id, "body" from ${articleSearch} where ${inIdList(db, sql`"article_id"`, ids)}`,
+    );
+    return new Map(rows.map((row) => [row.id, row.body]));
   },
 };

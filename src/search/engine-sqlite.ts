@@ -6,7 +6,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { summaryColumns, type FilterKey } from '../articles/summary';
 import type { Db } from '../db/client';
-import { preparedQuery, runSql, type Tables } from '../db/engine';
+import { inIdList, preparedQuery, readRows, runSql, type Tables } from '../db/engine';
 import {
   listedArticle,
   SEARCH_COUNT_MAX,
@@ -130,5 +130,12 @@ export const sqliteSearch: SearchEngine = {
   },
   async remove(db, id) {
     await runSql(db, sql`delete from articles_fts where rowid = ${id}`);
+  },
+  async indexedBodies(db, ids) {
+    const rows = await readRows<{ id: number; body: string }>(
+      db,
+      sql`select rowid as id, body from articles_fts where ${inIdList(db, sql`rowid`, ids)}`,
+    );
+    return new Map(rows.map((row) => [row.id, row.body]));
   },
 };

@@ -53,6 +53,12 @@ export type SearchEngine = {
   reindexFields(db: Db, id: number, fields: IndexedFields): Promise<void>;
   /** Takes an article out of the index (it is being deleted). */
   remove(db: Db, id: number): Promise<void>;
+  /**
+   * The body text each of these articles is indexed with, by id (an article not indexed is left
+   * out): `quire copy` (src/ops/copy-site.ts) indexes the copy with it instead of rendering every
+   * body again.
+   */
+  indexedBodies(db: Db, ids: readonly number[]): Promise<Map<number, string>>;
 };
 
 /**
