@@ -8,12 +8,14 @@
  * statement holds the one connection while it runs. Stopping the server ends a run between two
  * steps; a run longer than CLEANUP_MAX_STEPS steps of one task leaves the rest to the next run.
  *
- * What expires today: sessions (src/auth/session.ts). A new kind of expiring row adds a task to
+ * What expires today: sessions (src/auth/session.ts), and the limits' rows that no longer limit
+ * anyone (src/security/limits.ts: buckets full again, sign-in failures an hour old). A new kind of expiring row adds a task to
  * CLEANUPS (or to the list given to `scheduleCleanups`); a task that does its work in one
  * statement is one step: `{ name, step: async (db, now) => ({ deleted: await forget(db, now), next: null }) }`.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { deleteEndedSessions } from '../auth/session';
+import { forgetSpentLimits } from '../security/limits';
 import type { Db } from '../db/client';
 import { onOneNode } from '../db/transaction';
 import type { Clock } from '../lib/clock';
@@ -34,8 +36,21 @@ export type CleanupTask = {
   step(db: Db, now: number, after: string | null): Promise<CleanupStep>;
 };
 
+/**
+ * Rate limits and sign-in throttles that no longer limit anyone, in one step: PostgreSQL's rows in
+ * batches of their own that skip what a request holds (no request waits); SQLite keeps its limits
+ * in memory, and finds nothing to delete.
+ */
+const forgetLimits: CleanupTask = {
+  name: 'limits',
+  step: async (db, now) => {
+    const { buckets, throttles } = await forgetSpentLimits(db, now);
+    return { deleted: buckets + throttles, next: null };
+  },
+};
+
 /** Every clean-up the server runs. */
-export const CLEANUPS: readonly CleanupTask[] = [{ name: 'sessions', step: deleteEndedSessions }];
+export const CLEANUPS: readonly CleanupTask[] = [{ name: 'sessions', step: deleteEndedSessions }, forgetLimits];
 
 export type CleanupOptions = {
   tasks?: readonly CleanupTask[];

@@ -7,6 +7,8 @@
  * tables its foreign keys point to. Not copied:
  * - DERIVED_TABLES, which say what the site's own caches were computed from (src/cache/): they
  *   stay with the nodes that hold those caches. The destination's row is moved forward instead;
+ *   and the limits' counters (src/security/limits-postgres.ts), budgets spent and sign-in failures
+ *   where the site ran: they start afresh on the destination, as they do when a server restarts;
  * - the search index (FTS5's articles_fts, PostgreSQL's article_search): each engine's own, built
  *   again on the destination from the articles;
  * - drizzle's migrations table: the destination is migrated by this build before the copy.
@@ -22,10 +24,12 @@ import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Tables } from '../db/engine';
 import * as schema from '../db/schema';
 
-/** Not copied: what the site's caches were computed from (see the top of this file). */
+/** Not copied: what the site's caches were computed from, and the limits' counters (see the top of this file). */
 export const DERIVED_TABLES: ReadonlyMap<string, string> = new Map([
   ['cache_versions', 'not copied: moved forward on the destination, so nothing it cached before is served'],
   ['comment_versions', "not copied: the versions of the source's caches; the destination starts its own"],
+  ['rate_limit_buckets', 'not copied: rate limits spent where the site ran; they start afresh'],
+  ['throttle_counters', 'not copied: sign-in failures counted where the site ran; they start afresh'],
 ]);
 
 /** A table to copy: its key in the schema modules (`tablesOf(db)[key]`), SQL name and primary key. */
