@@ -1,9 +1,10 @@
-import { HTTPException } from 'hono/http-exception';
-import type { Env } from '../env';
-import type { Log } from '../lib/logger';
 import { and, eq, lte, or } from 'drizzle-orm';
+import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../db/client';
 import { engineOf, tablesOf } from '../db/engine';
+import { idle } from '../db/transaction';
+import type { Env } from '../env';
+import type { Log } from '../lib/logger';
 import { forgetSpentLimitsOnPostgres, PostgresBucketStore, PostgresThrottleStore } from './limits-postgres';
 import {
   FORGET_FAILURES_AFTER_MS,
@@ -57,13 +58,16 @@ export function limitStoresFor(db: Db): LimitStores {
 /**
  * Deletes the limits' rows that no longer limit anyone (buckets full again, throttle counters past
  * FORGET_FAILURES_AFTER_MS or all taken back), so the tables do not grow with every address that
- * ever came: for a scheduled clean-up (onOneNode(db, 'cleanups', ...)). Safe while requests spend
- * limits. On SQLite the limits are in memory and the tables empty: nothing to delete.
+ * ever came: the scheduled clean-ups' `limits` task (src/ops/cleanups.ts). Safe while requests
+ * spend limits. On SQLite the limits are in memory and the tables empty: nothing to delete.
  */
 export async function forgetSpentLimits(db: Db, now: number): Promise<{ buckets: number; throttles: number }> {
   if (engineOf(db) === 'postgres') return forgetSpentLimitsOnPostgres(db, now);
+  await idle(db);
   const { rateLimitBuckets, throttleCounters } = tablesOf(db);
   const buckets = await db.delete(rateLimitBuckets).where(lte(rateLimitBuckets.fullAt, new Date(now))).returning({ key: rateLimitBuckets.key });
+  // again: a transaction may have opened on the connection meanwhile (src/db/transaction.ts)
+  await idle(db);
   const throttles = await db
     .delete(throttleCounters)
     .where(
