@@ -38,6 +38,8 @@ export async function measureNodes(
   database: Extract<BenchDatabase, { engine: 'postgres' }>,
   options: Options,
   pinDatabase: (cpus: string) => void,
+  /** the loads to measure, by name (default: all three) */
+  only?: string[],
 ): Promise<NodesRow[]> {
   const targets = readTargets(dataset);
   const read = (name: string): Load => {
@@ -47,8 +49,8 @@ export async function measureNodes(
   const loads: Load[] = [
     read('home'),
     read('signed-in home'),
-    { name: 'comments (writes)', connections: options.writeConnections, request: (node) => commentRequest(dataset, 300 + node) },
-  ];
+    { name: 'comments (writes)', connections: options.writeConnections, request: (node: number) => commentRequest(dataset, 300 + node) },
+  ].filter((load) => !only || only.includes(load.name));
   const rows: NodesRow[] = [];
   pinSelf(ALL_CPUS);
   pinDatabase(ALL_CPUS);
