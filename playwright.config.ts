@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 
-const PORT = Number(process.env.E2E_PORT ?? 4817);
-const BASE_URL = `http://127.0.0.1:${PORT}`;
+// one server per engine, each on a database of its own; the stories sign up their own people
+const SQLITE_PORT = Number(process.env.E2E_PORT ?? 4817);
+const POSTGRES_PORT = SQLITE_PORT + 1;
+const baseUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 // Playwright loads this file in the runner and again in every worker: the runner makes the
 // database directory once and hands it to the workers through the environment.
@@ -27,7 +29,6 @@ export default defineConfig({
   // generous for a busy 2-core machine; passing runs never wait for it
   expect: { timeout: 10_000 },
   use: {
-    baseURL: BASE_URL,
     trace: 'off',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -42,33 +43,59 @@ export default defineConfig({
       ],
     },
   },
-  // the whole suite runs twice: every page must work with and without JavaScript
-  projects: [
-    { name: 'js-on', use: { browserName: 'chromium', javaScriptEnabled: true } },
-    { name: 'js-off', use: { browserName: 'chromium', javaScriptEnabled: false } },
+  // the whole suite runs four times: on SQLite and on PostgreSQL, every page with and without
+  // JavaScript (`--project sqlite-js-on` runs one; Playwright starts both servers whatever it runs)
+  projects: (['sqlite', 'postgres'] as const).flatMap((engine) =>
+    [true, false].map((javaScriptEnabled) => ({
+      name: `${engine}-js-${javaScriptEnabled ? 'on' : 'off'}`,
+      use: { browserName: 'chromium' as const, javaScriptEnabled, baseURL: baseUrl(engine === 'sqlite' ? SQLITE_PORT : POSTGRES_PORT) },
+    })),
+  ),
+  webServer: [
+    {
+      name: 'sqlite',
+      command: 'npm start',
+      ...serverOptions(SQLITE_PORT),
+      // DATABASE_URL empty: SQLite whatever the shell's environment says
+      env: { ...serverEnv(SQLITE_PORT), DATABASE_PATH, DATABASE_URL: '' },
+    },
+    {
+      // a throwaway cluster of its own (src/test-support/with-postgres.ts), stopped after the server
+      name: 'postgres',
+      command: 'node --import tsx src/test-support/with-postgres.ts npm start',
+      ...serverOptions(POSTGRES_PORT),
+      // with-postgres passes SIGTERM on to Quire, which drains, then stops the cluster
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
+      // DATABASE_PATH names a file nothing may create: on PostgreSQL Quire has no file
+      env: { ...serverEnv(POSTGRES_PORT), DATABASE_PATH: `${DATABASE_PATH}.unused` },
+    },
   ],
-  webServer: {
-    command: 'npm start',
-    url: `${BASE_URL}/healthz`,
+});
+
+function serverOptions(port: number) {
+  return {
+    url: `${baseUrl(port)}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: BASE_URL,
-      DATABASE_PATH,
-      NODE_ENV: 'test',
-      // every story signs up its own people from 127.0.0.1: raise the per-address sign-up and
-      // global budgets (the limits themselves stay on and are tested in src/security)
-      RATE_LIMIT_SIGNUP: '10000/h',
-      // each sign-up and each keystroke pause of the strength hint spends a password check
-      RATE_LIMIT_PASSWORD_STRENGTH: '10000/m',
-      RATE_LIMIT_GLOBAL: '100000/m',
-      // every wrong password from 127.0.0.1 counts against the one address all stories share, and
-      // a success no longer clears it: no waits, or one story's failure refuses another's sign-in
-      SIGNIN_BACKOFF: '0',
-    },
-  },
-});
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+  };
+}
+
+function serverEnv(port: number): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: baseUrl(port),
+    NODE_ENV: 'test',
+    // every story signs up its own people from 127.0.0.1: raise the per-address sign-up and
+    // global budgets (the limits themselves stay on and are tested in src/security)
+    RATE_LIMIT_SIGNUP: '10000/h',
+    // each sign-up and each keystroke pause of the strength hint spends a password check
+    RATE_LIMIT_PASSWORD_STRENGTH: '10000/m',
+    RATE_LIMIT_GLOBAL: '100000/m',
+    // every wrong password from 127.0.0.1 counts against the one address all stories share, and
+    // a success no longer clears it: no waits, or one story's failure refuses another's sign-in
+    SIGNIN_BACKOFF: '0',
+  };
+}

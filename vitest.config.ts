@@ -1,8 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import type { TestEngine } from './src/test-support/db';
 
 /**
- * Tests about SQLite itself, left out when the suite runs on PostgreSQL (QUIRE_TEST_ENGINE=postgres):
- * every other test reads and writes through createTestDb() and engine-neutral queries.
+ * Tests about SQLite itself, left out of the PostgreSQL project: every other test reads and writes
+ * through createTestDb() and engine-neutral queries.
  */
 export const SQLITE_ONLY = [
   'src/db/client.test.ts', // openDatabase()'s pragmas (SQLite's page cache)
@@ -17,12 +18,39 @@ export const SQLITE_ONLY = [
   'src/cli.test.ts', // quire on a SQLite file (DATABASE_PATH): user commands, backup and restore, serve and its lock
 ];
 
+/**
+ * Tests of PostgreSQL itself (they make their databases with createPostgresTestDb() or name the
+ * engine), left out of the SQLite project: whatever the project, they would run the same tests
+ * again on the same server.
+ */
+export const POSTGRES_ONLY = [
+  'src/db/postgres.test.ts', // openPostgres(), pgTransaction's writer lock and retries, migrating under the advisory lock
+  'src/search/postgres-search.test.ts', // tsvector, GIN and ts_rank: the PostgreSQL search engine on its own
+  'src/test-support/postgres-cluster.test.ts', // the throwaway cluster the tests run on
+];
+
+/**
+ * `vitest run` runs every test on both engines, as two projects (each line of the output starts
+ * with its name): `sqlite` (in memory) and `postgres` (a database per createTestDb() call, copied
+ * from a migrated template, on the run's throwaway cluster). `vitest run --project sqlite` runs
+ * one. The engine reaches the tests as QUIRE_TEST_ENGINE (src/test-support/db.ts testEngine()).
+ */
+const engineProject = (engine: TestEngine, leftOut: string[]) => ({
+  extends: true as const,
+  test: {
+    name: engine,
+    env: { QUIRE_TEST_ENGINE: engine },
+    exclude: [...configDefaults.exclude, ...leftOut],
+  },
+});
+
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'views/**/*.test.ts', 'views/**/*.test.tsx'],
-    // a PostgreSQL server for the run: QUIRE_TEST_POSTGRES_URL's, or a throwaway cluster (src/test-support/postgres-cluster.ts)
+    // a PostgreSQL server for the run, shared by both projects: QUIRE_TEST_POSTGRES_URL's, or a
+    // throwaway cluster (src/test-support/postgres-cluster.ts), stopped when the run ends
     globalSetup: ['src/test-support/postgres-global-setup.ts'],
-    exclude: process.env.QUIRE_TEST_ENGINE === 'postgres' ? [...configDefaults.exclude, ...SQLITE_ONLY] : configDefaults.exclude,
+    projects: [engineProject('sqlite', POSTGRES_ONLY), engineProject('postgres', SQLITE_ONLY)],
     // a shared 2-core machine: Argon2 hashing and HTML validation can take seconds under load
     testTimeout: 30_000,
   },

@@ -4,11 +4,11 @@ export type User = { username: string; email: string; password: string };
 export type ArticleInput = { title: string; description: string; body: string; tags?: string[] };
 
 /**
- * A name no other test (or the other project, which shares the server) will use:
- * `prefix-on-lx4k2p9qab12`. Usernames allow 40 characters of [A-Za-z0-9_-].
+ * A name no other test (or the other project on the same engine, which shares the server) will
+ * use: `prefix-on-lx4k2p9qab12`. Usernames allow 40 characters of [A-Za-z0-9_-].
  */
 export function uniqueName(testInfo: TestInfo, prefix: string): string {
-  const project = testInfo.project.name.replace(/^js-/, '');
+  const project = testInfo.project.name.replace(/^(sqlite|postgres)-js-/, '');
   const random = Math.random().toString(36).slice(2, 6).padEnd(4, '0');
   const name = `${prefix}-${project}-${Date.now().toString(36)}${random}`;
   if (name.length > 40 || !/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`uniqueName: bad prefix "${prefix}"`);

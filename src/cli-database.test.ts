@@ -17,28 +17,26 @@ import { closePostgres, openPostgres, type PgDb } from './db/postgres';
 import { lockFilePath } from './ops/backup';
 import { createSharedTestDb, insertUser, rowCount, testEngine } from './test-support';
 import { createEmptyPostgresDatabase } from './test-support/postgres';
-import { PROCESS_TEST_TIMEOUT_MS, Quire } from './test-support/quire-process';
+import { PROCESS_TEST_TIMEOUT_MS, QuireRunner } from './test-support/quire-process';
 
 const STRONG_PASSWORD = 'lantern orchard velvet';
 const onPostgres = testEngine() === 'postgres';
 
 let dir: string;
-let processes: Quire[];
 let shared: Awaited<ReturnType<typeof createSharedTestDb>>;
+/** PostgreSQL pools a test opens to stand for nodes, closed after it */
 let processesDbs: PgDb[];
+const cli = new QuireRunner(env);
+const { quire, startServer } = cli;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-cli-db-test-'));
-  processes = [];
   processesDbs = [];
   shared = await createSharedTestDb();
 });
 
 afterEach(async () => {
-  for (const quire of processes) {
-    if (quire.running) quire.child.kill('SIGKILL');
-    await quire.exited.catch(() => {});
-  }
+  await cli.stopAll();
   for (const db of processesDbs) await closePostgres(db);
   await shared.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -58,24 +56,6 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
     ...shared.env,
     ...overrides,
   };
-}
-
-function start(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Quire {
-  const quire = new Quire(args, options.env ?? env(), options.input);
-  processes.push(quire);
-  return quire;
-}
-
-async function quire(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-  const run = start(args, options);
-  const code = await run.exited;
-  return { code, stdout: run.stdout, stderr: run.stderr };
-}
-
-async function startServer(): Promise<{ server: Quire; url: string }> {
-  const server = start(['serve'], { env: env({ PORT: '0', HOST: '127.0.0.1' }) });
-  const listening = JSON.parse(await server.waitForLine(/"msg":"listening"/)) as { url: string; database: string };
-  return { server, url: listening.url };
 }
 
 describe(`quire on ${testEngine()}`, { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
@@ -107,11 +87,7 @@ describe(`quire on ${testEngine()}`, { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
     expect(fs.existsSync(lockFilePath(env().DATABASE_PATH!))).toBe(!onPostgres);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    const messages = server.stdout
-      .trim()
-      .split('\n')
-      .map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages.slice(-2)).toEqual(['stopping', 'stopped']);
+    expect(server.logMessages().slice(-2)).toEqual(['stopping', 'stopped']);
   });
 
   it('an invalid DATABASE_URL exits 1 naming the variable', async () => {
@@ -177,7 +153,7 @@ describe('quire on PostgreSQL', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   });
 
   it('serve schedules backups with BACKUP_DIR on PostgreSQL too', async () => {
-    const server = start(['serve'], { env: env({ PORT: '0', HOST: '127.0.0.1', BACKUP_DIR: path.join(dir, 'backups'), BACKUP_INTERVAL: '1h' }) });
+    const { server } = await startServer({ BACKUP_DIR: path.join(dir, 'backups'), BACKUP_INTERVAL: '1h' });
     const scheduled = JSON.parse(await server.waitForLine(/"msg":"backup.scheduled"/)) as { dir: string; everyMs: number };
     expect(scheduled).toMatchObject({ dir: path.join(dir, 'backups'), everyMs: 3_600_000 });
     server.child.kill('SIGTERM');

@@ -8,27 +8,24 @@ import { createSession } from './auth/session';
 import { openDatabase, type Db } from './db/client';
 import { lockFilePath, verifyDatabaseFile } from './ops/backup';
 import { insertArticle, insertUser } from './test-support';
-import { LINE_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS, Quire, ROOT } from './test-support/quire-process';
+import { LINE_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS, QuireRunner, ROOT } from './test-support/quire-process';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const STRONG_PASSWORD = 'lantern orchard velvet';
 
 let dir: string;
-let processes: Quire[];
 let sockets: net.Socket[];
+const cli = new QuireRunner(baseEnv);
+const { start, quire, startServer } = cli;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-cli-test-'));
-  processes = [];
   sockets = [];
 });
 
 afterEach(async () => {
   for (const socket of sockets) socket.destroy();
-  for (const quire of processes) {
-    if (quire.running) quire.child.kill('SIGKILL');
-    await quire.exited.catch(() => {});
-  }
+  await cli.stopAll();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -44,19 +41,6 @@ function baseEnv(overrides: Record<string, string> = {}): Record<string, string>
     DATABASE_PATH: databasePath(),
     ...overrides,
   };
-}
-
-function start(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Quire {
-  const quire = new Quire(args, options.env ?? baseEnv(), options.input);
-  processes.push(quire);
-  return quire;
-}
-
-/** Runs a command to the end. */
-async function quire(args: string[], options: { env?: Record<string, string>; input?: string } = {}) {
-  const run = start(args, options);
-  const code = await run.exited;
-  return { code, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** A direct connection to the database the commands use, closed before the next command runs. */
@@ -81,12 +65,6 @@ function securityEvents(stderr: string) {
 
 function usernames(db: Db): string[] {
   return (db.$client.prepare('select username from users order by id').all() as Array<{ username: string }>).map((row) => row.username);
-}
-
-async function startServer(): Promise<{ server: Quire; url: string }> {
-  const server = start(['serve'], { env: baseEnv({ PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json' }) });
-  const listening = JSON.parse(await server.waitForLine(/"msg":"listening"/)) as { url: string };
-  return { server, url: listening.url };
 }
 
 function escapeRegExp(text: string): string {
@@ -393,11 +371,7 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
       server.child.kill('SIGTERM');
 
       expect(await server.exited).toBe(0);
-      const messages = server.stdout
-        .trim()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as { msg: string }).msg);
-      expect(messages.slice(-2)).toEqual(['stopping', 'stopped']);
+      expect(server.logMessages().slice(-2)).toEqual(['stopping', 'stopped']);
       expect(fs.existsSync(lockFilePath(databasePath()))).toBe(false);
       // the WAL was checkpointed into the database before it closed
       expect(fs.existsSync(`${databasePath()}-wal`)).toBe(false);

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import autocannon, { type Request } from 'autocannon';
-import { cpuMs, memoryMb, resetPeakRss } from './servers';
+import { cpuMs, memoryMb, resetPeakRss, type ServerProcess } from './servers';
 
 /** a request stuck this long counts as an error (a timeout) */
 const REQUEST_TIMEOUT_S = 10;
@@ -53,6 +53,9 @@ export type Measurement = LoadResult & {
   serverCpuPct: number;
   /** VmHWM at the end of this target (reset at its start where the kernel allows) */
   peakRssMb: number;
+  /** the database server's CPU time over the window, when it is a process of its own (PostgreSQL) */
+  dbCpuMs: number | null;
+  dbCpuMsPerReq: number | null;
 };
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -212,12 +215,13 @@ async function runClosedLoad(spec: LoadSpec): Promise<LoadResult> {
 }
 
 /**
- * Measures `main` on the server `pid`, after `warmupSec` of the same load (not counted). With
+ * Measures `main` on `server`, after `warmupSec` of the same load (not counted). With
  * `alongside`, that load runs over the same window; the CPU per request is then shared by every
- * request served in the window, reads and writes together.
+ * request served in the window, reads and writes together. The database server's CPU is counted
+ * apart, when it has one.
  */
 export async function measure(
-  pid: number,
+  server: Pick<ServerProcess, 'pid' | 'databaseCpuMs'>,
   main: LoadSpec,
   options: { warmupSec: number; alongside?: LoadSpec },
 ): Promise<{ main: Measurement; alongside: LoadResult | null }> {
@@ -228,10 +232,13 @@ export async function measure(
       alongside ? runLoad({ ...alongside, durationSec: warmupSec }) : null,
     ]);
   }
+  const { pid, databaseCpuMs } = server;
   resetPeakRss(pid);
   const cpuBefore = cpuMs(pid);
+  const dbBefore = databaseCpuMs?.() ?? 0;
   const [result, other] = await Promise.all([runLoad(main), alongside ? runLoad(alongside) : null]);
   const cpu = cpuMs(pid) - cpuBefore;
+  const dbCpu = databaseCpuMs ? databaseCpuMs() - dbBefore : null;
   const served = result.responses + (other?.responses ?? 0);
   return {
     main: {
@@ -242,6 +249,8 @@ export async function measure(
       reqPerCpuSec: cpu > 0 ? (served * 1000) / cpu : Number.NaN,
       serverCpuPct: (cpu / (result.seconds * 1000)) * 100,
       peakRssMb: memoryMb(pid, 'VmHWM'),
+      dbCpuMs: dbCpu,
+      dbCpuMsPerReq: dbCpu !== null && served ? dbCpu / served : null,
     },
     alongside: other,
   };

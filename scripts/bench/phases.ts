@@ -55,31 +55,44 @@ const START_COMMAND: [string, string[]] = (() => {
   return [process.execPath, args];
 })();
 
+/**
+ * The database a server is started on: a SQLite file, or a PostgreSQL database (whose server's
+ * CPU time the measurements read, when it is ours).
+ */
+export type BenchDatabase =
+  | { engine: 'sqlite'; file: string }
+  | { engine: 'postgres'; url: string; cpuMs: (() => number) | null };
+
+export const sqliteDatabase = (file: string): BenchDatabase => ({ engine: 'sqlite', file });
+
 export async function startQuire(
   label: 'source' | 'binary',
   dataset: SeededDataset,
-  file = dataset.file,
-  keepStdout = false,
+  database: BenchDatabase = sqliteDatabase(dataset.file),
+  options: { keepStdout?: boolean; cpus?: string; name?: string } = {},
 ): Promise<{ server: ServerProcess; idleRssMb: number }> {
   const port = await freePort();
   const [command, args] =
     label === 'binary' ? [BINARY, ['serve']] : START_COMMAND;
   const server = await startServer({
-    label: `Quire ${label} (${dataset.spec.name})`,
+    label: `Quire ${label} (${dataset.spec.name}${database.engine === 'postgres' ? ', PostgreSQL' : ''}${options.name ? `, ${options.name}` : ''})`,
     command,
     args,
     port,
     readyPath: '/healthz',
-    keepStdout,
+    keepStdout: options.keepStdout,
+    cpus: options.cpus,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_PATH: file,
+      // DATABASE_URL empty: SQLite, whatever the harness's environment says
+      ...(database.engine === 'sqlite' ? { DATABASE_PATH: database.file, DATABASE_URL: '' } : { DATABASE_URL: database.url }),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       RATE_LIMITS: 'off',
       LOG_FORMAT: 'json',
     },
   });
+  if (database.engine === 'postgres' && database.cpuMs) server.databaseCpuMs = database.cpuMs;
   return { server, idleRssMb: memoryMb(server.pid, 'VmRSS') };
 }
 
@@ -97,10 +110,10 @@ export async function checkReads(server: ServerProcess, dataset: SeededDataset):
 export async function explainFailedChecks(
   label: 'source' | 'binary',
   dataset: SeededDataset,
-  file: string,
+  database: BenchDatabase,
   check: (server: ServerProcess) => Promise<unknown>,
 ): Promise<string> {
-  const { server } = await startQuire(label, dataset, file, true);
+  const { server } = await startQuire(label, dataset, database, { keepStdout: true });
   try {
     await check(server).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -136,7 +149,7 @@ export async function measureReads(
   const rows: ReadRow[] = [];
   for (const target of targets) {
     say(`${server.label}: ${target.name} (${durationSec} s)`);
-    const { main } = await measure(server.pid, load(server, options.connections, durationSec, get(target)), {
+    const { main } = await measure(server, load(server, options.connections, durationSec, get(target)), {
       warmupSec: options.warmupSec,
     });
     const { name, group, baseline, path: targetPath } = target;
@@ -148,7 +161,7 @@ export async function measureReads(
 export async function measureWrites(server: ServerProcess, dataset: SeededDataset, options: Options): Promise<Measurement> {
   say(`${server.label}: comment writes (${options.durationSec} s)`);
   const writes = load(server, options.writeConnections, options.durationSec, commentRequest(dataset, 2));
-  return (await measure(server.pid, writes, { warmupSec: options.warmupSec })).main;
+  return (await measure(server, writes, { warmupSec: options.warmupSec })).main;
 }
 
 export async function measureReadsWhileWriting(server: ServerProcess, dataset: SeededDataset, options: Options): Promise<WhileWritingRow[]> {
@@ -163,7 +176,7 @@ export async function measureReadsWhileWriting(server: ServerProcess, dataset: S
       overallRate: WRITES_PER_SEC,
     };
     // no warm-up: the reads and the writes are warm by now
-    const { main, alongside } = await measure(server.pid, reads, { warmupSec: 0, alongside: writes });
+    const { main, alongside } = await measure(server, reads, { warmupSec: 0, alongside: writes });
     rows.push({ name: target.name, m: main, writes: alongside! });
   }
   return rows;
@@ -220,5 +233,5 @@ export async function measureJsxBaseline(targetBytes: number, options: Options):
 async function measureBaseline(server: ServerProcess, options: Options): Promise<Measurement> {
   say(`${server.label} (${options.durationSec} s)`);
   const page = load(server, options.connections, options.durationSec, { method: 'GET', path: '/', headers: PAGE_HEADERS });
-  return (await measure(server.pid, page, { warmupSec: options.warmupSec })).main;
+  return (await measure(server, page, { warmupSec: options.warmupSec })).main;
 }

@@ -2,28 +2,25 @@
  * `npx tsx scripts/bench/search-engines.ts [--url=postgres://.../empty_database] [--phases] [--explain]`
  *
  * One search on 10 000 articles (the bench's large dataset, scripts/bench/seed.ts) on SQLite and on
- * PostgreSQL: the dataset is seeded into a SQLite file, the tables a search reads are copied into
- * a PostgreSQL database (a throwaway cluster's, or the empty database --url names), each article
+ * PostgreSQL: the dataset is seeded into a SQLite file and copied into a PostgreSQL database (a
+ * throwaway cluster's, or the empty database --url names) by ./seed-postgres.ts, each article
  * indexed there with the text FTS5 holds, then searchArticles() is timed for a few queries on both,
  * in this process (its wall time: the queries, the snippets, the tags). --phases times each engine
  * call apart (page, count, marked text), --explain shows PostgreSQL's plans. Not part of
- * `npm run bench` (which serves SQLite only, so far).
+ * `npm run bench` (which serves pages, not searches).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pgDriver from 'pg';
 import { openDatabase, type Db } from '../../src/db/client';
 import { closeDatabase } from '../../src/db/engine';
 import { openPostgres } from '../../src/db/postgres';
-import * as sqliteSchema from '../../src/db/schema';
-import * as pgSchema from '../../src/db/schema.pg';
-import { articleSearchQueries, postgresSearch, termParams } from '../../src/search/engine-postgres';
+import { articleSearchQueries, termParams } from '../../src/search/engine-postgres';
 import { searchArticles, searchEngineOf, searchTerms } from '../../src/search/queries';
 
 type PgClient = { $client: { query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, string>> }> } };
-import { startPostgresCluster } from '../../src/test-support/postgres-cluster';
 import { LARGE, seedDataset } from './seed';
+import { copyToPostgres, startBenchPostgres } from './seed-postgres';
 
 const QUERIES = [
   ['cache', 'a word in nearly every article'],
@@ -34,23 +31,6 @@ const QUERIES = [
   ['zebra', 'no match'],
 ];
 const ROUNDS = 30;
-const BATCH = 500;
-
-async function copyTables(sqlite: Db, pg: Db): Promise<void> {
-  // the tables a search reads, rows as Drizzle maps them (timestamps as dates)
-  for (const name of ['users', 'articles', 'tags', 'articleTags', 'favorites', 'follows'] as const) {
-    const rows = (await sqlite.select().from(sqliteSchema[name])) as Array<Record<string, unknown>>;
-    const table = (pgSchema as unknown as Record<string, typeof sqliteSchema.users>)[name]!;
-    for (let i = 0; i < rows.length; i += BATCH) await pg.insert(table).values(rows.slice(i, i + BATCH) as never);
-  }
-  const indexed = sqlite.$client
-    .prepare('select rowid as id, title, description, body, tags from articles_fts')
-    .all() as Array<{ id: number; title: string; description: string; body: string; tags: string }>;
-  for (const row of indexed) {
-    await postgresSearch.index(pg, row.id, { title: row.title, description: row.description, tagList: row.tags.split(' ') }, row.body);
-  }
-  await (pg as unknown as { $client: { query(text: string): Promise<unknown> } }).$client.query('vacuum analyze');
-}
 
 async function time(db: Db, query: string): Promise<{ median: number; p90: number; total: number; results: number }> {
   const search = () => searchArticles(db, { query, viewerId: null, limit: 10, offset: 0 });
@@ -69,22 +49,17 @@ async function time(db: Db, query: string): Promise<{ median: number; p90: numbe
 async function main() {
   const url = process.argv.find((arg) => arg.startsWith('--url='))?.slice(6);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-search-bench-'));
-  const cluster = url ? null : await startPostgresCluster();
+  // --url names an empty database: the copy goes there; otherwise a throwaway cluster's
+  const server = url ? null : await startBenchPostgres();
   try {
     const seeded = await seedDataset(path.join(tmp, 'large.db'), LARGE, 'not-a-real-hash');
     process.stdout.write(`seeded ${seeded.counts.articles} articles in ${Math.round(seeded.seedMs)} ms\n`);
-    const sqlite = openDatabase(seeded.file);
-    let pgUrl = url;
-    if (!pgUrl) {
-      const admin = new pgDriver.Pool({ connectionString: cluster!.url, max: 1 });
-      await admin.query('create database search_bench');
-      await admin.end();
-      pgUrl = cluster!.url.replace(/\/postgres$/, '/search_bench');
-    }
-    const pg = (await openPostgres(pgUrl)) as unknown as Db;
+    const pgUrl = url ?? (await server!.createDatabase('search_bench'));
     const copying = performance.now();
-    await copyTables(sqlite, pg);
+    await copyToPostgres(seeded.file, pgUrl);
     process.stdout.write(`copied and indexed on PostgreSQL in ${Math.round(performance.now() - copying)} ms\n\n`);
+    const sqlite = openDatabase(seeded.file);
+    const pg = (await openPostgres(pgUrl)) as unknown as Db;
     process.stdout.write('query                      what                            SQLite ms (p50 / p90)  PostgreSQL ms (p50 / p90)  total\n');
     for (const [query, what] of QUERIES) {
       const onSqlite = await time(sqlite, query!);
@@ -140,7 +115,7 @@ async function main() {
     await closeDatabase(sqlite);
     await closeDatabase(pg);
   } finally {
-    await cluster?.stop();
+    await server?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,8 @@ export type ServerProcess = {
   pid: number;
   /** the end of what the server wrote to stderr (and to stdout, when it was kept) */
   output(): string;
+  /** CPU time of its database server so far, in ms, when that is a process of its own (PostgreSQL) */
+  databaseCpuMs?: () => number;
   stop(): Promise<void>;
 };
 
@@ -65,10 +68,13 @@ export const CLOCK_TICKS = (() => {
   }
 })();
 
-/** Pins every thread of this process (autocannon runs here) to the load generator's CPU. */
-export function pinSelf(): boolean {
+/** Every CPU of the machine, as taskset lists them. */
+export const ALL_CPUS = `0-${Math.max(0, os.cpus().length - 1)}`;
+
+/** Pins every thread of this process (autocannon runs here) to the load generator's CPU, or to `cpus`. */
+export function pinSelf(cpus = String(LOAD_CPU)): boolean {
   if (!canPin) return false;
-  return spawnSync('taskset', ['-a', '-cp', String(LOAD_CPU), String(process.pid)], { stdio: 'ignore' }).status === 0;
+  return spawnSync('taskset', ['-a', '-cp', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
 }
 
 export function freePort(): Promise<number> {
@@ -171,9 +177,11 @@ export async function startServer(options: {
   readyPath: string;
   /** keep stdout (the log) instead of sending it to /dev/null: only to find out why something failed */
   keepStdout?: boolean;
+  /** the CPUs it may run on, as taskset lists them (default: SERVER_CPU alone) */
+  cpus?: string;
 }): Promise<ServerProcess> {
   const [command, args] = canPin
-    ? ['taskset', ['-c', String(SERVER_CPU), options.command, ...options.args]]
+    ? ['taskset', ['-c', options.cpus ?? String(SERVER_CPU), options.command, ...options.args]]
     : [options.command, options.args];
   const child = spawn(command, args, {
     cwd: ROOT,

@@ -52,6 +52,13 @@ export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env, root = 
   throw new Error(DEBIAN_HINT);
 }
 
+/** `url` with its database replaced by `name`. */
+export function databaseUrl(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(name)}`;
+  return parsed.toString();
+}
+
 /** The prefix of a test run's database names (src/test-support/postgres.ts makes them). */
 export function testDatabasePrefix(runId: string): string {
   return `quire_test_${runId}_`;
@@ -111,7 +118,16 @@ function runAsServerUser(program: string, args: string[]): void {
 }
 
 /** initdb + pg_ctl start -w on a free port of 127.0.0.1. */
-export async function startPostgresCluster(options: { maxConnections?: number } = {}): Promise<PostgresCluster> {
+export async function startPostgresCluster(
+  options: {
+    maxConnections?: number;
+    /**
+     * false: the caller handles SIGINT and SIGTERM and calls stop() (./with-postgres.ts stops its
+     * command first); the cluster is still stopped if the process exits without stopping it
+     */
+    handleSignals?: boolean;
+  } = {},
+): Promise<PostgresCluster> {
   const bin = findPostgresBinDir();
   const version = execFileSync(path.join(bin, 'pg_ctl'), ['--version'], { encoding: 'utf8' }).trim().replace(/^.*?(\d+)(\.\d+)*.*$/, '$1');
   const dir = fs.mkdtempSync(path.join(clusterParent(), 'quire-pg-'));
@@ -139,8 +155,10 @@ export async function startPostgresCluster(options: { maxConnections?: number } 
     if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   process.on('exit', onExit);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (options.handleSignals !== false) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
 
   try {
     if (isRoot()) {

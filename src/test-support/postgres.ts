@@ -14,7 +14,9 @@ import pg from 'pg';
 import { inject, onTestFinished } from 'vitest';
 import type { Db } from '../db/client';
 import { closePostgres, openPostgres, type PgDb } from '../db/postgres';
-import { testDatabasePrefix } from './postgres-cluster';
+import { databaseUrl, testDatabasePrefix } from './postgres-cluster';
+
+export { databaseUrl };
 
 /** Held on the server's `postgres` database while the run's template is made. */
 const TEMPLATE_LOCK_KEY = 0x5155_4953;
@@ -42,12 +44,6 @@ export function postgresServerUrl(): string {
 
 const runId = () => process.env.QUIRE_TEST_RUN_ID ?? provided('postgresRunId') ?? ownRunId;
 
-/** `url` with its database replaced by `name`. */
-export function databaseUrl(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(name)}`;
-  return parsed.toString();
-}
 
 let admin: pg.Pool | null = null;
 let template: Promise<string> | null = null;

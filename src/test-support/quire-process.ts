@@ -42,6 +42,14 @@ export class Quire {
     this.child.stdin!.end(input);
   }
 
+  /** The `msg` of each JSON log line printed so far (LOG_FORMAT=json), in order. */
+  logMessages(): string[] {
+    return this.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -66,5 +74,50 @@ export class Quire {
       this.listeners.add(check);
       check();
     });
+  }
+}
+
+export type RunOptions = { env?: Record<string, string>; input?: string };
+
+/**
+ * The `quire` processes of one test file: each started with the file's environment unless told
+ * otherwise, and all of them killed, and waited for, by stopAll() (the file's afterEach). Its
+ * methods are bound, so a file can take them apart: `const { start, quire, startServer } = cli`.
+ */
+export class QuireRunner {
+  private processes: Quire[] = [];
+
+  /** `env(overrides)`: the file's environment for a command (a fresh shell's, and its database's). */
+  constructor(private readonly env: (overrides?: Record<string, string>) => Record<string, string>) {}
+
+  /** Starts a command and returns at once: wait on its lines and its exit. */
+  start = (args: string[], options: RunOptions = {}): Quire => {
+    const quire = new Quire(args, options.env ?? this.env(), options.input);
+    this.processes.push(quire);
+    return quire;
+  };
+
+  /** Runs a command to the end. */
+  quire = async (args: string[], options: RunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+    const run = this.start(args, options);
+    const code = await run.exited;
+    return { code, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  /** `quire serve` on a free port of 127.0.0.1 with JSON logs, once it says where it listens. */
+  startServer = async (overrides: Record<string, string> = {}): Promise<{ server: Quire; url: string }> => {
+    const server = this.start(['serve'], { env: this.env({ PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', ...overrides }) });
+    const listening = JSON.parse(await server.waitForLine(/"msg":"listening"/)) as { url: string };
+    return { server, url: listening.url };
+  };
+
+  /** Kills every process still running and waits until each has exited. */
+  async stopAll(): Promise<void> {
+    const processes = this.processes;
+    this.processes = [];
+    for (const quire of processes) {
+      if (quire.running) quire.child.kill('SIGKILL');
+      await quire.exited.catch(() => {});
+    }
   }
 }
