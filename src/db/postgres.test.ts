@@ -111,7 +111,7 @@ describe('the cache triggers on PostgreSQL', () => {
     // a session moves nothing
     await db.insert(schema.sessions).values({ id: 's', secretHash: Buffer.alloc(1), userId: user.id, createdAt: now, lastSeenAt: now, expiresAt: now });
     expect((await versions(db)).content).toBe(3);
-    // a statement writing no row moves nothing (row triggers, as SQLite's)
+    // a statement writing no row moves nothing, as SQLite's row triggers
     await db.update(schema.articles).set({ title: 'B' }).where(eq(schema.articles.id, -1));
     expect((await versions(db)).content).toBe(3);
     const [comment] = await db.insert(schema.comments).values({ body: 'c', articleId: article!.id, authorId: user.id, createdAt: now, updatedAt: now }).returning();
@@ -123,6 +123,34 @@ describe('the cache triggers on PostgreSQL', () => {
     await db.delete(schema.articles).where(eq(schema.articles.id, article!.id));
     // the article's delete and its comment's cascade: content moved, its comment version forgotten
     expect(await versions(db)).toEqual({ content: 4, comments: 6, perArticle: [] });
+  });
+
+  it('move once a statement, however many rows it writes (a row trigger kept one version of the row per row written)', async () => {
+    const db = await createPostgresTestDb();
+    const user = await insertUser(db, 'ada');
+    const now = new Date();
+    const made = await db
+      .insert(schema.articles)
+      .values(['a', 'b', 'c'].map((slug) => ({ slug, title: slug, description: 'd', body: 'b', authorId: user.id, createdAt: now, updatedAt: now })))
+      .returning();
+    expect(await versions(db)).toEqual({ content: 3, comments: 1, perArticle: [] });
+    const [a, b, c] = made.map((article) => article.id) as [number, number, number];
+    // three comments on two articles in one statement: each of those articles' versions once
+    await db.insert(schema.comments).values(
+      [a, a, b].map((articleId) => ({ body: 'x', articleId, authorId: user.id, createdAt: now, updatedAt: now })),
+    );
+    expect(await versions(db)).toEqual({ content: 3, comments: 2, perArticle: [[a, 1], [b, 1]] });
+    await db.update(schema.comments).set({ body: 'y' });
+    expect(await versions(db)).toEqual({ content: 3, comments: 3, perArticle: [[a, 2], [b, 2]] });
+    // deleting two articles at once: content once, their comments' cascade once, both versions forgotten
+    await db.delete(schema.articles).where(sql`${schema.articles.id} in (${a}, ${b})`);
+    expect(await versions(db)).toEqual({ content: 4, comments: 4, perArticle: [] });
+    // 5 000 rows in one transaction: one version row written per statement
+    await db.transaction(async (tx) => {
+      await tx.insert(schema.tags).values(Array.from({ length: 5000 }, (_, i) => ({ name: `tag-${i}` })));
+      await tx.execute(sql`insert into article_tags (article_id, tag_id, position) select ${c}, id, id from tags`);
+    });
+    expect((await versions(db)).content).toBe(6);
   });
 });
 
