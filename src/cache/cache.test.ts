@@ -79,3 +79,40 @@ describe('CACHE=off', () => {
     expect(await countQueries(t, async () => t.app.request('/api/articles'))).toBeGreaterThan(0);
   });
 });
+
+describe('version checks on PostgreSQL', () => {
+  it('share one read among the checks that arrive before it is sent, and never one already sent', async () => {
+    const database = await createSharedTestDb('postgres');
+    shared.push(database);
+    const { db } = database;
+    const versions = new Versions(db);
+    const stamp = await versions.stamp({ kind: 'none' });
+    const pool = (db as unknown as { $client: { query: (...args: unknown[]) => unknown } }).$client;
+    const query = pool.query;
+    let reads = 0;
+    pool.query = function (this: unknown, ...args: unknown[]) {
+      reads++;
+      return query.apply(this, args);
+    };
+    try {
+      // ten checks in one turn of the event loop: one read
+      expect(await Promise.all(Array.from({ length: 10 }, () => versions.isCurrent(stamp)))).toEqual(Array(10).fill(true));
+      expect(reads).toBe(1);
+      // a check for an article's comments reads its own
+      await Promise.all([versions.isCurrent(stamp), versions.isCurrent({ ...stamp, comments: { kind: 'article', articleId: 1 }, commentsVersion: 0 })]);
+      expect(reads).toBe(3);
+      // a check made once a read is on its way does not join it: a write committed meanwhile
+      // (another node's) is seen by that check
+      const otherNode = await database.connect();
+      const sent = versions.isCurrent(stamp);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reads).toBe(4);
+      await insertUser(otherNode, 'ada');
+      expect(await versions.isCurrent(stamp)).toBe(false);
+      expect(reads).toBe(5);
+      await sent;
+    } finally {
+      pool.query = query;
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { preparedQuery } from '../db/engine';
+import { engineOf, preparedQuery } from '../db/engine';
 
 /**
  * What a cached answer was computed from, read from the database: `content` moves with every write
@@ -55,7 +55,13 @@ export class Versions {
   private versions: ReturnType<typeof versionsQuery> | null = null;
   private contentVersion: ReturnType<typeof contentQuery> | null = null;
 
-  constructor(private readonly db: Db) {}
+  private readonly onPostgres: boolean;
+  /** reads not sent yet, by the article whose comments version they read (-1: none) */
+  private readonly unsent = new Map<number, Promise<Row>>();
+
+  constructor(private readonly db: Db) {
+    this.onPostgres = engineOf(db) === 'postgres';
+  }
 
   private query(): ReturnType<typeof versionsQuery> {
     // prepared on first use: the connection may be opened before its migrations are applied
@@ -74,8 +80,28 @@ export class Versions {
 
   /** Whether what was computed at `stamp` is still what would be computed now: at once when it can be read at once. */
   isCurrent(stamp: Stamp): boolean | Promise<boolean> {
-    const row = this.query().rowAtOnce({ article: articleOf(stamp.comments) }) as Row | Promise<Row>;
+    const article = articleOf(stamp.comments);
+    if (this.onPostgres) return this.readTogether(article).then((now) => matches(stamp, now));
+    const row = this.query().rowAtOnce({ article }) as Row | Promise<Row>;
     return row instanceof Promise ? row.then((now) => matches(stamp, now)) : matches(stamp, row);
+  }
+
+  /**
+   * PostgreSQL: one read for every check of the same article that arrives before it is sent. The
+   * read goes out on the next turn of the event loop (setImmediate), after every request this turn
+   * received, so it is still sent after each of them arrived: it sees every write that committed
+   * before any of them was made, as a read of its own would. Only reads not yet sent are joined.
+   */
+  private readTogether(article: number): Promise<Row> {
+    let read = this.unsent.get(article);
+    if (!read) {
+      read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.unsent.delete(article);
+        return this.read(article);
+      });
+      this.unsent.set(article, read);
+    }
+    return read;
   }
 
   /** Moves with every write of any kind: equal before and after a computation, nothing was written meanwhile. */
