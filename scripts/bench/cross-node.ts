@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startPostgresCluster, type PostgresCluster } from '../../src/test-support/postgres-cluster';
-import { Quire } from '../../src/test-support/quire-process';
+import { startPostgresNode, type Quire } from '../../src/test-support/quire-process';
 
 const PASSWORD = 'lantern orchard velvet';
 
@@ -30,22 +30,8 @@ function option(name: string): string | undefined {
   return process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
-async function startNode(databaseUrl: string, dir: string, name: string): Promise<{ quire: Quire; url: string }> {
-  const quire = new Quire(['serve'], {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? dir,
-    DATABASE_URL: databaseUrl,
-    DATABASE_PATH: path.join(dir, `${name}.db`),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_FORMAT: 'json',
-    NODE_ENV: 'production',
-    // the writes come from one user at a rate no limit allows; limits are not what is measured
-    RATE_LIMITS: 'off',
-  });
-  const listening = JSON.parse(await quire.waitForLine(/"msg":"listening"/, 60_000)) as { url: string };
-  return { quire, url: listening.url };
-}
+/** A node; the writes come from one user at a rate no limit allows, and limits are not what is measured. */
+const startNode = (databaseUrl: string, dir: string, name: string) => startPostgresNode(databaseUrl, dir, name, { env: { RATE_LIMITS: 'off' } });
 
 async function json<T>(res: Response, what: string): Promise<T> {
   if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);

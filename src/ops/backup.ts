@@ -81,6 +81,25 @@ function removeAbandonedPartials(dir: string): void {
 }
 
 /**
+ * Where a backup (SQLite's or pg_dump's) is written: `destination`'s folder made, the partial files
+ * of dead writers removed, this process's partial name beside it, and a check that throws
+ * BackupInterrupted once `signal` has stopped the backup.
+ */
+export function backupTarget(destination: string, signal?: AbortSignal): { target: string; partial: string; interrupted: () => void } {
+  const target = path.resolve(destination);
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    removeAbandonedPartials(path.dirname(target));
+  } catch (error) {
+    throw new OperationError(`Cannot write ${destination}: ${(error as Error).message}`);
+  }
+  const interrupted = () => {
+    if (signal?.aborted) throw new BackupInterrupted(`The backup was interrupted: nothing was written to ${destination}.`);
+  };
+  return { target, partial: `${target}.partial-${process.pid}`, interrupted };
+}
+
+/**
  * Writes a consistent copy of a live database, verifies it, then moves it into place; returns the
  * size in bytes. The copy holds one read transaction from start to end on its own connection, so
  * it reads one snapshot: in WAL mode the site keeps writing meanwhile, and SQLite's backup API,
@@ -93,18 +112,8 @@ export async function backupDatabase(
   destination: string,
   options: { progress?: Progress; signal?: AbortSignal } = {},
 ): Promise<number> {
-  const { progress, signal } = options;
-  const interrupted = () => {
-    if (signal?.aborted) throw new BackupInterrupted(`The backup was interrupted: nothing was written to ${destination}.`);
-  };
-  const target = path.resolve(destination);
-  try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    removeAbandonedPartials(path.dirname(target));
-  } catch (error) {
-    throw new OperationError(`Cannot write ${destination}: ${(error as Error).message}`);
-  }
-  const partial = `${target}.partial-${process.pid}`;
+  const { progress } = options;
+  const { target, partial, interrupted } = backupTarget(destination, options.signal);
   removeDatabaseFiles(partial);
   try {
     interrupted();

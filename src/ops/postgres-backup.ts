@@ -25,7 +25,7 @@ import path from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type pg from 'pg';
 import { runtime } from '../runtime';
-import { BackupInterrupted, OperationError } from './backup';
+import { backupTarget, OperationError } from './backup';
 
 export type PostgresTool = 'pg_dump' | 'pg_restore';
 
@@ -41,9 +41,6 @@ export type ToolOptions = {
 const INSTALL_HINT =
   "Install PostgreSQL's client programs (Debian: apt-get install postgresql-client, of the server's version or newer) " +
   'or set POSTGRES_BIN_DIR to the folder that holds pg_dump and pg_restore.';
-
-/** A partial archive: the destination, `.partial-`, the pid that writes it (removed by the next backup once that pid is gone). */
-const partialName = (target: string) => `${target}.partial-${process.pid}`;
 
 /** The program `name`: in options.binDir, else the newest /usr/lib/postgresql/N/bin, else on PATH. */
 export function findPostgresTool(name: PostgresTool, options: ToolOptions = {}): string {
@@ -197,19 +194,6 @@ async function pgDumpFor(url: string, options: ToolOptions): Promise<string> {
   return file;
 }
 
-/** Partial archives whose writer is gone (killed, or the machine stopped), removed by the next backup into the folder. */
-function removeAbandonedPartials(dir: string): void {
-  for (const name of fs.readdirSync(dir)) {
-    const match = /^.+\.partial-(\d+)$/.exec(name);
-    if (!match) continue;
-    try {
-      process.kill(Number(match[1]), 0);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM') fs.rmSync(path.join(dir, name), { force: true });
-    }
-  }
-}
-
 /**
  * Checks an archive with `pg_restore --list`: it reads to its end (a cut-off file does not), and it
  * holds Quire's tables and migrations, none of them unknown to this build. `name` is how messages
@@ -257,17 +241,7 @@ async function migrationHashes(pgRestore: string, file: string): Promise<string[
  */
 export async function backupPostgres(url: string, destination: string, options: ToolOptions & { signal?: AbortSignal } = {}): Promise<number> {
   const { signal } = options;
-  const interrupted = () => {
-    if (signal?.aborted) throw new BackupInterrupted(`The backup was interrupted: nothing was written to ${destination}.`);
-  };
-  const target = path.resolve(destination);
-  try {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    removeAbandonedPartials(path.dirname(target));
-  } catch (error) {
-    throw new OperationError(`Cannot write ${destination}: ${(error as Error).message}`);
-  }
-  const partial = partialName(target);
+  const { target, partial, interrupted } = backupTarget(destination, signal);
   try {
     interrupted();
     const pgDump = await pgDumpFor(url, options);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NODE_HEADER, startBalancer, type Balancer } from '../test-support/balancer';
 import { createEmptyPostgresDatabase } from '../test-support/postgres';
-import { Quire } from '../test-support/quire-process';
+import { startPostgresNode, type Quire } from '../test-support/quire-process';
 
 const PASSWORD = 'lantern orchard velvet';
 /** two processes start, a user signs up twice (Argon2), a hundred-odd requests: on a busy 2-core machine */
@@ -36,23 +36,9 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function startNode(databaseUrl: string, publicUrl: string, name: string): Promise<{ quire: Quire; url: string }> {
-  const quire = new Quire(['serve'], {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? dir,
-    DATABASE_URL: databaseUrl,
-    // no file may appear here: PostgreSQL takes no start-up lock
-    DATABASE_PATH: path.join(dir, `${name}.db`),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    PUBLIC_URL: publicUrl,
-    LOG_FORMAT: 'json',
-    NODE_ENV: 'production',
-  });
-  nodes.push(quire);
-  const listening = JSON.parse(await quire.waitForLine(/"msg":"listening"/, 60_000)) as { url: string };
-  return { quire, url: listening.url };
-}
+/** A node behind the balancer, stopped by afterEach even if it never listens. */
+const startNode = (databaseUrl: string, publicUrl: string, name: string) =>
+  startPostgresNode(databaseUrl, dir, name, { env: { PUBLIC_URL: publicUrl }, started: (quire) => nodes.push(quire) });
 
 type Answer = { status: number; node: number; location: string | null; text: string };
 

@@ -121,3 +121,31 @@ export class QuireRunner {
     }
   }
 }
+
+/**
+ * `quire serve` as a production node of a site on PostgreSQL: DATABASE_URL, a free port of
+ * 127.0.0.1, JSON logs, NODE_ENV=production; DATABASE_PATH names a file in `dir` where nothing may
+ * appear (PostgreSQL takes no start-up lock). `started` is told of the process at once (to stop it
+ * even if it never listens); returns once it says where it listens.
+ */
+export async function startPostgresNode(
+  databaseUrl: string,
+  dir: string,
+  name: string,
+  options: { env?: Record<string, string>; started?: (quire: Quire) => void } = {},
+): Promise<{ quire: Quire; url: string }> {
+  const quire = new Quire(['serve'], {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? dir,
+    DATABASE_URL: databaseUrl,
+    DATABASE_PATH: path.join(dir, `${name}.db`),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_FORMAT: 'json',
+    NODE_ENV: 'production',
+    ...options.env,
+  });
+  options.started?.(quire);
+  const listening = JSON.parse(await quire.waitForLine(/"msg":"listening"/, PROCESS_TEST_TIMEOUT_MS)) as { url: string };
+  return { quire, url: listening.url };
+}
