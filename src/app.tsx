@@ -6,6 +6,7 @@ import { Forbidden, NotFound } from './core';
 import { apiErrorResponse } from './api/errors';
 import { sharedReads } from './articles/queries';
 import { cachedReads, createCache } from './cache';
+import { adminRoutes } from './admin/routes';
 import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
 import { loadSession } from './auth/middleware';
@@ -174,6 +175,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', authRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', sessionRoutes(deps));
+  app.route('/', adminRoutes(deps));
   app.route('/', pageRoutes(deps));
 
   app.notFound((c) => showError(c, 404));

@@ -23,6 +23,8 @@ export type Caller = {
   door: 'web' | 'api' | 'cli';
   /** the signed-in user; null for a visitor or the operator at the CLI */
   userId: number | null;
+  /** the signed-in user's role as their session read it (src/roles/permissions.ts); the operator has every permission */
+  role?: string | null;
   /** null for the CLI */
   requestId: string | null;
   /** the client's address; null for the CLI */

@@ -19,7 +19,7 @@ import {
   type ArticleSummary,
   type FilterKey,
 } from './summary';
-import { listed, listedTagLink, ownUnlisted } from './visibility';
+import { listed, listedTagLink, listingDate, ownDrafts } from './visibility';
 
 export * from './summary';
 
@@ -208,7 +208,7 @@ export async function listDrafts(db: Db, authorId: number): Promise<ArticleSumma
       .select(summaryColumns(t))
       .from(t.articles)
       .innerJoin(t.users, eq(t.users.id, t.articles.authorId))
-      .where(ownUnlisted(t, sql.placeholder('author')))
+      .where(ownDrafts(t, sql.placeholder('author')))
       .orderBy(desc(t.articles.updatedAt), desc(t.articles.id))
       .limit(200),
   );
@@ -300,7 +300,16 @@ export async function createArticle(
  */
 export async function updateArticle(
   db: Db,
-  article: { id: number; title: string; slug: string; description: string; body: string; tagList: string[]; publishedAt: Date | null },
+  article: {
+    id: number;
+    title: string;
+    slug: string;
+    description: string;
+    body: string;
+    tagList: string[];
+    publishedAt: Date | null;
+    hidden: unknown;
+  },
   changes: Partial<ArticleInput>,
   rendered: RenderedBody | null,
   now: number,
@@ -327,9 +336,11 @@ export async function updateArticle(
         publishedAt,
       })
       .where(eq(articles.id, article.id));
-    if (changes.tagList !== undefined) await replaceTags(tx, article.id, publishedAt, changes.tagList);
+    // a hidden article's tag links stay unlisted whatever its author changes
+    const listing = listingDate({ publishedAt, hidden: article.hidden });
+    if (changes.tagList !== undefined) await replaceTags(tx, article.id, listing, changes.tagList);
     else if (publishedAt !== article.publishedAt) {
-      await tx.update(articleTags).set({ publishedAt }).where(eq(articleTags.articleId, article.id));
+      await tx.update(articleTags).set({ publishedAt: listing }).where(eq(articleTags.articleId, article.id));
     }
     const search = searchEngineOf(tx);
     if (rendered) await search.index(tx, article.id, next, rendered.text);

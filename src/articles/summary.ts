@@ -27,6 +27,8 @@ export type ArticleSummary = {
   updatedAt: Date;
   /** null while it is a draft */
   publishedAt: Date | null;
+  /** null unless moderation hides it (only its author and moderators ever see it then) */
+  hidden: ArticleHidden | null;
   readingMinutes: number;
   favorited: boolean;
   favoritesCount: number;
@@ -34,6 +36,15 @@ export type ArticleSummary = {
 };
 
 export type ArticleDetail = ArticleSummary & { body: string; bodyHtml: string };
+
+/** Why an article or comment is hidden: a moderator's reason, or its author's suspension. */
+export type ArticleHidden = { at: Date; cause: 'moderation' | 'suspension'; reason: string | null };
+
+/** The hidden state of a row read with its hidden_* columns. */
+export function hiddenOf(row: { hiddenAt: Date | null; hiddenCause: string | null; hiddenReason: string | null }): ArticleHidden | null {
+  if (row.hiddenAt === null) return null;
+  return { at: row.hiddenAt, cause: row.hiddenCause === 'suspension' ? 'suspension' : 'moderation', reason: row.hiddenReason };
+}
 
 export type ArticleFilter = {
   tag?: string;
@@ -89,6 +100,9 @@ export function listedColumns({ articles, users }: Tables) {
     createdAt: articles.createdAt,
     updatedAt: articles.updatedAt,
     publishedAt: articles.publishedAt,
+    hiddenAt: articles.hiddenAt,
+    hiddenCause: articles.hiddenCause,
+    hiddenReason: articles.hiddenReason,
     readingMinutes: articles.readingMinutes,
     favoritesCount: articles.favoritesCount,
     authorId: users.id,
@@ -117,6 +131,9 @@ export type SummaryRow = {
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
+  hiddenAt: Date | null;
+  hiddenCause: string | null;
+  hiddenReason: string | null;
   readingMinutes: number;
   favoritesCount: number;
   /** the viewer's flags (0/1 on SQLite, booleans on PostgreSQL); a list reads them apart (viewerFlags) */
@@ -138,6 +155,7 @@ export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     publishedAt: row.publishedAt,
+    hidden: hiddenOf(row),
     readingMinutes: row.readingMinutes,
     favorited: Boolean(row.favorited),
     favoritesCount: Number(row.favoritesCount),

@@ -11,12 +11,11 @@ import { signedInUser } from '../users/use-cases';
 import { canEditArticle } from './policy';
 import * as queries from './queries';
 import type { ArticleDetail, ArticleInput } from './queries';
-import { canSeeArticle } from './visibility';
+import { canSeeArticle, viewerOf } from './visibility';
 
 export const NO_SUCH_ARTICLE = 'There is no article at this address.';
 export const ONLY_THE_AUTHOR = 'Only the author can change this article.';
 
-const viewerOf = (caller: Caller) => (caller.userId === null ? null : { id: caller.userId });
 
 /**
  * The article at `slug` as the caller sees it; someone else's draft does not exist for them. Also

@@ -26,7 +26,7 @@ export const SESSION_ABSOLUTE_LIFETIME_MS = 90 * DAY_MS;
 const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 const TOKEN_BYTES = 20; // 160 bits of randomness each for the id and the secret
 
-export type SessionUser = Pick<User, 'id' | 'username' | 'email' | 'image' | 'bio'>;
+export type SessionUser = Pick<User, 'id' | 'username' | 'email' | 'image' | 'bio' | 'role'>;
 /** What a request keeps of its session: the id (sign out, keep it when ending the others) and the expiry (the cookie's). */
 export type ValidatedSession = { id: string; expiresAt: Date };
 export type SessionValidation = { session: ValidatedSession; user: SessionUser; renewed: boolean };
@@ -81,6 +81,8 @@ const sessionById = (db: Db) =>
         email: users.email,
         image: users.image,
         bio: users.bio,
+        role: users.role,
+        suspendedAt: users.suspendedAt,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
@@ -133,7 +135,9 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   // constant-time comparison prevents timing attacks on the secret
   if (!constantTimeEqual(hashSecret(token.slice(dot + 1)), row.secretHash)) return null;
 
-  if (sessionEnded(row, now)) {
+  // a suspended account's sessions are deleted when it is suspended; one that slipped past (made
+  // by a sign-in racing the suspension) ends here
+  if (sessionEnded(row, now) || row.suspendedAt !== null) {
     await removeSession(db).execute({ id });
     return null;
   }
@@ -148,7 +152,7 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   }
   return {
     session: { id, expiresAt: new Date(newExpiry) },
-    user: { id: row.userId, username: row.username, email: row.email, image: row.image, bio: row.bio },
+    user: { id: row.userId, username: row.username, email: row.email, image: row.image, bio: row.bio, role: row.role },
     renewed,
   };
 }

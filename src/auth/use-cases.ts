@@ -8,7 +8,7 @@ import type { Db } from '../db/client';
 import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
-import { createUser, findUserByEmail } from '../users/queries';
+import { createUser, findUserByEmail, hasAnyUser } from '../users/queries';
 import { hasFieldErrors, signedInUser, spendPasswordCheck, takenNames, weakPassword, writingNames } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
 import { measurePassword, type PasswordStrength } from './password-strength';
@@ -57,7 +57,10 @@ export async function signUp(
       // again: someone may have taken the name while the password was being hashed
       const taken = await takenNames(tx, input);
       if (hasFieldErrors(taken)) return fail(taken);
-      const user = await createUser(tx, { username: input.username, email: input.email, passwordHash }, clock());
+      // the first account of a new site is its owner (src/roles/permissions.ts); the unique index
+      // users_one_owner refuses a second, should two first sign-ups race on two nodes
+      const role = (await hasAnyUser(tx)) ? 'author' : 'owner';
+      const user = await createUser(tx, { username: input.username, email: input.email, passwordHash, role }, clock());
       return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
     }),
   );

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
-import type { Profile } from '../articles/summary';
+import { hiddenOf, type ArticleHidden, type Profile } from '../articles/summary';
 import type { Db } from '../db/client';
 import { ANONYMOUS_VIEWER, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle } from '../db/transaction';
@@ -63,17 +63,25 @@ export async function listCommentsForArticle(db: Db, articleId: number, viewerId
  * seen (findArticleBySlug would also read the body, its HTML, the tags and the counts, which the
  * comment API never shows: that was most of the cost of posting a comment).
  */
-export type CommentedArticle = { id: number; slug: string; publishedAt: Date | null; author: { id: number } };
+export type CommentedArticle = { id: number; slug: string; publishedAt: Date | null; hidden: ArticleHidden | null; author: { id: number } };
 
 export async function findArticleForComments(db: Db, slug: string): Promise<CommentedArticle | null> {
   const query = preparedQuery(db, 'article-for-comments', ({ articles }) =>
     db
-      .select({ id: articles.id, slug: articles.slug, publishedAt: articles.publishedAt, authorId: articles.authorId })
+      .select({
+        id: articles.id,
+        slug: articles.slug,
+        publishedAt: articles.publishedAt,
+        hiddenAt: articles.hiddenAt,
+        hiddenCause: articles.hiddenCause,
+        hiddenReason: articles.hiddenReason,
+        authorId: articles.authorId,
+      })
       .from(articles)
       .where(eq(articles.slug, sql.placeholder('slug'))),
   );
   const row = await query.row({ slug });
-  return row ? { id: row.id, slug: row.slug, publishedAt: row.publishedAt, author: { id: row.authorId } } : null;
+  return row ? { id: row.id, slug: row.slug, publishedAt: row.publishedAt, hidden: hiddenOf(row), author: { id: row.authorId } } : null;
 }
 
 export async function findComment(db: Db, articleId: number, commentId: number, viewerId: number | null): Promise<CommentView | null> {

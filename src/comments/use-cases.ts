@@ -3,7 +3,7 @@
  */
 import { NO_SUCH_ARTICLE } from '../articles/use-cases';
 import { canDeleteComment } from '../articles/policy';
-import { canSeeArticle } from '../articles/visibility';
+import { canSeeArticle, viewerOf } from '../articles/visibility';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
@@ -23,8 +23,7 @@ const COMMENT_ID = /^[1-9][0-9]{0,15}$/;
  */
 export async function findArticleToComment(core: Pick<Core, 'db'>, caller: Caller, slug: string): Promise<CommentedArticle> {
   const article = await queries.findArticleForComments(core.db, slug);
-  const viewer = caller.userId === null ? null : { id: caller.userId };
-  if (!article || !canSeeArticle(viewer, article)) throw new NotFound('article', NO_SUCH_ARTICLE);
+  if (!article || !canSeeArticle(viewerOf(caller), article)) throw new NotFound('article', NO_SUCH_ARTICLE);
   return article;
 }
 

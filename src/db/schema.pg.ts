@@ -51,11 +51,23 @@ export const users = pgTable(
     image: text('image'),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
+    /** owner, admin, moderator or author (src/roles/permissions.ts says what each may do) */
+    role: text('role').notNull().default('author'),
+    /**
+     * Set while the account is suspended (src/moderation/): it cannot sign in, its sessions are
+     * gone, its articles and comments are hidden. `suspended_until` null means for good.
+     */
+    suspendedAt: timestamp('suspended_at'),
+    suspendedUntil: timestamp('suspended_until'),
+    suspensionReason: text('suspension_reason'),
   },
   (t) => [
     // usernames and emails are unique whatever their case
     uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
+    // exactly one owner: a second is refused by the database, whichever door or node asks
+    uniqueIndex('users_one_owner').on(t.role).where(sql`${t.role} = 'owner'`),
+    index('users_created_idx').on(t.createdAt, t.id),
   ],
 );
 
@@ -97,6 +109,16 @@ export const articles = pgTable(
     publishedAt: timestamp('published_at'),
     /** How many favorites rows point here, kept in step by the queries (see schema.ts). */
     favoritesCount: integer('favorites_count').notNull().default(0),
+    /**
+     * Set while moderation hides it (src/moderation/): `hidden_cause` is 'moderation' (a moderator
+     * hid it, with a reason shown to its author) or 'suspension' (its author is suspended; lifting
+     * the suspension restores only these). Hidden is not listed (src/articles/visibility.ts).
+     */
+    hiddenAt: timestamp('hidden_at'),
+    hiddenCause: text('hidden_cause'),
+    hiddenReason: text('hidden_reason'),
+    /** who hid it (no foreign key: SQLite cannot add one with ON DELETE to a table; the audit log names them) */
+    hiddenById: integer('hidden_by_id'),
   },
   (t) => [
     index('articles_published_idx').on(t.publishedAt, t.id),
@@ -105,6 +127,12 @@ export const articles = pgTable(
     index('articles_unrendered_idx')
       .on(t.id)
       .where(sql`${t.bodyHtml} = '' or ${t.readingMinutes} = 0`),
+    // the listed articles newest first (src/articles/visibility.ts), from the index alone: SQLite
+    // reads a partial index's own condition from the index only when its columns are in it
+    index('articles_listed_idx')
+      .on(t.publishedAt, t.id, t.hiddenAt)
+      .where(sql`${t.publishedAt} is not null and ${t.hiddenAt} is null`),
+    index('articles_hidden_idx').on(t.hiddenAt, t.id).where(sql`${t.hiddenAt} is not null`),
   ],
 );
 
@@ -147,10 +175,22 @@ export const comments = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
+    /**
+     * Set while moderation hides it (src/moderation/): `hidden_cause` is 'moderation' (a moderator
+     * hid it, with a reason shown to its author) or 'suspension' (its author is suspended; lifting
+     * the suspension restores only these). Hidden comments are shown to their author and moderators only.
+     */
+    hiddenAt: timestamp('hidden_at'),
+    hiddenCause: text('hidden_cause'),
+    hiddenReason: text('hidden_reason'),
+    /** who hid it (no foreign key: SQLite cannot add one with ON DELETE to a table; the audit log names them) */
+    hiddenById: integer('hidden_by_id'),
   },
   (t) => [
     index('comments_article_created_idx').on(t.articleId, t.createdAt, t.id),
     index('comments_author_idx').on(t.authorId),
+    index('comments_created_idx').on(t.createdAt, t.id),
+    index('comments_hidden_idx').on(t.hiddenAt, t.id).where(sql`${t.hiddenAt} is not null`),
   ],
 );
 
@@ -195,6 +235,125 @@ export const follows = pgTable(
  * postgres.ts). The one deliberate difference schema-parity.test.ts lists.
  */
 const version = (name: string) => bigint(name, { mode: 'number' });
+
+/**
+ * The addresses an article had before it was renamed: each answers 301 to the article's address,
+ * forever, and is never given to another article (src/articles/slug.ts). A deleted article's
+ * addresses stay taken (article_id null): they answer 410 Gone.
+ */
+export const articleSlugs = pgTable(
+  'article_slugs',
+  {
+    slug: text('slug').primaryKey(),
+    articleId: integer('article_id').references(() => articles.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('article_slugs_article_idx').on(t.articleId)],
+);
+
+/**
+ * The site's settings, changed live from /admin or `quire settings set` (src/site/settings.ts):
+ * one row per key, its value JSON checked by the settings' zod schema when read. A key with no row
+ * has its default, taken from the environment.
+ */
+export const siteSettings = pgTable('site_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+});
+
+/** Pages the owner and admins write in Markdown (About, Terms...), each at its own address. */
+export const sitePages = pgTable(
+  'site_pages',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    /** 'nav', 'footer' or 'none': where a link to it is shown */
+    placement: text('placement').notNull().default('footer'),
+    position: integer('position').notNull().default(0),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [index('site_pages_placement_idx').on(t.placement, t.position, t.id)],
+);
+
+/**
+ * What readers report (an article, a comment or a profile) for moderators to resolve. The target's
+ * id is kept when the target goes (no foreign key), with `target_label` saying what it was.
+ */
+export const reports = pgTable(
+  'reports',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    reporterId: integer('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    /** 'article', 'comment' or 'user' */
+    targetKind: text('target_kind').notNull(),
+    targetId: integer('target_id').notNull(),
+    targetLabel: text('target_label').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    resolvedAt: timestamp('resolved_at'),
+    resolvedById: integer('resolved_by_id').references(() => users.id, { onDelete: 'set null' }),
+    /** what the moderator did: 'hidden', 'deleted', 'suspended', 'dismissed' */
+    resolution: text('resolution'),
+    resolutionNote: text('resolution_note'),
+  },
+  (t) => [
+    index('reports_open_idx').on(t.id).where(sql`${t.resolvedAt} is null`),
+    index('reports_target_idx').on(t.targetKind, t.targetId),
+    // one open report per reader and target: reporting twice is not a louder report
+    uniqueIndex('reports_one_open_per_reporter')
+      .on(t.reporterId, t.targetKind, t.targetId)
+      .where(sql`${t.resolvedAt} is null`),
+  ],
+);
+
+/**
+ * Every moderation and settings action, and every refusal of the spam rules: who, what, when, why.
+ * Kept (never pruned) and shown paginated in /admin/audit. `actor_name` is kept as it was, so an
+ * entry still says who acted after that account is gone; null actor is the operator or Quire.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    createdAt: timestamp('created_at').notNull(),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    actorName: text('actor_name').notNull(),
+    /** 'web', 'api', 'cli' or 'system' */
+    door: text('door').notNull(),
+    /** `article.hide`, `user.suspend`, `settings.change`, `spam.honeypot`... */
+    action: text('action').notNull(),
+    targetKind: text('target_kind'),
+    targetId: integer('target_id'),
+    targetLabel: text('target_label'),
+    reason: text('reason'),
+    /** JSON: what changed (a setting's old and new value, a role's old and new) */
+    details: text('details'),
+  },
+  (t) => [index('audit_log_action_idx').on(t.action, t.id)],
+);
+
+/** Invitation links: single use, expiring, with the role they give. Only a hash of the token is kept. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    tokenHash: bytea('token_hash').notNull().unique(),
+    role: text('role').notNull(),
+    note: text('note'),
+    createdById: integer('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+    usedById: integer('used_by_id').references(() => users.id, { onDelete: 'set null' }),
+    revokedAt: timestamp('revoked_at'),
+  },
+  (t) => [index('invitations_created_idx').on(t.createdAt, t.id)],
+);
 
 /** What cached answers were computed from (see schema.ts); triggers in drizzle/pg's custom migration. */
 export const cacheVersions = pgTable('cache_versions', {

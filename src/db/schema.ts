@@ -23,11 +23,23 @@ export const users = sqliteTable(
     image: text('image'),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
+    /** owner, admin, moderator or author (src/roles/permissions.ts says what each may do) */
+    role: text('role').notNull().default('author'),
+    /**
+     * Set while the account is suspended (src/moderation/): it cannot sign in, its sessions are
+     * gone, its articles and comments are hidden. `suspended_until` null means for good.
+     */
+    suspendedAt: timestamp('suspended_at'),
+    suspendedUntil: timestamp('suspended_until'),
+    suspensionReason: text('suspension_reason'),
   },
   (t) => [
     // usernames and emails are unique whatever their case
     uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
     uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
+    // exactly one owner: a second is refused by the database, whichever door or node asks
+    uniqueIndex('users_one_owner').on(t.role).where(sql`${t.role} = 'owner'`),
+    index('users_created_idx').on(t.createdAt, t.id),
   ],
 );
 
@@ -72,6 +84,16 @@ export const articles = sqliteTable(
      * and unfavorite (src/articles/queries.ts): lists show it without counting per article.
      */
     favoritesCount: integer('favorites_count').notNull().default(0),
+    /**
+     * Set while moderation hides it (src/moderation/): `hidden_cause` is 'moderation' (a moderator
+     * hid it, with a reason shown to its author) or 'suspension' (its author is suspended; lifting
+     * the suspension restores only these). Hidden is not listed (src/articles/visibility.ts).
+     */
+    hiddenAt: timestamp('hidden_at'),
+    hiddenCause: text('hidden_cause'),
+    hiddenReason: text('hidden_reason'),
+    /** who hid it (no foreign key: SQLite cannot add one with ON DELETE to a table; the audit log names them) */
+    hiddenById: integer('hidden_by_id'),
   },
   (t) => [
     index('articles_published_idx').on(t.publishedAt, t.id),
@@ -81,6 +103,12 @@ export const articles = sqliteTable(
     index('articles_unrendered_idx')
       .on(t.id)
       .where(sql`${t.bodyHtml} = '' or ${t.readingMinutes} = 0`),
+    // the listed articles newest first (src/articles/visibility.ts), from the index alone: SQLite
+    // reads a partial index's own condition from the index only when its columns are in it
+    index('articles_listed_idx')
+      .on(t.publishedAt, t.id, t.hiddenAt)
+      .where(sql`${t.publishedAt} is not null and ${t.hiddenAt} is null`),
+    index('articles_hidden_idx').on(t.hiddenAt, t.id).where(sql`${t.hiddenAt} is not null`),
   ],
 );
 
@@ -126,10 +154,22 @@ export const comments = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
+    /**
+     * Set while moderation hides it (src/moderation/): `hidden_cause` is 'moderation' (a moderator
+     * hid it, with a reason shown to its author) or 'suspension' (its author is suspended; lifting
+     * the suspension restores only these). Hidden comments are shown to their author and moderators only.
+     */
+    hiddenAt: timestamp('hidden_at'),
+    hiddenCause: text('hidden_cause'),
+    hiddenReason: text('hidden_reason'),
+    /** who hid it (no foreign key: SQLite cannot add one with ON DELETE to a table; the audit log names them) */
+    hiddenById: integer('hidden_by_id'),
   },
   (t) => [
     index('comments_article_created_idx').on(t.articleId, t.createdAt, t.id),
     index('comments_author_idx').on(t.authorId),
+    index('comments_created_idx').on(t.createdAt, t.id),
+    index('comments_hidden_idx').on(t.hiddenAt, t.id).where(sql`${t.hiddenAt} is not null`),
   ],
 );
 
@@ -165,6 +205,125 @@ export const follows = sqliteTable(
     primaryKey({ columns: [t.followerId, t.followedId] }),
     index('follows_followed_idx').on(t.followedId),
   ],
+);
+
+/**
+ * The addresses an article had before it was renamed: each answers 301 to the article's address,
+ * forever, and is never given to another article (src/articles/slug.ts). A deleted article's
+ * addresses stay taken (article_id null): they answer 410 Gone.
+ */
+export const articleSlugs = sqliteTable(
+  'article_slugs',
+  {
+    slug: text('slug').primaryKey(),
+    articleId: integer('article_id').references(() => articles.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('article_slugs_article_idx').on(t.articleId)],
+);
+
+/**
+ * The site's settings, changed live from /admin or `quire settings set` (src/site/settings.ts):
+ * one row per key, its value JSON checked by the settings' zod schema when read. A key with no row
+ * has its default, taken from the environment.
+ */
+export const siteSettings = sqliteTable('site_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: timestamp('updated_at').notNull(),
+});
+
+/** Pages the owner and admins write in Markdown (About, Terms...), each at its own address. */
+export const sitePages = sqliteTable(
+  'site_pages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    slug: text('slug').notNull().unique(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    bodyHtml: text('body_html').notNull(),
+    /** 'nav', 'footer' or 'none': where a link to it is shown */
+    placement: text('placement').notNull().default('footer'),
+    position: integer('position').notNull().default(0),
+    createdAt: timestamp('created_at').notNull(),
+    updatedAt: timestamp('updated_at').notNull(),
+  },
+  (t) => [index('site_pages_placement_idx').on(t.placement, t.position, t.id)],
+);
+
+/**
+ * What readers report (an article, a comment or a profile) for moderators to resolve. The target's
+ * id is kept when the target goes (no foreign key), with `target_label` saying what it was.
+ */
+export const reports = sqliteTable(
+  'reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    reporterId: integer('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    /** 'article', 'comment' or 'user' */
+    targetKind: text('target_kind').notNull(),
+    targetId: integer('target_id').notNull(),
+    targetLabel: text('target_label').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    resolvedAt: timestamp('resolved_at'),
+    resolvedById: integer('resolved_by_id').references(() => users.id, { onDelete: 'set null' }),
+    /** what the moderator did: 'hidden', 'deleted', 'suspended', 'dismissed' */
+    resolution: text('resolution'),
+    resolutionNote: text('resolution_note'),
+  },
+  (t) => [
+    index('reports_open_idx').on(t.id).where(sql`${t.resolvedAt} is null`),
+    index('reports_target_idx').on(t.targetKind, t.targetId),
+    // one open report per reader and target: reporting twice is not a louder report
+    uniqueIndex('reports_one_open_per_reporter')
+      .on(t.reporterId, t.targetKind, t.targetId)
+      .where(sql`${t.resolvedAt} is null`),
+  ],
+);
+
+/**
+ * Every moderation and settings action, and every refusal of the spam rules: who, what, when, why.
+ * Kept (never pruned) and shown paginated in /admin/audit. `actor_name` is kept as it was, so an
+ * entry still says who acted after that account is gone; null actor is the operator or Quire.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    createdAt: timestamp('created_at').notNull(),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    actorName: text('actor_name').notNull(),
+    /** 'web', 'api', 'cli' or 'system' */
+    door: text('door').notNull(),
+    /** `article.hide`, `user.suspend`, `settings.change`, `spam.honeypot`... */
+    action: text('action').notNull(),
+    targetKind: text('target_kind'),
+    targetId: integer('target_id'),
+    targetLabel: text('target_label'),
+    reason: text('reason'),
+    /** JSON: what changed (a setting's old and new value, a role's old and new) */
+    details: text('details'),
+  },
+  (t) => [index('audit_log_action_idx').on(t.action, t.id)],
+);
+
+/** Invitation links: single use, expiring, with the role they give. Only a hash of the token is kept. */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: blob('token_hash', { mode: 'buffer' }).notNull().unique(),
+    role: text('role').notNull(),
+    note: text('note'),
+    createdById: integer('created_by_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+    usedAt: timestamp('used_at'),
+    usedById: integer('used_by_id').references(() => users.id, { onDelete: 'set null' }),
+    revokedAt: timestamp('revoked_at'),
+  },
+  (t) => [index('invitations_created_idx').on(t.createdAt, t.id)],
 );
 
 export type User = typeof users.$inferSelect;

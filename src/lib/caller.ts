@@ -9,6 +9,7 @@ export function callerOf(c: Context, door: 'web' | 'api'): Caller {
   return {
     door,
     userId: c.get('user')?.id ?? null,
+    role: c.get('user')?.role ?? null,
     requestId: c.get('requestId') ?? null,
     ip: c.get('clientIp') ?? null,
     userAgent: c.req.header('user-agent') ?? null,

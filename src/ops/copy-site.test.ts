@@ -140,6 +140,12 @@ describe('quire copy', () => {
 
     expect(copyMatches(report)).toBe(true);
     expect(tableRows(report)).toEqual({
+      site_pages: 0,
+      site_settings: 0,
+      article_slugs: 0,
+      audit_log: 0,
+      invitations: 0,
+      reports: 0,
       users: 3,
       sessions: 1,
       articles: 4,
@@ -151,7 +157,23 @@ describe('quire copy', () => {
       'search index': 4,
     });
     // parents before children
-    expect(copied).toEqual(['tags', 'users', 'articles', 'article_tags', 'comments', 'favorites', 'follows', 'sessions', 'search index']);
+    expect(copied).toEqual([
+      'site_pages',
+      'site_settings',
+      'tags',
+      'users',
+      'articles',
+      'article_slugs',
+      'article_tags',
+      'audit_log',
+      'comments',
+      'favorites',
+      'follows',
+      'invitations',
+      'reports',
+      'sessions',
+      'search index',
+    ]);
     expect(report.skipped.map((table) => table.name)).toEqual(['cache_versions', 'comment_versions', 'rate_limit_buckets', 'throttle_counters']);
     expect(formatCopyReport(report)).toMatch(/^users\s+3\s+[0-9a-f]{16}\s+[0-9a-f]{16}\s+ok$/m);
 
@@ -197,7 +219,7 @@ describe('quire copy', () => {
     const report = await copySite({ engine: 'postgres', url }, { engine: 'sqlite', path: back });
 
     expect(copyMatches(report)).toBe(true);
-    expect(report.tables.map((table) => table.rows)).toEqual([3, 3, 4, 5, 2, 3, 2, 1, 4]);
+    expect(report.tables.map((table) => table.rows)).toEqual([0, 0, 3, 3, 4, 0, 5, 0, 2, 3, 2, 0, 0, 1, 4]);
     expect(sqliteContents(back)).toEqual(sqliteContents(source.env.DATABASE_PATH!));
     const db = (await import('../db/client')).openDatabase(back);
     opened.push(db);
@@ -282,7 +304,7 @@ describe('quire copy', () => {
     expect(copyMatches(report)).toBe(false);
     const lines = formatCopyReport(report).split('\n');
     expect(lines.filter((line) => line.endsWith('DIFFERS')).map((line) => line.split(' ')[0])).toEqual(['follows']);
-    expect(lines.filter((line) => line.endsWith(' ok'))).toHaveLength(8);
+    expect(lines.filter((line) => line.endsWith(' ok'))).toHaveLength(14);
   });
 
   for (const engine of ['sqlite', 'postgres'] as const) {

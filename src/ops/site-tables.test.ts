@@ -7,7 +7,22 @@ import { canonicalRow, copiedTables, DERIVED_TABLES, TableChecksum } from './sit
 describe('the tables quire copy copies', () => {
   it('are every table of both schemas but the derived ones and the search index, parents first', () => {
     const tables = copiedTables();
-    expect(tables.map((table) => table.name)).toEqual(['tags', 'users', 'articles', 'article_tags', 'comments', 'favorites', 'follows', 'sessions']);
+    expect(tables.map((table) => table.name)).toEqual([
+      'site_pages',
+      'site_settings',
+      'tags',
+      'users',
+      'articles',
+      'article_slugs',
+      'article_tags',
+      'audit_log',
+      'comments',
+      'favorites',
+      'follows',
+      'invitations',
+      'reports',
+      'sessions',
+    ]);
     const pgTables = Object.values(pgSchema).filter((value) => is(value, PgTable)) as PgTable[];
     const notCopied = pgTables.map((table) => getTableName(table)).filter((name) => !tables.some((table) => table.name === name));
     expect(notCopied.sort()).toEqual([...DERIVED_TABLES.keys(), 'article_search'].sort());
@@ -24,7 +39,16 @@ describe('the tables quire copy copies', () => {
     expect(byName.sessions).toMatchObject({ primaryKey: ['id'], identity: null });
     expect(byName.article_tags).toMatchObject({ primaryKey: ['articleId', 'tagId'], identity: null });
     expect(byName.favorites).toMatchObject({ primaryKey: ['userId', 'articleId'], identity: null });
-    expect(copiedTables().filter((table) => table.identity).map((table) => table.name)).toEqual(['tags', 'users', 'articles', 'comments']);
+    expect(copiedTables().filter((table) => table.identity).map((table) => table.name)).toEqual([
+      'site_pages',
+      'tags',
+      'users',
+      'articles',
+      'audit_log',
+      'comments',
+      'invitations',
+      'reports',
+    ]);
   });
 });
 

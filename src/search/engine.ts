@@ -7,7 +7,7 @@
  */
 import { and, sql, type SQL } from 'drizzle-orm';
 import { filterCondition, tagIdByName, type FilterKey, type SummaryRow } from '../articles/summary';
-import { unlisted } from '../articles/visibility';
+import { unlistedParts } from '../articles/visibility';
 import type { Db } from '../db/client';
 import type { Params, Tables } from '../db/engine';
 
@@ -63,12 +63,15 @@ export type SearchEngine = {
 
 /**
  * The condition that `id` (an article id in an engine's index) is a listed article, filtered as a
- * list is by `keys`: drafts are left out by id (few, found through articles_published_idx), and
+ * list is by `keys`: drafts and hidden articles are left out by id (few, each found from an index), and
  * filterCondition keeps drafts out and applies author, favorited and feed, as in the lists.
  */
 export function listedArticle(t: Tables, keys: readonly FilterKey[], id: SQL): SQL {
   const { articles, articleTags } = t;
-  if (keys.length === 0) return sql`${id} not in (select ${articles.id} from ${articles} where ${unlisted(t)})`;
+  if (keys.length === 0) {
+    const [drafts, hidden] = unlistedParts(t);
+    return sql`${id} not in (select ${articles.id} from ${articles} where ${drafts}) and ${id} not in (select ${articles.id} from ${articles} where ${hidden})`;
+  }
   const conditions = [filterCondition(t, [...keys])];
   if (keys.includes('tag')) {
     conditions.push(

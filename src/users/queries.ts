@@ -46,9 +46,15 @@ export async function isEmailTaken(db: Db, email: string, exceptId?: number): Pr
   return (await db.select({ id: users.id }).from(users).where(where).limit(1)).length > 0;
 }
 
+/** Whether the site has any account yet: the first one is its owner. */
+export async function hasAnyUser(db: Db): Promise<boolean> {
+  const { users } = tablesOf(db);
+  return (await db.select({ id: users.id }).from(users).limit(1)).length > 0;
+}
+
 export async function createUser(
   db: Db,
-  input: { username: string; email: string; passwordHash: string },
+  input: { username: string; email: string; passwordHash: string; role?: string },
   now: number,
 ): Promise<User> {
   await idle(db);
