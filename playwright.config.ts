@@ -45,12 +45,19 @@ export default defineConfig({
   },
   // the whole suite runs four times: on SQLite and on PostgreSQL, every page with and without
   // JavaScript (`--project sqlite-js-on` runs one; Playwright starts both servers whatever it runs)
-  projects: (['sqlite', 'postgres'] as const).flatMap((engine) =>
-    [true, false].map((javaScriptEnabled) => ({
+  // Each engine's setup project signs up the site's owner (e2e/owner.setup.ts) before its stories.
+  projects: (['sqlite', 'postgres'] as const).flatMap((engine) => [
+    {
+      name: `${engine}-setup`,
+      testMatch: /\.setup\.ts$/,
+      use: { baseURL: baseUrl(engine === 'sqlite' ? SQLITE_PORT : POSTGRES_PORT) },
+    },
+    ...[true, false].map((javaScriptEnabled) => ({
       name: `${engine}-js-${javaScriptEnabled ? 'on' : 'off'}`,
+      dependencies: [`${engine}-setup`],
       use: { browserName: 'chromium' as const, javaScriptEnabled, baseURL: baseUrl(engine === 'sqlite' ? SQLITE_PORT : POSTGRES_PORT) },
     })),
-  ),
+  ]),
   webServer: [
     {
       name: 'sqlite',

@@ -137,3 +137,10 @@ export async function newBrowserContext(browser: Browser, testInfo: TestInfo): P
     javaScriptEnabled: testInfo.project.use.javaScriptEnabled ?? true,
   });
 }
+
+/**
+ * The site's owner: the first account, signed up by the setup project (e2e/owner.setup.ts) before
+ * any story runs on that engine. Stories that need an admin or a moderator sign in as the owner
+ * and give the role, as a person running a site would.
+ */
+export const OWNER: User = { username: 'site-owner', email: 'site-owner@example.test', password: 'velvet otter quarry owner' };

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { isRole, ROLES } from './roles/permissions';
 import type { z } from 'zod';
 import { signUp } from './auth/use-cases';
 import { CLI_CALLER, Forbidden, NotFound, type Core, type FieldErrors } from './core';
@@ -38,9 +39,10 @@ Commands:
                                  back): each a SQLite file or a postgres:// URL, either one left
                                  out is the configured database. The destination must be empty;
                                  the copy is read back and compared, table by table.
-  user create --username NAME --email ADDRESS
+  user create --username NAME --email ADDRESS [--role ROLE]
                                  Create a user. The password is read from standard input, or
-                                 asked for on a terminal.
+                                 asked for on a terminal. ROLE is owner, admin, moderator or
+                                 author (the default; the first account of a site is its owner).
   user reset-password NAME       Set a new password (read the same way) and end every session of
                                  that user.
 
@@ -62,6 +64,7 @@ const OPTIONS = {
   'env-file': { type: 'string' },
   username: { type: 'string' },
   email: { type: 'string' },
+  role: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   force: { type: 'boolean' },
@@ -270,14 +273,18 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
   if (sub === 'create') {
     const username = valid(UsernameSchema, 'username', flag(parsed, 'username'));
     const email = valid(EmailSchema, 'email', flag(parsed, 'email'));
+    const typedRole = parsed.flags.role;
+    if (typedRole !== undefined && (typeof typedRole !== 'string' || !isRole(typedRole))) {
+      throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+    }
     const core = await openCore(env);
     try {
       const password = valid(PasswordSchema, 'password', await readPassword('Password: '));
       // the operator's sign-up: the same rules as the form's, no sign-up limit, no session
-      const result = await signUp(core, CLI_CALLER, { username, email, password });
+      const result = await signUp(core, CLI_CALLER, { username, email, password, ...(typedRole !== undefined && { role: typedRole }) });
       if (!result.ok) throw new OperationError(firstError(result.errors));
       const { user } = result.value;
-      process.stdout.write(`Created user ${user.username} (id ${user.id}).\n`);
+      process.stdout.write(`Created user ${user.username} (id ${user.id}, ${user.role}).\n`);
     } finally {
       await closeDatabase(core.db);
     }

@@ -3,12 +3,13 @@
  * in, sign out, and ending one's own sessions. Changing settings and resetting a password are in
  * src/users/use-cases.ts.
  */
-import { fail, NotFound, succeed, type Caller, type Core, type Outcome } from '../core';
+import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type Outcome } from '../core';
 import type { Db } from '../db/client';
 import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
-import { createUser, findUserByEmail, hasAnyUser } from '../users/queries';
+import { createUser, findOwner, findUserByEmail, hasAnyUser } from '../users/queries';
+import type { Role } from '../roles/permissions';
 import { hasFieldErrors, signedInUser, spendPasswordCheck, takenNames, weakPassword, writingNames } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
 import { measurePassword, type PasswordStrength } from './password-strength';
@@ -19,6 +20,9 @@ export type NewSession = { token: string; expiresAt: Date };
 
 /** A throttle key for a caller without an address (none of today's doors signs in that way). */
 const NO_ADDRESS = 'unknown';
+
+/** The site has its one owner: the role is handed over, not given twice. */
+export const OWNER_TAKEN = 'is taken: the site already has an owner, who can hand the role over';
 
 /** One message for a wrong password and an unknown email, so no answer reveals who is registered. */
 export const INVALID_CREDENTIALS = 'email or password is invalid';
@@ -36,10 +40,17 @@ async function startSession(core: Core, db: Db, caller: Caller, userId: number):
 export async function signUp(
   core: Core,
   caller: Caller,
-  input: { username: string; email: string; password: string },
+  input: {
+    username: string;
+    email: string;
+    password: string;
+    /** the operator's choice (`quire user create --role`); anyone else's account gets the default */
+    role?: Role;
+  },
 ): Promise<Outcome<{ user: User; session: NewSession | null }>> {
   const { db, clock, limits, log } = core;
   const operator = caller.door === 'cli';
+  if (input.role !== undefined && !operator) throw new Forbidden('user', 'Only the operator can choose a new account’s role.');
   // Every attempt spends one from the sign-up limit before anything is checked, taken names and
   // refusals included: an answer says whether the username and email are free, so one address
   // learns no more names an hour than it may create accounts, and once the limit is spent the
@@ -59,7 +70,8 @@ export async function signUp(
       if (hasFieldErrors(taken)) return fail(taken);
       // the first account of a new site is its owner (src/roles/permissions.ts); the unique index
       // users_one_owner refuses a second, should two first sign-ups race on two nodes
-      const role = (await hasAnyUser(tx)) ? 'author' : 'owner';
+      const role = input.role ?? ((await hasAnyUser(tx)) ? 'author' : 'owner');
+      if (role === 'owner' && (await findOwner(tx))) return fail({ role: [OWNER_TAKEN] });
       const user = await createUser(tx, { username: input.username, email: input.email, passwordHash, role }, clock());
       return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
     }),

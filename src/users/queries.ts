@@ -52,6 +52,12 @@ export async function hasAnyUser(db: Db): Promise<boolean> {
   return (await db.select({ id: users.id }).from(users).limit(1)).length > 0;
 }
 
+/** The site's owner, if it has one yet. */
+export async function findOwner(db: Db): Promise<User | null> {
+  const { users } = tablesOf(db);
+  return (await db.select().from(users).where(eq(users.role, 'owner')).limit(1))[0] ?? null;
+}
+
 export async function createUser(
   db: Db,
   input: { username: string; email: string; passwordHash: string; role?: string },

@@ -77,4 +77,5 @@ export const USER_FIELD_LABELS: Record<string, string> = {
   image: 'Image URL',
   bio: 'Bio',
   currentPassword: 'Current password',
+  role: 'Role',
 };
