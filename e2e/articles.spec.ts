@@ -3,6 +3,7 @@ import {
   addTag,
   articleBanner,
   editorTagPills,
+  newBrowserContext,
   newUser,
   postArticle,
   publishArticle,
@@ -45,7 +46,7 @@ test('an author can write an article with tags', async ({ page }, testInfo) => {
   await expect(content.locator('.tag-list .tag-pill')).toHaveText(tags);
 });
 
-test('an author can edit an article: new title, new slug, a tag removed', async ({ page }, testInfo) => {
+test('an author can edit an article: new title, new slug, a tag removed, and the old link still works', async ({ page, browser }, testInfo) => {
   await signUp(page, newUser(testInfo, 'editor'));
   const title = uniqueTitle(testInfo, 'First draft');
   const tags = [uniqueName(testInfo, 'keep'), uniqueName(testInfo, 'drop'), uniqueName(testInfo, 'also')];
@@ -68,8 +69,15 @@ test('an author can edit an article: new title, new slug, a tag removed', async 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(newTitle);
   await expect(page.locator('.article-content .tag-list .tag-pill')).toHaveText([tags[0]!, tags[2]!]);
 
-  const old = await page.goto(`/article/${slugOf(title)}`);
-  expect(old?.status()).toBe(404);
+  // a reader following the old link lands on the renamed article (301)
+  const reader = await newBrowserContext(browser, testInfo);
+  const readerPage = await reader.newPage();
+  const old = await readerPage.goto(`/article/${slugOf(title)}`);
+  expect(old?.status()).toBe(200);
+  expect(old?.request().redirectedFrom()?.url()).toMatch(new RegExp(`/article/${slugOf(title)}$`));
+  await expect(readerPage).toHaveURL(`/article/${slugOf(newTitle)}`);
+  await expect(readerPage.getByRole('heading', { level: 1 })).toHaveText(newTitle);
+  await reader.close();
 });
 
 test('an author can delete an article', async ({ page }, testInfo) => {
@@ -81,6 +89,7 @@ test('an author can delete an article', async ({ page }, testInfo) => {
 
   await expect(page).toHaveURL('/');
   await expect(page.getByRole('link', { name: title })).toHaveCount(0);
+  // its address says it is gone for good (410), and is never given to another article
   const gone = await page.goto(`/article/${slug}`);
-  expect(gone?.status()).toBe(404);
+  expect(gone?.status()).toBe(410);
 });

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorPage } from '../views/pages/info-pages';
 import type { AppDeps } from './app-types';
-import { Forbidden, NotFound } from './core';
+import { Forbidden, Gone, NotFound } from './core';
 import { apiErrorResponse } from './api/errors';
 import { sharedReads } from './articles/queries';
 import { cachedReads, createCache } from './cache';
@@ -48,6 +48,7 @@ const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
   400: { heading: 'Bad request', message: 'The request could not be understood.' },
   403: { heading: 'Forbidden', message: 'You are not allowed to do that.' },
   404: { heading: 'Not found', message: 'Sorry, this resource does not exist.' },
+  410: { heading: 'Gone', message: 'What was at this address has been deleted.' },
   413: { heading: 'Too large', message: 'What you sent is larger than this site accepts.' },
   429: { heading: 'Too many requests', message: 'Please wait a little before trying again.' },
   500: { heading: 'Something went wrong', message: 'An unexpected error happened on our side. It has been logged.' },
@@ -190,6 +191,7 @@ export function createApp(options: CreateAppOptions) {
       if (isApiPath(c.req.path)) return apiErrorResponse(c, 404, { [err.thing]: ['not found'] });
       return showError(c, 404, err.message);
     }
+    if (err instanceof Gone) return showError(c, 410, err.message);
     if (err instanceof Forbidden || (err instanceof HTTPException && err.status === 403)) {
       logSecurityEvent(c, log, 'forbidden', { method: c.req.method, path: c.req.path });
       return showError(c, 403, err.message);

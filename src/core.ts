@@ -65,3 +65,11 @@ export class Forbidden extends Error {
     super(message);
   }
 }
+
+/** What was here has been deleted for good: a 410, so links and search engines let it go. */
+export class Gone extends Error {
+  override name = 'Gone';
+  constructor(readonly thing: string, message: string) {
+    super(message);
+  }
+}

@@ -51,6 +51,8 @@ export function articleApiRoutes(deps: AppDeps) {
   app.get('/articles', (c) => list(c, {}));
 
   // someone else's draft does not exist for API clients either
+  // RealWorld's address of an article is its slug now: a former one is not found here (the pages'
+  // old addresses answer 301, src/articles/routes.tsx), so RealWorld clients see what they expect
   app.get('/articles/:slug', async (c) => c.json(articleJson(await findArticleToRead(deps, caller(c), slug(c)))));
 
   app.post('/articles', requireApiUser(), async (c) => {

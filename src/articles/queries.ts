@@ -232,13 +232,50 @@ async function queryTagsInUse(db: Db): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/**
+ * The slugs of the form base, base-N that another article may not be given: every article's but
+ * `exceptId`'s, and every retired one (an address an article had before a rename, or a deleted
+ * article's), so an old link never leads to a different article. An article may take back an
+ * address it had itself.
+ */
 async function takenSlugs(db: Db, base: string, exceptId?: number): Promise<Set<string>> {
-  const { articles } = tablesOf(db);
-  const rows = await db
-    .select({ slug: articles.slug, id: articles.id })
-    .from(articles)
-    .where(sql`${articles.slug} = ${base} or ${articles.slug} like ${`${base}-%`} escape '\\'`);
-  return new Set(rows.filter((row) => row.id !== exceptId).map((row) => row.slug));
+  const { articles, articleSlugs } = tablesOf(db);
+  const like = `${base}-%`;
+  const [current, retired] = await Promise.all([
+    db
+      .select({ slug: articles.slug, id: articles.id })
+      .from(articles)
+      .where(sql`${articles.slug} = ${base} or ${articles.slug} like ${like} escape '\\'`),
+    db
+      .select({ slug: articleSlugs.slug, id: articleSlugs.articleId })
+      .from(articleSlugs)
+      .where(sql`${articleSlugs.slug} = ${base} or ${articleSlugs.slug} like ${like} escape '\\'`),
+  ]);
+  return new Set([...current, ...retired].filter((row) => exceptId === undefined || row.id !== exceptId).map((row) => row.slug));
+}
+
+/** Keeps `oldSlug` as a former address of the article, which now answers at `newSlug`. */
+async function retireSlug(db: Db, articleId: number, oldSlug: string, newSlug: string, now: number): Promise<void> {
+  const { articleSlugs } = tablesOf(db);
+  // an address the article takes back is its address again, no longer a former one
+  await db.delete(articleSlugs).where(eq(articleSlugs.slug, newSlug));
+  await db.insert(articleSlugs).values({ slug: oldSlug, articleId, createdAt: new Date(now) });
+}
+
+/**
+ * Where a former address leads: the article's current slug, 'gone' for a deleted article's, or
+ * null for an address no article ever had.
+ */
+export async function findRetiredSlug(db: Db, slug: string): Promise<{ articleId: number; slug: string } | 'gone' | null> {
+  const { articles, articleSlugs } = tablesOf(db);
+  const [row] = await db
+    .select({ articleId: articleSlugs.articleId, slug: articles.slug })
+    .from(articleSlugs)
+    .leftJoin(articles, eq(articles.id, articleSlugs.articleId))
+    .where(eq(articleSlugs.slug, slug))
+    .limit(1);
+  if (!row) return null;
+  return row.articleId === null || row.slug === null ? 'gone' : { articleId: row.articleId, slug: row.slug };
 }
 
 async function replaceTags(db: Db, articleId: number, publishedAt: Date | null, tagList: string[]): Promise<void> {
@@ -323,6 +360,7 @@ export async function updateArticle(
     if (options.newSlugFrom !== undefined) {
       const base = slugify(options.newSlugFrom);
       slug = uniqueSlug(base, await takenSlugs(tx, base, article.id));
+      if (slug !== article.slug) await retireSlug(tx, article.id, article.slug, slug, now);
     }
     await tx
       .update(articles)
@@ -350,10 +388,13 @@ export async function updateArticle(
   });
 }
 
-export async function deleteArticle(db: Db, articleId: number): Promise<void> {
+export async function deleteArticle(db: Db, articleId: number, now: number): Promise<void> {
   await transaction(db, async (tx) => {
     await searchEngineOf(tx).remove(tx, articleId);
-    const { articles } = tablesOf(tx);
+    const { articles, articleSlugs } = tablesOf(tx);
+    // its address stays taken (its former ones too: their article_id becomes null), answering 410
+    const [row] = await tx.select({ slug: articles.slug }).from(articles).where(eq(articles.id, articleId)).limit(1);
+    if (row) await tx.insert(articleSlugs).values({ slug: row.slug, articleId, createdAt: new Date(now) });
     await tx.delete(articles).where(eq(articles.id, articleId));
   });
 }

@@ -123,7 +123,10 @@ describe('the editor', () => {
     expect(after.tagList).toEqual([]);
     expect(after.createdAt).toEqual(before.createdAt);
     expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
-    expect((await browser.get(`/article/${slug}`)).status).toBe(404);
+    // the old address leads to the new one (src/articles/slug-redirects.test.ts)
+    const old = await browser.get(`/article/${slug}`);
+    expect(old.status).toBe(301);
+    expect(old.headers.get('location')).toBe('/article/second-title');
   });
 
   it('forbids editing or deleting someone else’s article (403) and 404s unknown slugs', async () => {

@@ -23,6 +23,7 @@ import {
   createArticle,
   deleteArticle,
   favoriteArticle,
+  findArticleOrItsAddress,
   findArticleToEdit,
   findArticleToRead,
   unfavoriteArticle,
@@ -186,7 +187,12 @@ export function articleRoutes(deps: AppDeps) {
     return await showList(c, deps, { kind: 'tag', tag }, { tag });
   });
 
-  app.get('/article/:slug', async (c) => await showArticlePage(c, deps, await requireArticle(c, deps)));
+  app.get('/article/:slug', async (c) => {
+    const found = await findArticleOrItsAddress(deps, callerOf(c, 'web'), c.req.param('slug'));
+    // a renamed article's old address leads to its new one, forever
+    if ('movedTo' in found) return c.redirect(articlePath(found.movedTo), 301);
+    return await showArticlePage(c, deps, found.article);
+  });
 
   app.get('/editor', requireUser(), (c) =>
     c.render(

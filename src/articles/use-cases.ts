@@ -4,7 +4,7 @@
  * caller may see it (src/articles/visibility.ts) and may act on it (src/articles/policy.ts), and
  * answers the article as the caller now sees it. Comments are in src/comments/use-cases.ts.
  */
-import { Forbidden, NotFound, type Caller, type Core } from '../core';
+import { Forbidden, Gone, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
 import { signedInUser } from '../users/use-cases';
@@ -25,6 +25,32 @@ export async function findArticleToRead(core: Pick<Core, 'db'>, caller: Caller, 
   const article = await queries.findArticleBySlug(core.db, slug, caller.userId);
   if (!article || !canSeeArticle(viewerOf(caller), article)) throw new NotFound('article', NO_SUCH_ARTICLE);
   return article;
+}
+
+export const ARTICLE_DELETED = 'The article that was at this address has been deleted.';
+
+/**
+ * What a reader asking for `slug` gets: the article, or, when `slug` is an address an article had
+ * before it was renamed, the address it has now (its doors answer 301 there, forever). A deleted
+ * article's address is Gone (410); an address no article the caller may see ever had, NotFound.
+ */
+export async function findArticleOrItsAddress(
+  core: Pick<Core, 'db'>,
+  caller: Caller,
+  slug: string,
+): Promise<{ article: ArticleDetail } | { movedTo: string }> {
+  try {
+    return { article: await findArticleToRead(core, caller, slug) };
+  } catch (error) {
+    if (!(error instanceof NotFound)) throw error;
+    const former = await queries.findRetiredSlug(core.db, slug);
+    if (former === 'gone') throw new Gone('article', ARTICLE_DELETED);
+    if (former === null) throw error;
+    // the new address of an article the caller may not see would tell them it exists
+    const article = await queries.findArticleBySlug(core.db, former.slug, caller.userId);
+    if (!article || !canSeeArticle(viewerOf(caller), article)) throw error;
+    return { movedTo: former.slug };
+  }
 }
 
 /**
@@ -119,7 +145,7 @@ export async function updateArticle(
 export async function deleteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<void> {
   await transaction(core.db, async (tx) => {
     const article = await findArticleToEdit({ db: tx }, caller, input.slug);
-    await queries.deleteArticle(tx, article.id);
+    await queries.deleteArticle(tx, article.id, core.clock());
   });
 }
 

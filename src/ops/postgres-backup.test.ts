@@ -237,7 +237,7 @@ describe('restorePostgres', () => {
     const { alice, articles } = await seed(site.db);
     const file = path.join(dir, 'before.dump');
     await backupPostgres(url, file);
-    await deleteArticle(site.db, articles[0]!.id);
+    await deleteArticle(site.db, articles[0]!.id, Date.now());
     await insertUser(site.db, 'mallory');
     const versionsBefore = (await readRow<{ content: number }>(site.db, sql`select content from cache_versions where id = 1`))!.content;
 
