@@ -10,6 +10,7 @@ import { createTestClock } from '../lib/clock';
 import type { GlobalStep } from '../lib/front-door';
 import { silentLog, type LogLine } from '../lib/logger';
 import { loadMarkdown } from '../lib/markdown';
+import type { Role } from '../roles/permissions';
 import { limitStoresFor, Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
@@ -134,19 +135,23 @@ export function formBody(fields: Record<string, string | string[]>): URLSearchPa
 export const PASSWORD = 'correct horse battery';
 let passwordHash: Promise<string> | null = null;
 
-/** A user straight in the database (hashing the shared test password once per file). */
-export async function insertUser(db: Db, username: string, extra: { bio?: string; image?: string } = {}) {
+/** A user straight in the database (hashing the shared test password once per file); an author unless told. */
+export async function insertUser(db: Db, username: string, extra: { bio?: string; image?: string; role?: Role } = {}) {
   passwordHash ??= hashPassword(PASSWORD);
-  const user = await createUser(db, { username, email: `${username}@example.com`, passwordHash: await passwordHash }, Date.now());
+  const user = await createUser(
+    db,
+    { username, email: `${username}@example.com`, passwordHash: await passwordHash, ...(extra.role && { role: extra.role }) },
+    Date.now(),
+  );
   if (extra.bio || extra.image) {
     await db.update(users).set({ bio: extra.bio ?? null, image: extra.image ?? null }).where(eq(users.id, user.id));
   }
   return user;
 }
 
-/** A browser signed in as a new user. */
-export async function signedInBrowser(t: TestApp, username: string) {
-  const user = await insertUser(t.db, username);
+/** A browser signed in as a new user (an author unless told). */
+export async function signedInBrowser(t: TestApp, username: string, options: { role?: Role } = {}) {
+  const user = await insertUser(t.db, username, options);
   const browser = new Browser(t.app);
   const res = await browser.post('/login', { email: user.email, password: PASSWORD });
   if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}`);
