@@ -10,6 +10,7 @@ import { adminRoutes } from './admin/routes';
 import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
 import { loadSession } from './auth/middleware';
+import { moderationRoutes } from './moderation/routes';
 import { authRoutes } from './auth/routes';
 import { commentRoutes } from './comments/routes';
 import { feedRoutes } from './feeds/routes';
@@ -176,6 +177,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', authRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', sessionRoutes(deps));
+  app.route('/', moderationRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', pageRoutes(deps));
 

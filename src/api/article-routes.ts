@@ -13,6 +13,7 @@ import {
 import { listCommentsForArticle } from '../comments/queries';
 import { addComment, deleteComment, findArticleToComment } from '../comments/use-cases';
 import { showsComments } from '../cache';
+import { viewerOf } from '../articles/visibility';
 import { callerOf } from '../lib/caller';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
@@ -87,7 +88,7 @@ export function articleApiRoutes(deps: AppDeps) {
   app.get('/articles/:slug/comments', async (c) => {
     const article = await findArticleToComment(deps, caller(c), slug(c));
     showsComments(c, { articleId: article.id });
-    return c.json({ comments: (await listCommentsForArticle(db, article.id, viewerId(c))).map(commentJson) });
+    return c.json({ comments: (await listCommentsForArticle(db, article.id, viewerOf(caller(c)))).map(commentJson) });
   });
 
   app.post('/articles/:slug/comments', requireApiUser(), async (c) => {

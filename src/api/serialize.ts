@@ -38,5 +38,9 @@ export function commentJson(comment: CommentView) {
     updatedAt: comment.updatedAt.toISOString(),
     body: comment.body,
     author: profileJson(comment.author),
+    // a Quire extension, only ever shown to the comment's author and moderators
+    ...(comment.hidden && {
+      hidden: { at: comment.hidden.at.toISOString(), cause: comment.hidden.cause, reason: comment.hidden.reason },
+    }),
   };
 }

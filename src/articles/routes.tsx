@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ArticlePreview, previewKey } from '../../views/components/article-preview';
-import { ArticlePage } from '../../views/pages/article-page';
+import { ArticlePage, NO_ACTIONS, type ArticleActions } from '../../views/pages/article-page';
 import { EditorPage, type EditorValues } from '../../views/pages/editor-page';
 import { HomePage, TagSidebar, type HomeTab } from '../../views/pages/home-page';
 import type { AppDeps } from '../app-types';
@@ -17,6 +17,9 @@ import { herePath } from '../lib/render';
 import { articlePath, editorPath, FOLLOWING_FEED_PATH, tagPath } from '../paths';
 import { siteOf } from '../lib/site';
 import { articleMeta, listMeta } from '../seo/meta';
+import { can } from '../roles/permissions';
+import { canDeleteArticle, canDeleteComment } from './policy';
+import { viewerOf } from './visibility';
 import { listArticles, type ArticleDetail, type ArticleFilter, type ArticleSummary } from './queries';
 import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
 import {
@@ -43,11 +46,21 @@ export async function showArticlePage(
   comment?: { value: string; errors: FormErrors },
 ) {
   const viewer = c.get('user');
-  const comments = await listCommentsForArticle(deps.db, article.id, viewer?.id ?? null);
+  const caller = callerOf(c, 'web');
+  const comments = await listCommentsForArticle(deps.db, article.id, viewerOf(caller));
   showsComments(c, { articleId: article.id });
   const here = articlePath(article.slug);
+  const actions: ArticleActions = viewer
+    ? {
+        deleteArticle: canDeleteArticle(caller, article),
+        moderate: can(caller, 'article:hide:any'),
+        report: viewer.id !== article.author.id,
+        deleteComment: (comment) => canDeleteComment(caller, comment, article),
+      }
+    : NO_ACTIONS;
   return c.render(
     <ArticlePage
+      actions={actions}
       article={article}
       html={article.bodyHtml}
       comments={comments}

@@ -8,13 +8,24 @@ import { Forbidden, Gone, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
 import { signedInUser } from '../users/use-cases';
-import { canEditArticle } from './policy';
+import { recordAudit } from '../audit/log';
+import { actsOnOthers, canDeleteArticle, canEditArticle } from './policy';
 import * as queries from './queries';
 import type { ArticleDetail, ArticleInput } from './queries';
 import { canSeeArticle, viewerOf } from './visibility';
 
 export const NO_SUCH_ARTICLE = 'There is no article at this address.';
 export const ONLY_THE_AUTHOR = 'Only the author can change this article.';
+export const NOT_YOURS_TO_DELETE = 'Only its author or a moderator can delete this article.';
+export const HIDDEN_ARTICLE_IS_CLOSED = 'This article is hidden by a moderator: it takes no comments or favorites until it is restored.';
+
+/**
+ * A hidden article can be read by its author and moderators, but only moderators may act on it
+ * (comment, favorite): its author sees why it is hidden and waits for a moderator.
+ */
+export function refuseIfHiddenFor(caller: Caller, article: { hidden: unknown }): void {
+  if (article.hidden !== null && !viewerOf(caller)?.seesHidden) throw new Forbidden('article', HIDDEN_ARTICLE_IS_CLOSED);
+}
 
 
 /**
@@ -141,11 +152,37 @@ export async function updateArticle(
   });
 }
 
-/** The author deletes their article, with its comments, favorites and tags. */
-export async function deleteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<void> {
+/**
+ * The article at `slug` if the caller may delete it (its author, or a moderator: src/articles/policy.ts).
+ * Also the read of the confirmation page, so it refuses in the same words.
+ */
+export async function findArticleToDelete(core: Pick<Core, 'db'>, caller: Caller, slug: string): Promise<ArticleDetail> {
+  const article = await findArticleToRead(core, caller, slug);
+  if (!canDeleteArticle(caller, article)) throw new Forbidden('article', NOT_YOURS_TO_DELETE);
+  return article;
+}
+
+/**
+ * The author (or a moderator) deletes an article, with its comments, favorites and tags. Deleting
+ * someone else's is a moderation act: it goes to the audit log in the same transaction.
+ */
+export async function deleteArticle(core: Core, caller: Caller, input: { slug: string; reason?: string | null }): Promise<void> {
   await transaction(core.db, async (tx) => {
-    const article = await findArticleToEdit({ db: tx }, caller, input.slug);
+    const article = await findArticleToDelete({ db: tx }, caller, input.slug);
     await queries.deleteArticle(tx, article.id, core.clock());
+    if (actsOnOthers(caller, article)) {
+      await recordAudit(
+        tx,
+        caller,
+        {
+          action: 'article.delete',
+          target: { kind: 'article', id: article.id, label: article.title },
+          reason: input.reason ?? null,
+          details: { author: article.author.username, slug: article.slug },
+        },
+        core.clock(),
+      );
+    }
   });
 }
 
@@ -158,11 +195,12 @@ export async function favoriteArticle(core: Core, caller: Caller, input: { slug:
   const userId = signedInUser(caller);
   // an article the caller cannot see answers 404 before the limit is spent; spent before the
   // transaction (see Limits.enforce), once, however many times the transaction runs
-  await findArticleToRead(core, caller, input.slug);
+  refuseIfHiddenFor(caller, await findArticleToRead(core, caller, input.slug));
   await limits.enforce('favorites', userId, clock(), caller.requestId ?? undefined);
   // checked again inside: the article cannot go between the check and the write
   return transaction(db, async (tx) => {
     const article = await findArticleToRead({ db: tx }, caller, input.slug);
+    refuseIfHiddenFor(caller, article);
     await queries.favoriteArticle(tx, userId, article.id, clock());
     return await reread({ ...core, db: tx }, caller, article.slug);
   });

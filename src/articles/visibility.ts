@@ -70,3 +70,18 @@ export function canSeeArticle(viewer: Viewer | null, article: ArticleVisibility)
   if (viewer === null) return false;
   return viewer.id === article.author.id || (article.publishedAt !== null && viewer.seesHidden);
 }
+
+/**
+ * The same rule for comments: a comment is shown to everyone unless moderation hides it; its
+ * author and moderators still see it (with why). Over `t.comments`, with the viewer's id and
+ * whether they see hidden content (1 or 0) as parameters, so one prepared statement serves all.
+ */
+export const visibleComment = (t: Tables, viewerId: SQLWrapper | number, seesHidden: SQLWrapper | number): SQL =>
+  sql`(${t.comments.hiddenAt} is null or ${t.comments.authorId} = ${viewerId} or ${seesHidden} = 1)`;
+
+/** `visibleComment` on a comment already read. */
+export function canSeeComment(viewer: Viewer | null, comment: { author: { id: number }; hidden: unknown }): boolean {
+  if (comment.hidden === null) return true;
+  if (viewer === null) return false;
+  return viewer.id === comment.author.id || viewer.seesHidden;
+}

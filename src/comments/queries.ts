@@ -1,5 +1,6 @@
 import { and, desc, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import { hiddenOf, type ArticleHidden, type Profile } from '../articles/summary';
+import { visibleComment, type Viewer } from '../articles/visibility';
 import type { Db } from '../db/client';
 import { ANONYMOUS_VIEWER, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle } from '../db/transaction';
@@ -11,6 +12,8 @@ export type CommentView = {
   createdAt: Date;
   updatedAt: Date;
   author: Profile;
+  /** null unless moderation hides it (only its author and moderators see it then) */
+  hidden: ArticleHidden | null;
 };
 
 const commentColumns = (t: Tables, viewerId: number | null | SQLWrapper) => ({
@@ -23,6 +26,9 @@ const commentColumns = (t: Tables, viewerId: number | null | SQLWrapper) => ({
   bio: t.users.bio,
   image: t.users.image,
   following: followingFlag(t, viewerId, t.users.id),
+  hiddenAt: t.comments.hiddenAt,
+  hiddenCause: t.comments.hiddenCause,
+  hiddenReason: t.comments.hiddenReason,
 });
 
 type CommentRow = {
@@ -35,6 +41,9 @@ type CommentRow = {
   bio: string | null;
   image: string | null;
   following: number | boolean;
+  hiddenAt: Date | null;
+  hiddenCause: string | null;
+  hiddenReason: string | null;
 };
 
 const toView = (row: CommentRow): CommentView => ({
@@ -43,19 +52,29 @@ const toView = (row: CommentRow): CommentView => ({
   createdAt: row.createdAt,
   updatedAt: row.updatedAt,
   author: { id: row.authorId, username: row.username, bio: row.bio, image: row.image, following: Boolean(row.following) },
+  hidden: hiddenOf(row),
 });
 
-/** An article's comments, newest first, in one query. */
-export async function listCommentsForArticle(db: Db, articleId: number, viewerId: number | null): Promise<CommentView[]> {
+/**
+ * An article's comments as `viewer` may see them (src/articles/visibility.ts: hidden ones only to
+ * their author and moderators), newest first, in one query.
+ */
+export async function listCommentsForArticle(db: Db, articleId: number, viewer: Viewer | null): Promise<CommentView[]> {
   const query = preparedQuery(db, 'comments-for-article', (t) =>
     db
       .select(commentColumns(t, sql.placeholder('viewer')))
       .from(t.comments)
       .innerJoin(t.users, eq(t.users.id, t.comments.authorId))
-      .where(eq(t.comments.articleId, sql.placeholder('articleId')))
+      .where(
+        and(
+          eq(t.comments.articleId, sql.placeholder('articleId')),
+          visibleComment(t, sql.placeholder('viewer'), sql.placeholder('seesHidden')),
+        ),
+      )
       .orderBy(desc(t.comments.createdAt), desc(t.comments.id)),
   );
-  return (await query.rows({ articleId, viewer: viewerId ?? ANONYMOUS_VIEWER })).map(toView);
+  const rows = await query.rows({ articleId, viewer: viewer?.id ?? ANONYMOUS_VIEWER, seesHidden: viewer?.seesHidden ? 1 : 0 });
+  return rows.map(toView);
 }
 
 /**

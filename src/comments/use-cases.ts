@@ -1,9 +1,12 @@
 /**
- * What a person does with comments: write one on an article they can see, and delete their own.
+ * What a person does with comments: write one on an article they can see, and delete one they may
+ * (their own, one under their article, or any if they moderate: src/articles/policy.ts).
  */
-import { NO_SUCH_ARTICLE } from '../articles/use-cases';
-import { canDeleteComment } from '../articles/policy';
-import { canSeeArticle, viewerOf } from '../articles/visibility';
+import { NO_SUCH_ARTICLE, refuseIfHiddenFor } from '../articles/use-cases';
+import { actsOnOthers, canDeleteComment } from '../articles/policy';
+import { canSeeArticle, canSeeComment, viewerOf } from '../articles/visibility';
+import { recordAudit } from '../audit/log';
+import { excerpt } from '../moderation/labels';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { signedInUser } from '../users/use-cases';
@@ -11,10 +14,10 @@ import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
 
 export const NO_SUCH_COMMENT = 'That comment does not exist.';
-export const ONLY_ITS_AUTHOR = 'Only its author can delete a comment.';
+export const ONLY_ITS_AUTHOR = 'Only its author, the author of the article or a moderator can delete a comment.';
 
 /** A comment's id as addresses write it: what is not one is no comment's. */
-const COMMENT_ID = /^[1-9][0-9]{0,15}$/;
+export const COMMENT_ID = /^[1-9][0-9]{0,15}$/;
 
 /**
  * The article at `slug` whose comments the caller may read and add to: one they can see, read
@@ -36,29 +39,70 @@ export async function addComment(core: Core, caller: Caller, input: { slug: stri
   const authorId = signedInUser(caller);
   // a missing article answers 404 before the limit is spent; the limit is spent before the
   // transaction (see Limits.enforce), once, however many times the transaction runs
-  await findArticleToComment(core, caller, input.slug);
+  refuseIfHiddenFor(caller, await findArticleToComment(core, caller, input.slug));
   await limits.enforce('comments', authorId, clock(), caller.requestId ?? undefined);
   // checked again inside: the article cannot go between the check and the write
   return transaction(db, async (tx) => {
     const article = await findArticleToComment({ db: tx }, caller, input.slug);
+    refuseIfHiddenFor(caller, article);
     const id = await queries.addComment(tx, article.id, authorId, input.body, clock());
     return (await queries.findComment(tx, article.id, id, authorId))!;
   });
 }
 
 /**
- * The signed-in user deletes their own comment; no one else may, the article's author included.
- * `commentId` is as the address gives it: an id of no comment on this article is not found.
+ * The comment `commentId` under the article at `slug`, as the caller may see it: an id of no
+ * comment on this article, or a hidden comment they may not see, is not found.
  */
-export async function deleteComment(core: Core, caller: Caller, input: { slug: string; commentId: string }): Promise<void> {
-  const userId = signedInUser(caller);
+export async function findCommentToRead(
+  core: Pick<Core, 'db'>,
+  caller: Caller,
+  input: { slug: string; commentId: string },
+): Promise<{ article: CommentedArticle; comment: CommentView }> {
+  const article = await findArticleToComment(core, caller, input.slug);
+  const comment = COMMENT_ID.test(input.commentId)
+    ? await queries.findComment(core.db, article.id, Number(input.commentId), caller.userId)
+    : null;
+  if (!comment || !canSeeComment(viewerOf(caller), comment)) throw new NotFound('comment', NO_SUCH_COMMENT);
+  return { article, comment };
+}
+
+/** The same, if the caller may delete it (also the read of the confirmation page). */
+export async function findCommentToDelete(
+  core: Pick<Core, 'db'>,
+  caller: Caller,
+  input: { slug: string; commentId: string },
+): Promise<{ article: CommentedArticle; comment: CommentView }> {
+  signedInUser(caller);
+  const found = await findCommentToRead(core, caller, input);
+  if (!canDeleteComment(caller, found.comment, found.article)) throw new Forbidden('comment', ONLY_ITS_AUTHOR);
+  return found;
+}
+
+/**
+ * The signed-in user deletes a comment they may delete: their own, one under their own article, or
+ * any if they moderate. Deleting someone else's goes to the audit log in the same transaction.
+ */
+export async function deleteComment(
+  core: Core,
+  caller: Caller,
+  input: { slug: string; commentId: string; reason?: string | null },
+): Promise<void> {
   await transaction(core.db, async (tx) => {
-    const article = await findArticleToComment({ db: tx }, caller, input.slug);
-    const comment = COMMENT_ID.test(input.commentId)
-      ? await queries.findComment(tx, article.id, Number(input.commentId), userId)
-      : null;
-    if (!comment) throw new NotFound('comment', NO_SUCH_COMMENT);
-    if (!canDeleteComment({ id: userId }, comment)) throw new Forbidden('comment', ONLY_ITS_AUTHOR);
+    const { article, comment } = await findCommentToDelete({ db: tx }, caller, input);
     await queries.deleteComment(tx, article.id, comment.id);
+    if (actsOnOthers(caller, comment)) {
+      await recordAudit(
+        tx,
+        caller,
+        {
+          action: 'comment.delete',
+          target: { kind: 'comment', id: comment.id, label: excerpt(comment.body) },
+          reason: input.reason ?? null,
+          details: { author: comment.author.username, article: article.slug },
+        },
+        core.clock(),
+      );
+    }
   });
 }

@@ -8,8 +8,23 @@ import { DateTime } from '../components/date';
 import { ErrorList, FieldError, fieldAria } from '../components/errors';
 import type { FormErrors, Viewer } from '../view-types';
 
+/** What the viewer may do here, decided by the route from src/articles/policy.ts and the viewer's role. */
+export type ArticleActions = {
+  /** the author, or a moderator: a Delete Article button (to the confirmation page) */
+  deleteArticle: boolean;
+  /** a moderator: Hide (with a reason) / Restore forms for the article and its comments */
+  moderate: boolean;
+  /** a signed-in reader who is not the author: Report links */
+  report: boolean;
+  /** whether the viewer may delete this comment (its author, the article's author, a moderator) */
+  deleteComment: (comment: CommentView) => boolean;
+};
+
+export const NO_ACTIONS: ArticleActions = { deleteArticle: false, moderate: false, report: false, deleteComment: () => false };
+
 type Props = {
   article: ArticleDetail;
+  actions: ArticleActions;
   /** rendered, sanitised Markdown */
   html: string;
   comments: CommentView[];
@@ -47,18 +62,19 @@ function ArticleMeta(props: Props) {
         <span class="reading-time">{article.readingMinutes} min read</span>
       </div>
       {own ? (
-        <>
-          <a href={editorPath(article.slug)} class="btn btn-sm btn-outline-secondary">
-            <i class="ion-edit" aria-hidden="true"></i> Edit Article
-          </a>
-          <form method="post" action={`${articlePath(article.slug)}/delete`}>
-            <button type="submit" class="btn btn-sm btn-outline-danger">
-              <i class="ion-trash-a" aria-hidden="true"></i> Delete Article
-            </button>
-          </form>
-        </>
+        <a href={editorPath(article.slug)} class="btn btn-sm btn-outline-secondary">
+          <i class="ion-edit" aria-hidden="true"></i> Edit Article
+        </a>
       ) : (
         <FollowButton username={article.author.username} following={article.author.following} here={props.here} />
+      )}
+      {props.actions.deleteArticle && (
+        // a GET: the confirmation page asks before anything is deleted, JavaScript or not
+        <form method="get" action={`${articlePath(article.slug)}/delete`}>
+          <button type="submit" class="btn btn-sm btn-outline-danger">
+            <i class="ion-trash-a" aria-hidden="true"></i> Delete Article
+          </button>
+        </form>
       )}
       <form method="post" action={favoriteActionPath(article.slug, article.favorited)}>
         <RedirectTo here={props.here} />
@@ -113,11 +129,49 @@ function CommentForm(props: Props) {
   );
 }
 
-function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug: string; here: string }) {
-  const { comment } = props;
+/** Why something is hidden, in the words its author (`own`) and moderators see. */
+export function hiddenWhy(hidden: { cause: string; reason: string | null }, own: boolean): string {
+  if (hidden.cause === 'suspension') return own ? 'Hidden while your account is suspended.' : 'Hidden while its author’s account is suspended.';
+  return `Hidden by a moderator: ${hidden.reason ?? 'no reason given'}`;
+}
+
+function HideForm(props: { action: string; id: string; here: string; label: string }) {
   return (
-    <div class="card" id={`comment-${comment.id}`}>
+    <form method="post" action={props.action} class="moderate-form">
+      <RedirectTo here={props.here} />
+      <label for={props.id}>Reason</label>
+      <input id={props.id} name="reason" type="text" required maxlength={500} />
+      <button type="submit" class="btn btn-sm btn-outline-warning">
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+function RestoreForm(props: { action: string; here: string; label: string }) {
+  return (
+    <form method="post" action={props.action} class="moderate-form">
+      <RedirectTo here={props.here} />
+      <button type="submit" class="btn btn-sm btn-outline-success">
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug: string; here: string; actions: ArticleActions }) {
+  const { comment, actions } = props;
+  const base = `${articlePath(props.slug)}/comments/${comment.id}`;
+  const deletable = actions.deleteComment(comment);
+  const reportable = actions.report && props.viewer?.id !== comment.author.id;
+  return (
+    <div class={comment.hidden ? 'card comment-hidden' : 'card'} id={`comment-${comment.id}`}>
       <div class="card-block">
+        {comment.hidden && (
+          <p class="hidden-notice" role="note">
+            {hiddenWhy(comment.hidden, props.viewer?.id === comment.author.id)}
+          </p>
+        )}
         <p class="card-text">{comment.body}</p>
       </div>
       <div class="card-footer">
@@ -129,18 +183,61 @@ function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug:
           {comment.author.username}
         </a>
         <DateTime class="date-posted" date={comment.createdAt} />
-        {props.viewer?.id === comment.author.id && (
+        {(deletable || reportable) && (
           <span class="mod-options">
-            <form method="post" action={`${articlePath(props.slug)}/comments/${comment.id}/delete`}>
-              <RedirectTo here={props.here} />
-              <button type="submit" aria-label="Delete comment">
-                <i class="ion-trash-a" aria-hidden="true"></i>
-              </button>
-            </form>
+            {reportable && (
+              <a href={`${base}/report`} class="report-link">
+                Report<span class="visually-hidden"> comment</span>
+              </a>
+            )}
+            {deletable && (
+              // a GET to the confirmation page, which posts the delete and comes back here
+              <form method="get" action={`${base}/delete`}>
+                <RedirectTo here={props.here} />
+                <button type="submit" aria-label="Delete comment">
+                  <i class="ion-trash-a" aria-hidden="true"></i>
+                </button>
+              </form>
+            )}
           </span>
         )}
       </div>
+      {actions.moderate && (
+        <div class="card-footer moderation">
+          {comment.hidden === null ? (
+            <HideForm action={`${base}/hide`} id={`hide-comment-${comment.id}`} here={props.here} label="Hide comment" />
+          ) : comment.hidden.cause === 'moderation' ? (
+            <RestoreForm action={`${base}/restore`} here={props.here} label="Restore comment" />
+          ) : null}
+        </div>
+      )}
     </div>
+  );
+}
+
+/** The article's hidden state for its author and moderators, the moderators' controls, and the Report link. */
+function ArticleModeration(props: Props) {
+  const { article, actions } = props;
+  const base = articlePath(article.slug);
+  return (
+    <>
+      {article.hidden && (
+        <p class="hidden-notice" role="status">
+          {article.hidden.cause === 'suspension'
+            ? 'This article is hidden while its author’s account is suspended: only its author and moderators can see it.'
+            : `This article is hidden by a moderator: only its author and moderators can see it. Reason: ${article.hidden.reason ?? 'none given'}`}
+        </p>
+      )}
+      {actions.moderate && (
+        <div class="moderation" aria-label="Moderation">
+          {article.hidden === null ? (
+            <HideForm action={`${base}/hide`} id="hide-article-reason" here={props.here} label="Hide article" />
+          ) : article.hidden.cause === 'moderation' ? (
+            <RestoreForm action={`${base}/restore`} here={props.here} label="Restore article" />
+          ) : null}
+        </div>
+      )}
+    </>
   );
 }
 
@@ -155,6 +252,7 @@ export function ArticlePage(props: Props) {
         </div>
       </div>
       <div class="container page">
+        <ArticleModeration {...props} />
         {article.publishedAt === null && (
           <p class="draft-notice" role="status">
             This is a draft: only you can see it. <a href={editorPath(article.slug)}>Edit or publish it</a>.
@@ -164,6 +262,11 @@ export function ArticlePage(props: Props) {
           <div class="col-md-12">
             <div class="article-body">{raw(props.html)}</div>
             <TagList tags={article.tagList} />
+            {props.actions.report && (
+              <p class="report-link">
+                <a href={`${articlePath(article.slug)}/report`}>Report this article</a>
+              </p>
+            )}
           </div>
         </div>
         <hr />
@@ -172,9 +275,10 @@ export function ArticlePage(props: Props) {
         </div>
         <div class="row">
           <section class="col-xs-12 col-md-8 offset-md-2" aria-label="Comments">
-            <CommentForm {...props} />
+            {/* a hidden article takes no comments but a moderator's (src/articles/use-cases.ts) */}
+            {(props.article.hidden === null || props.actions.moderate) && <CommentForm {...props} />}
             {props.comments.map((comment) => (
-              <CommentCard comment={comment} viewer={props.viewer} slug={article.slug} here={props.here} />
+              <CommentCard comment={comment} viewer={props.viewer} slug={article.slug} here={props.here} actions={props.actions} />
             ))}
           </section>
         </div>

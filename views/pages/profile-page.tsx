@@ -1,5 +1,5 @@
 import type { ArticleSummary, Profile } from '../../src/articles/queries';
-import { followActionPath, profileTabPath, type ProfileTab } from '../../src/paths';
+import { followActionPath, profilePath, profileTabPath, type ProfileTab } from '../../src/paths';
 import { ArticleList, type PageLinks } from '../components/article-list';
 import { RedirectTo } from '../components/article-preview';
 import { Avatar } from '../components/avatar';
@@ -41,6 +41,11 @@ export function ProfilePage(props: {
                     &nbsp;{profile.following ? 'Unfollow' : 'Follow'} {profile.username}
                   </button>
                 </form>
+              )}
+              {props.viewer && !own && (
+                <a href={`${profilePath(profile.username)}/report`} class="report-link">
+                  Report profile
+                </a>
               )}
             </div>
           </div>
