@@ -138,7 +138,7 @@ describe('the editor', () => {
     expect((await browser.post(`/editor/${slug}`, { ...article })).status).toBe(403);
     const del = await browser.post(`/article/${slug}/delete`);
     expect(del.status).toBe(403);
-    expect(await del.text()).toContain('Only the author');
+    expect(await del.text()).toContain('Only its author or a moderator');
     expect((await t.db.select().from(articles).where(eq(articles.slug, slug)).limit(1))[0]).toBeDefined();
     expect((await browser.get('/editor/nope')).status).toBe(404);
     expect((await browser.post('/article/nope/delete')).status).toBe(404);

@@ -101,13 +101,16 @@ describe('POST /article/:slug/comments', () => {
 });
 
 describe('POST /article/:slug/comments/:id/delete', () => {
-  it("shows the delete button to the comment's author only", async () => {
+  it("shows the delete button to the comment's author and the article's author only", async () => {
     const { t, path, alice } = await setup();
     await postComment(alice.browser, t, path, 'Mine');
     expect(await alice.browser.html(path)).toMatch(/<span class="mod-options"><form[^>]*><input[^>]*><button[^>]*><i class="ion-trash-a"/);
-    // not even the article's author, nor a visitor
+    // the article's author keeps their space clean (issue #16); not another reader, nor a visitor
     const bob = await signIn(t, 'bob@example.com');
-    expect(await bob.html(path)).not.toContain('mod-options');
+    expect(await bob.html(path)).toContain('mod-options');
+    await insertUser(t.db, 'carol');
+    const carol = await signIn(t, 'carol@example.com');
+    expect(await carol.html(path)).not.toContain('mod-options');
     expect(await new Browser(t.app).html(path)).not.toContain('mod-options');
   });
 
@@ -121,11 +124,12 @@ describe('POST /article/:slug/comments/:id/delete', () => {
     expect(commentTexts(await alice.browser.html(path))).toEqual([]);
   });
 
-  it("forbids anyone else, the article's author included, and sends a signed-out visitor to /login", async () => {
+  it('forbids anyone but its author and the article’s author, and sends a signed-out visitor to /login', async () => {
     const { t, path, alice } = await setup();
     const id = await postComment(alice.browser, t, path, 'Staying put');
-    const bob = await signIn(t, 'bob@example.com');
-    expect((await bob.post(`${path}/comments/${id}/delete`, { redirectTo: path })).status).toBe(403);
+    await insertUser(t.db, 'carol');
+    const carol = await signIn(t, 'carol@example.com');
+    expect((await carol.post(`${path}/comments/${id}/delete`, { redirectTo: path })).status).toBe(403);
     const anonymous = await new Browser(t.app).post(`${path}/comments/${id}/delete`, { redirectTo: path });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/login');

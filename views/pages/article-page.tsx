@@ -183,22 +183,20 @@ function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug:
           {comment.author.username}
         </a>
         <DateTime class="date-posted" date={comment.createdAt} />
-        {(deletable || reportable) && (
+        {reportable && (
+          <a href={`${base}/report`} class="report-link">
+            Report<span class="visually-hidden"> comment</span>
+          </a>
+        )}
+        {deletable && (
           <span class="mod-options">
-            {reportable && (
-              <a href={`${base}/report`} class="report-link">
-                Report<span class="visually-hidden"> comment</span>
-              </a>
-            )}
-            {deletable && (
-              // a GET to the confirmation page, which posts the delete and comes back here
-              <form method="get" action={`${base}/delete`}>
-                <RedirectTo here={props.here} />
-                <button type="submit" aria-label="Delete comment">
-                  <i class="ion-trash-a" aria-hidden="true"></i>
-                </button>
-              </form>
-            )}
+            {/* a GET to the confirmation page, which posts the delete and comes back here */}
+            <form method="get" action={`${base}/delete`}>
+              <RedirectTo here={props.here} />
+              <button type="submit" aria-label="Delete comment">
+                <i class="ion-trash-a" aria-hidden="true"></i>
+              </button>
+            </form>
           </span>
         )}
       </div>
