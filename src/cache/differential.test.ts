@@ -13,7 +13,7 @@ import { desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import type { Db } from '../db/client';
-import { articleSlugs, articles, comments, tags, users } from '../db/schema';
+import { articleSlugs, articles, comments, reports, tags, users } from '../db/schema';
 import { createTestClock } from '../lib/clock';
 import { silentLog } from '../lib/logger';
 import { Browser, createSharedTestDb, ORIGIN, testEnv } from '../test-support';
@@ -156,7 +156,8 @@ describe('the cache, compared with no cache after every use case', () => {
       const reader = await signUp('reader');
       const session = [...reader.browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
       const readers: Reader[] = [{ name: 'anonymous' }, { name: 'signed in', cookie: session, token: reader.token }];
-      for (let i = 1; i <= 11; i++) {
+      // 13: page 2 keeps articles after moderation hides one and deletes three
+      for (let i = 1; i <= 13; i++) {
         clock.advance(60_000);
         expect((await api('POST', '/api/articles', alice.token, { article: articleBody(`Garden ${i}`, ['gardens', `g${i % 3}`]) })).status).toBe(201);
       }
@@ -235,6 +236,52 @@ describe('the cache, compared with no cache after every use case', () => {
           expect((await api('POST', '/api/profiles/alice/follow', reader.token)).status).toBe(200);
         }],
         ['unfollow (web)', async () => void (await post(reader, '/profile/bob/unfollow'))],
+        // moderation (issue #16): alice signed up first, so she is the site's owner
+        ['hide article (API, a moderator)', async () => {
+          expect((await api('POST', `/api/admin/articles/${await slugOf('Garden 5')}/hide`, alice.token, { reason: 'Spam' })).status).toBe(200);
+        }],
+        ['restore article (web, a moderator)', async () => void (await post(alice, `/article/${await slugOf('Garden 5')}/restore`))],
+        ['hide article (web, a moderator)', async () => void (await post(alice, `/article/${await slugOf('Garden 6')}/hide`, { reason: 'Off topic' }))],
+        ['comment to moderate (API)', async () => {
+          clock.advance(1000);
+          const res = await api('POST', `/api/articles/${await slugOf('Garden 11')}/comments`, bob.token, { comment: { body: 'Buy watches.' } });
+          expect(res.status).toBe(201);
+          commentId = ((await res.json()) as { comment: { id: number } }).comment.id;
+        }],
+        ['hide comment (web, a moderator)', async () => {
+          await post(alice, `/article/${await slugOf('Garden 11')}/comments/${commentId}/hide`, { reason: 'Spam' });
+        }],
+        ['restore comment (API, a moderator)', async () => {
+          expect((await api('POST', `/api/admin/comments/${commentId}/restore`, alice.token)).status).toBe(200);
+        }],
+        ['report a comment (web)', async () => {
+          await post(reader, `/article/${await slugOf('Garden 11')}/comments/${commentId}/report`, { reason: 'Spam' });
+        }],
+        ['resolve a report by hiding (web, a moderator)', async () => {
+          const [report] = await db.select({ id: reports.id }).from(reports).orderBy(desc(reports.id)).limit(1);
+          await post(alice, `/admin/reports/${report!.id}/resolve`, { resolution: 'hide', reason: 'Spam' });
+        }],
+        ['report an article (API)', async () => {
+          const res = await api('POST', '/api/reports', reader.token, { report: { kind: 'article', target: await slugOf('Garden 7'), reason: 'Spam' } });
+          expect(res.status).toBe(201);
+        }],
+        ['resolve a report by deleting (API, a moderator)', async () => {
+          const [report] = await db.select({ id: reports.id }).from(reports).orderBy(desc(reports.id)).limit(1);
+          expect((await api('POST', `/api/admin/reports/${report!.id}/resolve`, alice.token, { resolution: 'delete' })).status).toBe(200);
+        }],
+        ['the article’s author deletes a comment under it (web)', async () => {
+          clock.advance(1000);
+          const res = await api('POST', `/api/articles/${await slugOf('Garden 11')}/comments`, bob.token, { comment: { body: 'Not welcome.' } });
+          const id = ((await res.json()) as { comment: { id: number } }).comment.id;
+          await post(alice, `/article/${await slugOf('Garden 11')}/comments/${id}/delete`);
+        }],
+        ['a moderator deletes someone else’s article (API)', async () => {
+          clock.advance(60_000);
+          const res = await api('POST', '/api/articles', bob.token, { article: articleBody('Bob’s garden', ['gardens']) });
+          expect(res.status).toBe(201);
+          const { slug } = ((await res.json()) as { article: { slug: string } }).article;
+          expect((await api('DELETE', `/api/articles/${slug}`, alice.token)).status).toBe(204);
+        }],
         ['change profile (web: bio and image)', async () => {
           await post(alice, '/settings', { image: 'https://example.com/alice.png', username: 'alice', bio: 'Gardener.', email: alice.email, password: '', currentPassword: '' });
         }],

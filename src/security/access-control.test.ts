@@ -3,6 +3,10 @@ import { api, userWithToken } from '../api/test-helpers';
 import { sessionHandle } from '../auth/session';
 import { addComment } from '../comments/queries';
 import { Browser, createTestApp, insertArticle, signedInBrowser, snapshotDatabase } from '../test-support';
+import { eq } from 'drizzle-orm';
+import { createSession } from '../auth/session';
+import { tablesOf } from '../db/engine';
+import { setArticleHidden, setCommentHidden } from '../moderation/queries';
 
 /** Alice owns an article, a comment on it and a session; Mallory is signed in with her own article. */
 async function webWorld() {
@@ -171,5 +175,112 @@ describe('API endpoints: someone else’s things', () => {
     });
     expect(res.status).toBe(401);
     expect(await snapshotDatabase(t.db)).toBe(before);
+  });
+});
+
+/**
+ * Moderation's mutating routes and endpoints (issue #16) against every role: a visitor is sent to
+ * sign in (401 on the API), an author who is not the content's gets 403 and nothing changes, and
+ * moderators, admins and the owner succeed. Reports are open to every signed-in reader.
+ */
+describe('moderation routes: every role', () => {
+  type Role = 'visitor' | 'author' | 'moderator' | 'admin' | 'owner';
+  const ROLES: Role[] = ['visitor', 'author', 'moderator', 'admin', 'owner'];
+
+  async function moderationWorld(role: Role) {
+    const t = await createTestApp({ env: { RATE_LIMITS: 'off' } });
+    const { users, reports } = tablesOf(t.db);
+    const alice = await userWithToken(t, 'alice');
+    const article = await insertArticle(t.db, alice.user.id, { title: 'Alice writes' });
+    const hiddenArticle = await insertArticle(t.db, alice.user.id, { title: 'Alice hidden' });
+    await setArticleHidden(t.db, hiddenArticle.id, { at: new Date(t.clock()), cause: 'moderation', reason: 'Spam', byId: null });
+    const commentId = await addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
+    const hiddenCommentId = await addComment(t.db, article.id, alice.user.id, 'Alice hid', t.clock());
+    await setCommentHidden(t.db, hiddenCommentId, { at: new Date(t.clock()), cause: 'moderation', reason: 'Spam', byId: null });
+    const [report] = await t.db
+      .insert(reports)
+      .values({ reporterId: alice.user.id, targetKind: 'user', targetId: alice.user.id, targetLabel: 'alice', reason: 'Test', createdAt: new Date(t.clock()) })
+      .returning({ id: reports.id });
+    let browser = new Browser(t.app);
+    let token: string | undefined;
+    if (role !== 'visitor') {
+      const signedIn = await signedInBrowser(t, 'someone');
+      await t.db.update(users).set({ role }).where(eq(users.id, signedIn.user.id));
+      browser = signedIn.browser;
+      token = (await createSession(t.db, signedIn.user.id, { now: t.clock() })).token;
+    }
+    return { t, browser, token, client: api(t), slug: article.slug, hiddenSlug: hiddenArticle.slug, commentId, hiddenCommentId, reportId: report!.id };
+  }
+  type ModerationWorld = Awaited<ReturnType<typeof moderationWorld>>;
+
+  const MODERATING_WEB: Array<{ route: string; path: (w: ModerationWorld) => string; fields?: Record<string, string> }> = [
+    { route: 'POST /article/:slug/hide', path: (w) => `/article/${w.slug}/hide`, fields: { reason: 'Spam' } },
+    { route: 'POST /article/:slug/restore', path: (w) => `/article/${w.hiddenSlug}/restore` },
+    { route: 'POST /article/:slug/comments/:id/hide', path: (w) => `/article/${w.slug}/comments/${w.commentId}/hide`, fields: { reason: 'Spam' } },
+    { route: 'POST /article/:slug/comments/:id/restore', path: (w) => `/article/${w.slug}/comments/${w.hiddenCommentId}/restore` },
+    { route: 'POST /article/:slug/delete (someone else’s)', path: (w) => `/article/${w.slug}/delete` },
+    { route: 'POST /article/:slug/comments/:id/delete (someone else’s)', path: (w) => `/article/${w.slug}/comments/${w.commentId}/delete` },
+    { route: 'POST /admin/reports/:id/resolve', path: (w) => `/admin/reports/${w.reportId}/resolve`, fields: { resolution: 'dismiss' } },
+  ];
+  const REPORTING_WEB: Array<{ route: string; path: (w: ModerationWorld) => string }> = [
+    { route: 'POST /article/:slug/report', path: (w) => `/article/${w.slug}/report` },
+    { route: 'POST /article/:slug/comments/:id/report', path: (w) => `/article/${w.slug}/comments/${w.commentId}/report` },
+    { route: 'POST /profile/:username/report', path: () => '/profile/alice/report' },
+  ];
+  const MODERATING_API: Array<{ route: string; method: string; path: (w: ModerationWorld) => string; body?: unknown; ok: number }> = [
+    { route: 'POST /api/admin/articles/:slug/hide', method: 'POST', path: (w) => `/admin/articles/${w.slug}/hide`, body: { reason: 'Spam' }, ok: 200 },
+    { route: 'POST /api/admin/articles/:slug/restore', method: 'POST', path: (w) => `/admin/articles/${w.hiddenSlug}/restore`, ok: 200 },
+    { route: 'POST /api/admin/comments/:id/hide', method: 'POST', path: (w) => `/admin/comments/${w.commentId}/hide`, body: { reason: 'Spam' }, ok: 200 },
+    { route: 'POST /api/admin/comments/:id/restore', method: 'POST', path: (w) => `/admin/comments/${w.hiddenCommentId}/restore`, ok: 200 },
+    { route: 'POST /api/admin/reports/:id/resolve', method: 'POST', path: (w) => `/admin/reports/${w.reportId}/resolve`, body: { resolution: 'dismiss' }, ok: 200 },
+    { route: 'GET /api/admin/reports', method: 'GET', path: () => '/admin/reports', ok: 200 },
+    { route: 'DELETE /api/articles/:slug (someone else’s)', method: 'DELETE', path: (w) => `/articles/${w.slug}`, ok: 204 },
+    { route: 'DELETE /api/articles/:slug/comments/:id (someone else’s)', method: 'DELETE', path: (w) => `/articles/${w.slug}/comments/${w.commentId}`, ok: 204 },
+  ];
+
+  const cases = <T,>(routes: T[]) => routes.flatMap((route) => ROLES.map((role) => ({ ...route, role })));
+
+  it.each(cases(MODERATING_WEB))('$route as $role', async (route) => {
+    const w = await moderationWorld(route.role);
+    const before = await snapshotDatabase(w.t.db);
+    const res = await w.browser.post(route.path(w), route.fields ?? {});
+    if (route.role === 'visitor' || route.role === 'author') {
+      expect(res.status).toBe(route.role === 'visitor' ? 303 : 403);
+      if (route.role === 'visitor') expect(res.headers.get('location')).toBe('/login');
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
+    } else {
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).not.toBe('/login');
+      expect(await snapshotDatabase(w.t.db)).not.toBe(before);
+    }
+  });
+
+  it.each(cases(REPORTING_WEB))('$route as $role: every signed-in reader may report', async (route) => {
+    const w = await moderationWorld(route.role);
+    const before = await snapshotDatabase(w.t.db);
+    const res = await w.browser.post(route.path(w), { reason: 'Spam' });
+    expect(res.status).toBe(303);
+    if (route.role === 'visitor') {
+      expect(res.headers.get('location')).toBe('/login');
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
+    } else {
+      expect(res.headers.get('location')).not.toBe('/login');
+      expect(await snapshotDatabase(w.t.db)).not.toBe(before);
+    }
+  });
+
+  it.each(cases(MODERATING_API))('$route as $role', async (route) => {
+    const w = await moderationWorld(route.role);
+    const before = await snapshotDatabase(w.t.db);
+    const res = await w.client.send(route.method, route.path(w), { token: w.token, body: route.body });
+    const expected = route.role === 'visitor' ? 401 : route.role === 'author' ? 403 : route.ok;
+    expect(res.status).toBe(expected);
+    if (expected >= 400) expect(await snapshotDatabase(w.t.db)).toBe(before);
+  });
+
+  it.each(ROLES)('POST /api/reports as %s: 401 for a visitor, 201 for every signed-in reader', async (role) => {
+    const w = await moderationWorld(role);
+    const res = await w.client.post('/reports', { report: { kind: 'article', target: w.slug, reason: 'Spam' } }, w.token);
+    expect(res.status).toBe(role === 'visitor' ? 401 : 201);
   });
 });
