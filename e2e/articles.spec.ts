@@ -86,6 +86,10 @@ test('an author can delete an article', async ({ page }, testInfo) => {
   const slug = await publishArticle(page, { title, description: 'Soon gone', body: 'Bye.' });
 
   await articleBanner(page).getByRole('button', { name: 'Delete Article' }).click();
+  // a confirmation page first, JavaScript or not (issue #16)
+  await expect(page).toHaveURL(new RegExp(`/article/${slug}/delete\\??$`));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Delete this article?');
+  await page.getByRole('button', { name: 'Delete Article' }).click();
 
   await expect(page).toHaveURL('/');
   await expect(page.getByRole('link', { name: title })).toHaveCount(0);

@@ -28,6 +28,9 @@ test('a reader can comment on an article and delete the comment', async ({ page 
   await expect(page.getByPlaceholder('Write a comment...')).toHaveValue('');
 
   await card.locator('.mod-options').getByRole('button', { name: 'Delete comment' }).click();
+  // a confirmation page first, JavaScript or not (issue #16)
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Delete this comment?');
+  await page.getByRole('button', { name: 'Delete comment' }).click();
   await expect(commentCard(page, text)).toHaveCount(0);
   await expect(page.getByPlaceholder('Write a comment...')).toBeVisible();
 });
