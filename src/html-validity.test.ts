@@ -1,5 +1,7 @@
 import { HtmlValidate } from 'html-validate';
 import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { tablesOf } from './db/engine';
 import { Browser, createTestApp, insertArticle, insertUser, signedInBrowser } from './test-support';
 
 /**
@@ -173,5 +175,56 @@ describe('the templates keep pages of Latin-1 content in Latin-1', () => {
     expect(home).toContain('<span class="page-link">&hellip;</span>');
     expect(home).toContain('placeholder="Words&hellip;"');
     expect(await (await anonymous.get('/about')).text()).toContain('<title>About &mdash; ');
+  });
+});
+
+describe('moderation pages are valid HTML5 (issue #16)', () => {
+  it('validates what a moderator, a reader and an author see, and the forms’ error pages, in Latin-1', async () => {
+    const t = await createTestApp();
+    const bob = await insertUser(t.db, 'bob');
+    const { slug } = await insertArticle(t.db, bob.id, { title: 'Birds' });
+    const alice = await signedInBrowser(t, 'alice');
+    await alice.browser.post(`/article/${slug}/comments`, { body: 'Nice' });
+    await alice.browser.post(`/article/${slug}/comments`, { body: 'Spam' });
+    const mo = await signedInBrowser(t, 'mo');
+    await t.db.update(tablesOf(t.db).users).set({ role: 'moderator' }).where(eq(tablesOf(t.db).users.id, mo.user.id));
+    const [first, second] = (await t.db.select({ id: tablesOf(t.db).comments.id }).from(tablesOf(t.db).comments)).map((row) => row.id);
+    await mo.browser.post(`/article/${slug}/comments/${second}/hide`, { reason: 'Spam' });
+    await alice.browser.post(`/article/${slug}/report`, { reason: 'Copied' });
+    const other = await insertArticle(t.db, bob.id, { title: 'Hidden birds' });
+    await mo.browser.post(`/article/${other.slug}/hide`, { reason: 'Off topic' });
+    const pages: Array<[Browser, string]> = [
+      [mo.browser, `/article/${slug}`],
+      [mo.browser, `/article/${other.slug}`],
+      [mo.browser, `/article/${slug}/hide`],
+      [mo.browser, `/article/${slug}/comments/${first}/hide`],
+      [mo.browser, `/article/${slug}/delete`],
+      [mo.browser, '/admin/content'],
+      [mo.browser, '/admin/reports'],
+      [mo.browser, '/admin/reports/1'],
+      [alice.browser, `/article/${slug}`],
+      [alice.browser, `/article/${slug}/comments/${first}/delete`],
+      [alice.browser, `/article/${slug}/comments/${first}/report`],
+      [alice.browser, '/profile/bob/report'],
+      [alice.browser, '/profile/bob'],
+    ];
+    for (const [client, path] of pages) {
+      const res = await client.get(path);
+      expect(res.status, path).toBe(200);
+      const html = await res.text();
+      expect(await report(html), path).toEqual([]);
+      expect(html.match(/[^\u0000-\u00ff]/g) ?? [], path).toEqual([]);
+    }
+    await mo.browser.post('/admin/reports/1/resolve', { resolution: 'dismiss' });
+    expect(await report(await mo.browser.html('/admin/reports?state=resolved'))).toEqual([]);
+    const failures = [
+      await mo.browser.post(`/article/${slug}/hide`, { reason: '' }),
+      await mo.browser.post(`/article/${slug}/comments/${first}/hide`, { reason: '' }),
+      await alice.browser.post('/profile/bob/report', { reason: '' }),
+    ];
+    for (const res of failures) {
+      expect(res.status).toBe(422);
+      expect(await report(await res.text())).toEqual([]);
+    }
   });
 });

@@ -4,6 +4,8 @@
  * that works with JavaScript off, over the use cases of ./use-cases.ts (and the delete use cases).
  */
 import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import { Quoted } from '../../views/components/typography';
 import { HTTPException } from 'hono/http-exception';
 import { AdminContentPage, AdminReportPage, AdminReportsPage } from '../../views/pages/admin/moderation-pages';
 import { ConfirmDeletePage, ReasonFormPage } from '../../views/pages/moderation-pages';
@@ -68,7 +70,7 @@ export function moderationRoutes(deps: AppDeps) {
     return c.render(
       <ConfirmDeletePage heading="Delete this article?" action={`${articlePath(article.slug)}/delete`} button="Delete Article" cancel={articlePath(article.slug)}>
         <p>
-          “{article.title}” by {article.author.username}, with its comments.
+          <Quoted>{article.title}</Quoted> by {article.author.username}, with its comments.
         </p>
       </ConfirmDeletePage>,
       { title: 'Delete article' },
@@ -109,7 +111,7 @@ export function moderationRoutes(deps: AppDeps) {
         redirectTo={values?.back}
       >
         <p>
-          “{article.title}” by {article.author.username}. Only its author and moderators will see it until it is restored.
+          <Quoted>{article.title}</Quoted> by {article.author.username}. Only its author and moderators will see it until it is restored.
         </p>
       </ReasonFormPage>,
       { title: 'Hide article' },
@@ -153,7 +155,9 @@ export function moderationRoutes(deps: AppDeps) {
         errors={values?.errors}
         redirectTo={back}
       >
-        <p>{comment.authorName} wrote, on “{comment.articleTitle}”:</p>
+        <p>
+          {comment.authorName} wrote, on <Quoted>{comment.articleTitle}</Quoted>:
+        </p>
         <blockquote>{comment.body}</blockquote>
       </ReasonFormPage>,
       { title: 'Hide comment' },
@@ -183,13 +187,13 @@ export function moderationRoutes(deps: AppDeps) {
 
   // -- reports: a form page for each kind of target; 303 back to it with thanks
 
-  type ReportTarget = { kind: 'article' | 'comment' | 'user'; target: string; slug?: string; heading: string; what: string; back: string };
+  type ReportTarget = { kind: 'article' | 'comment' | 'user'; target: string; slug?: string; heading: string; what: Child; back: string };
 
   const reportTargetOf = async (c: Context, kind: ReportTarget['kind']): Promise<ReportTarget> => {
     const caller = web(c);
     if (kind === 'article') {
       const article = await findArticleToRead(deps, caller, slugOf(c));
-      return { kind, target: article.slug, heading: 'Report this article', what: `“${article.title}” by ${article.author.username}`, back: articlePath(article.slug) };
+      return { kind, target: article.slug, heading: 'Report this article', what: <><Quoted>{article.title}</Quoted> by {article.author.username}</>, back: articlePath(article.slug) };
     }
     if (kind === 'comment') {
       const comment = await findCommentToModerate(deps.db, caller, commentOf(c));
@@ -198,7 +202,7 @@ export function moderationRoutes(deps: AppDeps) {
         target: String(comment.id),
         slug: comment.articleSlug,
         heading: 'Report this comment',
-        what: `${comment.authorName} wrote: “${excerpt(comment.body, 200)}”`,
+        what: <>{comment.authorName} wrote: <Quoted>{excerpt(comment.body, 200)}</Quoted></>,
         back: articlePath(comment.articleSlug),
       };
     }

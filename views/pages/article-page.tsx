@@ -131,7 +131,7 @@ function CommentForm(props: Props) {
 
 /** Why something is hidden, in the words its author (`own`) and moderators see. */
 export function hiddenWhy(hidden: { cause: string; reason: string | null }, own: boolean): string {
-  if (hidden.cause === 'suspension') return own ? 'Hidden while your account is suspended.' : 'Hidden while its author’s account is suspended.';
+  if (hidden.cause === 'suspension') return own ? 'Hidden while your account is suspended.' : "Hidden while its author's account is suspended.";
   return `Hidden by a moderator: ${hidden.reason ?? 'no reason given'}`;
 }
 
@@ -222,18 +222,18 @@ function ArticleModeration(props: Props) {
       {article.hidden && (
         <p class="hidden-notice" role="status">
           {article.hidden.cause === 'suspension'
-            ? 'This article is hidden while its author’s account is suspended: only its author and moderators can see it.'
+            ? "This article is hidden while its author's account is suspended: only its author and moderators can see it."
             : `This article is hidden by a moderator: only its author and moderators can see it. Reason: ${article.hidden.reason ?? 'none given'}`}
         </p>
       )}
       {actions.moderate && (
-        <div class="moderation" aria-label="Moderation">
+        <section class="moderation" aria-label="Moderation">
           {article.hidden === null ? (
             <HideForm action={`${base}/hide`} id="hide-article-reason" here={props.here} label="Hide article" />
           ) : article.hidden.cause === 'moderation' ? (
             <RestoreForm action={`${base}/restore`} here={props.here} label="Restore article" />
           ) : null}
-        </div>
+        </section>
       )}
     </>
   );

@@ -138,7 +138,7 @@ export function AdminContentPage(props: {
                     <form method="post" action={`${commentBase(comment)}/hide`} class="moderate-form">
                       <RedirectTo here={props.here} />
                       <label for={`hide-${comment.id}`}>Reason</label>{' '}
-                      <input id={`hide-${comment.id}`} name="reason" required maxlength={500} />{' '}
+                      <input id={`hide-${comment.id}`} type="text" name="reason" required maxlength={500} />{' '}
                       <button type="submit" class="btn btn-sm btn-outline-warning">
                         Hide
                       </button>
@@ -199,7 +199,7 @@ export function ResolveForm(props: { report: Report; here: string; errors?: Form
         )}
       </fieldset>
       <label for={`${id}-reason`}>Reason or note (required to hide)</label>{' '}
-      <input id={`${id}-reason`} name="reason" maxlength={500} value={props.values?.reason ?? ''} {...fieldAria(props.errors, 'reason')} />
+      <input id={`${id}-reason`} type="text" name="reason" maxlength={500} value={props.values?.reason ?? ''} {...fieldAria(props.errors, 'reason')} />
       <FieldError errors={props.errors} name="reason" />{' '}
       <button type="submit" class="btn btn-sm btn-primary">
         Resolve
