@@ -425,3 +425,22 @@ describe('races', () => {
     expect((await reportRows(w.t.db))[0]!.resolvedAt).not.toBeNull();
   });
 });
+
+describe('the API document', () => {
+  it('lists every moderation endpoint on /api/openapi.json and /api/docs', async () => {
+    const t = await createTestApp();
+    const doc = await api(t).get('/openapi.json');
+    const expected: Record<string, string> = {
+      '/admin/articles/{slug}/hide': 'post',
+      '/admin/articles/{slug}/restore': 'post',
+      '/admin/comments/{id}/hide': 'post',
+      '/admin/comments/{id}/restore': 'post',
+      '/reports': 'post',
+      '/admin/reports': 'get',
+      '/admin/reports/{id}/resolve': 'post',
+    };
+    for (const [path, method] of Object.entries(expected)) expect(Object.keys(doc.body.paths[path] ?? {}), path).toContain(method);
+    const page = dom(await (await t.app.request('http://localhost/api/docs')).text());
+    expect(page.querySelectorAll('code').map((code) => code.text)).toContain('/api/admin/reports/{id}/resolve');
+  });
+});
