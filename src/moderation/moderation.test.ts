@@ -190,8 +190,11 @@ describe('hiding articles', () => {
   it('a hidden article leaves every list, feed, count, sitemap, search and API answer; its author and moderators see why', async () => {
     const w = await world();
     await w.carol.browser.post(`${w.path}/favorite`);
+    await w.carol.browser.post('/profile/alice/follow');
+    const following = async () => [await w.carol.browser.html('/?feed=following'), (await w.client.get('/articles/feed', w.carol.token)).text];
+    for (const answer of await following()) expect(answer).toContain(w.slug);
     const anonymous = new Browser(w.t.app);
-    const places = ['/', '/tag/flowers', '/profile/alice', '/profile/carol/favorites', '/feed.atom', '/feed.json', '/tag/flowers/feed.json', '/sitemap.xml', '/search?q=tulips'];
+    const places = ['/', '/tag/flowers', '/profile/alice', '/profile/carol/favorites', '/profile/alice/feed.atom', '/feed.atom', '/feed.json', '/tag/flowers/feed.json', '/sitemap.xml', '/search?q=tulips'];
     for (const place of places) expect(await anonymous.html(place), place).toContain(w.slug);
     expect((await w.client.get('/articles')).body.articlesCount).toBe(1);
 
@@ -201,6 +204,7 @@ describe('hiding articles', () => {
 
     for (const place of places) expect(await anonymous.html(place), place).not.toContain(w.slug);
     expect(await w.carol.browser.html('/')).not.toContain('Tulips in spring');
+    for (const answer of await following()) expect(answer).not.toContain(w.slug);
     expect((await w.client.get('/articles')).body).toEqual({ articles: [], articlesCount: 0 });
     expect((await w.client.get('/articles?tag=flowers')).body.articlesCount).toBe(0);
     expect((await w.client.get('/tags')).body.tags).toEqual([]);
