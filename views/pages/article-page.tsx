@@ -168,7 +168,7 @@ function CommentCard(props: { comment: CommentView; viewer: Viewer | null; slug:
     <div class={comment.hidden ? 'card comment-hidden' : 'card'} id={`comment-${comment.id}`}>
       <div class="card-block">
         {comment.hidden && (
-          <p class="hidden-notice" role="note">
+          <p class="hidden-notice moderation-notice" role="note">
             {hiddenWhy(comment.hidden, props.viewer?.id === comment.author.id)}
           </p>
         )}
@@ -220,7 +220,7 @@ function ArticleModeration(props: Props) {
   return (
     <>
       {article.hidden && (
-        <p class="hidden-notice" role="status">
+        <p class="hidden-notice moderation-notice" role="status">
           {article.hidden.cause === 'suspension'
             ? "This article is hidden while its author's account is suspended: only its author and moderators can see it."
             : `This article is hidden by a moderator: only its author and moderators can see it. Reason: ${article.hidden.reason ?? 'none given'}`}
