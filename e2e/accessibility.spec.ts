@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { newUser, postArticle, signUp, submitSignIn, uniqueTitle, slugOf } from './support';
+import { newBrowserContext, newUser, OWNER, postArticle, signIn, signUp, submitSignIn, uniqueTitle, slugOf } from './support';
 
 /**
  * What axe finds that a person using a screen reader or a keyboard would trip over: its serious and
@@ -118,4 +118,44 @@ test('a new member whose feed is empty can find the way to articles with assisti
   // told from the sentence around it by more than its colour
   await expect(link).toHaveCSS('text-decoration-line', 'underline');
   await expectNoSeriousAxeViolation(page, 'empty feed');
+});
+
+test('a reader who reports and a moderator who hides can do it with assistive technology', async ({ page, browser }, testInfo) => {
+  await signUp(page, newUser(testInfo, 'a11y-author'));
+  const title = uniqueTitle(testInfo, 'Moderated');
+  const slug = slugOf(title);
+  await postArticle(page, testInfo, { title, description: 'Words', body: 'Some words.' });
+  await page.goto(`/article/${slug}`);
+  await page.getByPlaceholder('Write a comment...').fill('A comment to moderate');
+  await page.getByRole('button', { name: 'Post Comment' }).click();
+
+  const readerContext = await newBrowserContext(browser, testInfo);
+  const reader = await readerContext.newPage();
+  await signUp(reader, newUser(testInfo, 'a11y-reader'));
+  await reader.goto(`/article/${slug}`);
+  await expectNoSeriousAxeViolation(reader, 'the article page with Report links');
+  await reader.getByRole('link', { name: 'Report this article' }).click();
+  // blanks pass the browser's own check (required), not the server's
+  await reader.getByLabel('What is wrong with it?').fill('   ');
+  await reader.getByRole('button', { name: 'Send report' }).click();
+  await expectErrorPage(reader, `/article/${slug}/report`, "Reason can't be blank");
+  await expectNoSeriousAxeViolation(reader, 'the report form with its error');
+  await reader.getByLabel('What is wrong with it?').fill(`Off topic ${testInfo.project.name}`);
+  await reader.getByRole('button', { name: 'Send report' }).click();
+  await expect(reader.locator('.flash')).toContainText('Thanks');
+  await readerContext.close();
+
+  await page.goto(`/article/${slug}/delete`);
+  await expectNoSeriousAxeViolation(page, 'the confirmation page');
+
+  const moderatorContext = await newBrowserContext(browser, testInfo);
+  const moderator = await moderatorContext.newPage();
+  await signIn(moderator, OWNER);
+  await moderator.goto(`/article/${slug}`);
+  await expectNoSeriousAxeViolation(moderator, 'the article page with the moderator’s forms');
+  for (const path of ['/admin/reports', '/admin/reports?state=resolved', '/admin/content']) {
+    await moderator.goto(path);
+    await expectNoSeriousAxeViolation(moderator, path);
+  }
+  await moderatorContext.close();
 });
