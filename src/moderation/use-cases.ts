@@ -6,7 +6,7 @@
  * feed, count and cached page follows by itself.
  */
 import { type ZodType } from 'zod';
-import { deleteArticle, findArticleToRead, NO_SUCH_ARTICLE } from '../articles/use-cases';
+import { deleteArticle, findArticleToRead } from '../articles/use-cases';
 import { canSeeComment, viewerOf } from '../articles/visibility';
 import { recordAudit } from '../audit/log';
 import { COMMENT_ID, deleteComment, NO_SUCH_COMMENT } from '../comments/use-cases';
@@ -175,7 +175,7 @@ export async function createReport(core: Core, caller: Caller, input: ReportInpu
   // the target first: one that is not there is a 404 whatever the reason says
   const target = await findReportTarget(core.db, caller, kind.value, input);
   if (!reason.ok) return fail(reason.errors);
-  if (target.authorId === reporterId) return fail({ report: ['You cannot report your own ' + (kind.value === 'user' ? 'profile' : kind.value) + '.'] });
+  if (target.authorId === reporterId) return fail({ report: [`You cannot report your own ${kind.value === 'user' ? 'profile' : kind.value}.`] });
   try {
     return await transaction(core.db, async (tx) => {
       const found = await findReportTarget(tx, caller, kind.value, input);
@@ -268,4 +268,3 @@ export async function listReportsFor(core: Pick<Core, 'db'>, caller: Caller, opt
   return reports.listReports(core.db, options);
 }
 
-export { NO_SUCH_ARTICLE };
