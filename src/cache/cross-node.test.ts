@@ -280,7 +280,7 @@ describe('two nodes on one PostgreSQL database', () => {
           via: a,
           write: async () => void (await post(a.app, alice, `/article/${slug}/delete`)),
           shown: async () => [
-            { target: `/article/${slug}`, status: 404 },
+            { target: `/article/${slug}`, status: 410 },
             { target: '/', lacks: ['Spring garden'] },
             { target: `/api/articles/${slug}`, status: 404 },
             { target: '/api/articles', lacks: ['Spring garden'] },
