@@ -29,7 +29,8 @@ export function userApiRoutes(deps: AppDeps) {
   app.post('/users/login', async (c) => {
     const { user: input } = await readJson(c, LoginBody);
     const result = await signIn(deps, callerOf(c, 'api'), input);
-    if (!result.ok) throw new ApiError(401, { credentials: ['invalid'] });
+    // a suspended account, once its password is right, is told why and until when
+    if (!result.ok) throw result.errors['account'] ? new ApiError(403, { account: result.errors['account'] }) : new ApiError(401, { credentials: ['invalid'] });
     return c.json(userJson(result.value.user, result.value.session.token));
   });
 

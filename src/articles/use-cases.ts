@@ -7,7 +7,7 @@
 import { Forbidden, Gone, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
-import { signedInUser } from '../users/use-cases';
+import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import { recordAudit } from '../audit/log';
 import { actsOnOthers, canDeleteArticle, canEditArticle } from './policy';
 import * as queries from './queries';
@@ -95,7 +95,7 @@ export type CreateArticleInput = {
  */
 export async function createArticle(core: Core, caller: Caller, input: CreateArticleInput): Promise<ArticleDetail> {
   const { db, clock, limits } = core;
-  const authorId = signedInUser(caller);
+  const authorId = await activeSignedInUser(db, caller);
   const now = clock();
   await limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
   const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body });
@@ -136,7 +136,7 @@ export async function updateArticle(
   // alike); the transaction below checks again, since it may go or change while the body renders
   await findArticleToEdit(core, caller, input.slug);
   // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
-  await limits.enforce('articleUpdates', signedInUser(caller), clock(), caller.requestId ?? undefined);
+  await limits.enforce('articleUpdates', await activeSignedInUser(db, caller), clock(), caller.requestId ?? undefined);
   // rendered in the worker thread, before the transaction, which holds the database while it is open
   const rendered = body === undefined ? null : await runOffThread({ kind: 'renderBody', body });
   // the checks and the write in one transaction: the article cannot go or change in between
@@ -192,7 +192,7 @@ export async function deleteArticle(core: Core, caller: Caller, input: { slug: s
  */
 export async function favoriteArticle(core: Core, caller: Caller, input: { slug: string }): Promise<ArticleDetail> {
   const { db, clock, limits } = core;
-  const userId = signedInUser(caller);
+  const userId = await activeSignedInUser(db, caller);
   // an article the caller cannot see answers 404 before the limit is spent; spent before the
   // transaction (see Limits.enforce), once, however many times the transaction runs
   refuseIfHiddenFor(caller, await findArticleToRead(core, caller, input.slug));

@@ -3,6 +3,7 @@
  * in, sign out, and ending one's own sessions. Changing settings and resetting a password are in
  * src/users/use-cases.ts.
  */
+import { endSuspensionIfOver, suspensionMessage } from '../accounts/use-cases';
 import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type Outcome } from '../core';
 import type { Db } from '../db/client';
 import type { User } from '../db/schema';
@@ -96,7 +97,8 @@ export async function measurePasswordStrength(
 
 /**
  * A new session for the right email and password, after a growing back-off per address and per
- * email once attempts fail. A failure is `{ form: [INVALID_CREDENTIALS] }` either way.
+ * email once attempts fail. A failure is `{ form: [INVALID_CREDENTIALS] }` either way; a suspended
+ * account, with the right password, is `{ account: [suspensionMessage] }`.
  */
 export async function signIn(
   core: Core,
@@ -117,6 +119,14 @@ export async function signIn(
     return fail({ form: [INVALID_CREDENTIALS] });
   }
   await attempt.succeeded();
+  // told only once the password is right, so the answer reveals nothing to a stranger; a
+  // suspension whose end has come ends here rather than at the next clean-up
+  const account = user.suspendedAt === null ? user : await endSuspensionIfOver(db, user.id, clock());
+  if (!account) return fail({ form: [INVALID_CREDENTIALS] });
+  if (account.suspendedAt !== null) {
+    recordSecurityEvent(log, caller, 'signin.suspended', { userId: user.id });
+    return fail({ account: [suspensionMessage(account)] });
+  }
   const session = await startSession(core, db, caller, user.id);
   recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
   return succeed({ user, session });

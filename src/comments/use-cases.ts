@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/log';
 import { excerpt } from '../moderation/labels';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
-import { signedInUser } from '../users/use-cases';
+import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
 
@@ -36,7 +36,7 @@ export async function findArticleToComment(core: Pick<Core, 'db'>, caller: Calle
  */
 export async function addComment(core: Core, caller: Caller, input: { slug: string; body: string }): Promise<CommentView> {
   const { db, clock, limits } = core;
-  const authorId = signedInUser(caller);
+  const authorId = await activeSignedInUser(db, caller);
   // a missing article answers 404 before the limit is spent; the limit is spent before the
   // transaction (see Limits.enforce), once, however many times the transaction runs
   refuseIfHiddenFor(caller, await findArticleToComment(core, caller, input.slug));

@@ -20,7 +20,8 @@ const NEVER = new Date(0);
 async function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Promise<Feed> {
   if (kind === 'author') {
     const profile = await findProfile(deps.db, c.req.param('username') ?? '', null);
-    if (!profile) throw new HTTPException(404, { message: 'There is no one with that username.' });
+    // a suspended author's feed is gone with their profile (src/profiles/use-cases.ts)
+    if (!profile || profile.suspension !== null) throw new HTTPException(404, { message: 'There is no one with that username.' });
     const articles = await listFeedArticles(deps, { author: profile.username });
     // an author without articles yet still has a feed to subscribe to
     return {

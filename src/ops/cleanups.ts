@@ -8,12 +8,14 @@
  * statement holds the one connection while it runs. Stopping the server ends a run between two
  * steps; a run longer than CLEANUP_MAX_STEPS steps of one task leaves the rest to the next run.
  *
- * What expires today: sessions (src/auth/session.ts), and the limits' rows that no longer limit
+ * What expires today: sessions (src/auth/session.ts), suspensions with an end (lifted by Quire, so
+ * a suspended account's content is back within CLEANUP_INTERVAL_MS of the end), and the limits' rows that no longer limit
  * anyone (src/security/limits.ts: buckets full again, sign-in failures an hour old). A new kind of expiring row adds a task to
  * CLEANUPS (or to the list given to `scheduleCleanups`); a task that does its work in one
  * statement is one step: `{ name, step: async (db, now) => ({ deleted: await forget(db, now), next: null }) }`.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { endOverSuspensions } from '../accounts/use-cases';
 import { deleteEndedSessions } from '../auth/session';
 import { forgetSpentLimits } from '../security/limits';
 import type { Db } from '../db/client';
@@ -50,7 +52,12 @@ const forgetLimits: CleanupTask = {
 };
 
 /** Every clean-up the server runs. */
-export const CLEANUPS: readonly CleanupTask[] = [{ name: 'sessions', step: deleteEndedSessions }, forgetLimits];
+export const CLEANUPS: readonly CleanupTask[] = [
+  { name: 'sessions', step: deleteEndedSessions },
+  forgetLimits,
+  // suspensions whose end has come: lifted, their content back (src/accounts/use-cases.ts)
+  { name: 'suspensions', step: (db, now) => endOverSuspensions(db, now) },
+];
 
 export type CleanupOptions = {
   tasks?: readonly CleanupTask[];

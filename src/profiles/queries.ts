@@ -7,7 +7,10 @@ import { followingFlag } from './following';
 
 export type { Profile };
 
-export async function findProfile(db: Db, username: string, viewerId: number | null): Promise<Profile | null> {
+/** A profile, and its account's suspension (null when it is not suspended): findProfileNamed decides who sees it. */
+export type ProfileWithSuspension = Profile & { suspension: { until: Date | null; reason: string | null } | null };
+
+export async function findProfile(db: Db, username: string, viewerId: number | null): Promise<ProfileWithSuspension | null> {
   await idle(db);
   const t = tablesOf(db);
   const { users } = t;
@@ -18,11 +21,17 @@ export async function findProfile(db: Db, username: string, viewerId: number | n
       bio: users.bio,
       image: users.image,
       following: followingFlag(t, viewerId, users.id),
+      suspendedAt: users.suspendedAt,
+      suspendedUntil: users.suspendedUntil,
+      suspensionReason: users.suspensionReason,
     })
     .from(users)
     .where(sql`lower(${users.username}) = lower(${username})`)
     .limit(1);
-  return row ? { ...row, following: Boolean(row.following) } : null;
+  if (!row) return null;
+  const { suspendedAt, suspendedUntil, suspensionReason, ...profile } = row;
+  const suspension = suspendedAt === null ? null : { until: suspendedUntil, reason: suspensionReason };
+  return { ...profile, following: Boolean(row.following), suspension };
 }
 
 /** One row however often it is asked; that following oneself means nothing is followUser's rule (use-cases.ts). */

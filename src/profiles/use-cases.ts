@@ -1,16 +1,22 @@
 /** What a person does about another: follow them, and stop following them. */
 import { NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
-import { signedInUser } from '../users/use-cases';
+import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import * as queries from './queries';
-import type { Profile } from './queries';
+import type { Profile, ProfileWithSuspension } from './queries';
+import { can } from '../roles/permissions';
 
 export const NO_SUCH_PERSON = 'There is no one with that username.';
 
-/** The profile of the user named `username` (whatever its case), as the caller sees it. */
-export async function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, username: string): Promise<Profile> {
+/**
+ * The profile of the user named `username` (whatever its case), as the caller sees it. A suspended
+ * account's profile does not exist but for moderators and up (`content:see-hidden`), who see the
+ * suspension with it.
+ */
+export async function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, username: string): Promise<ProfileWithSuspension> {
   const profile = await queries.findProfile(core.db, username, caller.userId);
   if (!profile) throw new NotFound('profile', NO_SUCH_PERSON);
+  if (profile.suspension !== null && !can(caller, 'content:see-hidden')) throw new NotFound('profile', NO_SUCH_PERSON);
   return profile;
 }
 
@@ -20,7 +26,7 @@ export async function findProfileNamed(core: Pick<Core, 'db'>, caller: Caller, u
  */
 export async function followUser(core: Core, caller: Caller, input: { username: string }): Promise<Profile> {
   const { db, clock, limits } = core;
-  const followerId = signedInUser(caller);
+  const followerId = await activeSignedInUser(db, caller);
   // no such person answers 404 before the limit is spent; spent before the transaction (see
   // Limits.enforce), once, however many times the transaction runs
   await findProfileNamed(core, caller, input.username);

@@ -98,3 +98,6 @@ export function actorOutranks(caller: Caller, target: Role): boolean {
   const actor = actingRole(caller);
   return actor === 'operator' ? true : outranks(actor, target);
 }
+
+/** The owner: one per site, handed over (never given), never suspended or deleted. */
+export const isOwner = (role: string | null | undefined): boolean => roleOf(role) === 'owner';

@@ -6,6 +6,7 @@ import type { Log } from '../lib/logger';
 export type SecurityEvent =
   | 'signin.success'
   | 'signin.failure'
+  | 'signin.suspended'
   | 'signup'
   | 'signout'
   | 'password.changed'

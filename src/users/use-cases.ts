@@ -83,6 +83,22 @@ export function signedInUser(caller: Caller): number {
   return caller.userId;
 }
 
+export const ACCOUNT_SUSPENDED = 'Your account is suspended.';
+
+/**
+ * The signed-in user, refused if their account is suspended. A suspended account has no session
+ * (suspendUser ends them, and session validation refuses any left), so no door lets one in; the
+ * acts that add to the site (writing, commenting, favoriting, following) still ask here, in case a
+ * request validated its session just before the suspension was written.
+ */
+export async function activeSignedInUser(db: Db, caller: Caller): Promise<number> {
+  const userId = signedInUser(caller);
+  const user = await findUserById(db, userId);
+  if (!user) throw new NotFound('user', 'That account no longer exists.');
+  if (user.suspendedAt !== null) throw new Forbidden('user', ACCOUNT_SUSPENDED);
+  return userId;
+}
+
 /** The user the operator names, or the refusal every door shows for a name nobody has. */
 export async function findUserNamed(db: Db, username: string): Promise<User> {
   const user = await findUserByUsername(db, username);

@@ -3,11 +3,15 @@ import { followActionPath, profilePath, profileTabPath, type ProfileTab } from '
 import { ArticleList, type PageLinks } from '../components/article-list';
 import { RedirectTo } from '../components/article-preview';
 import { Avatar } from '../components/avatar';
+import { DateTime } from '../components/date';
 import type { Fragment, Viewer } from '../view-types';
+
+/** Shown to moderators and up only: to anyone else a suspended account's profile does not exist. */
+export type ProfileSuspension = { until: Date | null; reason: string | null };
 
 export function ProfilePage(props: {
   fragment?: Fragment;
-  profile: Profile;
+  profile: Profile & { suspension?: ProfileSuspension | null };
   viewer: Viewer | null;
   tab: ProfileTab;
   articles: ArticleSummary[];
@@ -25,6 +29,12 @@ export function ProfilePage(props: {
               <Avatar image={profile.image} class="user-img" size={100} />
               <h4>{profile.username}</h4>
               <p>{profile.bio ?? ''}</p>
+              {profile.suspension && (
+                <p class="profile-suspended" role="status">
+                  Suspended {profile.suspension.until ? <>until <DateTime date={profile.suspension.until} /></> : 'for good'}:{' '}
+                  {profile.suspension.reason ?? 'no reason was given'}
+                </p>
+              )}
               {own ? (
                 <a href="/settings" class="btn btn-sm btn-outline-secondary action-btn">
                   <i class="ion-gear-a" aria-hidden="true"></i>
