@@ -164,7 +164,7 @@ export async function unsuspendUser(core: Core, caller: Caller, input: { usernam
   const now = core.clock();
   return transaction(core.db, async (tx) => {
     const user = await findAccountToManage(tx, caller, input.username);
-    if (user.suspendedAt === null) return fail({ user: [`${user.username} is not suspended`] });
+    if (user.suspendedAt === null) return fail({ user: ['is not suspended'] });
     return succeed({ user: await liftSuspension(tx, caller, user, now, 'lifted') });
   });
 }
@@ -226,7 +226,23 @@ export async function findAccountToDelete(core: Pick<Core, 'db'>, caller: Caller
   return { user, ...(await queries.countContentOf(core.db, user.id)) };
 }
 
-/** The account `username` names if the caller may manage it (for the doors' confirmation pages). */
-export async function findAccountToAdminister(core: Pick<Core, 'db'>, caller: Caller, username: string): Promise<User> {
-  return findAccountToManage(core.db, caller, username);
+/** A page of accounts for /admin/users and GET /api/admin/users: for admins and the owner. */
+export async function listAccountsFor(
+  core: Pick<Core, 'db'>,
+  caller: Caller,
+  options: { page: number; search?: string; role?: Role },
+): Promise<{ accounts: queries.AccountRow[]; total: number; pages: number }> {
+  requirePermission(caller, 'user:suspend');
+  const { accounts, total } = await queries.listAccounts(core.db, options);
+  return { accounts, total, pages: Math.max(1, Math.ceil(total / queries.ACCOUNTS_PAGE_SIZE)) };
+}
+
+/**
+ * Whether the caller may act on this account at all (the rule findAccountToManage enforces), for
+ * the doors that show what may be done: /admin/users offers no form it would refuse.
+ */
+export function canManage(caller: Caller, account: Pick<User, 'id' | 'username' | 'role'>): boolean {
+  if (caller.userId !== null && account.id === caller.userId) return false;
+  if (queries.isPlaceholder(account) || isOwner(account.role)) return false;
+  return actorOutranks(caller, roleOf(account.role));
 }

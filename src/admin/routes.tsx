@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { AdminAuditPage } from '../../views/pages/admin/audit-page';
 import { AdminOverviewPage } from '../../views/pages/admin/overview-page';
 import type { AppDeps } from '../app-types';
+import { accountAdminRoutes } from '../accounts/routes';
 import { AUDIT_PAGE_SIZE, listAuditLog } from '../audit/log';
 import { parsePage } from '../lib/pagination';
 import { allowedSections, requireAdminPermission } from './guard';
@@ -33,6 +34,8 @@ export function adminRoutes(deps: AppDeps) {
       title: 'Audit log',
     });
   });
+
+  app.route('/', accountAdminRoutes(deps));
 
   return app;
 }

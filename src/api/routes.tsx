@@ -11,6 +11,7 @@ import { logSecurityEvent } from '../security/audit';
 import { TooManyRequests } from '../security/limits';
 import { apiCors } from './cors';
 import { ApiError, apiErrorResponse } from './errors';
+import { accountApiRoutes } from '../accounts/api-routes';
 import { articleApiRoutes } from './article-routes';
 import { loadApiUser } from './auth';
 import { docsRoutes } from './docs-routes';
@@ -41,6 +42,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
   api.route('/', userApiRoutes(deps));
   api.route('/', articleApiRoutes(deps));
   api.route('/', moderationApiRoutes(deps));
+  api.route('/', accountApiRoutes(deps));
   api.route('/', docsRoutes(assets.url('style.css')));
 
   api.all('*', (c) => apiErrorResponse(c, 404, { resource: ['not found'] }));
