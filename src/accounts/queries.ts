@@ -134,7 +134,12 @@ export async function placeholderAccount(db: Db, now: number): Promise<User> {
  * (the placeholder); without, each article goes the way deleteArticle takes it (out of the search
  * index too), and the foreign keys take the rest: comments, favorites, follows, sessions.
  */
-export async function deleteAccount(db: Db, userId: number, keepContentAs: number | null): Promise<{ articles: number; comments: number }> {
+export async function deleteAccount(
+  db: Db,
+  userId: number,
+  keepContentAs: number | null,
+  now: number,
+): Promise<{ articles: number; comments: number }> {
   await idle(db);
   const { users, articles, comments } = tablesOf(db);
   const owned = await db.select({ id: articles.id }).from(articles).where(eq(articles.authorId, userId));
@@ -143,7 +148,7 @@ export async function deleteAccount(db: Db, userId: number, keepContentAs: numbe
     await db.update(articles).set({ authorId: keepContentAs }).where(eq(articles.authorId, userId));
     await db.update(comments).set({ authorId: keepContentAs }).where(eq(comments.authorId, userId));
   } else {
-    for (const { id } of owned) await deleteArticle(db, id);
+    for (const { id } of owned) await deleteArticle(db, id, now);
   }
   await db.delete(users).where(eq(users.id, userId));
   return { articles: owned.length, comments: Number(written?.n ?? 0) };

@@ -214,7 +214,7 @@ export async function deleteUser(
     const user = await findAccountToManage(tx, caller, input.username);
     const keeper = input.keepContent ? await queries.placeholderAccount(tx, now) : null;
     await recordAudit(tx, caller, { action: 'user.delete', target: userTarget(user), details: { keptContent: input.keepContent } }, now);
-    const counts = await queries.deleteAccount(tx, user.id, keeper?.id ?? null);
+    const counts = await queries.deleteAccount(tx, user.id, keeper?.id ?? null, now);
     return { username: user.username, ...counts, keptContent: input.keepContent };
   });
 }

@@ -33,7 +33,7 @@ export async function followUser(core: Core, caller: Caller, input: { username: 
   await limits.enforce('follows', followerId, clock(), caller.requestId ?? undefined);
   // checked again inside: the person cannot go between the check and the write
   return transaction(db, async (tx) => {
-    const profile = await findProfileNamed({ db: tx }, caller, input.username);
+    const { suspension: _, ...profile } = await findProfileNamed({ db: tx }, caller, input.username);
     // following oneself means nothing: no row, and one's own profile is never "following"
     const self = profile.id === followerId;
     if (!self) await queries.followUser(tx, followerId, profile.id, clock());
@@ -45,7 +45,7 @@ export async function followUser(core: Core, caller: Caller, input: { username: 
 export async function unfollowUser(core: Core, caller: Caller, input: { username: string }): Promise<Profile> {
   const followerId = signedInUser(caller);
   return transaction(core.db, async (tx) => {
-    const profile = await findProfileNamed({ db: tx }, caller, input.username);
+    const { suspension: _, ...profile } = await findProfileNamed({ db: tx }, caller, input.username);
     await queries.unfollowUser(tx, followerId, profile.id);
     return { ...profile, following: false };
   });
