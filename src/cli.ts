@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { ACCOUNT_SUBCOMMANDS, askOnTerminal, isAccountSubcommand, runAccountCommand } from './accounts/cli';
 import { isRole, ROLES } from './roles/permissions';
 import type { z } from 'zod';
 import { signUp } from './auth/use-cases';
@@ -45,6 +46,18 @@ Commands:
                                  author (the default; the first account of a site is its owner).
   user reset-password NAME       Set a new password (read the same way) and end every session of
                                  that user.
+  user list [--role ROLE]        List the accounts, newest first: name, email, role, state, joined.
+  user role NAME ROLE            Give NAME the role admin, moderator or author; "owner" hands the
+                                 site over to NAME (the owner until now becomes an admin).
+  user suspend NAME [--until DATE] [--reason TEXT]
+                                 Suspend NAME until DATE (ISO 8601: 2027-01-31, or 2027-01-31T18:00,
+                                 UTC unless an offset is given) or, without --until, for good: their
+                                 sessions and API tokens end, their articles and comments are hidden.
+  user unsuspend NAME            Lift NAME's suspension; what it hid comes back.
+  user delete NAME [--keep-content] [--yes]
+                                 Delete NAME with their articles and comments, or keep those under
+                                 "deleted.author" (--keep-content). Asks for confirmation on a
+                                 terminal; without one, refuses unless --yes.
 
 Options:
   --env-file FILE                Read environment variables from FILE first (KEY=value lines).
@@ -65,6 +78,10 @@ const OPTIONS = {
   username: { type: 'string' },
   email: { type: 'string' },
   role: { type: 'string' },
+  until: { type: 'string' },
+  reason: { type: 'string' },
+  'keep-content': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
   from: { type: 'string' },
   to: { type: 'string' },
   force: { type: 'boolean' },
@@ -305,7 +322,23 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     }
     return 0;
   }
-  throw new UsageError('user needs a subcommand: create or reset-password');
+  if (isAccountSubcommand(sub)) {
+    const core = await openCore(env);
+    try {
+      const answer = await runAccountCommand(core, sub, {
+        args: args.slice(1),
+        flags: parsed.flags,
+        usage: (message) => new UsageError(message),
+        interactive: process.stdin.isTTY === true,
+        ask: askOnTerminal,
+      });
+      process.stdout.write(answer);
+    } finally {
+      await closeDatabase(core.db);
+    }
+    return 0;
+  }
+  throw new UsageError(`user needs a subcommand: create, reset-password, ${ACCOUNT_SUBCOMMANDS.join(', ')}`);
 }
 
 run(process.argv.slice(2)).then(

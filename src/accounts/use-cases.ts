@@ -230,11 +230,11 @@ export async function findAccountToDelete(core: Pick<Core, 'db'>, caller: Caller
 export async function listAccountsFor(
   core: Pick<Core, 'db'>,
   caller: Caller,
-  options: { page: number; search?: string; role?: Role },
+  options: { page: number; search?: string; role?: Role; pageSize?: number },
 ): Promise<{ accounts: queries.AccountRow[]; total: number; pages: number }> {
   requirePermission(caller, 'user:suspend');
   const { accounts, total } = await queries.listAccounts(core.db, options);
-  return { accounts, total, pages: Math.max(1, Math.ceil(total / queries.ACCOUNTS_PAGE_SIZE)) };
+  return { accounts, total, pages: Math.max(1, Math.ceil(total / (options.pageSize ?? queries.ACCOUNTS_PAGE_SIZE))) };
 }
 
 /**
