@@ -19,6 +19,7 @@ import {
   actingRole,
   actorOutranks,
   assignableRoles,
+  can,
   isOwner,
   requirePermission,
   roleOf,
@@ -91,7 +92,8 @@ export async function changeRole(core: Core, caller: Caller, input: { username: 
  * longer the owner and is refused.
  */
 export async function transferOwnership(core: Core, caller: Caller, input: { username: string }): Promise<{ owner: User; previous: User | null }> {
-  requirePermission(caller, 'owner:transfer', ONLY_THE_OWNER_HANDS_OVER);
+  // refused about the account, as every other act here (RealWorld's `user`)
+  if (!can(caller, 'owner:transfer')) throw new Forbidden('user', ONLY_THE_OWNER_HANDS_OVER);
   const now = core.clock();
   return transaction(core.db, async (tx) => {
     const user = await findUserNamed(tx, input.username);

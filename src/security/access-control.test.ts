@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, userWithToken } from '../api/test-helpers';
+import { api, newToken as userTokenFor, userWithToken } from '../api/test-helpers';
 import { sessionHandle } from '../auth/session';
 import { addComment } from '../comments/queries';
 import { Browser, createTestApp, insertArticle, signedInBrowser, snapshotDatabase } from '../test-support';
@@ -282,5 +282,88 @@ describe('moderation routes: every role', () => {
     const w = await moderationWorld(role);
     const res = await w.client.post('/reports', { report: { kind: 'article', target: w.slug, reason: 'Spam' } }, w.token);
     expect(res.status).toBe(role === 'visitor' ? 401 : 201);
+  });
+});
+
+/**
+ * Account administration (src/accounts/): every role against every mutating route and endpoint.
+ * `allowed` lists the roles that may; anyone else signed in gets 403 (the API's
+ * `{"errors":{"user":["forbidden"]}}`), a visitor the sign-in page (the API's 401), and nothing
+ * changes.
+ */
+const ACCOUNT_ROLES = ['author', 'moderator', 'admin', 'owner'] as const;
+type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+async function accountWorld() {
+  const t = await createTestApp();
+  const people = {} as Record<AccountRole, { browser: Browser; token: string }>;
+  for (const role of ACCOUNT_ROLES) {
+    const { browser, user } = await signedInBrowser(t, `the-${role}`, { role });
+    people[role] = { browser, token: (await userTokenFor(t, user.id)) };
+  }
+  await signedInBrowser(t, 'target');
+  const suspended = await signedInBrowser(t, 'suspended');
+  const { users } = tablesOf(t.db);
+  await t.db.update(users).set({ suspendedAt: new Date(t.clock()), suspensionReason: 'Spam' }).where(eq(users.id, suspended.user.id));
+  return { t, people, client: api(t) };
+}
+
+const ACCOUNT_WEB: Array<{ route: string; path: string; fields?: Record<string, string>; allowed: AccountRole[] }> = [
+  { route: 'POST /admin/users/:username/role', path: '/admin/users/target/role', fields: { role: 'moderator' }, allowed: ['admin', 'owner'] },
+  { route: 'POST /admin/users/:username/suspend', path: '/admin/users/target/suspend', fields: { until: '', reason: 'Spam' }, allowed: ['admin', 'owner'] },
+  { route: 'POST /admin/users/:username/unsuspend', path: '/admin/users/suspended/unsuspend', allowed: ['admin', 'owner'] },
+  { route: 'POST /admin/users/:username/delete', path: '/admin/users/target/delete', fields: { keepContent: 'no' }, allowed: ['admin', 'owner'] },
+  { route: 'POST /admin/users/:username/ownership', path: '/admin/users/target/ownership', allowed: ['owner'] },
+];
+
+const ACCOUNT_API: Array<{ route: string; method: string; path: string; body?: unknown; allowed: AccountRole[]; status: number }> = [
+  { route: 'PUT /api/admin/users/:username/role', method: 'PUT', path: '/admin/users/target/role', body: { role: 'moderator' }, allowed: ['admin', 'owner'], status: 200 },
+  { route: 'PUT /api/admin/users/:username/role (owner)', method: 'PUT', path: '/admin/users/target/role', body: { role: 'owner' }, allowed: ['owner'], status: 200 },
+  { route: 'POST /api/admin/users/:username/suspend', method: 'POST', path: '/admin/users/target/suspend', body: { reason: 'Spam' }, allowed: ['admin', 'owner'], status: 200 },
+  { route: 'POST /api/admin/users/:username/unsuspend', method: 'POST', path: '/admin/users/suspended/unsuspend', allowed: ['admin', 'owner'], status: 200 },
+  { route: 'DELETE /api/admin/users/:username', method: 'DELETE', path: '/admin/users/target?keepContent=true', allowed: ['admin', 'owner'], status: 204 },
+];
+
+describe('account administration: every role against every route', () => {
+  it.each(ACCOUNT_WEB.flatMap((route) => ACCOUNT_ROLES.map((role) => ({ ...route, role }))))('$route as $role', async (route) => {
+    const w = await accountWorld();
+    const before = await snapshotDatabase(w.t.db);
+    const res = await w.people[route.role].browser.post(route.path, route.fields ?? {});
+    if (route.allowed.includes(route.role)) {
+      expect(res.status).toBe(303);
+      expect(await snapshotDatabase(w.t.db)).not.toBe(before);
+    } else {
+      expect(res.status).toBe(403);
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
+    }
+  });
+
+  it.each(ACCOUNT_WEB)('$route: a visitor goes to exactly /login and nothing changes', async (route) => {
+    const w = await accountWorld();
+    const before = await snapshotDatabase(w.t.db);
+    const res = await new Browser(w.t.app).post(route.path, route.fields ?? {});
+    expect([res.status, res.headers.get('location')]).toEqual([303, '/login']);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
+  });
+
+  it.each(ACCOUNT_API.flatMap((route) => ACCOUNT_ROLES.map((role) => ({ ...route, role }))))('$route as $role', async (route) => {
+    const w = await accountWorld();
+    const before = await snapshotDatabase(w.t.db);
+    const res = await w.client.send(route.method, route.path, { token: w.people[route.role].token, body: route.body });
+    if (route.allowed.includes(route.role)) {
+      expect(res.status).toBe(route.status);
+      expect(await snapshotDatabase(w.t.db)).not.toBe(before);
+    } else {
+      expect([res.status, res.body]).toEqual([403, { errors: { user: ['forbidden'] } }]);
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
+    }
+  });
+
+  it.each(ACCOUNT_API)('$route: no token gets 401 and nothing changes', async (route) => {
+    const w = await accountWorld();
+    const before = await snapshotDatabase(w.t.db);
+    const res = await w.client.send(route.method, route.path, { body: route.body });
+    expect([res.status, res.body]).toEqual([401, { errors: { token: ['is missing'] } }]);
+    expect(await snapshotDatabase(w.t.db)).toBe(before);
   });
 });
