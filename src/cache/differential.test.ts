@@ -16,6 +16,7 @@ import type { Db } from '../db/client';
 import { articleSlugs, articles, comments, reports, tags, users } from '../db/schema';
 import { createTestClock } from '../lib/clock';
 import { silentLog } from '../lib/logger';
+import { runCleanups } from '../ops/cleanups';
 import { Browser, createSharedTestDb, ORIGIN, testEnv } from '../test-support';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,6 +85,12 @@ async function answers(): Promise<string[]> {
     '/api/articles/feed',
     `/api/profiles/${author}`,
     '/api/tags',
+    // accounts that are suspended, unsuspended and deleted (src/accounts/), and the placeholder keeping deleted authors' writing
+    '/profile/bob',
+    '/profile/bob/feed.atom',
+    '/api/profiles/bob',
+    '/api/articles?author=bob',
+    '/profile/deleted.author',
   ];
   if (tag) list.push(`/tag/${encodeURIComponent(tag.name)}`, `/tag/${encodeURIComponent(tag.name)}/feed.json`);
   if (article) list.push(`/article/${article.slug}`, `/api/articles/${article.slug}`, `/api/articles/${article.slug}/comments`);
@@ -165,8 +172,9 @@ describe('the cache, compared with no cache after every use case', () => {
       await post(reader, `/article/${await slugOf('Garden 11')}/favorite`);
 
       let commentId = 0;
+      let carol!: Person;
       const USE_CASES: Array<[string, () => Promise<void>]> = [
-        ['sign up (web)', async () => void (await signUp('carol'))],
+        ['sign up (web)', async () => void (carol = await signUp('carol'))],
         ['sign up (API)', async () => {
           const res = await api('POST', '/api/users', null, { user: { username: 'dave', email: 'dave@example.com', password: PASSWORD } });
           expect(res.status).toBe(201);
@@ -311,6 +319,43 @@ describe('the cache, compared with no cache after every use case', () => {
         ['delete article (web)', async () => void (await post(alice, `/article/${await slugOf('Garden renamed')}/delete`))],
         ['user create (CLI, another process)', () => cli(['user', 'create', '--username', 'erin', '--email', 'erin@example.com'], `${PASSWORD}\n`)],
         ['password reset (CLI, another process)', () => cli(['user', 'reset-password', 'bob'], `${PASSWORD} 3\n`)],
+        // account administration (src/accounts/): alice signed up first, so she is the owner
+        ['bob writes (API)', async () => {
+          clock.advance(60_000);
+          bob.token = await apiSignIn(bob.email, `${PASSWORD} 3`);
+          expect((await api('POST', '/api/articles', bob.token, { article: articleBody('Bob’s garden', ['gardens']) })).status).toBe(201);
+        }],
+        ['change role (web)', async () => void (await post(alice, '/admin/users/bob/role', { role: 'admin' }))],
+        ['change role (API)', async () => {
+          expect((await api('PUT', '/api/admin/users/carol/role', alice.token, { role: 'moderator' })).status).toBe(200);
+        }],
+        ['suspend (web)', async () => void (await post(alice, '/admin/users/bob/suspend', { until: '', reason: 'Spam' }))],
+        ['unsuspend (API)', async () => {
+          expect((await api('POST', '/api/admin/users/bob/unsuspend', alice.token)).status).toBe(200);
+        }],
+        ['suspend until an hour from now (API)', async () => {
+          const until = new Date(clock() + 60 * 60_000).toISOString();
+          expect((await api('POST', '/api/admin/users/bob/suspend', alice.token, { until, reason: 'An hour off' })).status).toBe(200);
+        }],
+        ['suspension ends (clean-ups)', async () => {
+          clock.advance(2 * 60 * 60_000);
+          expect(await runCleanups(db, { clock, log: silentLog })).toMatchObject({ deleted: { suspensions: 1 } });
+        }],
+        ['suspend (CLI, another process)', () => cli(['user', 'suspend', 'bob', '--reason', 'Spam again'], '')],
+        ['unsuspend (CLI, another process)', () => cli(['user', 'unsuspend', 'bob'], '')],
+        ['dave writes and comments (API)', async () => {
+          clock.advance(60_000);
+          const token = await apiSignIn('dave@example.com');
+          expect((await api('POST', '/api/articles', token, { article: articleBody('Dave’s garden', ['gardens']) })).status).toBe(201);
+          expect((await api('POST', `/api/articles/${await slugOf('Garden 11')}/comments`, token, { comment: { body: 'Dave was here.' } })).status).toBe(201);
+        }],
+        ['delete account keeping its content (web)', async () => void (await post(alice, '/admin/users/dave/delete', { keepContent: 'yes' }))],
+        ['carol comments (web)', async () => void (await post(carol, `/article/${await slugOf('Garden 11')}/comments`, { body: 'Carol was here.' }))],
+        ['delete account with its content (API)', async () => {
+          expect((await api('DELETE', '/api/admin/users/carol', alice.token)).status).toBe(204);
+        }],
+        ['delete account (CLI, another process)', () => cli(['user', 'delete', 'erin', '--yes'], '')],
+        ['hand over ownership (web)', async () => void (await post(alice, '/admin/users/bob/ownership'))],
       ];
 
       const everything = async () => {
