@@ -228,3 +228,24 @@ describe('moderation pages are valid HTML5 (issue #16)', () => {
     }
   });
 });
+
+describe('the account administration pages are valid HTML5 (src/accounts/)', () => {
+  it('validates /admin/users, a row form that failed, the moderator’s view of a suspended profile, and the confirmation pages', async () => {
+    const t = await createTestApp();
+    const { browser: owner } = await signedInBrowser(t, 'olive', { role: 'owner' });
+    const { browser: moderator } = await signedInBrowser(t, 'mona', { role: 'moderator' });
+    await insertUser(t.db, 'adam', { role: 'admin' });
+    await insertUser(t.db, 'bob');
+    expect((await owner.post('/admin/users/bob/suspend', { until: '2999-01-31', reason: 'Spam' })).status).toBe(303);
+    const failed = await owner.post('/admin/users/adam/suspend', { until: 'soon', reason: '' });
+    expect(failed.status).toBe(422);
+    const pages: Array<[string, string]> = [
+      ['list', await owner.html('/admin/users')],
+      ['failed row form', await failed.text()],
+      ['suspended profile', await moderator.html('/profile/bob')],
+      ['delete confirmation', await owner.html('/admin/users/bob/delete')],
+      ['handover confirmation', await owner.html('/admin/users/adam/ownership')],
+    ];
+    for (const [name, html] of pages) expect(await report(html), name).toEqual([]);
+  });
+});

@@ -66,10 +66,10 @@ function AccountActions(props: { account: AccountListItem; assignable: readonly 
             <form method="post" action={`${base}/suspend`} class="account-suspend-form">
               <input type="hidden" name="redirectTo" value={props.back} />
               <label for={`until-${account.id}`}>Suspend {account.username} until (optional, e.g. 2027-01-31; empty: for good)</label>{' '}
-              <input id={`until-${account.id}`} name="until" value={typed['until'] ?? ''} {...fieldAria({ failed, account, name: 'until' })} />
+              <input type="text" id={`until-${account.id}`} name="until" value={typed['until'] ?? ''} {...fieldAria({ failed, account, name: 'until' })} />
               <RowError failed={failed} account={account} name="until" />{' '}
               <label for={`reason-${account.id}`}>Reason for suspending {account.username}</label>{' '}
-              <input id={`reason-${account.id}`} name="reason" maxlength={500} value={typed['reason'] ?? ''} {...fieldAria({ failed, account, name: 'reason' })} />
+              <input type="text" id={`reason-${account.id}`} name="reason" maxlength={500} value={typed['reason'] ?? ''} {...fieldAria({ failed, account, name: 'reason' })} />
               <RowError failed={failed} account={account} name="reason" />{' '}
               <button type="submit" class="btn btn-sm btn-outline-danger">
                 Suspend
