@@ -61,7 +61,7 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
 describe(`quire on ${testEngine()}`, { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('user create and reset-password work on the configured database', async () => {
     const created = await quire(['user', 'create', '--username', 'alice', '--email', 'alice@example.com'], { input: `${STRONG_PASSWORD}\n` });
-    expect([created.code, created.stdout]).toEqual([0, 'Created user alice (id 1).\n']);
+    expect([created.code, created.stdout]).toEqual([0, 'Created user alice (id 1, owner).\n']);
     const { users, sessions } = tablesOf(shared.db);
     const alice = (await shared.db.select().from(users).where(eq(users.username, 'alice')))[0]!;
     expect(alice.email).toBe('alice@example.com');

@@ -190,7 +190,7 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
       });
 
       expect(code).toBe(0);
-      expect(stdout).toBe('Created user alice (id 1).\n');
+      expect(stdout).toBe('Created user alice (id 1, owner).\n');
       // the security event, as the web and API sign-ups log it, on stderr (stdout is the answer)
       expect(securityEvents(stderr)).toEqual([{ event: 'signup', door: 'cli', userId: 1, requestId: null, ip: null }]);
       const user = await withDatabase(
