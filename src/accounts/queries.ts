@@ -13,11 +13,12 @@ import { idle } from '../db/transaction';
 /**
  * The one account that stands for every author who deleted their account but left their writing:
  * `deleted.author`, a name the username rules refuse (a dot), so no person can ever hold it; an
- * email at `.invalid` (RFC 2606), so nothing is ever sent there; and a password hash no password
- * matches, so nobody can sign in as it.
+ * email the email rules refuse too (no dot in its domain, which is `invalid`, RFC 2606's), so no
+ * one can take it first and nothing is ever sent there; and a password hash no password matches,
+ * so nobody can sign in as it.
  */
 export const PLACEHOLDER_USERNAME = 'deleted.author';
-const PLACEHOLDER_EMAIL = 'deleted.author@quire.invalid';
+const PLACEHOLDER_EMAIL = 'deleted.author@invalid';
 /** not an Argon2 hash: verifyPassword() answers false for every password */
 const UNUSABLE_PASSWORD_HASH = '!unusable';
 export const PLACEHOLDER_BIO = 'Written by people who have since deleted their accounts.';

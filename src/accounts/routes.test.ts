@@ -138,6 +138,13 @@ describe(`/admin/users on ${testEngine()}`, () => {
     await addComment(t.db, other.id, author.user.id, 'Buy my spam', t.clock());
     expect((await client.get('/user', token)).status).toBe(200);
 
+    // every list an anonymous reader sees, asked once so that the cache holds it
+    const anonymous = new Browser(t.app);
+    const LISTS = ['/', '/tag/spam', '/feed.atom', '/feed.json', '/tag/spam/feed.atom', '/sitemap.xml', '/search?q=spam', '/profile/alice'];
+    const API_LISTS = ['/articles', '/articles?tag=spam', '/articles?author=alice'];
+    for (const path of LISTS) expect(await anonymous.html(path), path).toContain(`/article/${article.slug}`);
+    for (const path of API_LISTS) expect(JSON.stringify((await client.get(path)).body), path).toContain('Spam galore');
+
     const res = await admin.browser.post('/admin/users/alice/suspend', { until: '', reason: 'Spam' });
     expect(res.status).toBe(303);
 
@@ -145,14 +152,12 @@ describe(`/admin/users on ${testEngine()}`, () => {
     expect((await client.get('/user', token)).status).toBe(401);
     const editor = await author.browser.get('/editor');
     expect([editor.status, editor.headers.get('location')]).toEqual([303, '/login']);
-    // the content: gone for everyone but moderators
-    const anonymous = new Browser(t.app);
-    for (const path of ['/', '/tag/spam', '/feed.atom', '/sitemap.xml', '/search?q=spam']) {
-      expect(await anonymous.html(path), path).not.toContain('Spam galore');
-    }
+    // the content: gone for everyone but moderators, from the cache too
+    for (const path of LISTS) expect(await anonymous.html(path), path).not.toContain(`/article/${article.slug}`);
+    for (const path of API_LISTS) expect(JSON.stringify((await client.get(path)).body), path).not.toContain('Spam galore');
     expect((await anonymous.get(`/article/${article.slug}`)).status).toBe(404);
     expect((await client.get(`/articles/${article.slug}`)).status).toBe(404);
-    expect(JSON.stringify((await client.get('/articles')).body)).not.toContain('Spam galore');
+    expect(await moderator.browser.html(`/article/${article.slug}`)).toContain('Spam galore');
     // the comment is hidden for the suspension (which comments are shown is the visibility rule's, src/moderation)
     const { comments } = tablesOf(t.db);
     expect(await t.db.select({ cause: comments.hiddenCause, reason: comments.hiddenReason }).from(comments)).toEqual([
@@ -187,6 +192,12 @@ describe(`/admin/users on ${testEngine()}`, () => {
       reason: 'Spam',
       details: { until: null },
     });
+
+    // and everything comes back, from the cache too, when the suspension is lifted
+    expect((await admin.browser.post('/admin/users/alice/unsuspend')).status).toBe(303);
+    for (const path of LISTS) expect(await anonymous.html(path), path).toContain(`/article/${article.slug}`);
+    for (const path of API_LISTS) expect(JSON.stringify((await client.get(path)).body), path).toContain('Spam galore');
+    expect(await t.db.select({ at: comments.hiddenAt }).from(comments)).toEqual([{ at: null }]);
   });
 
   it('unsuspending brings back what the suspension hid, but not what a moderator hid', async () => {
@@ -320,7 +331,7 @@ describe(`/admin/users on ${testEngine()}`, () => {
     const { users } = tablesOf(t.db);
     expect((await t.db.select().from(users).where(eq(users.username, PLACEHOLDER_USERNAME))).length).toBe(1);
     // nobody can sign in as it, nor act on it
-    const signIn = await api(t).post('/users/login', { user: { email: 'deleted.author@quire.invalid', password: '!unusable' } });
+    const signIn = await api(t).post('/users/login', { user: { email: 'deleted.author@invalid', password: '!unusable' } });
     expect(signIn.status).toBe(401);
     expect((await admin.browser.post(`/admin/users/${PLACEHOLDER_USERNAME}/suspend`, { until: '', reason: 'x' })).status).toBe(403);
     expect((await auditActions(t)).at(-1)).toMatchObject({ action: 'user.delete', target: 'bob', details: { keptContent: true } });
