@@ -75,6 +75,21 @@ describe(`/admin/users on ${testEngine()}`, () => {
     expect([anonymous.status, anonymous.headers.get('location')]).toEqual([303, '/login']);
   });
 
+  it('pages the list 25 at a time, keeping the search in the pager', async () => {
+    const { t, owner } = await site();
+    for (let i = 0; i < 30; i++) await insertUser(t.db, `reader-${String(i).padStart(2, '0')}`);
+    const first = dom(await owner.browser.html('/admin/users'));
+    expect(first.querySelectorAll('tbody tr')).toHaveLength(25);
+    expect(first.querySelector('.admin-pager')!.text).toContain('Page 1 of 2');
+    const second = dom(await owner.browser.html('/admin/users?page=2'));
+    expect(second.querySelectorAll('tbody tr')).toHaveLength(9);
+    expect(second.querySelectorAll('tbody tr th a').at(-1)!.text).toBe('olive');
+    expect((await owner.browser.get('/admin/users?page=3')).status).toBe(404);
+    expect((await owner.browser.get('/admin/users?page=two')).status).toBe(400);
+    const searched = dom(await owner.browser.html('/admin/users?q=reader'));
+    expect(searched.querySelector('a[rel=next]')!.getAttribute('href')).toBe('/admin/users?q=reader&page=2');
+  });
+
   it('offers only the roles the viewer may give, and forms only on accounts they outrank', async () => {
     const { owner, admin } = await site();
     const asOwner = dom(await owner.browser.html('/admin/users'));
@@ -158,6 +173,8 @@ describe(`/admin/users on ${testEngine()}`, () => {
     expect((await anonymous.get(`/article/${article.slug}`)).status).toBe(404);
     expect((await client.get(`/articles/${article.slug}`)).status).toBe(404);
     expect(await moderator.browser.html(`/article/${article.slug}`)).toContain('Spam galore');
+    expect(await anonymous.html('/sitemap.xml')).not.toContain('/profile/alice');
+    expect((await client.get(`/users/${author.user.id}`)).status).toBe(404);
     // the comment is hidden for the suspension (which comments are shown is the visibility rule's, src/moderation)
     const { comments } = tablesOf(t.db);
     expect(await t.db.select({ cause: comments.hiddenCause, reason: comments.hiddenReason }).from(comments)).toEqual([

@@ -3,6 +3,7 @@ import type { AppDeps } from '../app-types';
 import { signIn, signUp } from '../auth/use-cases';
 import type { FieldErrors } from '../core';
 import { callerOf } from '../lib/caller';
+import { can } from '../roles/permissions';
 import { TAKEN } from '../lib/messages';
 import { findProfileNamed, followUser, unfollowUser } from '../profiles/use-cases';
 import { findUserById } from '../users/queries';
@@ -82,7 +83,8 @@ export function userApiRoutes(deps: AppDeps) {
   app.get('/users/:id', async (c) => {
     const id = c.req.param('id');
     const user = /^[1-9][0-9]{0,15}$/.test(id) ? await findUserById(db, Number(id)) : null;
-    if (!user) throw notFound('user');
+    // a suspended account's identity is gone with its profile (src/profiles/use-cases.ts)
+    if (!user || (user.suspendedAt !== null && !can(callerOf(c, 'api'), 'content:see-hidden'))) throw notFound('user');
     return c.json({ id: user.id, username: user.username, bio: user.bio ?? null, image: user.image ?? null });
   });
 
