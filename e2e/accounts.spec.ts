@@ -76,7 +76,7 @@ test('the owner makes an author a moderator through /admin/users, and the modera
     await expect(row).toContainText('Author');
     await owner.getByLabel(`Role for ${person.username}`).selectOption('moderator');
     await row.getByRole('button', { name: 'Change role' }).click();
-    await expect(owner.getByText(`${person.username} is now moderator.`)).toBeVisible();
+    await expect(owner.getByText(`${person.username} is now a moderator.`)).toBeVisible();
     await expect(owner.getByRole('row').filter({ hasText: person.username })).toContainText('Moderator');
   } finally {
     await ownerContext.close();

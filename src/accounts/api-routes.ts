@@ -15,11 +15,11 @@ import type { User } from '../db/schema';
 import { callerOf } from '../lib/caller';
 import { isOwner } from '../roles/permissions';
 import type { AccountRow } from './queries';
-import { ReasonSchema, RoleSchema, UntilSchema } from './schemas';
+import { NOT_A_DATE, ReasonSchema, RoleSchema, UntilSchema } from './schemas';
 import { changeRole, deleteUser, listAccountsFor, suspendUser, transferOwnership, unsuspendUser } from './use-cases';
 
 const RoleBody = z.object({ role: RoleSchema }, { error: 'must be a JSON object with a role' });
-const SuspendBody = z.object({ until: z.string().nullish().transform((v) => v ?? undefined).pipe(UntilSchema), reason: ReasonSchema }, {
+const SuspendBody = z.object({ until: z.string({ error: NOT_A_DATE }).nullish().transform((v) => v ?? undefined).pipe(UntilSchema), reason: ReasonSchema }, {
   error: 'must be a JSON object with a reason',
 });
 const ListQuery = z.object({

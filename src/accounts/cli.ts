@@ -8,7 +8,7 @@ import { CLI_CALLER, type Core, type FieldErrors } from '../core';
 import { OperationError } from '../ops/backup';
 import { isOwner, isRole, ROLES, type Role } from '../roles/permissions';
 import { PLACEHOLDER_USERNAME } from './queries';
-import { NOT_A_DATE, parseIsoDate, ReasonSchema } from './schemas';
+import { NOT_A_DATE, parseIsoDate, ReasonSchema, ROLE_IN_A_SENTENCE } from './schemas';
 import {
   changeRole,
   deleteUser,
@@ -39,8 +39,6 @@ export type AccountCommandInput = {
 
 /** Without --reason, what the suspension (and its audit entry) says. */
 export const CLI_DEFAULT_REASON = 'No reason given (suspended by the operator).';
-
-const ROLE_WORDS: Record<Role, string> = { owner: 'the owner', admin: 'an admin', moderator: 'a moderator', author: 'an author' };
 
 function firstError(errors: FieldErrors): string {
   const [name, messages] = Object.entries(errors)[0]!;
@@ -89,8 +87,8 @@ export async function runAccountCommand(core: Core, sub: AccountSubcommand, inpu
     }
     const change = await changeRole(core, CLI_CALLER, { username: name, role });
     return change.changed
-      ? `${change.user.username} is now ${ROLE_WORDS[change.to]} (was ${ROLE_WORDS[change.from]}).\n`
-      : `${change.user.username} is already ${ROLE_WORDS[change.to]}: nothing changed.\n`;
+      ? `${change.user.username} is now ${ROLE_IN_A_SENTENCE[change.to]} (was ${ROLE_IN_A_SENTENCE[change.from]}).\n`
+      : `${change.user.username} is already ${ROLE_IN_A_SENTENCE[change.to]}: nothing changed.\n`;
   }
 
   if (sub === 'suspend') {

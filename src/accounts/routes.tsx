@@ -16,7 +16,7 @@ import { safeRedirectPath } from '../lib/redirect';
 import { actingRole, assignableRoles, can, requirePermission, ROLE_LABELS, roleOf } from '../roles/permissions';
 import { findUserNamed } from '../users/use-cases';
 import { PLACEHOLDER_USERNAME } from './queries';
-import { ACCOUNT_FIELD_LABELS, RoleSchema, SuspendSchema } from './schemas';
+import { ACCOUNT_FIELD_LABELS, ROLE_IN_A_SENTENCE, RoleSchema, SuspendSchema } from './schemas';
 import {
   canManage,
   changeRole,
@@ -95,7 +95,12 @@ export function accountAdminRoutes(deps: AppDeps) {
       return showFailure(c, form, { username: username(c), form: 'role', values: {}, errors });
     }
     const change = await changeRole(deps, caller(c), { username: username(c), role: parsed.data });
-    setFlash(c, change.changed ? `${change.user.username} is now ${ROLE_LABELS[change.to].toLowerCase()}.` : `${change.user.username} already had that role.`);
+    setFlash(
+      c,
+      change.changed
+        ? `${change.user.username} is now ${ROLE_IN_A_SENTENCE[change.to]}.`
+        : `${change.user.username} is already ${ROLE_IN_A_SENTENCE[change.to]}: nothing changed.`,
+    );
     return c.redirect(backToList(form), 303);
   });
 

@@ -51,6 +51,9 @@ export const UntilSchema = TextSchema()
 
 export const SuspendSchema = z.object({ until: UntilSchema, reason: ReasonSchema });
 
+/** A role in a sentence: "alice is now a moderator". */
+export const ROLE_IN_A_SENTENCE: Record<Role, string> = { owner: 'the owner', admin: 'an admin', moderator: 'a moderator', author: 'an author' };
+
 export const ACCOUNT_FIELD_LABELS: Record<string, string> = {
   role: 'Role',
   until: 'Until',
