@@ -323,19 +323,22 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     return 0;
   }
   if (isAccountSubcommand(sub)) {
-    const core = await openCore(env);
-    try {
-      const answer = await runAccountCommand(core, sub, {
-        args: args.slice(1),
-        flags: parsed.flags,
-        usage: (message) => new UsageError(message),
-        interactive: process.stdin.isTTY === true,
-        ask: askOnTerminal,
-      });
-      process.stdout.write(answer);
-    } finally {
-      await closeDatabase(core.db);
-    }
+    const withCore = async <T,>(work: (core: Core) => Promise<T>): Promise<T> => {
+      const core = await openCore(env);
+      try {
+        return await work(core);
+      } finally {
+        await closeDatabase(core.db);
+      }
+    };
+    const answer = await runAccountCommand(withCore, sub, {
+      args: args.slice(1),
+      flags: parsed.flags,
+      usage: (message) => new UsageError(message),
+      interactive: process.stdin.isTTY === true,
+      ask: askOnTerminal,
+    });
+    process.stdout.write(answer);
     return 0;
   }
   throw new UsageError(`user needs a subcommand: create, reset-password, ${ACCOUNT_SUBCOMMANDS.join(', ')}`);

@@ -84,6 +84,11 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
     expect(owners.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/\s+/)[0])).toEqual(['olive']);
     const bad = await quire(['user', 'list', '--role', 'emperor']);
     expect([bad.code, bad.stderr]).toEqual([2, 'quire: --role must be one of owner, admin, moderator, author\nRun "quire --help" for the commands.\n']);
+    // a usage mistake opens no database, and creates none
+    const nowhere = path.join(dir, 'nowhere', 'quire.db');
+    const missing = await quire(['user', 'role', 'alice'], { env: env({ DATABASE_PATH: nowhere, DATABASE_URL: '' }) });
+    expect([missing.code, missing.stderr]).toEqual([2, 'quire: user role needs a ROLE: one of owner, admin, moderator, author\nRun "quire --help" for the commands.\n']);
+    expect(fs.existsSync(nowhere)).toBe(false);
   });
 
   it('role gives a role, and "owner" hands the site over: exactly one owner, the old one an admin', async () => {

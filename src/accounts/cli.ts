@@ -56,39 +56,37 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
 }
 
-/** Runs one subcommand and answers what to print on standard output. */
-export async function runAccountCommand(core: Core, sub: AccountSubcommand, input: AccountCommandInput): Promise<string> {
+/**
+ * Runs one subcommand and answers what to print on standard output. What was typed is checked
+ * first: a usage mistake opens no database (and creates none).
+ */
+export async function runAccountCommand(
+  withCore: <T>(work: (core: Core) => Promise<T>) => Promise<T>,
+  sub: AccountSubcommand,
+  input: AccountCommandInput,
+): Promise<string> {
   const [name, ...rest] = input.args;
   if (sub === 'list') {
     const typed = input.flags.role;
     if (typed !== undefined && (typeof typed !== 'string' || !isRole(typed))) throw input.usage(`--role must be one of ${ROLES.join(', ')}`);
     const role = typed as Role | undefined;
-    const rows = [['NAME', 'EMAIL', 'ROLE', 'STATE', 'JOINED']];
-    for (let page = 1; ; page++) {
-      const list = await listAccountsFor(core, CLI_CALLER, { page, pageSize: 500, ...(role && { role }) });
-      for (const account of list.accounts) {
-        const state =
-          account.suspendedAt === null ? 'active' : account.suspendedUntil ? `suspended until ${formatUtc(account.suspendedUntil)}` : 'suspended for good';
-        rows.push([account.username, account.email, account.role, state, account.createdAt.toISOString().slice(0, 10)]);
-      }
-      if (page >= list.pages) break;
-    }
-    return rows.length === 1 ? 'No accounts.\n' : `${table(rows)}\n`;
+    return withCore((core) => listAll(core, role));
   }
-
   if (!name) throw input.usage(`user ${sub} needs a USERNAME`);
 
   if (sub === 'role') {
     const role = rest[0];
     if (!role || !isRole(role)) throw input.usage(`user role needs a ROLE: one of ${ROLES.join(', ')}`);
-    if (isOwner(role)) {
-      const { owner, previous } = await transferOwnership(core, CLI_CALLER, { username: name });
-      return `${owner.username} is now the owner${previous ? `; ${previous.username} is now an admin` : ''}.\n`;
-    }
-    const change = await changeRole(core, CLI_CALLER, { username: name, role });
-    return change.changed
-      ? `${change.user.username} is now ${ROLE_IN_A_SENTENCE[change.to]} (was ${ROLE_IN_A_SENTENCE[change.from]}).\n`
-      : `${change.user.username} is already ${ROLE_IN_A_SENTENCE[change.to]}: nothing changed.\n`;
+    return withCore(async (core) => {
+      if (isOwner(role)) {
+        const { owner, previous } = await transferOwnership(core, CLI_CALLER, { username: name });
+        return `${owner.username} is now the owner${previous ? `; ${previous.username} is now an admin` : ''}.\n`;
+      }
+      const change = await changeRole(core, CLI_CALLER, { username: name, role });
+      return change.changed
+        ? `${change.user.username} is now ${ROLE_IN_A_SENTENCE[change.to]} (was ${ROLE_IN_A_SENTENCE[change.from]}).\n`
+        : `${change.user.username} is already ${ROLE_IN_A_SENTENCE[change.to]}: nothing changed.\n`;
+    });
   }
 
   if (sub === 'suspend') {
@@ -100,19 +98,42 @@ export async function runAccountCommand(core: Core, sub: AccountSubcommand, inpu
     }
     const reason = ReasonSchema.safeParse(stringFlag(input.flags.reason) ?? CLI_DEFAULT_REASON);
     if (!reason.success) throw input.usage(`--reason ${reason.error.issues[0]!.message}`);
-    const outcome = await suspendUser(core, CLI_CALLER, { username: name, until, reason: reason.data });
-    if (!outcome.ok) throw new OperationError(firstError(outcome.errors));
-    const { user } = outcome.value;
-    return `${user.username} is suspended ${until ? `until ${formatUtc(until)}` : 'for good'}; their sessions have ended and their articles and comments are hidden.\n`;
+    return withCore(async (core) => {
+      const outcome = await suspendUser(core, CLI_CALLER, { username: name, until, reason: reason.data });
+      if (!outcome.ok) throw new OperationError(firstError(outcome.errors));
+      const { user } = outcome.value;
+      return `${user.username} is suspended ${until ? `until ${formatUtc(until)}` : 'for good'}; their sessions have ended and their articles and comments are hidden.\n`;
+    });
   }
 
   if (sub === 'unsuspend') {
-    const outcome = await unsuspendUser(core, CLI_CALLER, { username: name });
-    if (!outcome.ok) throw new OperationError(`${name} is not suspended.`);
-    return `${outcome.value.user.username} is no longer suspended; their articles and comments are back.\n`;
+    return withCore(async (core) => {
+      const outcome = await unsuspendUser(core, CLI_CALLER, { username: name });
+      if (!outcome.ok) throw new OperationError(`${name} is not suspended.`);
+      return `${outcome.value.user.username} is no longer suspended; their articles and comments are back.\n`;
+    });
   }
 
-  // delete: the account, and its writing unless --keep-content; asks first unless --yes
+  return withCore((core) => deleteAccount(core, name, input));
+}
+
+/** Every account (of one role), newest first, as a table. */
+async function listAll(core: Core, role: Role | undefined): Promise<string> {
+  const rows = [['NAME', 'EMAIL', 'ROLE', 'STATE', 'JOINED']];
+  for (let page = 1; ; page++) {
+    const list = await listAccountsFor(core, CLI_CALLER, { page, pageSize: 500, ...(role && { role }) });
+    for (const account of list.accounts) {
+      const state =
+        account.suspendedAt === null ? 'active' : account.suspendedUntil ? `suspended until ${formatUtc(account.suspendedUntil)}` : 'suspended for good';
+      rows.push([account.username, account.email, account.role, state, account.createdAt.toISOString().slice(0, 10)]);
+    }
+    if (page >= list.pages) break;
+  }
+  return rows.length === 1 ? 'No accounts.\n' : `${table(rows)}\n`;
+}
+
+/** Deletes an account, and its writing unless --keep-content; asks first unless --yes. */
+async function deleteAccount(core: Core, name: string, input: AccountCommandInput): Promise<string> {
   const keepContent = input.flags['keep-content'] === true;
   const { user, articles, comments } = await findAccountToDelete(core, CLI_CALLER, name);
   const writing = `${articles} ${articles === 1 ? 'article' : 'articles'} and ${comments} ${comments === 1 ? 'comment' : 'comments'}`;
