@@ -159,6 +159,8 @@ describe(`/admin/users on ${testEngine()}`, () => {
     const API_LISTS = ['/articles', '/articles?tag=spam', '/articles?author=alice'];
     for (const path of LISTS) expect(await anonymous.html(path), path).toContain(`/article/${article.slug}`);
     for (const path of API_LISTS) expect(JSON.stringify((await client.get(path)).body), path).toContain('Spam galore');
+    expect(await anonymous.html(`/article/${other.slug}`)).toContain('Buy my spam');
+    expect(JSON.stringify((await client.get(`/articles/${other.slug}/comments`)).body)).toContain('Buy my spam');
 
     const res = await admin.browser.post('/admin/users/alice/suspend', { until: '', reason: 'Spam' });
     expect(res.status).toBe(303);
@@ -175,7 +177,10 @@ describe(`/admin/users on ${testEngine()}`, () => {
     expect(await moderator.browser.html(`/article/${article.slug}`)).toContain('Spam galore');
     expect(await anonymous.html('/sitemap.xml')).not.toContain('/profile/alice');
     expect((await client.get(`/users/${author.user.id}`)).status).toBe(404);
-    // the comment is hidden for the suspension (which comments are shown is the visibility rule's, src/moderation)
+    // the comment: gone for everyone but moderators, hidden for the suspension
+    expect(await anonymous.html(`/article/${other.slug}`)).not.toContain('Buy my spam');
+    expect(await admin.browser.html(`/article/${other.slug}`)).toContain('Buy my spam');
+    expect(JSON.stringify((await client.get(`/articles/${other.slug}/comments`)).body)).not.toContain('Buy my spam');
     const { comments } = tablesOf(t.db);
     expect(await t.db.select({ cause: comments.hiddenCause, reason: comments.hiddenReason }).from(comments)).toEqual([
       { cause: 'suspension', reason: 'Spam' },
@@ -215,6 +220,8 @@ describe(`/admin/users on ${testEngine()}`, () => {
     for (const path of LISTS) expect(await anonymous.html(path), path).toContain(`/article/${article.slug}`);
     for (const path of API_LISTS) expect(JSON.stringify((await client.get(path)).body), path).toContain('Spam galore');
     expect(await t.db.select({ at: comments.hiddenAt }).from(comments)).toEqual([{ at: null }]);
+    expect(await anonymous.html(`/article/${other.slug}`)).toContain('Buy my spam');
+    expect(JSON.stringify((await client.get(`/articles/${other.slug}/comments`)).body)).toContain('Buy my spam');
   });
 
   it('unsuspending brings back what the suspension hid, but not what a moderator hid', async () => {
