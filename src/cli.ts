@@ -159,7 +159,7 @@ async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Prom
 async function openCore(env: Env): Promise<Core> {
   const log = createStderrLog(env.LOG_FORMAT);
   const db = await openForCommand(env);
-  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db) };
+  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env) };
 }
 
 function formatBytes(bytes: number): string {

@@ -108,7 +108,7 @@ export function authRoutes(deps: AppDeps) {
     }
     const { user, session } = result.value;
     if (session) setSessionCookie(c, session.token, session.expiresAt);
-    setFlash(c, `Welcome to ${deps.env.SITE_TITLE}, ${user.username}!`);
+    setFlash(c, `Welcome to ${(await deps.reads.site()).settings.title}, ${user.username}!`);
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
   });
 

@@ -60,7 +60,7 @@ export async function createTestCore(options: { env?: Record<string, string>; en
     logs.push(line);
   };
   const db = await createTestDb(options.engine);
-  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db) };
+  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env) };
   return { core, clock, logs };
 }
 
