@@ -35,6 +35,7 @@ import { healthRoutes } from './pages/routes';
 import { seedAboutPage } from './site/pages';
 import { defaultSettings } from './site/settings';
 import { siteAdminRoutes, sitePageRoutes } from './site/routes';
+import { invitationAdminRoutes } from './invitations/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
 import { seoRoutes } from './seo/routes';
@@ -197,6 +198,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', moderationRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', siteAdminRoutes(deps));
+  app.route('/', invitationAdminRoutes(deps));
   // pages at /SLUG: last, so that no page hides a route
   app.route('/', sitePageRoutes(deps));
 

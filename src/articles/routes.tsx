@@ -68,6 +68,7 @@ export async function showArticlePage(
       here={here}
       commentValue={comment?.value}
       commentErrors={comment?.errors}
+      commentsOff={!(await deps.reads.site()).settings.comments}
     />,
     { title: article.title, meta: articleMeta(await currentSite(deps), article) },
   );
