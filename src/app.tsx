@@ -233,5 +233,6 @@ export function createApp(options: CreateAppOptions) {
     plain: (req) => req.headers.authorization === undefined && req.headers.origin === undefined,
   };
   const answerFromCache = cachedPageListener({ section: (path) => (isApiPath(path) ? api : pages), door });
-  return Object.assign(app, { answerFromCache });
+  // `ready`: /about's seeding done (or failed and logged); the server listens after it
+  return Object.assign(app, { answerFromCache, ready: seeded });
 }

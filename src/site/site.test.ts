@@ -356,7 +356,7 @@ describe('pages', () => {
     const { sitePages } = await import('../db/schema');
     const env = (await import('../test-support')).testEnv();
     const apps = [1, 2, 3].map(() => createApp({ db: t.db, env, clock: t.clock, log: () => {} }));
-    const statuses = await Promise.all(apps.map((app) => app.request('http://localhost/about').then((res) => res.status)));
+    const statuses = await Promise.all(apps.map(async (app) => (await app.request('http://localhost/about')).status));
     expect(statuses).toEqual([200, 200, 200]);
     expect(await rowCount(t.db, sitePages)).toBe(1);
     expect(await rowCount(t.db, siteSettings, eq(siteSettings.key, 'seeded.about'))).toBe(1);
@@ -411,7 +411,7 @@ describe('spam resistance', () => {
     const trap = page.querySelector('input[name="website"]')!;
     expect(trap.getAttribute('tabindex')).toBe('-1');
     expect(trap.getAttribute('autocomplete')).toBe('off');
-    expect(trap.parentNode.getAttribute('aria-hidden')).toBe('true');
+    expect(trap.parentNode!.getAttribute('aria-hidden')).toBe('true');
 
     const res = await robot.post('/register', { username: 'robot', email: 'robot@example.com', password: PASSWORD, website: 'https://spam.example' });
     expect(res.status).toBe(422);

@@ -47,6 +47,8 @@ export async function createTestApp(
       silentLog(line);
     },
   });
+  // start-up's one-time writes (/about's seeding) are done before a test looks at the database
+  await app.ready;
   return { app, db, clock, logs };
 }
 
