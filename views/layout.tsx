@@ -94,7 +94,7 @@ function SiteFooter(props: { siteName: string; links: SiteLink[] }) {
         </a>
         <span class="attribution">A self-hosted blog. Powered by Quire.</span>
         {props.links.length > 0 && (
-          <nav class="footer-links" aria-label="Site pages">
+          <nav class="footer-links" aria-label="Footer links">
             <ul>
               {props.links.map((link) => (
                 <li>
