@@ -25,7 +25,7 @@ export function parseNavLinksText(text: string): Array<{ label: string; url: str
   const lines = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
   for (const [index, line] of lines.entries()) {
     const bar = line.lastIndexOf('|');
-    if (bar < 0) return `line ${index + 1} must be “Label | address”`;
+    if (bar < 0) return `line ${index + 1} must be "Label | address"`;
     links.push({ label: line.slice(0, bar).trim(), url: line.slice(bar + 1).trim() });
   }
   return links;
@@ -124,7 +124,7 @@ export function siteAdminRoutes(deps: AppDeps) {
       c.status(422);
       return renderPageForm(c, null, values, pageErrors(result.errors));
     }
-    setFlash(c, `Page “${result.value.title}” created at /${result.value.slug}.`);
+    setFlash(c, `Page "${result.value.title}" created at /${result.value.slug}.`);
     return c.redirect('/admin/pages', 303);
   });
 
@@ -141,7 +141,7 @@ export function siteAdminRoutes(deps: AppDeps) {
       c.status(422);
       return renderPageForm(c, page.id, values, pageErrors(result.errors));
     }
-    setFlash(c, `Page “${result.value.title}” saved.`);
+    setFlash(c, `Page "${result.value.title}" saved.`);
     return c.redirect('/admin/pages', 303);
   });
 
@@ -152,7 +152,7 @@ export function siteAdminRoutes(deps: AppDeps) {
 
   app.post('/admin/pages/:id/delete', requireAdminPermission('page:edit'), async (c) => {
     const page = await deletePage(deps, callerOf(c, 'web'), { id: c.req.param('id') });
-    setFlash(c, `Page “${page.title}” deleted.`);
+    setFlash(c, `Page "${page.title}" deleted.`);
     return c.redirect('/admin/pages', 303);
   });
 
@@ -200,5 +200,5 @@ function firstParagraph(html: string): string {
     .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

@@ -28,7 +28,7 @@ export function AdminInvitationsPage(props: {
           <p>Send this link to the person you invite. It is shown only now: copy it before leaving this page.</p>
           <p>
             <label for="invitation-link">Invitation link</label>
-            <input id="invitation-link" class="form-control invitation-link" readonly value={props.newLink} />
+            <input id="invitation-link" type="url" class="form-control invitation-link" readonly value={props.newLink} />
           </p>
         </section>
       )}

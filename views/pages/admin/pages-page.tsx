@@ -99,7 +99,7 @@ export function AdminDeletePagePage(props: { allowed: readonly AdminSection[]; p
     <AdminLayout current="/admin/pages" heading={`Delete page: ${props.page.title}`} allowed={props.allowed}>
       <p>
         Delete the page <strong>{props.page.title}</strong> at <a href={`/${props.page.slug}`}>/{props.page.slug}</a>? Its address will
-        answer “not found”. This cannot be undone.
+        answer "not found". This cannot be undone.
       </p>
       <form method="post" action={`/admin/pages/${props.page.id}/delete`}>
         <button type="submit" class="btn btn-danger">

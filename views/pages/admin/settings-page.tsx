@@ -46,7 +46,7 @@ export function AdminSettingsPage(props: { allowed: readonly AdminSection[]; val
         <Field name="description" label="Description" value={values.description} errors={errors} multiline rows={2}
           attributes={{ required: true, maxlength: 300 }} />
         <Field name="navLinks" label="Navigation links" value={values.navLinks} errors={errors} multiline rows={4}
-          hint={<p class="form-hint">One link a line, as “Label | address”: a path on this site (/tag/news) or an http(s) URL. At most 10.</p>} />
+          hint={<p class="form-hint">One link a line, as "Label | address": a path on this site (/tag/news) or an http(s) URL. At most 10.</p>} />
         <Select name="registration" label="Who may join" value={values.registration} choices={REGISTRATION_CHOICES} errors={errors} />
         <Select name="comments" label="Comments" value={values.comments} errors={errors}
           choices={[{ value: 'on', label: 'On: readers may comment' }, { value: 'off', label: 'Off: no new comments (existing ones stay)' }]} />
