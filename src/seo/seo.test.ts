@@ -200,6 +200,7 @@ describe('the sitemap', () => {
     const locs = urlset.url.map((url: any) => textOf(url.loc));
     expect(locs).toEqual([
       `${PUBLIC_URL}/`,
+      `${PUBLIC_URL}/about`,
       `${PUBLIC_URL}/article/${slug}`,
       `${PUBLIC_URL}/profile/bob`,
       `${PUBLIC_URL}/tag/birds`,
