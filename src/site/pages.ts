@@ -15,7 +15,7 @@ import { BLANK, TAKEN, tooLong } from '../lib/messages';
 import { runOffThread } from '../lib/offthread';
 import { TextSchema } from '../lib/text';
 import { requirePermission } from '../roles/permissions';
-import { SEEDED_ABOUT_KEY, type SettingsDefaults } from './settings';
+import { readSiteSettings, SEEDED_ABOUT_KEY, type SettingsDefaults } from './settings';
 
 export const PAGE_PLACEMENTS = ['nav', 'footer', 'none'] as const;
 export type PagePlacement = (typeof PAGE_PLACEMENTS)[number];
@@ -221,7 +221,8 @@ export async function seedAboutPage(core: Pick<Core, 'db' | 'clock'> & { env: Se
   await idle(db);
   const [marked] = await db.select({ key: siteSettings.key }).from(siteSettings).where(eq(siteSettings.key, SEEDED_ABOUT_KEY)).limit(1);
   if (marked) return false;
-  const body = aboutMarkdown({ title: env.SITE_TITLE, description: env.SITE_DESCRIPTION });
+  // the site's title and description now: the environment's, unless already changed in the settings
+  const body = aboutMarkdown(await readSiteSettings(db, env));
   const { bodyHtml } = await runOffThread({ kind: 'renderBody', body });
   return transaction(db, async (tx) => {
     const now = new Date(clock());

@@ -23,12 +23,12 @@ beforeAll(async () => {
 });
 afterAll(() => shared?.close());
 
-function quire(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function quire(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
       env: { ...process.env, ...shared.env, LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -36,6 +36,7 @@ function quire(args: string[]): Promise<{ code: number | null; stdout: string; s
     child.stderr.on('data', (data) => (stderr += data));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
 }
 
@@ -56,6 +57,11 @@ describe('quire settings', () => {
       const [entry] = await shared.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
       expect(entry).toMatchObject({ action: 'settings.change', door: 'cli', actorName: 'operator (CLI)' });
       expect(JSON.parse(entry!.details!)).toEqual({ registration: { old: 'open', new: 'invite' } });
+
+      // the operator's `quire user create` works whatever the setting
+      const created = await quire(['user', 'create', '--username', 'opal', '--email', 'opal@example.com'], 'lantern orchard velvet\n');
+      expect(created.code).toBe(0);
+      expect(created.stdout).toMatch(/^Created user opal /);
 
       expect(await quire(['settings', 'set', 'title', 'Field', 'Notes'])).toMatchObject({ code: 0, stdout: 'title is now Field Notes.\n' });
       expect(await quire(['settings', 'set', 'nav-links', '[{"label":"News","url":"/tag/news"}]'])).toMatchObject({ code: 0 });
