@@ -4,7 +4,7 @@ import { api } from '../api/test-helpers';
 import { createSession } from '../auth/session';
 import { auditLog, siteSettings, users } from '../db/schema';
 import { tablesOf } from '../db/engine';
-import { Browser, createTestApp, dom, insertArticle, insertUser, PASSWORD, rowCount, type TestApp } from '../test-support';
+import { Browser, countQueries, createTestApp, dom, insertArticle, insertUser, PASSWORD, rowCount, type TestApp } from '../test-support';
 
 /** A signed-in browser and an API token for a new account with `role`. */
 async function member(t: TestApp, username: string, role = 'author') {
@@ -65,6 +65,19 @@ describe('site settings', () => {
     expect(details.title).toEqual({ old: 'Quire', new: 'Field Notes' });
     // the test rig's first-day allowances are 1000 (testEnv): the form's 3 and 10 are changes too
     expect(Object.keys(details).sort()).toEqual(['description', 'navLinks', 'newAccountArticlesPerDay', 'newAccountCommentsPerDay', 'title']);
+  });
+
+  it('are read once per content version: between writes a page costs no query for them', async () => {
+    for (const cache of ['on', 'off']) {
+      const t = await createTestApp({ env: { CACHE: cache } });
+      const alice = await member(t, 'alice');
+      await alice.browser.get('/settings');
+      await insertArticle(t.db, alice.user.id); // moves the content version
+      const first = await countQueries(t, () => alice.browser.get('/settings'));
+      const second = await countQueries(t, () => alice.browser.get('/settings'));
+      // the settings' rows and the pages' links: two reads after a write, none until the next
+      expect(first - second, `CACHE=${cache}`).toBe(cache === 'on' ? 2 : 0);
+    }
   });
 
   it('a bad value comes back in the form (422) with what was typed and the message beside the field; nothing changes', async () => {
