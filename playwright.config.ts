@@ -6,6 +6,11 @@ import { defineConfig } from '@playwright/test';
 // one server per engine, each on a database of its own; the stories sign up their own people
 const SQLITE_PORT = Number(process.env.E2E_PORT ?? 4817);
 const POSTGRES_PORT = SQLITE_PORT + 1;
+// e2e/community.spec.ts closes sign-ups and changes who may join: a site of its own per engine, so
+// no other story's sign-up meets a closed site, and its two projects (JS on, then off) in turn
+const COMMUNITY_SQLITE_PORT = SQLITE_PORT + 2;
+const COMMUNITY_POSTGRES_PORT = SQLITE_PORT + 3;
+const COMMUNITY = /community\.spec\.ts$/;
 const baseUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 // Playwright loads this file in the runner and again in every worker: the runner makes the
@@ -18,6 +23,7 @@ if (!process.env[DATA_DIR_VAR]) {
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 }
 const DATABASE_PATH = path.join(process.env[DATA_DIR_VAR]!, 'quire.db');
+const COMMUNITY_DATABASE_PATH = path.join(process.env[DATA_DIR_VAR]!, 'community.db');
 
 export default defineConfig({
   testDir: 'e2e',
@@ -55,7 +61,24 @@ export default defineConfig({
     ...[true, false].map((javaScriptEnabled) => ({
       name: `${engine}-js-${javaScriptEnabled ? 'on' : 'off'}`,
       dependencies: [`${engine}-setup`],
+      testIgnore: COMMUNITY,
       use: { browserName: 'chromium' as const, javaScriptEnabled, baseURL: baseUrl(engine === 'sqlite' ? SQLITE_PORT : POSTGRES_PORT) },
+    })),
+    // the community stories, on their own site: its owner first, then JS on, then JS off
+    {
+      name: `community-${engine}-setup`,
+      testMatch: /\.setup\.ts$/,
+      use: { baseURL: baseUrl(engine === 'sqlite' ? COMMUNITY_SQLITE_PORT : COMMUNITY_POSTGRES_PORT) },
+    },
+    ...[true, false].map((javaScriptEnabled) => ({
+      name: `community-${engine}-js-${javaScriptEnabled ? 'on' : 'off'}`,
+      dependencies: [javaScriptEnabled ? `community-${engine}-setup` : `community-${engine}-js-on`],
+      testMatch: COMMUNITY,
+      use: {
+        browserName: 'chromium' as const,
+        javaScriptEnabled,
+        baseURL: baseUrl(engine === 'sqlite' ? COMMUNITY_SQLITE_PORT : COMMUNITY_POSTGRES_PORT),
+      },
     })),
   ]),
   webServer: [
@@ -75,6 +98,19 @@ export default defineConfig({
       gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
       // DATABASE_PATH names a file nothing may create: on PostgreSQL Quire has no file
       env: { ...serverEnv(POSTGRES_PORT), DATABASE_PATH: `${DATABASE_PATH}.unused` },
+    },
+    {
+      name: 'community-sqlite',
+      command: 'npm start',
+      ...serverOptions(COMMUNITY_SQLITE_PORT),
+      env: { ...serverEnv(COMMUNITY_SQLITE_PORT), DATABASE_PATH: COMMUNITY_DATABASE_PATH, DATABASE_URL: '' },
+    },
+    {
+      name: 'community-postgres',
+      command: 'node --import tsx src/test-support/with-postgres.ts npm start',
+      ...serverOptions(COMMUNITY_POSTGRES_PORT),
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
+      env: { ...serverEnv(COMMUNITY_POSTGRES_PORT), DATABASE_PATH: `${COMMUNITY_DATABASE_PATH}.unused` },
     },
   ],
 });
@@ -104,5 +140,9 @@ function serverEnv(port: number): Record<string, string> {
     // every wrong password from 127.0.0.1 counts against the one address all stories share, and
     // a success no longer clears it: no waits, or one story's failure refuses another's sign-in
     SIGNIN_BACKOFF: '0',
+    // every story's people are new accounts, and some write more than a new account's first day
+    // allows (src/site/spam.ts, tested in src/site/site.test.ts)
+    NEW_ACCOUNT_ARTICLES_PER_DAY: '1000',
+    NEW_ACCOUNT_COMMENTS_PER_DAY: '1000',
   };
 }

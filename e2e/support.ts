@@ -8,7 +8,7 @@ export type ArticleInput = { title: string; description: string; body: string; t
  * use: `prefix-on-lx4k2p9qab12`. Usernames allow 40 characters of [A-Za-z0-9_-].
  */
 export function uniqueName(testInfo: TestInfo, prefix: string): string {
-  const project = testInfo.project.name.replace(/^(sqlite|postgres)-js-/, '');
+  const project = testInfo.project.name.replace(/^(community-)?(sqlite|postgres)-js-/, '');
   const random = Math.random().toString(36).slice(2, 6).padEnd(4, '0');
   const name = `${prefix}-${project}-${Date.now().toString(36)}${random}`;
   if (name.length > 40 || !/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`uniqueName: bad prefix "${prefix}"`);

@@ -22,7 +22,7 @@ import { systemClock } from './lib/clock';
 import { loadFlash } from './lib/flash';
 import { httpCache } from './cache/http-cache';
 import { frontDoor, type GlobalStep } from './lib/front-door';
-import { jsonLog, logUnhandledError, type Log } from './lib/logger';
+import { errorText, jsonLog, logUnhandledError, type Log } from './lib/logger';
 import { renderDocument, renderer, type RenderOptions } from './lib/render';
 import { securityHeaders } from './lib/security-headers';
 import { NUL } from './lib/text';
@@ -31,7 +31,11 @@ import { staticRoutes } from './lib/static-routes';
 import { logSecurityEvent } from './security/audit';
 import { refuseCrossSite } from './security/csrf';
 import { limitStoresFor, Limits, TooManyRequests } from './security/limits';
-import { healthRoutes, pageRoutes } from './pages/routes';
+import { healthRoutes } from './pages/routes';
+import { seedAboutPage } from './site/pages';
+import { defaultSettings } from './site/settings';
+import { siteAdminRoutes, sitePageRoutes } from './site/routes';
+import { invitationAdminRoutes } from './invitations/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
 import { seoRoutes } from './seo/routes';
@@ -82,12 +86,22 @@ export function createApp(options: CreateAppOptions) {
     clock: options.clock ?? systemClock,
     log,
     limits: options.limits ?? new Limits(options.env, log, limitStoresFor(options.db)),
-    reads: cachedReads(sharedReads(options.db), cache.memo),
+    reads: cachedReads(sharedReads(options.db, options.env), cache.memo),
     fragment: cache.fragment,
   };
   const { freshness } = cache;
+  // /about, seeded once in a site's life (src/site/pages.ts); requests wait for it below
+  const seeded = seedAboutPage(deps).then(
+    () => undefined,
+    (error: unknown) => log({ level: 'error', msg: 'seed.about_failed', error: errorText(error) }),
+  );
   const assets = options.assets ?? loadAssets(readStaticFiles());
-  const render: RenderOptions = { siteName: deps.env.SITE_TITLE, assets, site: siteOf(deps.env), fragment: cache.fragment };
+  const render: RenderOptions = { assets, site: siteOf(deps.env), fragment: cache.fragment, look: () => deps.reads.site() };
+  // an error page still comes out when the database does not answer: with the environment's settings
+  const errorRender: RenderOptions = {
+    ...render,
+    look: () => render.look().catch(() => ({ settings: defaultSettings(deps.env), nav: [], footer: [] })),
+  };
   const secure = isHttps(deps.env);
   const publicOrigin = new URL(deps.env.PUBLIC_URL).origin;
 
@@ -96,7 +110,7 @@ export function createApp(options: CreateAppOptions) {
     c.status(status as 400);
     return renderDocument(
       c,
-      render,
+      errorRender,
       <ErrorPage
         status={status}
         heading={text.heading}
@@ -136,6 +150,10 @@ export function createApp(options: CreateAppOptions) {
     await next();
   });
   app.use(door.check);
+  app.use(async function awaitSeeding(_c, next) {
+    await seeded;
+    return next();
+  });
   // the JSON API: token auth, JSON errors, its own body limit and CORS; it never reads cookies
   app.route('/api', apiRoutes(deps, assets, cache.api, freshness));
 
@@ -179,7 +197,10 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', sessionRoutes(deps));
   app.route('/', moderationRoutes(deps));
   app.route('/', adminRoutes(deps));
-  app.route('/', pageRoutes(deps));
+  app.route('/', siteAdminRoutes(deps));
+  app.route('/', invitationAdminRoutes(deps));
+  // pages at /SLUG: last, so that no page hides a route
+  app.route('/', sitePageRoutes(deps));
 
   app.notFound((c) => showError(c, 404));
   app.onError((err, c) => {
@@ -212,5 +233,6 @@ export function createApp(options: CreateAppOptions) {
     plain: (req) => req.headers.authorization === undefined && req.headers.origin === undefined,
   };
   const answerFromCache = cachedPageListener({ section: (path) => (isApiPath(path) ? api : pages), door });
-  return Object.assign(app, { answerFromCache });
+  // `ready`: /about's seeding done (or failed and logged); the server listens after it
+  return Object.assign(app, { answerFromCache, ready: seeded });
 }

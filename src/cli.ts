@@ -18,6 +18,7 @@ import { backupPostgres, restorePostgres } from './ops/postgres-backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
 import { limitStoresFor, Limits } from './security/limits';
 import { sharedReads } from './articles/queries';
+import { changeSiteSettings, formatSetting, parseSettingText, readSiteSettings, SETTING_CLI_NAMES, SETTING_KEYS, settingKeyNamed, type SettingKey } from './site/settings';
 import { serve } from './serve';
 import { EmailSchema, PasswordSchema, USER_FIELD_LABELS, UsernameSchema } from './users/schemas';
 import { findUserNamed, resetPassword } from './users/use-cases';
@@ -58,6 +59,13 @@ Commands:
                                  Delete NAME with their articles and comments, or keep those under
                                  "deleted.author" (--keep-content). Asks for confirmation on a
                                  terminal; without one, refuses unless --yes.
+  settings list                  Print every site setting (a key not set shows its default).
+  settings get KEY               Print one setting.
+  settings set KEY VALUE         Change a setting live, as /admin/settings does (an audit entry by
+                                 the operator). KEY is title, description, registration (open,
+                                 invite or closed), comments (on or off),
+                                 new-account-articles-per-day, new-account-comments-per-day (0 to
+                                 1000) or nav-links (JSON: [{"label":"News","url":"/tag/news"}]).
 
 Options:
   --env-file FILE                Read environment variables from FILE first (KEY=value lines).
@@ -176,7 +184,7 @@ async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Prom
 async function openCore(env: Env): Promise<Core> {
   const log = createStderrLog(env.LOG_FORMAT);
   const db = await openForCommand(env);
-  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db) };
+  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env) };
 }
 
 function formatBytes(bytes: number): string {
@@ -259,6 +267,8 @@ async function run(argv: string[]): Promise<number> {
       return copyCommand(env, parsed);
     case 'user':
       return userCommand(env, rest, parsed);
+    case 'settings':
+      return settingsCommand(env, rest);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -342,6 +352,42 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     return 0;
   }
   throw new UsageError(`user needs a subcommand: create, reset-password, ${ACCOUNT_SUBCOMMANDS.join(', ')}`);
+}
+
+async function settingsCommand(env: Env, args: string[]): Promise<number> {
+  const [sub, name, ...value] = args;
+  const keyOf = (text: string | undefined) => {
+    const key = text === undefined ? null : settingKeyNamed(text);
+    if (!key) throw new UsageError(`settings ${sub} needs a KEY: one of ${SETTING_KEYS.map((k) => SETTING_CLI_NAMES[k]).join(', ')}`);
+    return key;
+  };
+  if (sub !== 'list' && sub !== 'get' && sub !== 'set') throw new UsageError('settings needs a subcommand: list, get or set');
+  const key = sub === 'list' ? null : keyOf(name);
+  if (sub === 'set' && value.length === 0) throw new UsageError('settings set needs a KEY and a VALUE');
+  const core = await openCore(env);
+  try {
+    if (sub === 'set') {
+      const result = await changeSiteSettings(core, CLI_CALLER, { changes: { [key!]: parseSettingText(key!, value.join(' ')) } });
+      if (!result.ok) {
+        const [field, messages] = Object.entries(result.errors)[0]!;
+        throw new OperationError(`${SETTING_CLI_NAMES[field as SettingKey] ?? field} ${messages[0]}`);
+      }
+      const now = result.value.settings[key!];
+      process.stdout.write(
+        result.value.changed.length === 0
+          ? `${SETTING_CLI_NAMES[key!]} is already ${formatSetting(key!, now)}.\n`
+          : `${SETTING_CLI_NAMES[key!]} is now ${formatSetting(key!, now)}.\n`,
+      );
+      return 0;
+    }
+    const settings = await readSiteSettings(core.db, env);
+    for (const k of key ? [key] : SETTING_KEYS) {
+      process.stdout.write(key ? `${formatSetting(k, settings[k])}\n` : `${SETTING_CLI_NAMES[k]}\t${formatSetting(k, settings[k])}\n`);
+    }
+    return 0;
+  } finally {
+    await closeDatabase(core.db);
+  }
 }
 
 run(process.argv.slice(2)).then(

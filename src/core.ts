@@ -14,7 +14,7 @@ import type { Limits } from './security/limits';
 
 /**
  * What use cases and reads are built from: the same for every door. `reads` are the reads every
- * reader sees alike, which the app's cache may keep (src/cache/); elsewhere `sharedReads(db)`.
+ * reader sees alike, which the app's cache may keep (src/cache/); elsewhere `sharedReads(db, env)`.
  */
 export type Core = { db: Db; env: Env; clock: Clock; log: Log; limits: Limits; reads: SharedReads };
 

@@ -80,6 +80,9 @@ const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'production', 'test']).default('development')),
   SITE_TITLE: optional(z.string().trim().min(1).max(100).default('Quire')),
   SITE_DESCRIPTION: optional(z.string().trim().min(1).max(300).default('A place to share your knowledge.')),
+  REGISTRATION: optional(z.enum(['open', 'invite', 'closed'], { error: 'must be open, invite or closed' }).default('open')),
+  NEW_ACCOUNT_ARTICLES_PER_DAY: optional(z.coerce.number({ error: 'must be a whole number from 0 to 1000' }).int().min(0).max(1000).default(3)),
+  NEW_ACCOUNT_COMMENTS_PER_DAY: optional(z.coerce.number({ error: 'must be a whole number from 0 to 1000' }).int().min(0).max(1000).default(10)),
   CORS_ORIGINS: optional(
     z
       .string()
@@ -132,10 +135,16 @@ export type Env = {
   /** The site's public origin plus any path prefix, without a trailing slash. */
   PUBLIC_URL: string;
   NODE_ENV: 'development' | 'production' | 'test';
-  /** The blog's name, in the navbar, the page titles and /about. */
+  /** The blog's name, in the navbar, the page titles and /about: the default of a new site (site settings). */
   SITE_TITLE: string;
   /** One sentence about the blog: the home banner, /about, feeds and the default meta description. */
   SITE_DESCRIPTION: string;
+  /** Who may join a new site (a default: /admin/settings changes it live): open, invite or closed. */
+  REGISTRATION: 'open' | 'invite' | 'closed';
+  /** A new account's articles in its first day (a default, changed live in /admin/settings). */
+  NEW_ACCOUNT_ARTICLES_PER_DAY: number;
+  /** A new account's comments in its first day (a default, changed live in /admin/settings). */
+  NEW_ACCOUNT_COMMENTS_PER_DAY: number;
   /** Origins allowed to call /api from a browser (CORS); empty means CORS is off. */
   CORS_ORIGINS: string[];
   /** Which peers are reverse proxies whose X-Forwarded-For is believed. */
@@ -181,6 +190,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     NODE_ENV: env.NODE_ENV,
     SITE_TITLE: env.SITE_TITLE,
     SITE_DESCRIPTION: env.SITE_DESCRIPTION,
+    REGISTRATION: env.REGISTRATION,
+    NEW_ACCOUNT_ARTICLES_PER_DAY: env.NEW_ACCOUNT_ARTICLES_PER_DAY,
+    NEW_ACCOUNT_COMMENTS_PER_DAY: env.NEW_ACCOUNT_COMMENTS_PER_DAY,
     CORS_ORIGINS: env.CORS_ORIGINS,
     TRUST_PROXY: env.TRUST_PROXY,
     RATE_LIMITS: env.RATE_LIMITS,

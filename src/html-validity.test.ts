@@ -161,6 +161,34 @@ describe('every page is valid HTML5', () => {
   });
 });
 
+describe('the site administration pages are valid HTML5', () => {
+  it('validates settings, pages, invitations and the sign-up page when closed or invited, with and without errors', async () => {
+    const t = await createTestApp();
+    const { browser, user } = await signedInBrowser(t, 'olive');
+    const { users } = await import('./db/schema');
+    const { eq } = await import('drizzle-orm');
+    await t.db.update(users).set({ role: 'owner' }).where(eq(users.id, user.id));
+    await browser.post('/admin/pages', { title: 'Terms', slug: 'terms', body: 'Be *kind*.', placement: 'nav', position: '0' });
+    await browser.post('/admin/invitations', { role: 'author', days: '7', note: 'For Bea' });
+    const withLink = await (await browser.get('/admin/invitations')).text();
+    expect(withLink).toContain('id="invitation-link"');
+    const answers: Array<[string, string]> = [['/admin/invitations (new link)', withLink]];
+    for (const path of ['/admin/settings', '/admin/pages', '/admin/pages/new', '/admin/pages/2/edit', '/admin/pages/2/delete', '/admin/invitations', '/terms', '/register?invite=not-a-real-invitation-token']) {
+      answers.push([path, await (await browser.get(path)).text()]);
+    }
+    answers.push(['settings 422', await (await browser.post('/admin/settings', { title: '', description: '', navLinks: 'x', registration: 'maybe', comments: 'on', newAccountArticlesPerDay: '-1', newAccountCommentsPerDay: 'a' })).text()]);
+    answers.push(['page 422', await (await browser.post('/admin/pages', { title: '', slug: 'admin', body: '', placement: 'nav', position: 'x' })).text()]);
+    answers.push(['invitation 422', await (await browser.post('/admin/invitations', { role: 'owner', days: '99', note: '' })).text()]);
+    await browser.post('/admin/settings', { title: 'Quire', description: 'A place.', navLinks: 'News | /tag/news', registration: 'closed', comments: 'off', newAccountArticlesPerDay: '3', newAccountCommentsPerDay: '10' });
+    const anonymous = new Browser(t.app);
+    answers.push(['/register (closed)', await (await anonymous.get('/register')).text()]);
+    for (const [path, html] of answers) {
+      expect(await report(html), path).toEqual([]);
+      expect(html.match(/[^\u0000-\u00ff]/g) ?? [], path).toEqual([]);
+    }
+  });
+});
+
 describe('the templates keep pages of Latin-1 content in Latin-1', () => {
   // one character beyond Latin-1 makes V8 hold the whole page two bytes a character, and encoding
   // it for the response several times slower (views/components/typography.tsx)

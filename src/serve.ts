@@ -42,6 +42,7 @@ export async function serve(env: Env): Promise<void> {
   await renderMissingBodies(db);
   let stopping = false;
   const app = createApp({ db, env, log, draining: () => stopping });
+  await app.ready;
   const server = await listen(app, { port: env.PORT, hostname: env.HOST });
   // Responses still to be written. At shutdown each one ends its connection (`Connection: close`):
   // a keep-alive client (a browser, a reverse proxy's pool) could otherwise hold the server open

@@ -5,7 +5,7 @@ import { escapeHtml } from '../src/lib/html';
 import { profilePath } from '../src/paths';
 import { HEAD_START, headMetaHtml, titleTag, voidTag } from './components/head-meta';
 import { ELLIPSIS } from './components/typography';
-import type { Fragment, PageContext, Viewer } from './view-types';
+import type { Fragment, PageContext, SiteLink, Viewer } from './view-types';
 
 function NavLink(props: { href: string; path: string; children: Child; exact?: boolean }) {
   const active = props.path === props.href;
@@ -28,7 +28,7 @@ function assetTags(asset: PageContext['asset']): string {
   );
 }
 
-function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: string }) {
+function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: string; nav: SiteLink[] }) {
   return (
     <>
       <a class="skip-link" href="#main">
@@ -49,6 +49,11 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
               <NavLink href="/" path={props.path}>
                 Home
               </NavLink>
+              {props.nav.map((link) => (
+                <NavLink href={link.href} path={props.path}>
+                  {link.label}
+                </NavLink>
+              ))}
               {props.viewer ? (
                 <>
                   <NavLink href="/editor" path={props.path}>
@@ -80,14 +85,25 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
   );
 }
 
-function SiteFooter(props: { siteName: string }) {
+function SiteFooter(props: { siteName: string; links: SiteLink[] }) {
   return (
     <footer>
       <div class="container">
-        <a href="/about" class="logo-font">
+        <a href="/" class="logo-font">
           {props.siteName}
         </a>
         <span class="attribution">A self-hosted blog. Powered by Quire.</span>
+        {props.links.length > 0 && (
+          <nav class="footer-links" aria-label="Footer links">
+            <ul>
+              {props.links.map((link) => (
+                <li>
+                  <a href={link.href}>{link.label}</a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
       </div>
     </footer>
   );
@@ -101,15 +117,15 @@ const NAV_PATHS: ReadonlySet<string> = new Set(['/', '/editor', '/settings', '/l
  * is current, so each variant is a fragment, rendered once by the app and placed as HTML:
  * rendering their twenty-odd elements was a fair part of a signed-in list page's CPU.
  */
-function siteHeader(fragment: Fragment, siteName: string, viewer: Viewer | null, path: string) {
+function siteHeader(fragment: Fragment, siteName: string, viewer: Viewer | null, path: string, nav: SiteLink[]) {
   const ownProfile = viewer && profilePath(viewer.username);
-  const current = NAV_PATHS.has(path) || path === ownProfile ? path : '';
-  const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current]);
-  return fragment(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} />);
+  const current = NAV_PATHS.has(path) || path === ownProfile || nav.some((link) => link.href === path) ? path : '';
+  const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current, nav]);
+  return fragment(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} nav={nav} />);
 }
 
-function siteFooter(fragment: Fragment, siteName: string) {
-  return fragment(JSON.stringify(['footer', siteName]), () => <SiteFooter siteName={siteName} />);
+function siteFooter(fragment: Fragment, siteName: string, links: SiteLink[]) {
+  return fragment(JSON.stringify(['footer', siteName, links]), () => <SiteFooter siteName={siteName} links={links} />);
 }
 
 export function Layout(props: { page: PageContext; children: Child }) {
@@ -120,14 +136,14 @@ export function Layout(props: { page: PageContext; children: Child }) {
       {/* written as HTML: a JSX <head> makes every element on every later page look up a context */}
       {raw(`<head>${HEAD_START}${titleTag(page.title ? [page.title, page.siteName] : [page.siteName])}${headMetaHtml(page.meta)}${assetTags(page.asset)}</head>`)}
       <body>
-        {siteHeader(page.fragment, page.siteName, viewer, page.path)}
+        {siteHeader(page.fragment, page.siteName, viewer, page.path, page.nav)}
         {page.flash && (
           <div class={`flash flash-${page.flash.kind}`} role="status">
             <div class="container">{page.flash.message}</div>
           </div>
         )}
         <main id="main">{props.children}</main>
-        {siteFooter(page.fragment, page.siteName)}
+        {siteFooter(page.fragment, page.siteName, page.footer)}
       </body>
     </html>
   );

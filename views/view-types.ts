@@ -2,6 +2,9 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Flash } from '../src/lib/flash';
 import type { FormErrors } from '../src/lib/form';
 
+/** A link the site's owner put in the navbar or footer. */
+export type SiteLink = { label: string; href: string };
+
 /** The signed-in person as the layout needs them. */
 export type Viewer = { id: number; username: string; image: string | null };
 
@@ -15,6 +18,9 @@ export type PageContext = {
   /** the full path and query of this page, for forms that come back here */
   here: string;
   siteName: string;
+  /** the navbar's links of the site (settings' links, then pages placed there) and the footer's */
+  nav: SiteLink[];
+  footer: SiteLink[];
   asset: (name: string) => string;
   requestId?: string;
   /** what the <head> tells search engines, link previews and feed readers */

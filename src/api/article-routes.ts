@@ -11,13 +11,13 @@ import {
   updateArticle,
 } from '../articles/use-cases';
 import { listCommentsForArticle } from '../comments/queries';
-import { addComment, deleteComment, findArticleToComment } from '../comments/use-cases';
+import { addComment, CommentsOff, deleteComment, findArticleToComment } from '../comments/use-cases';
 import { showsComments } from '../cache';
 import { viewerOf } from '../articles/visibility';
 import { callerOf } from '../lib/caller';
 import { searchArticles } from '../search/queries';
 import { apiUser, requireApiUser } from './auth';
-import { errorsFromZodIssues, unprocessable } from './errors';
+import { ApiError, errorsFromZodIssues, unprocessable } from './errors';
 import { readJson } from './json';
 import { LIST_LIMIT_DEFAULT, ListQuery, NewArticleBody, NewCommentBody, UpdateArticleBody } from './schemas';
 import { articleJson, articleListItemJson, commentJson } from './serialize';
@@ -95,7 +95,13 @@ export function articleApiRoutes(deps: AppDeps) {
     // a 404 before the body is read, whatever it says
     await findArticleToComment(deps, caller(c), slug(c));
     const { comment: input } = await readJson(c, NewCommentBody);
-    const comment = await addComment(deps, caller(c), { slug: slug(c), body: input.body });
+    let comment: Awaited<ReturnType<typeof addComment>>;
+    try {
+      comment = await addComment(deps, caller(c), { slug: slug(c), body: input.body });
+    } catch (error) {
+      if (error instanceof CommentsOff) throw new ApiError(403, { comments: ['are turned off on this site'] });
+      throw error;
+    }
     return c.json({ comment: commentJson(comment) }, 201);
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BodySchema, DescriptionSchema, TagListSchema, TitleSchema, CommentFormSchema } from '../articles/schemas';
-import { BLANK } from '../lib/messages';
+import { BLANK, tooLong } from '../lib/messages';
 import { TextSchema } from '../lib/text';
 import { SEARCH_QUERY_MAX_LENGTH } from '../search/queries';
 import {
@@ -37,7 +37,19 @@ export const LoginBody = z.object(
   },
   BODY,
 );
-export const RegisterBody = z.object({ user: z.object(RegisterFormSchema.shape, WRAPPER) }, BODY);
+export const RegisterBody = z.object(
+  {
+    user: z.object(
+      {
+        ...RegisterFormSchema.shape,
+        // beyond RealWorld: an invitation link's token (/register?invite=TOKEN), optional
+        invitation: z.string({ error: 'must be a string' }).max(200, tooLong(200)).optional(),
+      },
+      WRAPPER,
+    ),
+  },
+  BODY,
+);
 
 export const UpdateUserBody = z.object(
   {

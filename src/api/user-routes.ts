@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-types';
-import { signIn, signUp } from '../auth/use-cases';
+import { RegistrationClosed, signIn, signUp } from '../auth/use-cases';
 import type { FieldErrors } from '../core';
 import { callerOf } from '../lib/caller';
 import { can } from '../roles/permissions';
@@ -37,7 +37,16 @@ export function userApiRoutes(deps: AppDeps) {
 
   app.post('/users', async (c) => {
     const { user: input } = await readJson(c, RegisterBody);
-    const result = await signUp(deps, callerOf(c, 'api'), input);
+    let result: Awaited<ReturnType<typeof signUp>>;
+    try {
+      result = await signUp(deps, callerOf(c, 'api'), input);
+    } catch (error) {
+      // RealWorld's shape, saying why: {"errors":{"registration":["is closed on this site"]}}
+      if (error instanceof RegistrationClosed) {
+        throw new ApiError(403, { registration: [error.mode === 'closed' ? 'is closed on this site' : 'needs an invitation on this site'] });
+      }
+      throw error;
+    }
     if (!result.ok) throw refusal(result.errors);
     const { user, session } = result.value;
     // a person who signs up is signed in at once; only the operator's sign-up (the CLI) is not

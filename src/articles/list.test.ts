@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestDb, insertArticle, insertUser } from '../test-support';
+import { createTestDb, insertArticle, insertUser, testEnv } from '../test-support';
 import type { Db } from '../db/client';
 import { followUser, unfollowUser } from '../profiles/queries';
 import { updateUser } from '../users/queries';
@@ -17,7 +17,7 @@ async function setup() {
 }
 
 const page = async (db: Db, viewerId: number | null) =>
-  (await listArticles({ db, reads: sharedReads(db) }, { viewerId, limit: 10, offset: 0 })).articles.map((a) => ({
+  (await listArticles({ db, reads: sharedReads(db, testEnv()) }, { viewerId, limit: 10, offset: 0 })).articles.map((a) => ({
     title: a.title,
     favorited: a.favorited,
     favoritesCount: a.favoritesCount,

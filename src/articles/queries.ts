@@ -4,6 +4,7 @@ import { ANONYMOUS_VIEWER, idListTable, idListValue, preparedQuery, tablesOf, ty
 import { idle, transaction } from '../db/transaction';
 import { renderBody, type RenderedBody } from '../lib/markdown';
 import { searchEngineOf } from '../search/queries';
+import { readSiteLook, type SettingsDefaults, type SiteLook } from '../site/settings';
 import { slugify, uniqueSlug } from './slug';
 import {
   filterCondition,
@@ -130,12 +131,16 @@ export type SharedReads = {
   articleList(filter: ArticleFilter, limit: number, offset: number): Promise<{ articles: ArticleSummary[]; total: number }>;
   /** every tag used by at least one published article, most used first */
   tagsInUse(): Promise<string[]>;
+  /** the site's settings and the links of its navbar and footer (src/site/settings.ts) */
+  site(): Promise<SiteLook>;
 };
 
 const filterKeys = (filter: ArticleFilter) => FILTER_KEYS.filter((key) => filter[key] !== undefined);
 
-export function sharedReads(db: Db): SharedReads {
+/** `defaults`: the settings of a new site, from the environment (src/site/settings.ts). */
+export function sharedReads(db: Db, defaults: SettingsDefaults): SharedReads {
   return {
+    site: () => readSiteLook(db, defaults),
     async articleList(filter, limit, offset) {
       const queries = articleListQueries(db, filterKeys(filter));
       const rows = await queries.page.rows({ ...filter, limit, offset });

@@ -15,7 +15,7 @@ import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagina
 import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
 import { articlePath, editorPath, FOLLOWING_FEED_PATH, tagPath } from '../paths';
-import { siteOf } from '../lib/site';
+import { currentSite } from '../site/settings';
 import { articleMeta, listMeta } from '../seo/meta';
 import { can } from '../roles/permissions';
 import { canDeleteArticle, canDeleteComment } from './policy';
@@ -68,8 +68,9 @@ export async function showArticlePage(
       here={here}
       commentValue={comment?.value}
       commentErrors={comment?.errors}
+      commentsOff={!(await deps.reads.site()).settings.comments}
     />,
-    { title: article.title, meta: articleMeta(siteOf(deps.env), article) },
+    { title: article.title, meta: articleMeta(await currentSite(deps), article) },
   );
 }
 
@@ -88,7 +89,7 @@ async function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: Article
   // the same sidebar on every list page for every reader
   // tags hold no line break (normaliseTags folds white space), so the joined list is the key
   const sidebar = deps.fragment(`sidebar\n${tags.join('\n')}`, () => <TagSidebar tags={tags} />);
-  const site = siteOf(deps.env);
+  const site = await currentSite(deps);
   const here = herePath(c);
   // a preview shows only its article, whether the viewer favorited it, and this page's address
   const preview = (article: ArticleSummary) =>
@@ -96,8 +97,8 @@ async function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: Article
   return c.render(
     <HomePage
       fragment={deps.fragment}
-      siteName={deps.env.SITE_TITLE}
-      siteDescription={deps.env.SITE_DESCRIPTION}
+      siteName={site.title}
+      siteDescription={site.description}
       viewer={viewer}
       tab={tab}
       articles={articles}

@@ -7,6 +7,7 @@
 import { Forbidden, Gone, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
+import { enforceNewAccountLimit } from '../site/spam';
 import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import { recordAudit } from '../audit/log';
 import { actsOnOthers, canDeleteArticle, canEditArticle } from './policy';
@@ -97,6 +98,8 @@ export async function createArticle(core: Core, caller: Caller, input: CreateArt
   const { db, clock, limits } = core;
   const authorId = await activeSignedInUser(db, caller);
   const now = clock();
+  // a new account's first day: fewer articles (site settings; src/site/spam.ts)
+  await enforceNewAccountLimit(core, caller, 'articles');
   await limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
   const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body });
   const { slug } = await queries.createArticle(db, rendered, authorId, input.article, now, { publish: input.publish });

@@ -1,5 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { LoginPage, RegisterPage } from '../../views/pages/auth-pages';
+import { LoginPage, RegisterPage, type RegisterRefusal } from '../../views/pages/auth-pages';
+import { checkInvitationToken, INVITATION_REFUSALS } from '../invitations/use-cases';
+import { ROLE_LABELS } from '../roles/permissions';
+import { HONEYPOT_FIELD } from '../site/spam';
 import type { AppDeps } from '../app-types';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
@@ -9,7 +12,10 @@ import { TooManyRequests, tryAgainIn } from '../security/limits';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
 import { PASSWORD_MAX_LENGTH } from './password';
-import { measurePasswordStrength, signIn, signOut, signUp } from './use-cases';
+import { measurePasswordStrength, registrationRefusal, REGISTRATION_REFUSALS, RegistrationClosed, signIn, signOut, signUp } from './use-cases';
+
+/** The sign-up form's labels, and the invitation's: "Invitation has already been used..." */
+const REGISTER_LABELS: Record<string, string> = { ...USER_FIELD_LABELS, invitation: 'This invitation link' };
 
 /**
  * The use case's answer, or the refusal a throttle or limit threw, so the form can come back with
@@ -45,8 +51,15 @@ export function authRoutes(deps: AppDeps) {
     c: Context,
     values: { username?: string; email?: string; redirectTo?: string },
     errors?: FormErrors,
+    more: { invitation?: string; invitedAs?: string; refusal?: RegisterRefusal } = {},
   ) =>
-    c.render(<RegisterPage values={values} errors={errors} redirectTo={values.redirectTo} />, { title: 'Sign up' });
+    c.render(<RegisterPage values={values} errors={errors} redirectTo={values.redirectTo} {...more} />, { title: 'Sign up' });
+
+  /** What /register says instead of a form when a sign-up without an invitation would be refused. */
+  const closedPage = (c: Context, mode: 'invite' | 'closed', values: { redirectTo?: string }) =>
+    renderRegister(c, values, undefined, {
+      refusal: { heading: mode === 'closed' ? 'Sign-ups are closed' : 'Sign-ups are by invitation', message: REGISTRATION_REFUSALS[mode] },
+    });
 
   app.get('/login', (c) =>
     renderLogin(c, { redirectTo: safeRedirectPath(c.req.query('redirectTo')) ?? undefined }),
@@ -75,9 +88,24 @@ export function authRoutes(deps: AppDeps) {
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
   });
 
-  app.get('/register', (c) =>
-    renderRegister(c, { redirectTo: safeRedirectPath(c.req.query('redirectTo')) ?? undefined }),
-  );
+  app.get('/register', async (c) => {
+    const values = { redirectTo: safeRedirectPath(c.req.query('redirectTo')) ?? undefined };
+    const invitation = c.req.query('invite');
+    if (invitation !== undefined) {
+      // the link holds a secret: no shared cache keeps this page
+      c.header('cache-control', 'no-store');
+      const { state, role } = await checkInvitationToken(deps.db, invitation, deps.clock());
+      if (state !== 'open') {
+        c.status(state === 'unknown' ? 404 : 410);
+        return renderRegister(c, values, undefined, {
+          refusal: { heading: 'This invitation cannot be used', message: `This invitation link ${INVITATION_REFUSALS[state]}.` },
+        });
+      }
+      return renderRegister(c, values, undefined, { invitation, invitedAs: ROLE_LABELS[role!].toLowerCase() });
+    }
+    const refusal = await registrationRefusal(deps);
+    return refusal ? closedPage(c, refusal, values) : renderRegister(c, values);
+  });
 
   app.post('/register', async (c) => {
     const form = await readForm(c);
@@ -86,29 +114,38 @@ export function authRoutes(deps: AppDeps) {
       email: field(form, 'email'),
       redirectTo: safeRedirectPath(field(form, 'redirectTo')) ?? undefined,
     };
+    const invitation = field(form, 'invite') || undefined;
+    if (invitation) c.header('cache-control', 'no-store');
+    const again = (errors: FormErrors) => renderRegister(c, values, errors, { invitation });
     const parsed = RegisterFormSchema.safeParse({ ...values, password: field(form, 'password') });
     if (!parsed.success) {
       c.status(422);
-      return renderRegister(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
+      return again(errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
     let result: Awaited<ReturnType<typeof signUp>> | TooManyRequests;
     try {
-      result = await unlessThrottled(() => signUp(deps, callerOf(c, 'web'), parsed.data));
+      result = await unlessThrottled(() =>
+        signUp(deps, callerOf(c, 'web'), { ...parsed.data, invitation, honeypot: field(form, HONEYPOT_FIELD) }),
+      );
     } catch (error) {
+      if (error instanceof RegistrationClosed) {
+        c.status(403);
+        return closedPage(c, error.mode, values);
+      }
       // a password check that ran too long
-      return renderRegister(c, values, refusalFormErrors(c, error));
+      return again(refusalFormErrors(c, error));
     }
     if (result instanceof TooManyRequests) {
       refuseForNow(c, result);
-      return renderRegister(c, values, formError(null, `Too many sign-up attempts from your address. ${tryAgainIn(result.retryAfterSeconds)}`));
+      return again(formError(null, `Too many sign-up attempts from your address. ${tryAgainIn(result.retryAfterSeconds)}`));
     }
     if (!result.ok) {
       c.status(422);
-      return renderRegister(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));
+      return again(errorsFromFields(result.errors, REGISTER_LABELS));
     }
     const { user, session } = result.value;
     if (session) setSessionCookie(c, session.token, session.expiresAt);
-    setFlash(c, `Welcome to ${deps.env.SITE_TITLE}, ${user.username}!`);
+    setFlash(c, `Welcome to ${(await deps.reads.site()).settings.title}, ${user.username}!`);
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
   });
 

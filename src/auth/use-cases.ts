@@ -14,6 +14,8 @@ import type { Role } from '../roles/permissions';
 import { hasFieldErrors, signedInUser, spendPasswordCheck, takenNames, weakPassword, writingNames } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
 import { measurePassword, type PasswordStrength } from './password-strength';
+import { checkInvitationToken, claimInvitation, INVITATION_REFUSALS, recordInvitationUse } from '../invitations/use-cases';
+import { refuseFilledHoneypot } from '../site/spam';
 import { createSession, invalidateSession, invalidateSessionByHandle, invalidateUserSessions } from './session';
 
 /** A new session's token, for the cookie or the API's answer, and when it ends. */
@@ -33,6 +35,34 @@ async function startSession(core: Core, db: Db, caller: Caller, userId: number):
   return { token, expiresAt: session.expiresAt };
 }
 
+/** Why a sign-up without an invitation is refused, by the registration setting. */
+export const REGISTRATION_REFUSALS = {
+  invite: 'Sign-ups on this site are by invitation only: ask the people who run it for an invitation link.',
+  closed: 'Sign-ups on this site are closed.',
+} as const;
+
+/** Refused at every door alike (a 403): registration is not open and this is not the site's first account. */
+export class RegistrationClosed extends Forbidden {
+  constructor(readonly mode: 'invite' | 'closed') {
+    super('registration', REGISTRATION_REFUSALS[mode]);
+  }
+}
+
+async function requireOpenRegistration(core: Core): Promise<void> {
+  const { registration } = (await core.reads.site()).settings;
+  if (registration === 'open') return;
+  // a new site's first account is its owner: without it nobody could ever open the site
+  if (!(await hasAnyUser(core.db))) return;
+  throw new RegistrationClosed(registration);
+}
+
+/** Whether a sign-up without an invitation would be refused now: what /register says instead of a form. */
+export async function registrationRefusal(core: Pick<Core, 'db' | 'reads'>): Promise<'invite' | 'closed' | null> {
+  const { registration } = (await core.reads.site()).settings;
+  if (registration === 'open' || !(await hasAnyUser(core.db))) return null;
+  return registration;
+}
+
 /**
  * A new account, signed in at once. The operator (`quire user create`, caller door 'cli') creates
  * one for someone else: the same rules for names and passwords, but no sign-up limit (it keeps
@@ -47,16 +77,31 @@ export async function signUp(
     password: string;
     /** the operator's choice (`quire user create --role`); anyone else's account gets the default */
     role?: Role;
+    /** an invitation link's token (/register?invite=...): lets in when registration is not open, and gives its role */
+    invitation?: string | undefined;
+    /** the form's honeypot field (src/site/spam.ts): filled, a robot filled the form */
+    honeypot?: string | undefined;
   },
 ): Promise<Outcome<{ user: User; session: NewSession | null }>> {
   const { db, clock, limits, log } = core;
   const operator = caller.door === 'cli';
   if (input.role !== undefined && !operator) throw new Forbidden('user', 'Only the operator can choose a new account’s role.');
+  const invitation = operator ? undefined : input.invitation || undefined;
+  // who may join (site settings); the operator always may, and so may the first account of a new
+  // site, or nobody could ever own it. Answered before the limit: it says nothing about names.
+  if (!operator && invitation === undefined) await requireOpenRegistration(core);
   // Every attempt spends one from the sign-up limit before anything is checked, taken names and
   // refusals included: an answer says whether the username and email are free, so one address
   // learns no more names an hour than it may create accounts, and once the limit is spent the
   // answer is the 429 whatever the names.
   if (!operator) await limits.enforce('signup', caller.ip ?? NO_ADDRESS, clock(), caller.requestId ?? undefined);
+  const trapped = await refuseFilledHoneypot(core, caller, { honeypot: input.honeypot, form: 'sign-up' });
+  if (trapped) return trapped;
+  if (invitation !== undefined) {
+    // a link that cannot be used is said before any password work; the claim below decides a race
+    const { state } = await checkInvitationToken(db, invitation, clock());
+    if (state !== 'open') return fail({ invitation: [INVITATION_REFUSALS[state]] });
+  }
   const errors = {
     ...(await weakPassword(core, caller, input.password, [input.username, input.email])),
     ...(await takenNames(db, input)),
@@ -69,11 +114,15 @@ export async function signUp(
       // again: someone may have taken the name while the password was being hashed
       const taken = await takenNames(tx, input);
       if (hasFieldErrors(taken)) return fail(taken);
+      // the link is marked used in this transaction: should the account not be made, nor is it
+      const claimed = invitation === undefined ? null : await claimInvitation(tx, invitation, clock());
+      if (claimed && !claimed.ok) return fail({ invitation: [claimed.message] });
       // the first account of a new site is its owner (src/roles/permissions.ts); the unique index
       // users_one_owner refuses a second, should two first sign-ups race on two nodes
-      const role = input.role ?? ((await hasAnyUser(tx)) ? 'author' : 'owner');
+      const role = input.role ?? ((await hasAnyUser(tx)) ? (claimed?.role ?? 'author') : 'owner');
       if (role === 'owner' && (await findOwner(tx))) return fail({ role: [OWNER_TAKEN] });
       const user = await createUser(tx, { username: input.username, email: input.email, passwordHash, role }, clock());
+      if (claimed) await recordInvitationUse(tx, caller, claimed, user, clock());
       return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
     }),
   );

@@ -13,7 +13,7 @@ import { desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import type { Db } from '../db/client';
-import { articleSlugs, articles, comments, reports, tags, users } from '../db/schema';
+import { articleSlugs, articles, comments, reports, sitePages, tags, users } from '../db/schema';
 import { createTestClock } from '../lib/clock';
 import { silentLog } from '../lib/logger';
 import { runCleanups } from '../ops/cleanups';
@@ -74,7 +74,7 @@ async function answers(): Promise<string[]> {
     '/?feed=following',
     `/profile/${author}`,
     `/profile/${author}/favorites`,
-    '/about',
+    '/register',
     '/search?q=garden',
     '/feed.atom',
     '/feed.json',
@@ -92,6 +92,8 @@ async function answers(): Promise<string[]> {
     '/api/articles?author=bob',
     '/profile/deleted.author',
   ];
+  // the site's pages (src/site/pages.ts): /about and whatever the use cases made
+  for (const { slug } of await db.select({ slug: sitePages.slug }).from(sitePages).orderBy(sitePages.id)) list.push(`/${slug}`, `/api/pages/${slug}`);
   if (tag) list.push(`/tag/${encodeURIComponent(tag.name)}`, `/tag/${encodeURIComponent(tag.name)}/feed.json`);
   if (article) list.push(`/article/${article.slug}`, `/api/articles/${article.slug}`, `/api/articles/${article.slug}/comments`);
   // former addresses: 301 to a renamed article's address, 410 once it is deleted
@@ -317,6 +319,44 @@ describe('the cache, compared with no cache after every use case', () => {
           expect((await api('DELETE', `/api/articles/${await slugOf('Garden 4')}`, alice.token)).status).toBe(204);
         }],
         ['delete article (web)', async () => void (await post(alice, `/article/${await slugOf('Garden renamed')}/delete`))],
+        // the site's settings and pages (src/site/): alice, the first to join, is the owner
+        ['change site settings (web)', async () => {
+          await post(alice, '/admin/settings', {
+            title: 'Garden Notes', description: 'All about gardens.', navLinks: 'Gardens | /tag/gardens', registration: 'open',
+            comments: 'on', newAccountArticlesPerDay: '100', newAccountCommentsPerDay: '100',
+          });
+        }],
+        ['turn comments off (API)', async () => {
+          expect((await api('PUT', '/api/admin/settings', alice.token, { settings: { comments: false } })).status).toBe(200);
+        }],
+        ['close sign-ups (CLI, another process)', () => cli(['settings', 'set', 'registration', 'closed'], '')],
+        ['reopen sign-ups, comments on (CLI, another process)', async () => {
+          await cli(['settings', 'set', 'registration', 'open'], '');
+          await cli(['settings', 'set', 'comments', 'on'], '');
+        }],
+        ['create page (web)', async () => {
+          await post(alice, '/admin/pages', { title: 'Terms', slug: 'terms', body: 'Be *kind*.', placement: 'footer', position: '1' });
+        }],
+        ['update page (API: title, placement)', async () => {
+          const [page] = await db.select({ id: sitePages.id }).from(sitePages).where(eq(sitePages.slug, 'terms'));
+          const res = await api('PUT', `/api/admin/pages/${page!.id}`, alice.token, { page: { title: 'Terms of use', slug: 'terms', body: 'Be *kinder*.', placement: 'nav', position: 0 } });
+          expect(res.status).toBe(200);
+        }],
+        ['update page (web: /about)', async () => {
+          const [page] = await db.select({ id: sitePages.id }).from(sitePages).where(eq(sitePages.slug, 'about'));
+          await post(alice, `/admin/pages/${page!.id}`, { title: 'About us', slug: 'about', body: 'We grow *gardens*.', placement: 'footer', position: '0' });
+        }],
+        ['delete page (web)', async () => {
+          const [page] = await db.select({ id: sitePages.id }).from(sitePages).where(eq(sitePages.slug, 'terms'));
+          await post(alice, `/admin/pages/${page!.id}/delete`);
+        }],
+        ['sign up by invitation (web)', async () => {
+          const res = await api('POST', '/api/admin/invitations', alice.token, { invitation: { role: 'moderator' } });
+          const { token } = ((await res.json()) as { invitation: { token: string } }).invitation;
+          const browser = new Browser(cached);
+          const joined = await browser.post('/register', { username: 'invitee', email: 'invitee@example.com', password: PASSWORD, invite: token });
+          expect(joined.status).toBe(303);
+        }],
         ['user create (CLI, another process)', () => cli(['user', 'create', '--username', 'erin', '--email', 'erin@example.com'], `${PASSWORD}\n`)],
         ['password reset (CLI, another process)', () => cli(['user', 'reset-password', 'bob'], `${PASSWORD} 3\n`)],
         // account administration (src/accounts/): alice signed up first, so she is the owner

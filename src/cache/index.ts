@@ -88,5 +88,7 @@ export function cachedReads(reads: SharedReads, memo: ContentMemo): SharedReads 
         (list) => Math.max(1, list.articles.length),
       ),
     tagsInUse: () => memo.get('tags-in-use', () => reads.tagsInUse()),
+    // every page's title, navbar and footer: one version read a page, as tagsInUse costs
+    site: () => memo.get('site', () => reads.site()),
   };
 }

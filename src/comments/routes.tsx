@@ -6,7 +6,9 @@ import { requireUser } from '../auth/middleware';
 import { backTo } from '../lib/back';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromZod, field, readForm } from '../lib/form';
+import { errorsFromZod, field, formError, readForm } from '../lib/form';
+import { TooManyRequests } from '../security/limits';
+import { HONEYPOT_FIELD, SpamRefused } from '../site/spam';
 import { CommentFormSchema } from '../articles/schemas';
 import { addComment, deleteComment } from './use-cases';
 
@@ -26,7 +28,15 @@ export function commentRoutes(deps: AppDeps) {
         errors: errorsFromZod(parsed.error, { body: 'Comment' }),
       });
     }
-    await addComment(deps, callerOf(c, 'web'), { slug: article.slug, body: parsed.data.body });
+    try {
+      await addComment(deps, callerOf(c, 'web'), { slug: article.slug, body: parsed.data.body, honeypot: field(form, HONEYPOT_FIELD) });
+    } catch (error) {
+      // a honeypot or a new account's first-day allowance: the comment comes back with why
+      if (!(error instanceof SpamRefused || error instanceof TooManyRequests)) throw error;
+      c.status(error.status);
+      if (error instanceof TooManyRequests) c.header('Retry-After', String(error.retryAfterSeconds));
+      return await showArticlePage(c, deps, article, { value: field(form, 'body'), errors: formError(null, error.message) });
+    }
     setFlash(c, 'Comment posted.');
     return c.redirect(articlePath(article.slug), 303);
   });

@@ -9,9 +9,19 @@ import { recordAudit } from '../audit/log';
 import { excerpt } from '../moderation/labels';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
+import { enforceNewAccountLimit, refuseFilledHoneypot, SpamRefused } from '../site/spam';
 import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
+
+export const COMMENTS_OFF = 'Comments are turned off on this site.';
+
+/** The site's owner turned comments off (site settings): every door answers 403 with why. */
+export class CommentsOff extends Forbidden {
+  constructor() {
+    super('comments', COMMENTS_OFF);
+  }
+}
 
 export const NO_SUCH_COMMENT = 'That comment does not exist.';
 export const ONLY_ITS_AUTHOR = 'Only its author, the author of the article or a moderator can delete a comment.';
@@ -34,12 +44,19 @@ export async function findArticleToComment(core: Pick<Core, 'db'>, caller: Calle
  * The signed-in user comments on an article they can see. Spends the per-user comment limit:
  * only on a comment that will be saved (its body has passed the door, its article is there).
  */
-export async function addComment(core: Core, caller: Caller, input: { slug: string; body: string }): Promise<CommentView> {
+export async function addComment(
+  core: Core,
+  caller: Caller,
+  input: { slug: string; body: string; /** the form's honeypot field (src/site/spam.ts) */ honeypot?: string },
+): Promise<CommentView> {
   const { db, clock, limits } = core;
   const authorId = await activeSignedInUser(db, caller);
+  if (!(await core.reads.site()).settings.comments) throw new CommentsOff();
   // a missing article answers 404 before the limit is spent; the limit is spent before the
   // transaction (see Limits.enforce), once, however many times the transaction runs
   refuseIfHiddenFor(caller, await findArticleToComment(core, caller, input.slug));
+  if (await refuseFilledHoneypot(core, caller, { honeypot: input.honeypot, form: 'comment' })) throw new SpamRefused();
+  await enforceNewAccountLimit(core, caller, 'comments');
   await limits.enforce('comments', authorId, clock(), caller.requestId ?? undefined);
   // checked again inside: the article cannot go between the check and the write
   return transaction(db, async (tx) => {

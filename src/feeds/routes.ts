@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
 import { sendPublicDocument } from '../lib/conditional-get';
-import { siteOf } from '../lib/site';
+import { currentSite } from '../site/settings';
 import type { FeedFormat, FeedScope } from '../paths';
 import { findProfile } from '../profiles/queries';
 import { atomFeed, feedUpdated, jsonFeed, type Feed } from './documents';
@@ -43,7 +43,7 @@ async function loadFeed(c: Context, deps: AppDeps, kind: FeedScope['kind']): Pro
 }
 
 async function sendFeed(c: Context, deps: AppDeps, kind: FeedScope['kind'], format: FeedFormat) {
-  const site = siteOf(deps.env);
+  const site = await currentSite(deps);
   const feed = await loadFeed(c, deps, kind);
   const body = format === 'atom' ? atomFeed(site, feed) : jsonFeed(site, feed);
   return sendPublicDocument(c, { body, contentType: FEED_CONTENT_TYPES[format], lastModified: feed.updated }, deps.clock());

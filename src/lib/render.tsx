@@ -6,6 +6,7 @@ import type { Fragment, PageContext, PageMeta } from '../../views/view-types';
 import { feedLink } from '../feeds/links';
 import type { Assets } from './assets';
 import { absoluteUrl, type Site } from './site';
+import type { SiteLook } from '../site/settings';
 
 declare module 'hono' {
   interface ContextRenderer {
@@ -13,7 +14,11 @@ declare module 'hono' {
   }
 }
 
-export type RenderOptions = { siteName: string; assets: Assets; site: Site; fragment: Fragment };
+/**
+ * `look` is the live site (title, description, navbar and footer links: src/site/settings.ts),
+ * read once per page through the shared reads, which the cache keeps per content version.
+ */
+export type RenderOptions = { assets: Assets; site: Site; fragment: Fragment; look: () => Promise<SiteLook> };
 
 /** What a route says about its page; the rest (canonical, description, site feed) has defaults. */
 export type PageMetaInput = Partial<Omit<PageMeta, 'canonical'>> & {
@@ -54,28 +59,32 @@ export function herePath(c: Context): string {
   return url.pathname + url.search;
 }
 
-export function pageContext(c: Context, options: RenderOptions, title: string, meta?: PageMetaInput): PageContext {
+export function pageContext(c: Context, options: RenderOptions, look: SiteLook, title: string, meta?: PageMetaInput): PageContext {
   const user = c.get('user');
+  const site: Site = { ...options.site, title: look.settings.title, description: look.settings.description };
   return {
     title,
     viewer: user ? { id: user.id, username: user.username, image: user.image } : null,
     flash: c.get('flash') ?? null,
     path: c.req.path,
     here: herePath(c),
-    siteName: options.siteName,
+    siteName: look.settings.title,
+    nav: look.nav,
+    footer: look.footer,
     asset: (name) => options.assets.url(name),
     requestId: c.get('requestId'),
-    meta: resolveMeta(c, options.site, meta),
+    meta: resolveMeta(c, site, meta),
     fragment: options.fragment,
   };
 }
 
 /** A whole HTML document: the layout around a page. Usable outside the renderer (onError). */
 export async function renderDocument(c: Context, options: RenderOptions, content: Child, title: string, meta?: PageMetaInput) {
+  const look = await options.look();
   const document = (
     <>
       {raw('<!DOCTYPE html>')}
-      <Layout page={pageContext(c, options, title, meta)}>{content}</Layout>
+      <Layout page={pageContext(c, options, look, title, meta)}>{content}</Layout>
     </>
   );
   const html = String(await document.toString());

@@ -10,6 +10,10 @@ export type Site = {
   description: string;
 };
 
+/**
+ * Title and description here are the environment's, a new site's defaults: what pages, feeds and
+ * the sitemap show is the live settings' (currentSite() in src/site/settings.ts).
+ */
 export function siteOf(env: Pick<Env, 'PUBLIC_URL' | 'SITE_TITLE' | 'SITE_DESCRIPTION'>): Site {
   return {
     url: env.PUBLIC_URL,

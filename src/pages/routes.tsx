@@ -1,22 +1,6 @@
 import { Hono } from 'hono';
-import { AboutPage } from '../../views/pages/info-pages';
 import type { AppDeps } from '../app-types';
 import { answers } from '../db/transaction';
-import { countListed } from '../articles/queries';
-
-export function pageRoutes(deps: AppDeps) {
-  const app = new Hono();
-
-  app.get('/about', async (c) => {
-    const counts = await countListed(deps.db);
-    return c.render(
-      <AboutPage siteName={deps.env.SITE_TITLE} siteDescription={deps.env.SITE_DESCRIPTION} counts={counts} />,
-      { title: 'About', meta: { description: `About ${deps.env.SITE_TITLE}: ${deps.env.SITE_DESCRIPTION}` } },
-    );
-  });
-
-  return app;
-}
 
 /**
  * Healthy means the database answers a real query, not just that the process is up; a node shutting

@@ -10,7 +10,7 @@ import { readForm } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { herePath } from '../lib/render';
 import { profilePath, profileTabPath } from '../paths';
-import { siteOf } from '../lib/site';
+import { currentSite } from '../site/settings';
 import { profileMeta } from '../seo/meta';
 import type { Profile } from './queries';
 import { findProfileNamed, followUser, unfollowUser } from './use-cases';
@@ -27,7 +27,7 @@ async function showDrafts(c: Context, deps: AppDeps) {
   const articles = await listDrafts(deps.db, profile.id);
   return c.render(
     <ProfilePage profile={profile} viewer={viewer} tab="drafts" articles={articles} pages={{ current: 1, total: 1, href: () => '' }} here={herePath(c)} />,
-    { title: 'Your drafts', meta: profileMeta(siteOf(deps.env), profile, 'drafts', 1) },
+    { title: 'Your drafts', meta: profileMeta(await currentSite(deps), profile, 'drafts', 1) },
   );
 }
 
@@ -56,7 +56,7 @@ async function showProfile(c: Context, deps: AppDeps, tab: 'articles' | 'favorit
     />,
     {
       title: tab === 'articles' ? profile.username : `Favorited by ${profile.username}`,
-      meta: profileMeta(siteOf(deps.env), profile, tab, page),
+      meta: profileMeta(await currentSite(deps), profile, tab, page),
     },
   );
 }

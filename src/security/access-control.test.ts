@@ -367,3 +367,118 @@ describe('account administration: every role against every route', () => {
     expect(await snapshotDatabase(w.t.db)).toBe(before);
   });
 });
+
+/**
+ * The site's settings, pages and invitations (src/site/, src/invitations/): every mutating route
+ * and endpoint against every role. Owners and admins may; moderators and authors get 403; a
+ * visitor is sent to sign in (web) or gets 401 (API). A refusal changes nothing.
+ */
+describe('site settings, pages and invitations: every role', () => {
+  const ROLES = ['owner', 'admin', 'moderator', 'author'] as const;
+  type Role = (typeof ROLES)[number];
+
+  async function siteWorld() {
+    const t = await createTestApp();
+    const { users, sitePages } = await import('../db/schema');
+    const { eq } = await import('drizzle-orm');
+    const people = {} as Record<Role, { browser: Browser; token: string }>;
+    for (const role of ROLES) {
+      const signedIn = await signedInBrowser(t, role === 'owner' ? 'olive' : role);
+      await t.db.update(users).set({ role }).where(eq(users.id, signedIn.user.id));
+      // the same person's API token
+      const { token } = await createSession(t.db, signedIn.user.id, { now: t.clock() });
+      people[role] = { browser: signedIn.browser, token };
+    }
+    const owner = people.owner;
+    const page = (await api(t).post('/admin/pages', { page: { title: 'Terms', slug: 'terms', body: 'Be nice.' } }, owner.token)).body.page as { id: number };
+    const invitation = (await api(t).post('/admin/invitations', { invitation: {} }, owner.token)).body.invitation as { id: number };
+    const [about] = await t.db.select({ id: sitePages.id }).from(sitePages).where(eq(sitePages.slug, 'about'));
+    return { t, people, pageId: page.id, aboutId: about!.id, invitationId: invitation.id };
+  }
+  type SiteWorld = Awaited<ReturnType<typeof siteWorld>>;
+
+  const SETTINGS = { title: 'Hijacked', description: 'Hijacked', navLinks: '', registration: 'closed', comments: 'off', newAccountArticlesPerDay: '0', newAccountCommentsPerDay: '0' };
+  const PAGE = { title: 'Hijacked', slug: 'hijacked', body: 'Hijacked', placement: 'nav', position: '0' };
+
+  const WEB: Array<{ route: string; path: (w: SiteWorld) => string; fields?: Record<string, string> }> = [
+    { route: 'POST /admin/settings', path: () => '/admin/settings', fields: SETTINGS },
+    { route: 'POST /admin/pages', path: () => '/admin/pages', fields: PAGE },
+    { route: 'POST /admin/pages/:id', path: (w) => `/admin/pages/${w.pageId}`, fields: PAGE },
+    { route: 'POST /admin/pages/:id/delete', path: (w) => `/admin/pages/${w.aboutId}/delete` },
+    { route: 'POST /admin/invitations', path: () => '/admin/invitations', fields: { role: 'author', days: '7', note: '' } },
+    { route: 'POST /admin/invitations/:id/revoke', path: (w) => `/admin/invitations/${w.invitationId}/revoke` },
+  ];
+
+  for (const route of WEB) {
+    it.each(ROLES)(`${route.route}: %s`, async (role) => {
+      const w = await siteWorld();
+      const before = await snapshotDatabase(w.t.db);
+      const res = await w.people[role].browser.post(route.path(w), route.fields ?? {});
+      if (role === 'owner' || role === 'admin') {
+        expect(res.status).toBe(303);
+        expect(await snapshotDatabase(w.t.db)).not.toBe(before);
+      } else {
+        expect(res.status).toBe(403);
+        expect(await snapshotDatabase(w.t.db)).toBe(before);
+      }
+    });
+
+    it(`${route.route}: an anonymous visitor goes to exactly /login and nothing changes`, async () => {
+      const w = await siteWorld();
+      const before = await snapshotDatabase(w.t.db);
+      const res = await new Browser(w.t.app).post(route.path(w), route.fields ?? {});
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/login');
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
+    });
+  }
+
+  it.each(ROLES)('GET /admin/settings, /admin/pages, /admin/invitations: %s', async (role) => {
+    const w = await siteWorld();
+    for (const path of ['/admin/settings', '/admin/pages', '/admin/pages/new', `/admin/pages/${w.pageId}/edit`, `/admin/pages/${w.pageId}/delete`, '/admin/invitations']) {
+      const res = await w.people[role].browser.get(path);
+      expect(res.status, path).toBe(role === 'owner' || role === 'admin' ? 200 : 403);
+    }
+  });
+
+  const API: Array<{ route: string; method: string; path: (w: SiteWorld) => string; body?: unknown; ok: number }> = [
+    { route: 'PUT /api/admin/settings', method: 'PUT', path: () => '/admin/settings', body: { settings: { title: 'Hijacked' } }, ok: 200 },
+    { route: 'POST /api/admin/pages', method: 'POST', path: () => '/admin/pages', body: { page: { title: 'Hijacked', slug: 'hijacked', body: 'Hijacked' } }, ok: 201 },
+    { route: 'PUT /api/admin/pages/:id', method: 'PUT', path: (w) => `/admin/pages/${w.pageId}`, body: { page: { title: 'Hijacked', slug: 'terms', body: 'Hijacked', placement: 'nav', position: 0 } }, ok: 200 },
+    { route: 'DELETE /api/admin/pages/:id', method: 'DELETE', path: (w) => `/admin/pages/${w.pageId}`, ok: 204 },
+    { route: 'POST /api/admin/invitations', method: 'POST', path: () => '/admin/invitations', body: { invitation: { role: 'author' } }, ok: 201 },
+    { route: 'DELETE /api/admin/invitations/:id', method: 'DELETE', path: (w) => `/admin/invitations/${w.invitationId}`, ok: 200 },
+  ];
+
+  for (const route of API) {
+    it.each(ROLES)(`${route.route}: %s`, async (role) => {
+      const w = await siteWorld();
+      const before = await snapshotDatabase(w.t.db);
+      const res = await api(w.t).send(route.method, route.path(w), { token: w.people[role].token, body: route.body });
+      if (role === 'owner' || role === 'admin') {
+        expect(res.status).toBe(route.ok);
+        expect(await snapshotDatabase(w.t.db)).not.toBe(before);
+      } else {
+        expect(res.status).toBe(403);
+        expect(res.body.errors).toEqual(expect.any(Object));
+        expect(await snapshotDatabase(w.t.db)).toBe(before);
+      }
+    });
+
+    it(`${route.route}: no token gets 401 and nothing changes`, async () => {
+      const w = await siteWorld();
+      const before = await snapshotDatabase(w.t.db);
+      const res = await api(w.t).send(route.method, route.path(w), { body: route.body });
+      expect(res.status).toBe(401);
+      expect(await snapshotDatabase(w.t.db)).toBe(before);
+    });
+  }
+
+  it.each(ROLES)('GET /api/admin/settings, /api/admin/pages, /api/admin/invitations: %s', async (role) => {
+    const w = await siteWorld();
+    for (const path of ['/admin/settings', '/admin/pages', '/admin/invitations']) {
+      const res = await api(w.t).get(path, w.people[role].token);
+      expect(res.status, path).toBe(role === 'owner' || role === 'admin' ? 200 : 403);
+    }
+  });
+});

@@ -164,7 +164,8 @@ describe('every page', () => {
     expect(home.property('og:type')).toEqual(['website']);
     expect(home.root.querySelector('.banner p')!.text).toBe('Notes from the field.');
     const about = await head(t, '/about');
-    expect(about.description).toBe('About Field Notes: Notes from the field.');
+    // /about is a page seeded with the site's description as its first paragraph
+    expect(about.description).toBe('Notes from the field.');
     expect(about.root.querySelector('main')!.text).toContain('Notes from the field.');
   });
 
@@ -199,6 +200,7 @@ describe('the sitemap', () => {
     const locs = urlset.url.map((url: any) => textOf(url.loc));
     expect(locs).toEqual([
       `${PUBLIC_URL}/`,
+      `${PUBLIC_URL}/about`,
       `${PUBLIC_URL}/article/${slug}`,
       `${PUBLIC_URL}/profile/bob`,
       `${PUBLIC_URL}/tag/birds`,

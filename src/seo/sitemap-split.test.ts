@@ -12,7 +12,7 @@ describe('a sitemap past the per-file limit', () => {
     const slugs: string[] = [];
     for (const n of [1, 2, 3, 4, 5]) slugs.push((await insertArticle(t.db, bob.id, { title: `Article ${n}`, tagList: ['birds'] })).slug);
     const reader = new Browser(t.app);
-    // home, 5 articles, 1 profile, 1 tag: 8 URLs in 3 files
+    // home, /about (a page: src/site/pages.ts), 5 articles, 1 profile, 1 tag: 9 URLs in 3 files
 
     const { sitemapindex } = parseXml(await reader.html('/sitemap.xml'));
     const files = sitemapindex.sitemap.map((entry: any) => textOf(entry.loc));
@@ -28,6 +28,7 @@ describe('a sitemap past the per-file limit', () => {
     }
     expect(locs).toEqual([
       'https://blog.example/',
+      'https://blog.example/about',
       ...slugs.map((slug) => `https://blog.example/article/${slug}`),
       'https://blog.example/profile/bob',
       'https://blog.example/tag/birds',

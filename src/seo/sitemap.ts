@@ -17,7 +17,7 @@ type Row = { name: string; updatedAt: Date | null };
 const slice = { limit: sql.placeholder('limit'), offset: sql.placeholder('offset') };
 
 /**
- * Published articles, profiles of people with a published article, tags of published articles:
+ * The site's pages, published articles, profiles of people with a published article, tags of published articles:
  * in a fixed order (by id), so a URL stays in the same file from one request to the next.
  * Drafts are in none of them. Each query is prepared once per database.
  */
@@ -34,6 +34,21 @@ function segments(db: Db): Segment[] {
         const query = preparedQuery(db, 'sitemap-home', (t) => db.select({ n: max(t.articles.updatedAt) }).from(t.articles).where(listed(t)));
         return [{ path: '/', lastmod: (await query.row())?.n?.getTime() ?? null }];
       },
+    },
+    // the site's pages (/about, /terms...: src/site/pages.ts)
+    {
+      count: counted(preparedQuery(db, 'sitemap-pages-count', (t) => db.select({ n: count() }).from(t.sitePages))),
+      read: read(
+        preparedQuery(db, 'sitemap-pages', (t) =>
+          db
+            .select({ name: t.sitePages.slug, updatedAt: t.sitePages.updatedAt })
+            .from(t.sitePages)
+            .orderBy(t.sitePages.id)
+            .limit(slice.limit)
+            .offset(slice.offset),
+        ),
+        (slug) => `/${slug}`,
+      ),
     },
     {
       count: counted(preparedQuery(db, 'sitemap-articles-count', (t) => db.select({ n: count() }).from(t.articles).where(listed(t)))),

@@ -21,7 +21,9 @@ export * from './db';
 export const ORIGIN = 'http://localhost';
 
 export function testEnv(overrides: Record<string, string> = {}): Env {
-  return loadEnv({ PUBLIC_URL: ORIGIN, NODE_ENV: 'test', ...overrides });
+  // every test's accounts are new (insertUser dates them now, the test clock is in January): the
+  // first-day allowances (src/site/spam.ts) are raised here, and tested with their own values
+  return loadEnv({ PUBLIC_URL: ORIGIN, NODE_ENV: 'test', NEW_ACCOUNT_ARTICLES_PER_DAY: '1000', NEW_ACCOUNT_COMMENTS_PER_DAY: '1000', ...overrides });
 }
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
@@ -45,6 +47,8 @@ export async function createTestApp(
       silentLog(line);
     },
   });
+  // start-up's one-time writes (/about's seeding) are done before a test looks at the database
+  await app.ready;
   return { app, db, clock, logs };
 }
 
@@ -60,7 +64,7 @@ export async function createTestCore(options: { env?: Record<string, string>; en
     logs.push(line);
   };
   const db = await createTestDb(options.engine);
-  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db) };
+  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env) };
   return { core, clock, logs };
 }
 

@@ -6,6 +6,7 @@ import { RedirectTo, TagList } from '../components/article-preview';
 import { Avatar } from '../components/avatar';
 import { DateTime } from '../components/date';
 import { ErrorList, FieldError, fieldAria } from '../components/errors';
+import { Honeypot } from '../components/honeypot';
 import type { FormErrors, Viewer } from '../view-types';
 
 /** What the viewer may do here, decided by the route from src/articles/policy.ts and the viewer's role. */
@@ -32,6 +33,8 @@ type Props = {
   here: string;
   commentValue?: string;
   commentErrors?: FormErrors;
+  /** the site's owner has turned comments off: no form, the comments already there stay */
+  commentsOff?: boolean;
 };
 
 function FollowButton(props: { username: string; following: boolean; here: string }) {
@@ -89,6 +92,7 @@ function ArticleMeta(props: Props) {
 
 function CommentForm(props: Props) {
   const { viewer } = props;
+  if (props.commentsOff) return <p class="comments-off">Comments are turned off on this site.</p>;
   if (!viewer) {
     const back = encodeURIComponent(props.here);
     return (
@@ -102,6 +106,7 @@ function CommentForm(props: Props) {
     <>
       <ErrorList errors={props.commentErrors} />
       <form method="post" action={`${articlePath(props.article.slug)}/comments`} class="card comment-form">
+        <Honeypot name="website" />
         <div class="card-block">
           <label for="comment-body" class="visually-hidden">
             Comment

@@ -1,5 +1,6 @@
 import { ErrorList } from '../components/errors';
 import { Field } from '../components/field';
+import { Honeypot } from '../components/honeypot';
 import type { FormErrors } from '../view-types';
 
 function RedirectField(props: { redirectTo?: string }) {
@@ -53,16 +54,34 @@ export function LoginPage(props: { values: { email?: string }; errors?: FormErro
   );
 }
 
+/** Why /register shows no form: sign-ups closed or by invitation, or a link that cannot be used. */
+export type RegisterRefusal = { heading: string; message: string };
+
 export function RegisterPage(props: {
   values: { username?: string; email?: string };
   errors?: FormErrors;
   redirectTo?: string;
+  /** the invitation link's token, carried by the form */
+  invitation?: string;
+  /** the role the invitation gives, said above the form */
+  invitedAs?: string;
+  refusal?: RegisterRefusal;
 }) {
   const { errors } = props;
+  if (props.refusal) {
+    return (
+      <AuthPage heading={props.refusal.heading} switchLink={{ href: '/login?from=register', text: 'Have an account? Sign in' }} errors={errors}>
+        <p class="text-xs-center register-refusal">{props.refusal.message}</p>
+      </AuthPage>
+    );
+  }
   return (
     <AuthPage heading="Sign up" switchLink={{ href: '/login?from=register', text: 'Have an account?' }} errors={errors}>
+      {props.invitedAs && <p class="text-xs-center">You have been invited to join as {props.invitedAs}.</p>}
       <form method="post" action="/register" novalidate>
         <RedirectField redirectTo={props.redirectTo} />
+        {props.invitation && <input type="hidden" name="invite" value={props.invitation} />}
+        <Honeypot name="website" />
         <Field name="username" label="Username" placeholder="Username" value={props.values.username} errors={errors}
           attributes={{ autocomplete: 'username', required: true, maxlength: 40 }} />
         <Field name="email" label="Email" type="email" placeholder="Email" value={props.values.email} errors={errors}
