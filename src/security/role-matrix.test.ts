@@ -1,0 +1,194 @@
+/**
+ * The access-control matrix (issue #16): the routes and endpoints every site had before roles, and
+ * /admin's own pages, against every role. Each row says what a visitor, an author who owns nothing
+ * there, a moderator, an admin and the owner get; a refusal changes nothing in the database. The
+ * routes of moderation, accounts and the site's settings have their role tables in
+ * access-control.test.ts. A mutating route (or /admin page) the routing table lists that neither
+ * file names fails the first test: a new route cannot slip past the matrix.
+ *
+ * What the row acts on belongs to alice (an author): her article, her comment under it, her
+ * account; tess is another author, the target of acts on accounts.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { api } from '../api/test-helpers';
+import { createSession } from '../auth/session';
+import { addComment } from '../comments/queries';
+import { tablesOf } from '../db/engine';
+import type { Role } from '../roles/permissions';
+import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, snapshotDatabase, type TestApp } from '../test-support';
+
+const PEOPLE = ['visitor', 'author', 'moderator', 'admin', 'owner'] as const;
+type Person = (typeof PEOPLE)[number];
+
+/** What a person gets: a status, 'login' (303 to exactly /login), or 'ok' (any 2xx, or a 303 elsewhere). */
+type Expected = number | 'login' | 'ok';
+type Row = {
+  route: string;
+  path: (w: World) => string;
+  /** form fields (pages) or a JSON body (the API) */
+  body?: (w: World) => unknown;
+  expect: Record<Person, Expected>;
+};
+
+async function world() {
+  const t = await createTestApp();
+  const make = async (username: string, role: Role) => {
+    const user = await insertUser(t.db, username, { role });
+    const { token } = await createSession(t.db, user.id, { now: t.clock() });
+    // the session's token is both the API token and the cookie's value: no password hashing per world
+    const browser = new Browser(t.app);
+    browser.cookies.set('session', token);
+    return { user, token, browser };
+  };
+  const owner = await make('olga', 'owner');
+  const admin = await make('ada', 'admin');
+  const moderator = await make('mo', 'moderator');
+  const author = await make('mallory', 'author');
+  const alice = await make('alice', 'author');
+  const tess = await make('tess', 'author');
+  const article = await insertArticle(t.db, alice.user.id, { title: 'Owned by Alice', tagList: ['garden'] });
+  const commentId = await addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
+  const { sitePages } = tablesOf(t.db);
+  const [about] = await t.db.select({ id: sitePages.id }).from(sitePages).where(eq(sitePages.slug, 'about'));
+  return { t, people: { owner, admin, moderator, author }, alice, tess, slug: article.slug, commentId, aboutPageId: about!.id };
+}
+type World = Awaited<ReturnType<typeof world>>;
+
+const EVERYONE_SIGNED_IN = { visitor: 'login', author: 'ok', moderator: 'ok', admin: 'ok', owner: 'ok' } as const;
+const API_EVERYONE_SIGNED_IN = { visitor: 401, author: 'ok', moderator: 'ok', admin: 'ok', owner: 'ok' } as const;
+const ANYONE = { visitor: 'ok', author: 'ok', moderator: 'ok', admin: 'ok', owner: 'ok' } as const;
+/** moderators and up (content moderation) */
+const MODERATORS = { visitor: 'login', author: 403, moderator: 'ok', admin: 'ok', owner: 'ok' } as const;
+const API_MODERATORS = { visitor: 401, author: 403, moderator: 'ok', admin: 'ok', owner: 'ok' } as const;
+/** admins and the owner (accounts, settings, pages, invitations, the audit log) */
+const ADMINS = { visitor: 'login', author: 403, moderator: 403, admin: 'ok', owner: 'ok' } as const;
+/** only its author (alice): everyone in the matrix is someone else */
+const ONLY_ITS_AUTHOR = { visitor: 'login', author: 403, moderator: 403, admin: 403, owner: 403 } as const;
+const API_ONLY_ITS_AUTHOR = { visitor: 401, author: 403, moderator: 403, admin: 403, owner: 403 } as const;
+
+const ARTICLE_FORM = { title: 'Matrix', description: 'Matrix', body: 'Matrix', op: 'publish' };
+const ARTICLE_JSON = { article: { title: 'Matrix', description: 'Matrix', body: 'Matrix' } };
+
+const WEB: Row[] = [
+  { route: 'POST /editor', path: () => '/editor', body: () => ARTICLE_FORM, expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /editor/:slug', path: (w) => `/editor/${w.slug}`, body: () => ARTICLE_FORM, expect: ONLY_ITS_AUTHOR },
+  { route: 'POST /article/:slug/delete', path: (w) => `/article/${w.slug}/delete`, expect: MODERATORS },
+  { route: 'POST /article/:slug/favorite', path: (w) => `/article/${w.slug}/favorite`, expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /article/:slug/unfavorite', path: (w) => `/article/${w.slug}/unfavorite`, expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /article/:slug/comments', path: (w) => `/article/${w.slug}/comments`, body: () => ({ body: 'Matrix' }), expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /article/:slug/comments/:id/delete', path: (w) => `/article/${w.slug}/comments/${w.commentId}/delete`, expect: MODERATORS },
+  { route: 'POST /profile/:username/follow', path: () => '/profile/alice/follow', expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /profile/:username/unfollow', path: () => '/profile/alice/unfollow', expect: EVERYONE_SIGNED_IN },
+  // signing in, up and out, and the strength hint, are for everyone: their own tests say the rest
+  { route: 'POST /login', path: () => '/login', body: () => ({ email: 'alice@example.com', password: PASSWORD }), expect: ANYONE },
+  { route: 'POST /register', path: () => '/register', body: () => ({ username: 'newcomer', email: 'newcomer@example.com', password: 'lantern orchard velvet' }), expect: ANYONE },
+  { route: 'POST /password-strength', path: () => '/password-strength', body: () => ({ password: 'x' }), expect: ANYONE },
+  { route: 'POST /logout', path: () => '/logout', expect: ANYONE },
+  // one's own settings and sessions: alice's session handle is no one else's to name
+  {
+    route: 'POST /settings',
+    path: () => '/settings',
+    body: () => ({ image: '', username: 'renamed', bio: '', email: 'renamed@example.com', password: '', currentPassword: PASSWORD }),
+    expect: EVERYONE_SIGNED_IN,
+  },
+  { route: 'POST /settings/sessions/others/delete', path: () => '/settings/sessions/others/delete', expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /settings/sessions/:handle/delete', path: () => '/settings/sessions/0123456789abcdef/delete', expect: { visitor: 'login', author: 404, moderator: 404, admin: 404, owner: 404 } },
+  // the /admin pages
+  { route: 'GET /admin', path: () => '/admin', expect: MODERATORS },
+  { route: 'GET /admin/audit', path: () => '/admin/audit', expect: ADMINS },
+  { route: 'GET /admin/content', path: () => '/admin/content', expect: MODERATORS },
+  { route: 'GET /admin/reports', path: () => '/admin/reports', expect: MODERATORS },
+  // a report nobody filed: the permission is asked before the report is looked for
+  { route: 'GET /admin/reports/:id', path: () => '/admin/reports/999', expect: { visitor: 'login', author: 403, moderator: 404, admin: 404, owner: 404 } },
+  { route: 'GET /admin/users', path: () => '/admin/users', expect: ADMINS },
+  { route: 'GET /admin/users/:username/delete', path: () => '/admin/users/tess/delete', expect: ADMINS },
+  { route: 'GET /admin/users/:username/ownership', path: () => '/admin/users/tess/ownership', expect: { visitor: 'login', author: 403, moderator: 403, admin: 403, owner: 'ok' } },
+  { route: 'GET /admin/settings', path: () => '/admin/settings', expect: ADMINS },
+  { route: 'GET /admin/pages', path: () => '/admin/pages', expect: ADMINS },
+  { route: 'GET /admin/pages/new', path: () => '/admin/pages/new', expect: ADMINS },
+  // the /about page every new site is given
+  { route: 'GET /admin/pages/:id/edit', path: (w) => `/admin/pages/${w.aboutPageId}/edit`, expect: ADMINS },
+  { route: 'GET /admin/pages/:id/delete', path: (w) => `/admin/pages/${w.aboutPageId}/delete`, expect: ADMINS },
+  { route: 'GET /admin/invitations', path: () => '/admin/invitations', expect: ADMINS },
+];
+
+const API: Row[] = [
+  { route: 'POST /api/users', path: () => '/users', body: () => ({ user: { username: 'newcomer', email: 'newcomer@example.com', password: 'lantern orchard velvet' } }), expect: ANYONE },
+  { route: 'PUT /api/user', path: () => '/user', body: () => ({ user: { bio: 'Matrix' } }), expect: API_EVERYONE_SIGNED_IN },
+  { route: 'POST /api/profiles/:username/follow', path: () => '/profiles/alice/follow', expect: API_EVERYONE_SIGNED_IN },
+  { route: 'DELETE /api/profiles/:username/follow', path: () => '/profiles/alice/follow', expect: API_EVERYONE_SIGNED_IN },
+  { route: 'POST /api/articles', path: () => '/articles', body: () => ARTICLE_JSON, expect: API_EVERYONE_SIGNED_IN },
+  { route: 'PUT /api/articles/:slug', path: (w) => `/articles/${w.slug}`, body: () => ARTICLE_JSON, expect: API_ONLY_ITS_AUTHOR },
+  { route: 'DELETE /api/articles/:slug', path: (w) => `/articles/${w.slug}`, expect: API_MODERATORS },
+  { route: 'POST /api/articles/:slug/favorite', path: (w) => `/articles/${w.slug}/favorite`, expect: API_EVERYONE_SIGNED_IN },
+  { route: 'DELETE /api/articles/:slug/favorite', path: (w) => `/articles/${w.slug}/favorite`, expect: API_EVERYONE_SIGNED_IN },
+  { route: 'POST /api/articles/:slug/comments', path: (w) => `/articles/${w.slug}/comments`, body: () => ({ comment: { body: 'Matrix' } }), expect: API_EVERYONE_SIGNED_IN },
+  { route: 'DELETE /api/articles/:slug/comments/:id', path: (w) => `/articles/${w.slug}/comments/${w.commentId}`, expect: API_MODERATORS },
+];
+
+/** Routes whose every answer another test file covers in full, and that act on nothing but the asker. */
+const NOT_IN_THE_MATRIX = new Set(['POST /api/users/login', 'POST /api/password-strength']);
+
+const methodOf = (route: string) => route.split(' ')[0]!;
+
+async function ask(w: World, person: Person, row: Row, door: 'web' | 'api') {
+  const method = methodOf(row.route);
+  const body = row.body?.(w);
+  if (door === 'api') {
+    const token = person === 'visitor' ? undefined : w.people[person].token;
+    const res = await api(w.t).send(method, row.path(w), { token, body });
+    return { status: res.status, location: res.headers.get('location') };
+  }
+  const browser = person === 'visitor' ? new Browser(w.t.app) : w.people[person].browser;
+  const res = method === 'GET' ? await browser.get(row.path(w)) : await browser.post(row.path(w), (body ?? {}) as Record<string, string>);
+  return { status: res.status, location: res.headers.get('location') };
+}
+
+function judge(expected: Expected, got: { status: number; location: string | null }): boolean {
+  if (expected === 'login') return got.status === 303 && got.location === '/login';
+  if (expected === 'ok') return (got.status >= 200 && got.status < 300) || (got.status === 303 && got.location !== '/login');
+  return got.status === expected;
+}
+
+const refused = (expected: Expected) => expected !== 'ok';
+
+describe('the access-control matrix', () => {
+  it('names every mutating route and endpoint, and every /admin page, the routing table lists', async () => {
+    const t: TestApp = await createTestApp();
+    const listed = new Set<string>();
+    for (const route of t.app.routes) {
+      if (route.path.endsWith('*') || route.method === 'ALL') continue;
+      if (route.method !== 'GET' || route.path === '/admin' || route.path.startsWith('/admin/')) listed.add(`${route.method} ${route.path}`);
+    }
+    // the route names the role tables give (`'POST /article/:slug/hide'`), here and in access-control.test.ts
+    const named = new Set(
+      [fileURLToPath(import.meta.url), fileURLToPath(new URL('./access-control.test.ts', import.meta.url))].flatMap((file) =>
+        [...fs.readFileSync(file, 'utf8').matchAll(/'((?:GET|POST|PUT|DELETE|PATCH) \/[^' ]*)[' ]/g)].map((match) => match[1]!),
+      ),
+    );
+    const unnamed = [...listed].filter((route) => !named.has(route) && !named.has(route.replace(' /api/', ' /')) && !NOT_IN_THE_MATRIX.has(route));
+    expect(unnamed, unnamed.join('\n')).toEqual([]);
+    expect(listed.size).toBeGreaterThan(60);
+  });
+
+  for (const [door, rows] of [
+    ['web', WEB],
+    ['api', API],
+  ] as const) {
+    describe(door === 'web' ? 'pages' : 'the API', () => {
+      it.each(rows)('$route', async (row) => {
+        for (const person of PEOPLE) {
+          const w = await world();
+          const before = await snapshotDatabase(w.t.db);
+          const got = await ask(w, person, row, door);
+          const expected = row.expect[person];
+          expect(judge(expected, got), `${row.route} for ${person}: expected ${expected}, got ${got.status} ${got.location ?? ''}`).toBe(true);
+          if (refused(expected)) expect(await snapshotDatabase(w.t.db), `${row.route} for ${person} changed something`).toBe(before);
+        }
+      });
+    });
+  }
+});
