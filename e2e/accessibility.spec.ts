@@ -159,3 +159,17 @@ test('a reader who reports and a moderator who hides can do it with assistive te
   }
   await moderatorContext.close();
 });
+
+test('an owner can run the site from /admin with assistive technology', async ({ page }) => {
+  await signIn(page, OWNER);
+  for (const path of ['/admin', '/admin/users', '/admin/settings', '/admin/pages', '/admin/pages/new', '/admin/invitations', '/admin/audit']) {
+    await page.goto(path);
+    await expectNoSeriousAxeViolation(page, path);
+  }
+  // a title of spaces passes the browser's own check (required), not the server's: nothing changes
+  await page.goto('/admin/settings');
+  await page.getByLabel('Title', { exact: true }).fill('   ');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.locator('.error-messages')).toBeVisible();
+  await expectNoSeriousAxeViolation(page, 'the settings form with its error');
+});

@@ -23,14 +23,15 @@ describe(`account use cases on ${testEngine()}`, () => {
     const asAlice = testCaller({ userId: alice.id, role: 'author' });
     expect((await suspendUser(core, CLI_CALLER, { username: 'alice', until: null, reason: 'Spam' })).ok).toBe(true);
 
+    // each started only when the one before has been refused: no rejection waits unobserved
     const refused = [
-      createArticle(core, asAlice, { article: input, publish: true }),
-      updateArticle(core, asAlice, { slug: hers.slug, changes: { body: 'Changed' }, publish: false }),
-      addComment(core, asAlice, { slug: bobs.slug, body: 'Hello' }),
-      favoriteArticle(core, asAlice, { slug: bobs.slug }),
-      followUser(core, asAlice, { username: 'bob' }),
+      () => createArticle(core, asAlice, { article: input, publish: true }),
+      () => updateArticle(core, asAlice, { slug: hers.slug, changes: { body: 'Changed' }, publish: false }),
+      () => addComment(core, asAlice, { slug: bobs.slug, body: 'Hello' }),
+      () => favoriteArticle(core, asAlice, { slug: bobs.slug }),
+      () => followUser(core, asAlice, { username: 'bob' }),
     ];
-    for (const attempt of refused) await expect(attempt).rejects.toThrow(new Forbidden('user', ACCOUNT_SUSPENDED));
+    for (const attempt of refused) await expect(attempt()).rejects.toThrow(new Forbidden('user', ACCOUNT_SUSPENDED));
     const { articles, comments, favorites, follows } = tablesOf(core.db);
     expect((await core.db.select().from(articles)).map((row) => row.title).sort()).toEqual(['Bob writes', 'Hers']);
     expect(await core.db.select().from(comments)).toEqual([]);
