@@ -1,6 +1,6 @@
 import { and, eq, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { tablesOf } from '../db/engine';
+import { preparedQuery, tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
 import type { User } from '../db/schema';
 
@@ -20,11 +20,10 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
   return user ?? null;
 }
 
+/** Prepared once per database: every write a person makes reads its author (a suspension, a first day). */
 export async function findUserById(db: Db, id: number): Promise<User | null> {
-  await idle(db);
-  const { users } = tablesOf(db);
-  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
-  return user ?? null;
+  const query = preparedQuery(db, 'user-by-id', ({ users }) => db.select().from(users).where(eq(users.id, sql.placeholder('id'))));
+  return (await query.row({ id })) ?? null;
 }
 
 /** Usernames and emails are unique whatever their case; `exceptId` is the user being edited. */
