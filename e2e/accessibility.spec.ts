@@ -161,6 +161,8 @@ test('a reader who reports and a moderator who hides can do it with assistive te
 });
 
 test('an owner can run the site from /admin with assistive technology', async ({ page }) => {
+  // eight pages, each analysed by axe in a page of its own: over 30 s on a busy 2-core machine
+  test.slow();
   await signIn(page, OWNER);
   for (const path of ['/admin', '/admin/users', '/admin/settings', '/admin/pages', '/admin/pages/new', '/admin/invitations', '/admin/audit']) {
     await page.goto(path);
