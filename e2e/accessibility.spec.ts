@@ -121,6 +121,8 @@ test('a new member whose feed is empty can find the way to articles with assisti
 });
 
 test('a reader who reports and a moderator who hides can do it with assistive technology', async ({ page, browser }, testInfo) => {
+  // three people and seven pages, each analysed by axe: near 30 s with JavaScript off on a busy machine
+  test.slow();
   await signUp(page, newUser(testInfo, 'a11y-author'));
   const title = uniqueTitle(testInfo, 'Moderated');
   const slug = slugOf(title);
