@@ -214,16 +214,8 @@ const commentSelection = (t: ReturnType<typeof tablesOf>) => ({
   hiddenById: t.comments.hiddenById,
 });
 
-type CommentRow = {
-  id: number;
-  body: string;
-  createdAt: Date;
-  authorId: number;
-  authorName: string;
-  articleId: number;
-  articleSlug: string;
-  articleTitle: string;
-  articleAuthorId: number;
+/** As commentSelection reads it: the hidden columns not yet made into `hidden`. */
+type CommentRow = Omit<ModeratedComment, 'hidden' | 'hiddenByName'> & {
   hiddenAt: Date | null;
   hiddenCause: string | null;
   hiddenReason: string | null;
