@@ -59,6 +59,7 @@ export async function createSession(
     lastSeenAt: new Date(options.now),
     expiresAt: new Date(options.now + SESSION_LIFETIME_MS),
     userAgent: options.userAgent?.slice(0, 500) ?? null,
+    twoFactorVerifiedAt: null,
   };
   await db.insert(tablesOf(db).sessions).values(session);
   return { token: `${id}.${secret}`, session };

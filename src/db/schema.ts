@@ -32,6 +32,14 @@ export const users = sqliteTable(
     suspendedAt: timestamp('suspended_at'),
     suspendedUntil: timestamp('suspended_until'),
     suspensionReason: text('suspension_reason'),
+    /**
+     * When the account's address was confirmed by a link mailed to it (src/mail/); null until then.
+     * Accounts made before e-mail confirmation existed count as confirmed (the migration says so).
+     */
+    emailConfirmedAt: timestamp('email_confirmed_at'),
+    /** The TOTP key of a second factor (src/two-factor/), encrypted; null when none is enrolled. */
+    totpKey: blob('totp_key', { mode: 'buffer' }),
+    totpEnrolledAt: timestamp('totp_enrolled_at'),
   },
   (t) => [
     // usernames and emails are unique whatever their case
@@ -56,6 +64,11 @@ export const sessions = sqliteTable(
     lastSeenAt: timestamp('last_seen_at').notNull(),
     expiresAt: timestamp('expires_at').notNull(),
     userAgent: text('user_agent'),
+    /**
+     * When this session passed the second factor (Lucia's two-factor guide): an account with TOTP
+     * enrolled is signed in only once this is set; null otherwise.
+     */
+    twoFactorVerifiedAt: timestamp('two_factor_verified_at'),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
@@ -324,6 +337,123 @@ export const invitations = sqliteTable(
     revokedAt: timestamp('revoked_at'),
   },
   (t) => [index('invitations_created_idx').on(t.createdAt, t.id)],
+);
+
+/**
+ * Mail waiting to be sent, being retried, sent or given up (src/mail/outbox.ts). A message is
+ * written in the same transaction as the act that causes it, so it survives a restart or an SMTP
+ * outage; the sender retries with back-off and gives up after a set number of tries. Kept (sent or
+ * not) for /admin/mail, pruned after 30 days.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    createdAt: timestamp('created_at').notNull(),
+    /** what it is: 'password-reset', 'email-confirm', 'security-notice', 'notification-digest'... */
+    kind: text('kind').notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body').notNull(),
+    /** JSON object of extra headers (List-Unsubscribe, List-Unsubscribe-Post), or null */
+    headers: text('headers'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at').notNull(),
+    sentAt: timestamp('sent_at'),
+    /** set when the sender gave up (too many tries, or an address the server refuses for good) */
+    failedAt: timestamp('failed_at'),
+    lastError: text('last_error'),
+  },
+  (t) => [
+    index('mail_outbox_due_idx')
+      .on(t.nextAttemptAt, t.id)
+      .where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+    index('mail_outbox_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+/**
+ * Single-use links mailed to a person: a password reset, an address to confirm, a one-click
+ * unsubscribe. Only a SHA-256 hash of the token is kept. `data` is what the link is about: the
+ * address being confirmed, or the notification kind being unsubscribed from.
+ */
+export const accountTokens = sqliteTable(
+  'account_tokens',
+  {
+    tokenHash: blob('token_hash', { mode: 'buffer' }).primaryKey(),
+    /** 'password-reset', 'email-confirm' or 'unsubscribe' */
+    purpose: text('purpose').notNull(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    data: text('data'),
+    createdAt: timestamp('created_at').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+  },
+  (t) => [index('account_tokens_user_idx').on(t.userId, t.purpose)],
+);
+
+/** A second factor's recovery codes: ten, shown once, kept as SHA-256 hashes, each used once. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: blob('code_hash', { mode: 'buffer' }).notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    usedAt: timestamp('used_at'),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
+
+/**
+ * What happened to a person's account or writing: someone followed them, commented on or favorited
+ * their article (src/notifications/). `emailed_at` is set once the event went out in a digest.
+ */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** 'follow', 'comment' or 'favorite' */
+    kind: text('kind').notNull(),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'cascade' }),
+    articleId: integer('article_id').references(() => articles.id, { onDelete: 'cascade' }),
+    commentId: integer('comment_id').references(() => comments.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at').notNull(),
+    readAt: timestamp('read_at'),
+    emailedAt: timestamp('emailed_at'),
+  },
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.id),
+    index('notifications_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
+    index('notifications_unmailed_idx').on(t.userId, t.kind).where(sql`${t.emailedAt} is null`),
+  ],
+);
+
+/**
+ * Per person and kind: whether the notification is shown in the page (`in_app`, on by default) and
+ * mailed (`by_email`, off by default), and when the last digest of that kind went out (at most one
+ * an hour). No row means the defaults.
+ */
+export const notificationPreferences = sqliteTable(
+  'notification_preferences',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    inApp: integer('in_app').notNull().default(1),
+    byEmail: integer('by_email').notNull().default(0),
+    lastEmailedAt: timestamp('last_emailed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
 );
 
 export type User = typeof users.$inferSelect;

@@ -147,6 +147,11 @@ describe('quire copy', () => {
       audit_log: 0,
       invitations: 0,
       reports: 0,
+      account_tokens: 0,
+      mail_outbox: 0,
+      notification_preferences: 0,
+      notifications: 0,
+      recovery_codes: 0,
       users: 3,
       sessions: 1,
       articles: 4,
@@ -163,6 +168,7 @@ describe('quire copy', () => {
       'site_settings',
       'tags',
       'users',
+      'account_tokens',
       'articles',
       'article_slugs',
       'article_tags',
@@ -171,6 +177,10 @@ describe('quire copy', () => {
       'favorites',
       'follows',
       'invitations',
+      'mail_outbox',
+      'notification_preferences',
+      'notifications',
+      'recovery_codes',
       'reports',
       'sessions',
       'search index',
@@ -220,7 +230,7 @@ describe('quire copy', () => {
     const report = await copySite({ engine: 'postgres', url }, { engine: 'sqlite', path: back });
 
     expect(copyMatches(report)).toBe(true);
-    expect(report.tables.map((table) => table.rows)).toEqual([0, 0, 3, 3, 4, 1, 5, 0, 2, 3, 2, 0, 0, 1, 4]);
+    expect(report.tables.map((table) => table.rows)).toEqual([0, 0, 3, 3, 0, 4, 1, 5, 0, 2, 3, 2, 0, 0, 0, 0, 0, 0, 1, 4]);
     expect(sqliteContents(back)).toEqual(sqliteContents(source.env.DATABASE_PATH!));
     const db = (await import('../db/client')).openDatabase(back);
     opened.push(db);
@@ -305,7 +315,7 @@ describe('quire copy', () => {
     expect(copyMatches(report)).toBe(false);
     const lines = formatCopyReport(report).split('\n');
     expect(lines.filter((line) => line.endsWith('DIFFERS')).map((line) => line.split(' ')[0])).toEqual(['follows']);
-    expect(lines.filter((line) => line.endsWith(' ok'))).toHaveLength(14);
+    expect(lines.filter((line) => line.endsWith(' ok'))).toHaveLength(19);
   });
 
   for (const engine of ['sqlite', 'postgres'] as const) {

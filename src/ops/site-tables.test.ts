@@ -12,6 +12,7 @@ describe('the tables quire copy copies', () => {
       'site_settings',
       'tags',
       'users',
+      'account_tokens',
       'articles',
       'article_slugs',
       'article_tags',
@@ -20,6 +21,10 @@ describe('the tables quire copy copies', () => {
       'favorites',
       'follows',
       'invitations',
+      'mail_outbox',
+      'notification_preferences',
+      'notifications',
+      'recovery_codes',
       'reports',
       'sessions',
     ]);
@@ -47,6 +52,9 @@ describe('the tables quire copy copies', () => {
       'audit_log',
       'comments',
       'invitations',
+      'mail_outbox',
+      'notifications',
+      'recovery_codes',
       'reports',
     ]);
   });
@@ -65,7 +73,7 @@ describe('canonicalRow', () => {
       lastSeenAt: at,
       expiresAt: new Date(at.getTime() + 1),
     };
-    expect(canonicalRow(sessions, row)).toBe(`["abc","AAH+/w==",7,${at.getTime()},${at.getTime()},${at.getTime() + 1},null]`);
+    expect(canonicalRow(sessions, row)).toBe(`["abc","AAH+/w==",7,${at.getTime()},${at.getTime()},${at.getTime() + 1},null,null]`);
     expect(canonicalRow(sessions, { ...row, secretHash: new Uint8Array([0, 1, 254, 255]) })).toBe(canonicalRow(sessions, row));
   });
 

@@ -1,0 +1,43 @@
+/**
+ * The outbox: every message Quire sends is first a row of `mail_outbox`, written in the same
+ * transaction as the act that causes it (a reset asked for, an address changed, a comment), so
+ * it is never lost to a restart or an SMTP outage and never sent for an act that rolled back.
+ * The sender (src/mail/sender.ts) delivers due rows, retrying with back-off.
+ */
+import type { Db } from '../db/client';
+import { tablesOf } from '../db/engine';
+
+/** What a message is, for /admin/mail and for tests: the template that made it. */
+export type MailKind =
+  | 'password-reset'
+  | 'email-confirm'
+  | 'security-notice'
+  | 'notification-digest';
+
+/** A rendered message: both parts come from the server's own views (views/mail/). */
+export type OutgoingMail = {
+  kind: MailKind;
+  /** the account it is for, if any (kept as null once that account is gone) */
+  userId: number | null;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post on notifications */
+  headers?: Record<string, string>;
+};
+
+/** Queues a message; call it inside the transaction of the act that causes it. */
+export async function enqueueMail(db: Db, mail: OutgoingMail, now: number): Promise<void> {
+  await db.insert(tablesOf(db).mailOutbox).values({
+    createdAt: new Date(now),
+    kind: mail.kind,
+    userId: mail.userId,
+    toAddress: mail.to,
+    subject: mail.subject,
+    textBody: mail.text,
+    htmlBody: mail.html,
+    headers: mail.headers ? JSON.stringify(mail.headers) : null,
+    nextAttemptAt: new Date(now),
+  });
+}
