@@ -42,6 +42,21 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+/** nodemailer's connection URL: smtp:// (STARTTLS when offered) or smtps:// (TLS from the start). */
+function isSmtpUrl(value: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === 'smtp:' || protocol === 'smtps:') && hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `blog@example.com` or `Quire <blog@example.com>`: one address, no line breaks (a header's value). */
+function isMailbox(value: string): boolean {
+  return /^(?:[^<>\r\n"]{1,100} <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value);
+}
+
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);
@@ -115,6 +130,8 @@ const EnvSchema = z.object({
   BACKUP_KEEP: optional(z.coerce.number().int().min(1).max(10_000).default(14)),
   POSTGRES_BIN_DIR: optional(z.string().min(1).optional()),
   LOG_FORMAT: optional(z.enum(['json', 'pretty']).default('json')),
+  SMTP_URL: optional(z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, like smtps://user:password@mail.example:465').optional()),
+  MAIL_FROM: optional(z.string().trim().max(200).refine(isMailbox, 'must be an address, or a name and an address: Quire <blog@example.com>').optional()),
   QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
 });
 
@@ -165,6 +182,10 @@ export type Env = {
   /** PostgreSQL: the folder holding pg_dump and pg_restore; unset, the newest /usr/lib/postgresql/N/bin, or PATH */
   POSTGRES_BIN_DIR: string | undefined;
   LOG_FORMAT: 'json' | 'pretty';
+  /** where mail goes out (src/mail/sender.ts); unset, Quire sends none and /admin/mail lists what it would have sent */
+  SMTP_URL: string | undefined;
+  /** the From of every message; default `<site title> <noreply@PUBLIC_URL's host>` */
+  MAIL_FROM: string;
   /** where the binary writes its addons and migrations; default .cache/ beside the database */
   QUIRE_CACHE_DIR: string | undefined;
 };
@@ -214,6 +235,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     BACKUP_KEEP: env.BACKUP_KEEP,
     POSTGRES_BIN_DIR: env.POSTGRES_BIN_DIR,
     LOG_FORMAT: env.LOG_FORMAT,
+    SMTP_URL: env.SMTP_URL,
+    MAIL_FROM: env.MAIL_FROM ?? `${env.SITE_TITLE.replace(/[<>"\r\n]/g, '')} <noreply@${new URL(env.PUBLIC_URL ?? 'http://localhost').hostname}>`,
     QUIRE_CACHE_DIR: env.QUIRE_CACHE_DIR,
   };
 }

@@ -9,6 +9,7 @@ import { listen } from './http-server';
 import { systemClock } from './lib/clock';
 import { createLog, errorText } from './lib/logger';
 import { acquireServerLock } from './ops/backup';
+import { scheduleMail, smtpTransport } from './mail/sender';
 import { scheduleCleanups } from './ops/cleanups';
 import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
@@ -72,6 +73,8 @@ export async function serve(env: Env): Promise<void> {
       )
     : async () => {};
   const stopCleanups = scheduleCleanups(db, { clock: systemClock, log });
+  // the outbox's mail, over SMTP_URL; unset, messages stay listed in /admin/mail as not sent
+  const stopMail = env.SMTP_URL ? scheduleMail(db, smtpTransport(env.SMTP_URL), { from: env.MAIL_FROM, clock: systemClock, log }) : async () => {};
 
   const stop = (signal: string) => {
     if (stopping) return;
@@ -80,11 +83,13 @@ export async function serve(env: Env): Promise<void> {
     for (const res of pending) if (!res.headersSent) res.setHeader('connection', 'close');
     const backupsStopped = stopBackups();
     const cleanupsStopped = stopCleanups();
+    const mailStopped = stopMail();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
       await backupsStopped;
       await cleanupsStopped;
+      await mailStopped;
       await closeDatabase(db, { checkpoint: true });
       releaseLock();
       log({ level: 'info', msg: 'stopped' });

@@ -13,6 +13,7 @@ const SECTION_PERMISSION: Record<AdminSection, Permission> = {
   '/admin/settings': 'settings:edit',
   '/admin/pages': 'page:edit',
   '/admin/invitations': 'invitation:create',
+  '/admin/mail': 'mail:view',
   '/admin/audit': 'audit:view',
 };
 

@@ -101,7 +101,7 @@ export async function answers(db: Db): Promise<boolean> {
 }
 
 /** Advisory lock keys of the jobs only one node runs at a time (PostgreSQL's int8 keys; "QUJ" and a number). */
-export const ONE_NODE_JOBS = { backups: 0x5155_4a01, cleanups: 0x5155_4a02 } as const;
+export const ONE_NODE_JOBS = { backups: 0x5155_4a01, cleanups: 0x5155_4a02, mail: 0x5155_4a03 } as const;
 export type OneNodeJob = keyof typeof ONE_NODE_JOBS;
 
 /**

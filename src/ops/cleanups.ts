@@ -17,6 +17,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { endOverSuspensions } from '../accounts/use-cases';
 import { deleteEndedSessions } from '../auth/session';
+import { pruneOldMail } from '../mail/sender';
 import { forgetSpentLimits } from '../security/limits';
 import type { Db } from '../db/client';
 import { onOneNode } from '../db/transaction';
@@ -57,6 +58,8 @@ export const CLEANUPS: readonly CleanupTask[] = [
   forgetLimits,
   // suspensions whose end has come: lifted, their content back (src/accounts/use-cases.ts)
   { name: 'suspensions', step: (db, now) => endOverSuspensions(db, now) },
+  // sent and given-up mail, kept 30 days for /admin/mail (src/mail/sender.ts)
+  { name: 'mail', step: (db, now) => pruneOldMail(db, now) },
 ];
 
 export type CleanupOptions = {

@@ -43,6 +43,8 @@ const ADMIN = [
   'page:edit',
   'invitation:create',
   'audit:view',
+  // the outbox in /admin/mail: who was sent what and when, never the messages' bodies
+  'mail:view',
 ] as const;
 
 const OWNER = [...ADMIN, 'owner:transfer'] as const;

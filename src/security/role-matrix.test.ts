@@ -113,6 +113,7 @@ const WEB: Row[] = [
   { route: 'GET /admin/pages/:id/edit', path: (w) => `/admin/pages/${w.aboutPageId}/edit`, expect: ADMINS },
   { route: 'GET /admin/pages/:id/delete', path: (w) => `/admin/pages/${w.aboutPageId}/delete`, expect: ADMINS },
   { route: 'GET /admin/invitations', path: () => '/admin/invitations', expect: ADMINS },
+  { route: 'GET /admin/mail', path: () => '/admin/mail', expect: ADMINS },
 ];
 
 const API: Row[] = [

@@ -9,6 +9,7 @@ export const ADMIN_SECTIONS = [
   { href: '/admin/settings', label: 'Site settings' },
   { href: '/admin/pages', label: 'Pages' },
   { href: '/admin/invitations', label: 'Invitations' },
+  { href: '/admin/mail', label: 'Mail' },
   { href: '/admin/audit', label: 'Audit log' },
 ] as const;
 
