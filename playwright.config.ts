@@ -11,6 +11,10 @@ const POSTGRES_PORT = SQLITE_PORT + 1;
 const COMMUNITY_SQLITE_PORT = SQLITE_PORT + 2;
 const COMMUNITY_POSTGRES_PORT = SQLITE_PORT + 3;
 const COMMUNITY = /community\.spec\.ts$/;
+// the mailbox every server sends to, read by the stories over HTTP (e2e/mailbox.ts)
+const MAILBOX_SMTP_PORT = SQLITE_PORT + 4;
+const MAILBOX_HTTP_PORT = SQLITE_PORT + 5;
+process.env.QUIRE_E2E_MAILBOX = `http://127.0.0.1:${MAILBOX_HTTP_PORT}`;
 const baseUrl = (port: number) => `http://127.0.0.1:${port}`;
 
 // Playwright loads this file in the runner and again in every worker: the runner makes the
@@ -83,6 +87,16 @@ export default defineConfig({
   ]),
   webServer: [
     {
+      name: 'mailbox',
+      command: 'node --import tsx src/test-support/mailbox-server.ts',
+      url: `http://127.0.0.1:${MAILBOX_HTTP_PORT}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      env: { MAILBOX_SMTP_PORT: String(MAILBOX_SMTP_PORT), MAILBOX_HTTP_PORT: String(MAILBOX_HTTP_PORT) },
+    },
+    {
       name: 'sqlite',
       command: 'npm start',
       ...serverOptions(SQLITE_PORT),
@@ -131,6 +145,7 @@ function serverEnv(port: number): Record<string, string> {
     HOST: '127.0.0.1',
     PUBLIC_URL: baseUrl(port),
     NODE_ENV: 'test',
+    SMTP_URL: `smtp://127.0.0.1:${MAILBOX_SMTP_PORT}`,
     // every story signs up its own people from 127.0.0.1: raise the per-address sign-up and
     // global budgets (the limits themselves stay on and are tested in src/security)
     RATE_LIMIT_SIGNUP: '10000/h',

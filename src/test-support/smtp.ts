@@ -46,12 +46,12 @@ export type TestSmtp = {
   start(): Promise<void>;
 };
 
-export async function startTestSmtp(): Promise<TestSmtp> {
+export async function startTestSmtp(options: { port?: number } = {}): Promise<TestSmtp> {
   const messages: ReceivedMail[] = [];
   const waiters: Array<{ predicate: (mail: ReceivedMail) => boolean; resolve: (mail: ReceivedMail) => void }> = [];
   const refuse = new Set<string>();
   let server: SMTPServer | null = null;
-  let port = 0;
+  let port = options.port ?? 0;
 
   const listen = async () => {
     const instance = new SMTPServer({
