@@ -36,6 +36,7 @@ import { seedAboutPage } from './site/pages';
 import { defaultSettings } from './site/settings';
 import { siteAdminRoutes, sitePageRoutes } from './site/routes';
 import { invitationAdminRoutes } from './invitations/routes';
+import { notificationRoutes, isOneClickUnsubscribe } from './notifications/routes';
 import { readStaticFiles } from './runtime';
 import { profileRoutes } from './profiles/routes';
 import { seoRoutes } from './seo/routes';
@@ -162,6 +163,9 @@ export function createApp(options: CreateAppOptions) {
   const checkCsrf = refuseCrossSite(publicOrigin);
   app.use(async function csrfOutsideApi(c, next) {
     if (isApiPath(c.req.path)) return next();
+    // RFC 8058: a mail provider's one-click unsubscribe POST carries no Origin of ours; the token
+    // in the address is its key (src/notifications/routes.tsx)
+    if (isOneClickUnsubscribe(c.req.method, c.req.path)) return next();
     return checkCsrf(c, next);
   });
   app.use(
@@ -195,6 +199,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', authRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', sessionRoutes(deps));
+  app.route('/', notificationRoutes(deps));
   app.route('/', moderationRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', siteAdminRoutes(deps));

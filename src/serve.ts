@@ -10,7 +10,7 @@ import { systemClock } from './lib/clock';
 import { createLog, errorText } from './lib/logger';
 import { acquireServerLock } from './ops/backup';
 import { scheduleMail, smtpTransport } from './mail/sender';
-import { scheduleCleanups } from './ops/cleanups';
+import { CLEANUPS, notificationDigests, scheduleCleanups } from './ops/cleanups';
 import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 
@@ -72,7 +72,7 @@ export async function serve(env: Env): Promise<void> {
         { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log, extension: sqlite ? '.db' : '.dump' },
       )
     : async () => {};
-  const stopCleanups = scheduleCleanups(db, { clock: systemClock, log });
+  const stopCleanups = scheduleCleanups(db, { tasks: [...CLEANUPS, notificationDigests(env)], clock: systemClock, log });
   // the outbox's mail, over SMTP_URL; unset, messages stay listed in /admin/mail as not sent
   const stopMail = env.SMTP_URL ? scheduleMail(db, smtpTransport(env.SMTP_URL), { from: env.MAIL_FROM, clock: systemClock, log }) : async () => {};
 

@@ -18,6 +18,24 @@ function NavLink(props: { href: string; path: string; children: Child; exact?: b
   );
 }
 
+/** The shown count stops here ("99+"): the session's query counts no further (src/notifications/queries.ts). */
+const UNREAD_SHOWN_MAX = 99;
+
+/** "Notifications (3)": the count is in the link's accessible name, said in words. */
+function NotificationsLink(props: { path: string; unread: number }) {
+  const { unread } = props;
+  const shown = unread > UNREAD_SHOWN_MAX ? `${UNREAD_SHOWN_MAX}+` : String(unread);
+  const label = unread === 0 ? 'Notifications' : `Notifications, ${shown} unread`;
+  const active = props.path === '/notifications';
+  return (
+    <li class="nav-item">
+      <a class={active ? 'nav-link active' : 'nav-link'} href="/notifications" aria-current={active ? 'page' : undefined} aria-label={label}>
+        Notifications{unread > 0 && <span class="notification-count"> ({shown})</span>}
+      </a>
+    </li>
+  );
+}
+
 /** The stylesheet, icon and scripts every page loads. */
 function assetTags(asset: PageContext['asset']): string {
   return (
@@ -59,6 +77,7 @@ function SiteHeader(props: { siteName: string; viewer: Viewer | null; path: stri
                   <NavLink href="/editor" path={props.path}>
                     <i class="ion-compose" aria-hidden="true"></i>&nbsp;New Article
                   </NavLink>
+                  <NotificationsLink path={props.path} unread={props.viewer.unreadNotifications ?? 0} />
                   <NavLink href="/settings" path={props.path}>
                     <i class="ion-gear-a" aria-hidden="true"></i>&nbsp;Settings
                   </NavLink>
@@ -110,7 +129,7 @@ function SiteFooter(props: { siteName: string; links: SiteLink[] }) {
 }
 
 /** The navbar shows one of a few links as the current page; any other path marks none. */
-const NAV_PATHS: ReadonlySet<string> = new Set(['/', '/editor', '/settings', '/login', '/register']);
+const NAV_PATHS: ReadonlySet<string> = new Set(['/', '/editor', '/notifications', '/settings', '/login', '/register']);
 
 /*
  * The skip link, navbar and footer depend only on the site's name, the viewer and which nav link
@@ -120,7 +139,7 @@ const NAV_PATHS: ReadonlySet<string> = new Set(['/', '/editor', '/settings', '/l
 function siteHeader(fragment: Fragment, siteName: string, viewer: Viewer | null, path: string, nav: SiteLink[]) {
   const ownProfile = viewer && profilePath(viewer.username);
   const current = NAV_PATHS.has(path) || path === ownProfile || nav.some((link) => link.href === path) ? path : '';
-  const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, current, nav]);
+  const key = JSON.stringify(['header', siteName, viewer?.username, viewer?.image, viewer?.unreadNotifications, current, nav]);
   return fragment(key, () => <SiteHeader siteName={siteName} viewer={viewer} path={current} nav={nav} />);
 }
 

@@ -6,7 +6,13 @@ import type { FormErrors } from '../src/lib/form';
 export type SiteLink = { label: string; href: string };
 
 /** The signed-in person as the layout needs them. */
-export type Viewer = { id: number; username: string; image: string | null };
+export type Viewer = {
+  id: number;
+  username: string;
+  image: string | null;
+  /** unread notifications, up to UNREAD_COUNT_CAP (src/notifications/queries.ts); none when not said */
+  unreadNotifications?: number;
+};
 
 /** Everything the layout needs besides the page itself. */
 export type PageContext = {

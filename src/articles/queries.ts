@@ -405,8 +405,9 @@ export async function deleteArticle(db: Db, articleId: number, now: number): Pro
 }
 
 /** Favorites an article once; its count on the row moves in the same transaction, only if a row was added. */
-export async function favoriteArticle(db: Db, userId: number, articleId: number, now: number): Promise<void> {
-  await transaction(db, async (tx) => {
+/** Answers whether it was added (false: it was a favorite already). */
+export async function favoriteArticle(db: Db, userId: number, articleId: number, now: number): Promise<boolean> {
+  return transaction(db, async (tx) => {
     const { favorites } = tablesOf(tx);
     const added = await tx
       .insert(favorites)
@@ -414,17 +415,20 @@ export async function favoriteArticle(db: Db, userId: number, articleId: number,
       .onConflictDoNothing()
       .returning({ articleId: favorites.articleId });
     if (added.length > 0) await moveFavoritesCount(tx, articleId, 1);
+    return added.length > 0;
   });
 }
 
-export async function unfavoriteArticle(db: Db, userId: number, articleId: number): Promise<void> {
-  await transaction(db, async (tx) => {
+/** Answers whether it went (false: it was not a favorite). */
+export async function unfavoriteArticle(db: Db, userId: number, articleId: number): Promise<boolean> {
+  return transaction(db, async (tx) => {
     const { favorites } = tablesOf(tx);
     const removed = await tx
       .delete(favorites)
       .where(and(eq(favorites.userId, userId), eq(favorites.articleId, articleId)))
       .returning({ articleId: favorites.articleId });
     if (removed.length > 0) await moveFavoritesCount(tx, articleId, -1);
+    return removed.length > 0;
   });
 }
 

@@ -14,6 +14,7 @@ import { actsOnOthers, canDeleteArticle, canEditArticle } from './policy';
 import * as queries from './queries';
 import type { ArticleDetail, ArticleInput } from './queries';
 import { canSeeArticle, viewerOf } from './visibility';
+import { notify, takeBackNotification } from '../notifications/use-cases';
 
 export const NO_SUCH_ARTICLE = 'There is no article at this address.';
 export const ONLY_THE_AUTHOR = 'Only the author can change this article.';
@@ -204,7 +205,11 @@ export async function favoriteArticle(core: Core, caller: Caller, input: { slug:
   return transaction(db, async (tx) => {
     const article = await findArticleToRead({ db: tx }, caller, input.slug);
     refuseIfHiddenFor(caller, article);
-    await queries.favoriteArticle(tx, userId, article.id, clock());
+    const now = clock();
+    if (await queries.favoriteArticle(tx, userId, article.id, now)) {
+      // its author is told (not of favoriting their own: recordNotification's rule)
+      await notify(core, tx, { recipientId: article.author.id, kind: 'favorite', actorId: userId, articleId: article.id, commentId: null }, now);
+    }
     return await reread({ ...core, db: tx }, caller, article.slug);
   });
 }
@@ -214,7 +219,9 @@ export async function unfavoriteArticle(core: Core, caller: Caller, input: { slu
   const userId = signedInUser(caller);
   return transaction(core.db, async (tx) => {
     const article = await findArticleToRead({ db: tx }, caller, input.slug);
-    await queries.unfavoriteArticle(tx, userId, article.id);
+    if (await queries.unfavoriteArticle(tx, userId, article.id)) {
+      await takeBackNotification(tx, { recipientId: article.author.id, kind: 'favorite', actorId: userId, articleId: article.id });
+    }
     return await reread({ ...core, db: tx }, caller, article.slug);
   });
 }

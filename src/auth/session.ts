@@ -7,6 +7,7 @@ import { preparedQuery, tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
 import { NUL } from '../lib/text';
 import type { Session, User } from '../db/schema';
+import { unreadCountSql } from '../notifications/queries';
 
 /**
  * Sessions after Lucia's published design (lucia-auth.com, "Basic session implementation"): the
@@ -26,7 +27,10 @@ export const SESSION_ABSOLUTE_LIFETIME_MS = 90 * DAY_MS;
 const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 const TOKEN_BYTES = 20; // 160 bits of randomness each for the id and the secret
 
-export type SessionUser = Pick<User, 'id' | 'username' | 'email' | 'image' | 'bio' | 'role'>;
+export type SessionUser = Pick<User, 'id' | 'username' | 'email' | 'image' | 'bio' | 'role'> & {
+  /** unread notifications (src/notifications/), up to UNREAD_COUNT_CAP: the navigation shows it */
+  unreadNotifications: number;
+};
 /** What a request keeps of its session: the id (sign out, keep it when ending the others) and the expiry (the cookie's). */
 export type ValidatedSession = { id: string; expiresAt: Date };
 export type SessionValidation = { session: ValidatedSession; user: SessionUser; renewed: boolean };
@@ -70,8 +74,9 @@ export async function createSession(
  * reads only what validation compares and what c.get('user') shows (not the user agent).
  */
 const sessionById = (db: Db) =>
-  preparedQuery(db, 'session-validation', ({ sessions, users }) =>
-    db
+  preparedQuery(db, 'session-validation', (tables) => {
+    const { sessions, users } = tables;
+    return db
       .select({
         secretHash: sessions.secretHash,
         createdAt: sessions.createdAt,
@@ -84,11 +89,13 @@ const sessionById = (db: Db) =>
         bio: users.bio,
         role: users.role,
         suspendedAt: users.suspendedAt,
+        // the navigation's count, in the same query: a scalar subquery on notifications_unread_idx
+        unreadNotifications: unreadCountSql(tables, users.id),
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
-      .where(eq(sessions.id, sql.placeholder('id'))),
-  );
+      .where(eq(sessions.id, sql.placeholder('id')));
+  });
 
 /**
  * A placeholder in set() is bound through its column (Drizzle wraps it with the column's encoder),
@@ -153,7 +160,15 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   }
   return {
     session: { id, expiresAt: new Date(newExpiry) },
-    user: { id: row.userId, username: row.username, email: row.email, image: row.image, bio: row.bio, role: row.role },
+    user: {
+      id: row.userId,
+      username: row.username,
+      email: row.email,
+      image: row.image,
+      bio: row.bio,
+      role: row.role,
+      unreadNotifications: Number(row.unreadNotifications),
+    },
     renewed,
   };
 }

@@ -11,6 +11,7 @@ import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { enforceNewAccountLimit, refuseFilledHoneypot, SpamRefused } from '../site/spam';
 import { activeSignedInUser, signedInUser } from '../users/use-cases';
+import { notify } from '../notifications/use-cases';
 import * as queries from './queries';
 import type { CommentedArticle, CommentView } from './queries';
 
@@ -62,7 +63,10 @@ export async function addComment(
   return transaction(db, async (tx) => {
     const article = await findArticleToComment({ db: tx }, caller, input.slug);
     refuseIfHiddenFor(caller, article);
-    const id = await queries.addComment(tx, article.id, authorId, input.body, clock());
+    const now = clock();
+    const id = await queries.addComment(tx, article.id, authorId, input.body, now);
+    // the article's author is told (not of their own comment: recordNotification's rule)
+    await notify(core, tx, { recipientId: article.author.id, kind: 'comment', actorId: authorId, articleId: article.id, commentId: id }, now);
     return (await queries.findComment(tx, article.id, id, authorId))!;
   });
 }

@@ -64,7 +64,7 @@ export function pageContext(c: Context, options: RenderOptions, look: SiteLook, 
   const site: Site = { ...options.site, title: look.settings.title, description: look.settings.description };
   return {
     title,
-    viewer: user ? { id: user.id, username: user.username, image: user.image } : null,
+    viewer: user ? { id: user.id, username: user.username, image: user.image, unreadNotifications: user.unreadNotifications } : null,
     flash: c.get('flash') ?? null,
     path: c.req.path,
     here: herePath(c),

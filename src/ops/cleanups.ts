@@ -23,6 +23,8 @@ import type { Db } from '../db/client';
 import { onOneNode } from '../db/transaction';
 import type { Clock } from '../lib/clock';
 import { errorText, type Log } from '../lib/logger';
+import type { Env } from '../env';
+import { sendDueDigests } from '../notifications/use-cases';
 
 export const CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 /** Steps of one task in one run: a million sessions, at a hundred a step. */
@@ -61,6 +63,15 @@ export const CLEANUPS: readonly CleanupTask[] = [
   // sent and given-up mail, kept 30 days for /admin/mail (src/mail/sender.ts)
   { name: 'mail', step: (db, now) => pruneOldMail(db, now) },
 ];
+
+/**
+ * Not a clean-up but run with them (every CLEANUP_INTERVAL_MS, on one node): the notification
+ * digests whose hour has come (src/notifications/use-cases.ts); its count is the mails queued.
+ */
+export const notificationDigests = (env: Env): CleanupTask => ({
+  name: 'notification-digests',
+  step: async (db, now) => ({ deleted: await sendDueDigests({ db, env }, now), next: null }),
+});
 
 export type CleanupOptions = {
   tasks?: readonly CleanupTask[];

@@ -35,14 +35,25 @@ export async function findProfile(db: Db, username: string, viewerId: number | n
 }
 
 /** One row however often it is asked; that following oneself means nothing is followUser's rule (use-cases.ts). */
-export async function followUser(db: Db, followerId: number, followedId: number, now: number): Promise<void> {
+/** Answers whether a row was added (false: they followed them already). */
+export async function followUser(db: Db, followerId: number, followedId: number, now: number): Promise<boolean> {
   await idle(db);
   const { follows } = tablesOf(db);
-  await db.insert(follows).values({ followerId, followedId, createdAt: new Date(now) }).onConflictDoNothing();
+  const added = await db
+    .insert(follows)
+    .values({ followerId, followedId, createdAt: new Date(now) })
+    .onConflictDoNothing()
+    .returning({ followedId: follows.followedId });
+  return added.length > 0;
 }
 
-export async function unfollowUser(db: Db, followerId: number, followedId: number): Promise<void> {
+/** Answers whether a row went (false: they did not follow them). */
+export async function unfollowUser(db: Db, followerId: number, followedId: number): Promise<boolean> {
   await idle(db);
   const { follows } = tablesOf(db);
-  await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
+  const removed = await db
+    .delete(follows)
+    .where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)))
+    .returning({ followedId: follows.followedId });
+  return removed.length > 0;
 }

@@ -5,6 +5,7 @@ import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import * as queries from './queries';
 import type { Profile, ProfileWithSuspension } from './queries';
 import { can } from '../roles/permissions';
+import { notify, takeBackNotification } from '../notifications/use-cases';
 
 export const NO_SUCH_PERSON = 'There is no one with that username.';
 
@@ -36,7 +37,9 @@ export async function followUser(core: Core, caller: Caller, input: { username: 
     const { suspension: _, ...profile } = await findProfileNamed({ db: tx }, caller, input.username);
     // following oneself means nothing: no row, and one's own profile is never "following"
     const self = profile.id === followerId;
-    if (!self) await queries.followUser(tx, followerId, profile.id, clock());
+    if (!self && (await queries.followUser(tx, followerId, profile.id, clock()))) {
+      await notify(core, tx, { recipientId: profile.id, kind: 'follow', actorId: followerId, articleId: null, commentId: null }, clock());
+    }
     return { ...profile, following: !self };
   });
 }
@@ -46,7 +49,9 @@ export async function unfollowUser(core: Core, caller: Caller, input: { username
   const followerId = signedInUser(caller);
   return transaction(core.db, async (tx) => {
     const { suspension: _, ...profile } = await findProfileNamed({ db: tx }, caller, input.username);
-    await queries.unfollowUser(tx, followerId, profile.id);
+    if (await queries.unfollowUser(tx, followerId, profile.id)) {
+      await takeBackNotification(tx, { recipientId: profile.id, kind: 'follow', actorId: followerId, articleId: null });
+    }
     return { ...profile, following: false };
   });
 }

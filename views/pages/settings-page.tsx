@@ -44,6 +44,9 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
             <p class="sessions-link">
               <a href="/settings/sessions">See where you are signed in</a>
             </p>
+            <p class="notification-settings-link">
+              <a href="/settings/notifications">Choose which notifications you get, and which by e-mail</a>
+            </p>
           </div>
         </div>
       </div>
