@@ -15,7 +15,7 @@
  */
 import { and, desc, eq, isNull, lte, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { engineOf, preparedQuery, readRow, tablesOf, type Tables } from '../db/engine';
+import { engineOf, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle } from '../db/transaction';
 import { PLACEHOLDER_USERNAME } from '../accounts/queries';
 
@@ -43,24 +43,35 @@ export type NotificationEvent = {
  * deleted authors' writing. Answers whether a row was written and whether a digest waits for it.
  */
 export async function recordNotification(db: Db, event: NotificationEvent, now: number): Promise<{ id: number; mailed: boolean } | null> {
-  const { notifications, notificationPreferences, users } = tablesOf(db);
-  // PostgreSQL cannot tell a bare parameter's type in a SELECT list: each says it with a cast
-  const at = engineOf(db) === 'postgres' ? sql`cast(${new Date(now).toISOString()} as timestamptz)` : sql`${now}`;
-  const int = (value: number | null) => sql`cast(${value} as integer)`;
-  const kind = sql`cast(${event.kind} as text)`;
-  // Drizzle's insert().select() wants every column (the id too), so this one statement is written out
-  const row = await readRow<{ id: number; mailed: number | boolean }>(
-    db,
-    sql`insert into ${notifications} (user_id, kind, actor_id, article_id, comment_id, created_at, read_at, emailed_at)
-      select r.id, ${kind}, ${int(event.actorId)}, ${int(event.articleId)}, ${int(event.commentId)}, ${at},
-        case when coalesce(p.in_app, 1) = 0 then ${at} end,
-        case when coalesce(p.by_email, 0) = 0 then ${at} end
-      from ${users} r left join ${notificationPreferences} p on p.user_id = r.id and p.kind = ${kind}
-      where r.id = ${int(event.recipientId)} and r.id <> ${int(event.actorId)} and r.username <> ${PLACEHOLDER_USERNAME}
-        and (coalesce(p.in_app, 1) = 1 or coalesce(p.by_email, 0) = 1)
-      returning id, emailed_at is null as mailed`,
-  );
-  return row ? { id: Number(row.id), mailed: Boolean(row.mailed) } : null;
+  const postgres = engineOf(db) === 'postgres';
+  const query = preparedQuery(db, 'notification-record', ({ notifications: n, notificationPreferences, users }) => {
+    // PostgreSQL cannot tell a bare parameter's type in a SELECT list: each says it with a cast
+    const at = postgres ? sql`cast(${sql.placeholder('now')} as timestamptz)` : sql`cast(${sql.placeholder('now')} as integer)`;
+    const int = (name: string) => sql`cast(${sql.placeholder(name)} as integer)`;
+    const kind = sql`cast(${sql.placeholder('kind')} as text)`;
+    // Drizzle's insert ... select names every column, the id too: SQLite numbers a null, an identity column wants its sequence
+    const id = postgres ? sql`nextval(pg_get_serial_sequence('notifications', 'id'))` : sql`null`;
+    return db
+      .insert(n)
+      .select(
+        sql`select ${id}, r.id, ${kind}, ${int('actorId')}, ${int('articleId')}, ${int('commentId')}, ${at},
+          case when coalesce(p.in_app, 1) = 0 then ${at} end,
+          case when coalesce(p.by_email, 0) = 0 then ${at} end
+        from ${users} r left join ${notificationPreferences} p on p.user_id = r.id and p.kind = ${kind}
+        where r.id = ${int('recipientId')} and r.id <> ${int('actorId')} and r.username <> ${PLACEHOLDER_USERNAME}
+          and (coalesce(p.in_app, 1) = 1 or coalesce(p.by_email, 0) = 1)`,
+      )
+      .returning({ id: n.id, mailed: sql<number | boolean>`${n.emailedAt} is null` });
+  });
+  const row = await query.row({
+    recipientId: event.recipientId,
+    kind: event.kind,
+    actorId: event.actorId,
+    articleId: event.articleId,
+    commentId: event.commentId,
+    now: postgres ? new Date(now).toISOString() : now,
+  });
+  return row ? { id: row.id, mailed: Boolean(row.mailed) } : null;
 }
 
 /**
