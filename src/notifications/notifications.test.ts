@@ -361,3 +361,35 @@ describe('who may use the notification routes', () => {
     void ORIGIN;
   });
 });
+
+describe('the notification pages as HTML', () => {
+  it('are valid HTML: the list, the settings, the unsubscribe pages and the digest', async () => {
+    const { HtmlValidate } = await import('html-validate');
+    const validator = new HtmlValidate({
+      extends: ['html-validate:recommended'],
+      rules: { 'void-style': 'off', 'no-trailing-whitespace': 'off', 'attribute-boolean-style': 'off', 'text-content': 'off', 'no-redundant-for': 'off' },
+    });
+    // the header's search form has no button by design (src/html-validity.test.ts says why)
+    const SEARCH_FORM = /^wcag\/h32: .*header > nav/;
+    const problems = async (html: string) =>
+      (await validator.validateString(html)).results
+        .flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message} (${m.selector ?? ''})`))
+        .filter((message) => !SEARCH_FORM.test(message));
+    const t = await createTestApp();
+    const { author, reader, article } = await authorAndReader(t);
+    await author.browser.post('/settings/notifications', { 'follow.inApp': 'on', 'comment.inApp': 'on', 'comment.byEmail': 'on', 'favorite.inApp': 'on' });
+    await reader.browser.post('/profile/alice/follow');
+    await reader.browser.post(`/article/${article.slug}/comments`, { body: 'Hi.' });
+    await reader.browser.post(`/article/${article.slug}/favorite`);
+    const [mail] = await digests(t, author.user.id);
+    const url = (JSON.parse(mail!.headers!) as Record<string, string>)['List-Unsubscribe']!.slice(1, -1);
+    const pages: Record<string, string> = {
+      list: await author.browser.html('/notifications'),
+      settings: await author.browser.html('/settings/notifications'),
+      unsubscribe: await (await t.app.request(url)).text(),
+      unsubscribed: await (await t.app.request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })).text(),
+      digest: mail!.htmlBody,
+    };
+    for (const [name, html] of Object.entries(pages)) expect(await problems(html), name).toEqual([]);
+  });
+});

@@ -96,6 +96,16 @@ const WEB: Row[] = [
   },
   { route: 'POST /settings/sessions/others/delete', path: () => '/settings/sessions/others/delete', expect: EVERYONE_SIGNED_IN },
   { route: 'POST /settings/sessions/:handle/delete', path: () => '/settings/sessions/0123456789abcdef/delete', expect: { visitor: 'login', author: 404, moderator: 404, admin: 404, owner: 404 } },
+  // one's own notifications (issue #17): no route names anyone else's
+  { route: 'POST /notifications/read', path: () => '/notifications/read', expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /settings/notifications', path: () => '/settings/notifications', body: () => ({ 'comment.byEmail': 'on' }), expect: EVERYONE_SIGNED_IN },
+  // the one-click unsubscribe: the link is the key, signed in or not (a link nobody was mailed: 404 for all)
+  {
+    route: 'POST /unsubscribe/:token',
+    path: () => `/unsubscribe/${'a'.repeat(32)}`,
+    body: () => ({ 'List-Unsubscribe': 'One-Click' }),
+    expect: { visitor: 404, author: 404, moderator: 404, admin: 404, owner: 404 },
+  },
   // the /admin pages
   { route: 'GET /admin', path: () => '/admin', expect: MODERATORS },
   { route: 'GET /admin/audit', path: () => '/admin/audit', expect: ADMINS },
