@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
 import { tablesOf } from '../db/engine';
 import { Browser, createTestApp, dom, insertArticle, ORIGIN, signedInBrowser, testEnv, type TestApp } from '../test-support';
+import { deliverDueMail, smtpTransport } from '../mail/sender';
+import { startTestSmtp } from '../test-support/smtp';
 import { DIGEST_INTERVAL_MS, sendDueDigests } from './use-cases';
 
 const notificationRows = async (t: TestApp, userId: number) => {
@@ -325,6 +327,32 @@ describe('notification e-mails', () => {
     const other = await t.app.request('/notifications/read', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: '' });
     expect(other.status).toBe(403);
     void article;
+  });
+});
+
+describe('a digest through SMTP', () => {
+  it('arrives with a text and an HTML part and RFC 8058 headers, and its link unsubscribes with one POST', async () => {
+    const smtp = await startTestSmtp();
+    const transport = smtpTransport(smtp.url);
+    try {
+      const t = await createTestApp();
+      const { author, reader, article } = await authorAndReader(t);
+      await author.browser.post('/settings/notifications', { 'comment.inApp': 'on', 'comment.byEmail': 'on' });
+      await reader.browser.post(`/article/${article.slug}/comments`, { body: 'Through the wire.' });
+      expect(await deliverDueMail(t.db, transport, { from: 'Quire <noreply@quire.test>', now: t.clock() })).toMatchObject({ sent: 1 });
+      const mail = await smtp.waitForMessage((m) => m.to === 'alice@example.com');
+      expect(mail.subject).toBe('A new comment on your article');
+      expect(mail.text).toContain('bob commented on "Trees in winter".');
+      expect(mail.html).toContain('>Trees in winter</a>');
+      expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+      const url = mail.headers['list-unsubscribe']!.slice(1, -1);
+      const res = await t.app.request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      expect(res.status).toBe(200);
+      expect(await author.browser.html('/settings/notifications')).not.toContain('name="comment.byEmail" value="on" checked');
+    } finally {
+      transport.close?.();
+      await smtp.stop();
+    }
   });
 });
 
