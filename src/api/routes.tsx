@@ -18,6 +18,7 @@ import { docsRoutes } from './docs-routes';
 import { userApiRoutes } from './user-routes';
 import { moderationApiRoutes } from '../moderation/api-routes';
 import { siteApiRoutes } from '../site/api-routes';
+import { notificationApiRoutes } from '../notifications/api-routes';
 
 const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -45,6 +46,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
   api.route('/', moderationApiRoutes(deps));
   api.route('/', accountApiRoutes(deps));
   api.route('/', siteApiRoutes(deps));
+  api.route('/', notificationApiRoutes(deps));
   api.route('/', docsRoutes(assets.url('style.css')));
 
   api.all('*', (c) => apiErrorResponse(c, 404, { resource: ['not found'] }));

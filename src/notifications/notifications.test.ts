@@ -185,6 +185,34 @@ describe('notifications from the API', () => {
   });
 });
 
+describe('GET /api/notifications and POST /api/notifications/read', () => {
+  it('lists the signed-in person\'s notifications with the unread count, and marks them read', async () => {
+    const t = await createTestApp();
+    const client = api(t);
+    const alice = await userWithToken(t, 'alice');
+    const bob = await userWithToken(t, 'bob');
+    const article = await insertArticle(t.db, alice.user.id, { title: 'Owls' });
+    await client.post('/profiles/alice/follow', undefined, bob.token);
+    await client.post(`/articles/${article.slug}/favorite`, undefined, bob.token);
+    expect((await client.get('/notifications')).status).toBe(401);
+    const list = await client.get('/notifications', alice.token);
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({
+      notifications: [
+        { id: expect.any(Number), kind: 'favorite', createdAt: expect.any(String), read: false, actor: { username: 'bob', image: null }, article: { slug: article.slug, title: 'Owls' }, commentId: null },
+        { id: expect.any(Number), kind: 'follow', createdAt: expect.any(String), read: false, actor: { username: 'bob', image: null }, article: null, commentId: null },
+      ],
+      unreadCount: 2,
+      page: 1,
+      more: false,
+    });
+    expect((await client.get('/notifications?page=0', alice.token)).status).toBe(422);
+    expect((await client.get('/notifications', bob.token)).body.notifications).toEqual([]);
+    expect((await client.post('/notifications/read', undefined, alice.token)).body).toEqual({ marked: 2, unreadCount: 0 });
+    expect((await client.get('/notifications', alice.token)).body.notifications.map((n: { read: boolean }) => n.read)).toEqual([true, true]);
+  });
+});
+
 describe('notification settings', () => {
   it('offers each kind shown and not mailed by default, and saves what is ticked', async () => {
     const t = await createTestApp();

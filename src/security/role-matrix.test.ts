@@ -138,6 +138,7 @@ const API: Row[] = [
   { route: 'DELETE /api/articles/:slug/favorite', path: (w) => `/articles/${w.slug}/favorite`, expect: API_EVERYONE_SIGNED_IN },
   { route: 'POST /api/articles/:slug/comments', path: (w) => `/articles/${w.slug}/comments`, body: () => ({ comment: { body: 'Matrix' } }), expect: API_EVERYONE_SIGNED_IN },
   { route: 'DELETE /api/articles/:slug/comments/:id', path: (w) => `/articles/${w.slug}/comments/${w.commentId}`, expect: API_MODERATORS },
+  { route: 'POST /api/notifications/read', path: () => '/notifications/read', expect: API_EVERYONE_SIGNED_IN },
 ];
 
 /** Routes whose every answer another test file covers in full, and that act on nothing but the asker. */
