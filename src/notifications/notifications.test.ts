@@ -5,6 +5,10 @@ import { tablesOf } from '../db/engine';
 import { Browser, createTestApp, dom, insertArticle, ORIGIN, signedInBrowser, testEnv, type TestApp } from '../test-support';
 import { deliverDueMail, smtpTransport } from '../mail/sender';
 import { startTestSmtp } from '../test-support/smtp';
+import { deleteUser } from '../accounts/use-cases';
+import { CLI_CALLER } from '../core';
+import { notificationDigests, runCleanups } from '../ops/cleanups';
+import { createTestCore, insertUser } from '../test-support';
 import { DIGEST_INTERVAL_MS, sendDueDigests } from './use-cases';
 
 const notificationRows = async (t: TestApp, userId: number) => {
@@ -160,6 +164,21 @@ describe('notifications from the web', () => {
   });
 });
 
+describe('a deleted author\'s kept writing', () => {
+  it('tells no one: the placeholder that keeps it gets no notifications', async () => {
+    const { core } = await createTestCore();
+    const alice = await insertUser(core.db, 'alice');
+    const article = await insertArticle(core.db, alice.id);
+    await deleteUser(core, CLI_CALLER, { username: 'alice', keepContent: true });
+    const t = { db: core.db } as TestApp;
+    const { addComment } = await import('../comments/use-cases');
+    const bob = await insertUser(core.db, 'bob');
+    await addComment(core, { door: 'web', userId: bob.id, role: 'author', requestId: null, ip: null }, { slug: article.slug, body: 'Anyone?' });
+    const { notifications: n } = tablesOf(t.db);
+    expect(await core.db.select().from(n)).toEqual([]);
+  });
+});
+
 describe('notifications from the API', () => {
   it('tells the author of a follow, a comment and a favorite made through the API, and never of their own', async () => {
     const t = await createTestApp();
@@ -290,6 +309,20 @@ describe('notification e-mails', () => {
     t.clock.advance(DIGEST_INTERVAL_MS);
     expect(await sendDueDigests({ db: t.db, env: testEnv() }, t.clock())).toBe(0);
     expect((await notificationRows(t, author.user.id)).every((row) => row.emailedAt !== null)).toBe(true);
+  });
+
+  it('the periodic job runs with the clean-ups', async () => {
+    const t = await createTestApp();
+    const { author, reader, article } = await authorAndReader(t);
+    await author.browser.post('/settings/notifications', { 'favorite.byEmail': 'on' });
+    await reader.browser.post('/profile/alice/follow'); // not mailed
+    await reader.browser.post(`/article/${article.slug}/favorite`); // mailed at once
+    await reader.browser.post(`/article/${article.slug}/unfavorite`);
+    await (await signedInBrowser(t, 'carol')).browser.post(`/article/${article.slug}/favorite`); // waits for the hour
+    t.clock.advance(DIGEST_INTERVAL_MS);
+    const run = await runCleanups(t.db, { tasks: [notificationDigests(testEnv())], clock: t.clock, log: () => {} });
+    expect(run).toEqual({ outcome: 'done', deleted: { 'notification-digests': 1 } });
+    expect((await digests(t, author.user.id)).map((mail) => mail.subject)).toEqual(['Someone favorited your article', 'Someone favorited your article']);
   });
 
   it('unsubscribes by the link: a confirmation page, then a one-click POST with no cookie and no Origin', async () => {
