@@ -177,3 +177,26 @@ test('an owner can run the site from /admin with assistive technology', async ({
   await expect(page.locator('.error-messages')).toBeVisible();
   await expectNoSeriousAxeViolation(page, 'the settings form with its error');
 });
+
+test('an author can read their notifications and choose them with assistive technology', async ({ page, browser }, testInfo) => {
+  const author = newUser(testInfo, 'axe-notified');
+  await signUp(page, author);
+  const title = uniqueTitle(testInfo, 'Notify me');
+  await postArticle(page, testInfo, { title, description: 'For notifications', body: 'Comment, please.' });
+  const readerContext = await newBrowserContext(browser, testInfo);
+  try {
+    const readerPage = await readerContext.newPage();
+    await signUp(readerPage, newUser(testInfo, 'axe-notifier'));
+    await readerPage.goto(`/article/${slugOf(title)}`);
+    await readerPage.getByPlaceholder('Write a comment...').fill('A comment to be told of.');
+    await readerPage.getByRole('button', { name: 'Post Comment' }).click();
+    await expect(readerPage.locator('p.card-text').getByText('A comment to be told of.', { exact: true })).toBeVisible();
+  } finally {
+    await readerContext.close();
+  }
+  await page.goto('/notifications');
+  await expect(page.locator('.notification-list li')).toHaveCount(1);
+  await expectNoSeriousAxeViolation(page, 'the notifications page');
+  await page.goto('/settings/notifications');
+  await expectNoSeriousAxeViolation(page, 'the notification settings');
+});
