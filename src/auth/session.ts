@@ -7,7 +7,7 @@ import { preparedQuery, tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
 import { NUL } from '../lib/text';
 import type { Session, User } from '../db/schema';
-import { unreadCountSql } from '../notifications/queries';
+import { unreadCountSql } from '../notifications/unread';
 
 /**
  * Sessions after Lucia's published design (lucia-auth.com, "Basic session implementation"): the

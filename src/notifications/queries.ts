@@ -18,14 +18,14 @@ import type { Db } from '../db/client';
 import { engineOf, preparedQuery, tablesOf, type Tables } from '../db/engine';
 import { idle } from '../db/transaction';
 import { PLACEHOLDER_USERNAME } from '../accounts/queries';
+import { unreadCountSql } from './unread';
+
+export { UNREAD_COUNT_CAP, unreadCountSql } from './unread';
 
 export const NOTIFICATION_KINDS = ['follow', 'comment', 'favorite'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const isNotificationKind = (value: unknown): value is NotificationKind =>
   typeof value === 'string' && (NOTIFICATION_KINDS as readonly string[]).includes(value);
-
-/** The navigation shows up to this many unread ("99+" beyond): the count reads at most this many rows. */
-export const UNREAD_COUNT_CAP = 100;
 
 /** An act that tells someone: who is told, what, by whom, about what. */
 export type NotificationEvent = {
@@ -104,17 +104,6 @@ export async function forgetNotification(db: Db, event: Omit<NotificationEvent, 
  */
 const shown = (n: Tables['notifications'], a: Tables['users'], c: Tables['comments']): SQL =>
   sql`${a.suspendedAt} is null and (${n.commentId} is null or ${c.hiddenAt} is null)`;
-
-/**
- * The unread count of user `userId` (a column of the enclosing query, or a number), as a scalar
- * subquery for the session's validation (src/auth/session.ts): read from the partial index of
- * unread rows, at most UNREAD_COUNT_CAP of them.
- */
-export function unreadCountSql(t: Tables, userId: SQLWrapper): SQL<number> {
-  const { notifications: n, comments: c } = t;
-  // aliases of their own: the enclosing query reads `users` and `sessions` already
-  return sql<number>`(select count(*) from (select 1 from ${n} nu join ${t.users} na on na.id = nu.actor_id left join ${c} nc on nc.id = nu.comment_id where nu.user_id = ${userId} and nu.read_at is null and na.suspended_at is null and (nu.comment_id is null or nc.hidden_at is null) limit ${sql.raw(String(UNREAD_COUNT_CAP))}) unread)`;
-}
 
 export type NotificationItem = {
   id: number;
