@@ -30,9 +30,9 @@ export const PAGE_POSITION_MAX = 1000;
  */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   'admin', 'api', 'article', 'articles', 'confirm', 'default-avatar', 'docs', 'editor', 'favicon',
-  'feed', 'healthz', 'home', 'index', 'invitations', 'invite', 'login', 'logout', 'moderation', 'new',
+  'feed', 'healthz', 'home', 'index', 'invitations', 'invite', 'login', 'logout', 'moderation', 'new', 'notifications',
   'pages', 'password-strength', 'profile', 'profiles', 'register', 'report', 'reports', 'robots',
-  'search', 'settings', 'static', 'tag', 'tags', 'user', 'users',
+  'search', 'settings', 'static', 'tag', 'tags', 'unsubscribe', 'user', 'users',
 ]);
 
 export const isReservedSlug = (slug: string) => RESERVED_SLUGS.has(slug) || slug.startsWith('sitemap');

@@ -38,10 +38,10 @@ export function NotificationsPage(props: { items: NotificationItem[]; page: numb
               {unread === 0 ? 'Nothing unread.' : `${unread > 99 ? '99+' : unread} unread.`} Opening this page marks nothing as read;
               the button below does.
             </p>
-            {unread > 0 && newest !== undefined && (
+            {unread > 0 && (
               <form method="post" action="/notifications/read">
-                {/* what this page showed and before: one that arrives meanwhile stays unread */}
-                <input type="hidden" name="upTo" value={String(Math.max(newest, 0))} />
+                {/* on the first page, what it showed and before: one that arrives meanwhile stays unread */}
+                {page === 1 && newest !== undefined && <input type="hidden" name="upTo" value={String(newest)} />}
                 <button type="submit" class="btn btn-sm btn-outline-primary">
                   Mark all as read
                 </button>
