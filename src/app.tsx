@@ -43,6 +43,8 @@ import { seoRoutes } from './seo/routes';
 import { searchRoutes } from './search/routes';
 import { settingsRoutes } from './settings/routes';
 import { sessionRoutes } from './settings/sessions-routes';
+import { twoFactorRoutes } from './two-factor/routes';
+import { yourDataRoutes } from './your-data/routes';
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -200,6 +202,8 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', settingsRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', notificationRoutes(deps));
+  app.route('/', twoFactorRoutes(deps));
+  app.route('/', yourDataRoutes(deps));
   app.route('/', moderationRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', siteAdminRoutes(deps));

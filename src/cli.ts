@@ -22,6 +22,7 @@ import { changeSiteSettings, formatSetting, parseSettingText, readSiteSettings, 
 import { serve } from './serve';
 import { EmailSchema, PasswordSchema, USER_FIELD_LABELS, UsernameSchema } from './users/schemas';
 import { findUserNamed, resetPassword } from './users/use-cases';
+import { exportAccountData } from './your-data/use-cases';
 
 const HELP = `Quire: a self-hosted blog in one executable.
 
@@ -55,6 +56,8 @@ Commands:
                                  UTC unless an offset is given) or, without --until, for good: their
                                  sessions and API tokens end, their articles and comments are hidden.
   user unsuspend NAME            Lift NAME's suspension; what it hid comes back.
+  user export NAME [--out FILE]  Write a zip of NAME's data (account.json, articles/SLUG.md) to
+                                 FILE, or to standard output when it is not a terminal.
   user delete NAME [--keep-content] [--yes]
                                  Delete NAME with their articles and comments, or keep those under
                                  "deleted.author" (--keep-content). Asks for confirmation on a
@@ -79,6 +82,22 @@ out and set PGPASSWORD, or use ~/.pgpass.`;
 
 class UsageError extends Error {}
 
+/** Copies a web stream to a Node stream (a file, standard output), waiting for each write; answers the bytes written. */
+async function writeStream(stream: ReadableStream<Uint8Array>, to: NodeJS.WritableStream & { close?: () => void }): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    if (!to.write(chunk)) await new Promise((resolve) => to.once('drain', resolve));
+  }
+  if (to !== process.stdout) {
+    await new Promise<void>((resolve, reject) => {
+      to.once('error', reject);
+      to.end(() => resolve());
+    });
+  }
+  return bytes;
+}
+
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -93,6 +112,7 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   force: { type: 'boolean' },
+  out: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -332,6 +352,21 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     }
     return 0;
   }
+  if (sub === 'export') {
+    if (!name) throw new UsageError('user export needs a USERNAME');
+    const out = parsed.flags.out;
+    if (out === undefined && process.stdout.isTTY) throw new UsageError('user export writes a zip: give --out FILE, or redirect standard output to a file');
+    const core = await openCore(env);
+    try {
+      const exported = await exportAccountData(core, CLI_CALLER, { username: name });
+      const file = typeof out === 'string' ? out : null;
+      const bytes = await writeStream(exported.stream, file ? fs.createWriteStream(file) : process.stdout);
+      if (file) process.stdout.write(`Exported ${exported.username}'s data to ${file} (${bytes} bytes).\n`);
+    } finally {
+      await closeDatabase(core.db);
+    }
+    return 0;
+  }
   if (isAccountSubcommand(sub)) {
     const withCore = async <T,>(work: (core: Core) => Promise<T>): Promise<T> => {
       const core = await openCore(env);
@@ -351,7 +386,7 @@ async function userCommand(env: Env, args: string[], parsed: Parsed): Promise<nu
     process.stdout.write(answer);
     return 0;
   }
-  throw new UsageError(`user needs a subcommand: create, reset-password, ${ACCOUNT_SUBCOMMANDS.join(', ')}`);
+  throw new UsageError(`user needs a subcommand: create, reset-password, export, ${ACCOUNT_SUBCOMMANDS.join(', ')}`);
 }
 
 async function settingsCommand(env: Env, args: string[]): Promise<number> {

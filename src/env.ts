@@ -78,6 +78,8 @@ export const RATE_LIMIT_DEFAULTS: Record<LimitName, string> = {
   comments: '120/h',
   favorites: '600/h',
   follows: '300/h',
+  // "Export my data": each reads and zips everything an account wrote, per account
+  exports: '10/h',
 };
 
 const EnvSchema = z.object({
@@ -116,6 +118,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_COMMENTS: rate(RATE_LIMIT_DEFAULTS.comments),
   RATE_LIMIT_FAVORITES: rate(RATE_LIMIT_DEFAULTS.favorites),
   RATE_LIMIT_FOLLOWS: rate(RATE_LIMIT_DEFAULTS.follows),
+  RATE_LIMIT_EXPORTS: rate(RATE_LIMIT_DEFAULTS.exports),
   SIGNIN_BACKOFF: parsed('0,1,2,4,8,16,30,60,180,300', parseBackoff, 'must be a comma-separated list of seconds, e.g. 1,2,4,8'),
   BLOCK_COMMON_PASSWORDS: flag(true),
   BACKUP_DIR: optional(z.string().min(1).optional()),
@@ -133,7 +136,16 @@ const EnvSchema = z.object({
   SMTP_URL: optional(z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, like smtps://user:password@mail.example:465').optional()),
   MAIL_FROM: optional(z.string().trim().max(200).refine(isMailbox, 'must be an address, or a name and an address: Quire <blog@example.com>').optional()),
   QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
+  TOTP_ENCRYPTION_KEY: parsed('', parseEncryptionKey, 'must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32)'),
 });
+
+/** 32 bytes as 64 hex digits or base64; empty: none (src/two-factor/totp.ts then keeps keys unencrypted). */
+function parseEncryptionKey(value: string): Buffer | null | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : null;
+  return bytes && bytes.length === 32 ? bytes : null;
+}
 
 /** "90s", "30m", "6h", "1d" -> milliseconds */
 export function parseDuration(value: string): number | null {
@@ -188,6 +200,8 @@ export type Env = {
   MAIL_FROM: string;
   /** where the binary writes its addons and migrations; default .cache/ beside the database */
   QUIRE_CACHE_DIR: string | undefined;
+  /** AES-256-GCM key for second factors' TOTP keys at rest (src/two-factor/totp.ts); unset: kept as they are */
+  TOTP_ENCRYPTION_KEY: Buffer | undefined;
 };
 
 export class EnvError extends Error {
@@ -227,6 +241,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       comments: env.RATE_LIMIT_COMMENTS,
       favorites: env.RATE_LIMIT_FAVORITES,
       follows: env.RATE_LIMIT_FOLLOWS,
+      exports: env.RATE_LIMIT_EXPORTS,
     },
     SIGNIN_BACKOFF: env.SIGNIN_BACKOFF,
     BLOCK_COMMON_PASSWORDS: env.BLOCK_COMMON_PASSWORDS,
@@ -238,6 +253,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     SMTP_URL: env.SMTP_URL,
     MAIL_FROM: env.MAIL_FROM ?? `${env.SITE_TITLE.replace(/[<>"\r\n]/g, '')} <noreply@${new URL(env.PUBLIC_URL ?? 'http://localhost').hostname}>`,
     QUIRE_CACHE_DIR: env.QUIRE_CACHE_DIR,
+    TOTP_ENCRYPTION_KEY: env.TOTP_ENCRYPTION_KEY ?? undefined,
   };
 }
 

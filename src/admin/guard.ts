@@ -2,6 +2,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { ADMIN_SECTIONS, type AdminSection } from '../../views/pages/admin/admin-layout';
 import { redirectToLogin } from '../auth/middleware';
 import { callerOf } from '../lib/caller';
+import { setFlash } from '../lib/flash';
+import { TWO_FACTOR_SETTINGS_PATH } from '../two-factor/paths';
 import { can, requirePermission, type Permission } from '../roles/permissions';
 
 /** The permission each /admin section needs (src/roles/permissions.ts). */
@@ -30,6 +32,11 @@ export function allowedSections(c: Context): AdminSection[] {
 export function requireAdminPermission(permission: Permission): MiddlewareHandler {
   return async function requireAdminPermission(c, next) {
     if (!c.get('user')) return redirectToLogin(c);
+    // staff whose powers wait for a second factor (the owner's setting) are sent to set one up
+    if (c.get('staffNeedsTwoFactor') && !can(callerOf(c, 'web'), permission)) {
+      setFlash(c, 'This site requires two-factor sign-in of admins and moderators: set it up first.', 'error');
+      return c.redirect(TWO_FACTOR_SETTINGS_PATH, 303);
+    }
     requirePermission(callerOf(c, 'web'), permission);
     return next();
   };

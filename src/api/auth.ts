@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../app-types';
 import type { SessionUser } from '../auth/session';
 import { validateSessionToken } from '../auth/session';
+import { applyStaffTwoFactorRule } from '../two-factor/staff';
 import { ApiError } from './errors';
 
 export type ApiAuthVariables = { apiToken: string | null };
@@ -17,7 +18,7 @@ const TOKEN_HEADER = /^(?:Token|Bearer) +([A-Za-z0-9.]+)$/;
  * cookie, so a page on another site cannot use a visitor's session against it.
  * A token that is present but invalid is anonymous on optional routes and a 401 on required ones.
  */
-export function loadApiUser({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): MiddlewareHandler {
+export function loadApiUser({ db, clock, reads }: Pick<AppDeps, 'db' | 'clock' | 'reads'>): MiddlewareHandler {
   return async function loadApiUser(c, next) {
     c.set('user', null);
     c.set('session', null);
@@ -25,9 +26,10 @@ export function loadApiUser({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): Middl
     const header = c.req.header('authorization');
     const token = header ? TOKEN_HEADER.exec(header.trim())?.[1] : undefined;
     if (token) {
+      // a session still waiting for its second factor is no credential (null here)
       const result = await validateSessionToken(db, token, clock());
       if (result) {
-        c.set('user', result.user);
+        c.set('user', (await applyStaffTwoFactorRule(reads, result.user)).user);
         c.set('session', result.session);
         c.set('apiToken', token);
       }

@@ -31,6 +31,8 @@ export const LoginBody = z.object(
         // a missing field is blank, as in the form
         email: z.string({ error: BLANK }).pipe(LoginFormSchema.shape.email),
         password: z.string({ error: BLANK }).pipe(LoginFormSchema.shape.password),
+        // beyond RealWorld: the second factor of an account that has one (a TOTP or recovery code)
+        code: z.string({ error: 'must be a string' }).max(64, tooLong(64)).optional(),
       },
       WRAPPER,
     ),

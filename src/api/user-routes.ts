@@ -30,8 +30,13 @@ export function userApiRoutes(deps: AppDeps) {
   app.post('/users/login', async (c) => {
     const { user: input } = await readJson(c, LoginBody);
     const result = await signIn(deps, callerOf(c, 'api'), input);
-    // a suspended account, once its password is right, is told why and until when
-    if (!result.ok) throw result.errors['account'] ? new ApiError(403, { account: result.errors['account'] }) : new ApiError(401, { credentials: ['invalid'] });
+    // a suspended account, once its password is right, is told why and until when; an account
+    // with a second factor, once its password is right, needs `code` too (401 without or wrong)
+    if (!result.ok) {
+      if (result.errors['account']) throw new ApiError(403, { account: result.errors['account'] });
+      if (result.errors['code']) throw new ApiError(401, { code: result.errors['code'] });
+      throw new ApiError(401, { credentials: ['invalid'] });
+    }
     return c.json(userJson(result.value.user, result.value.session.token));
   });
 

@@ -34,7 +34,10 @@ export type AuditAction =
   | 'invitation.use'
   | 'spam.honeypot'
   | 'spam.new-account-limit'
-  | 'registration.refused';
+  | 'registration.refused'
+  | 'two-factor.add'
+  | 'two-factor.remove'
+  | 'user.export';
 
 export type AuditTarget = { kind: 'article' | 'comment' | 'user' | 'report' | 'page' | 'invitation' | 'settings'; id: number | null; label: string };
 

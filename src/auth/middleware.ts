@@ -3,11 +3,19 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../app-types';
 import { cookieName } from '../lib/cookies';
 import { safeRedirectPath } from '../lib/redirect';
-import { validateSessionToken, type SessionUser, type ValidatedSession } from './session';
+import { applyStaffTwoFactorRule } from '../two-factor/staff';
+import { checkSessionToken, type SessionUser, type ValidatedSession } from './session';
 
 export type AuthVariables = {
   user: SessionUser | null;
   session: ValidatedSession | null;
+  /**
+   * A session that passed the password but not yet the second factor: `user` and `session` stay
+   * null (signed out everywhere), and only /login/two-factor and /logout read this.
+   */
+  pendingSession: { session: ValidatedSession; user: SessionUser } | null;
+  /** a staff member whose staff powers wait until they enrol a second factor (site setting) */
+  staffNeedsTwoFactor: boolean;
   /** `Secure` cookies when PUBLIC_URL is https. */
   secureCookies: boolean;
 };
@@ -35,16 +43,23 @@ export function deleteSessionCookie(c: Context): void {
 }
 
 /** Sets c.get('user') from the session cookie, extending the cookie when the session was renewed. */
-export function loadSession({ db, clock }: Pick<AppDeps, 'db' | 'clock'>): MiddlewareHandler {
+export function loadSession({ db, clock, reads }: Pick<AppDeps, 'db' | 'clock' | 'reads'>): MiddlewareHandler {
   return async function loadSession(c, next) {
     c.set('user', null);
     c.set('session', null);
+    c.set('pendingSession', null);
+    c.set('staffNeedsTwoFactor', false);
     const token = getCookie(c, cookieName(c, SESSION_COOKIE));
     if (token) {
-      const result = await validateSessionToken(db, token, clock());
-      if (result) {
-        c.set('user', result.user);
+      const result = await checkSessionToken(db, token, clock());
+      if (result?.twoFactorPending) {
+        // signed out as far as every other route knows (safe by default)
+        c.set('pendingSession', { session: result.session, user: result.user });
+      } else if (result) {
+        const { user, needsTwoFactor } = await applyStaffTwoFactorRule(reads, result.user);
+        c.set('user', user);
         c.set('session', result.session);
+        c.set('staffNeedsTwoFactor', needsTwoFactor);
         if (result.renewed) setSessionCookie(c, token, result.session.expiresAt);
       } else {
         deleteSessionCookie(c);

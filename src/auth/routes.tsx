@@ -10,7 +10,8 @@ import { errorsFromFields, errorsFromZod, field, formError, readForm, refusalFor
 import { safeRedirectPath } from '../lib/redirect';
 import { TooManyRequests, tryAgainIn } from '../security/limits';
 import { LoginFormSchema, RegisterFormSchema, USER_FIELD_LABELS } from '../users/schemas';
-import { deleteSessionCookie, setSessionCookie, takeReturnTo } from './middleware';
+import { TWO_FACTOR_LOGIN_PATH } from '../two-factor/paths';
+import { deleteSessionCookie, rememberReturnTo, setSessionCookie, takeReturnTo } from './middleware';
 import { PASSWORD_MAX_LENGTH } from './password';
 import { measurePasswordStrength, registrationRefusal, REGISTRATION_REFUSALS, RegistrationClosed, signIn, signOut, signUp } from './use-cases';
 
@@ -73,7 +74,8 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderLogin(c, values, errorsFromZod(parsed.error, USER_FIELD_LABELS));
     }
-    const result = await unlessThrottled(() => signIn(deps, callerOf(c, 'web'), parsed.data));
+    // an account with a second factor gets a pending session, and the code on the next page
+    const result = await unlessThrottled(() => signIn(deps, callerOf(c, 'web'), { ...parsed.data, codeLater: true }));
     if (result instanceof TooManyRequests) {
       refuseForNow(c, result);
       return renderLogin(c, values, formError('password', `Too many failed sign-ins. ${tryAgainIn(result.retryAfterSeconds)}`));
@@ -82,8 +84,13 @@ export function authRoutes(deps: AppDeps) {
       c.status(422);
       return renderLogin(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));
     }
-    const { user, session } = result.value;
+    const { user, session, twoFactorPending } = result.value;
     setSessionCookie(c, session.token, session.expiresAt);
+    if (twoFactorPending) {
+      // the page asked for is remembered for after the code (src/two-factor/routes.tsx)
+      rememberReturnTo(c, safeRedirectPath(field(form, 'redirectTo')));
+      return c.redirect(TWO_FACTOR_LOGIN_PATH, 303);
+    }
     setFlash(c, `Welcome back, ${user.username}.`);
     return c.redirect(afterSignIn(c, field(form, 'redirectTo')), 303);
   });
@@ -165,7 +172,8 @@ export function authRoutes(deps: AppDeps) {
   });
 
   app.post('/logout', async (c) => {
-    await signOut(deps, callerOf(c, 'web'), { sessionId: c.get('session')?.id ?? null });
+    // a session waiting for its second factor can be ended too (the two-factor page's "Cancel")
+    await signOut(deps, callerOf(c, 'web'), { sessionId: c.get('session')?.id ?? c.get('pendingSession')?.session.id ?? null });
     deleteSessionCookie(c);
     setFlash(c, 'Signed out.');
     return c.redirect('/', 303);

@@ -92,7 +92,7 @@ describe('sessions', () => {
     const { token, session } = await createSession(db, userId, { now: T0 });
     const result = (await validateSessionToken(db, token, T0))!;
     expect(result.session).toEqual({ id: session.id, expiresAt: new Date(T0 + SESSION_LIFETIME_MS) });
-    expect(result.user).toEqual({ id: userId, username: 'alice', email: 'alice@example.com', image: null, bio: null, role: 'author', unreadNotifications: 0 });
+    expect(result.user).toEqual({ id: userId, username: 'alice', email: 'alice@example.com', image: null, bio: null, role: 'author', unreadNotifications: 0, twoFactor: false });
     const bob = await insertUser(db, 'bob', { bio: 'Hi', image: 'https://example.com/b.png' });
     const bobs = await createSession(db, bob.id, { now: T0 });
     expect((await validateSessionToken(db, bobs.token, T0))!.user).toEqual({
@@ -103,6 +103,7 @@ describe('sessions', () => {
       bio: 'Hi',
       role: 'author',
       unreadNotifications: 0,
+      twoFactor: false,
     });
     // another user's id with this secret, or this id with another's secret: refused
     const [id, secret] = token.split('.');

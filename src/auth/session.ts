@@ -30,10 +30,17 @@ const TOKEN_BYTES = 20; // 160 bits of randomness each for the id and the secret
 export type SessionUser = Pick<User, 'id' | 'username' | 'email' | 'image' | 'bio' | 'role'> & {
   /** unread notifications (src/notifications/), up to UNREAD_COUNT_CAP: the navigation shows it */
   unreadNotifications: number;
+  /** whether the account has a second factor enrolled (src/two-factor/) */
+  twoFactor: boolean;
 };
 /** What a request keeps of its session: the id (sign out, keep it when ending the others) and the expiry (the cookie's). */
 export type ValidatedSession = { id: string; expiresAt: Date };
 export type SessionValidation = { session: ValidatedSession; user: SessionUser; renewed: boolean };
+/**
+ * A session that passed the password but not yet the second factor (Lucia's two-factor guide): it
+ * is worth nothing but the two-factor page and signing out.
+ */
+export type SessionCheck = SessionValidation & { twoFactorPending: boolean };
 
 function generateRandomString(): string {
   const bytes = new Uint8Array(TOKEN_BYTES);
@@ -50,7 +57,7 @@ function hashSecret(secret: string): Uint8Array {
 export async function createSession(
   db: Db,
   userId: number,
-  options: { now: number; userAgent?: string | null },
+  options: { now: number; userAgent?: string | null; twoFactorVerified?: boolean },
 ): Promise<{ token: string; session: Session }> {
   await idle(db);
   const id = generateRandomString();
@@ -63,7 +70,7 @@ export async function createSession(
     lastSeenAt: new Date(options.now),
     expiresAt: new Date(options.now + SESSION_LIFETIME_MS),
     userAgent: options.userAgent?.slice(0, 500) ?? null,
-    twoFactorVerifiedAt: null,
+    twoFactorVerifiedAt: options.twoFactorVerified ? new Date(options.now) : null,
   };
   await db.insert(tablesOf(db).sessions).values(session);
   return { token: `${id}.${secret}`, session };
@@ -91,6 +98,9 @@ const sessionById = (db: Db) =>
         suspendedAt: users.suspendedAt,
         // the navigation's count, in the same query: a scalar subquery on notifications_unread_idx
         unreadNotifications: unreadCountSql(tables, users.id),
+        twoFactorVerifiedAt: sessions.twoFactorVerifiedAt,
+        // whether a second factor is enrolled, never the key itself
+        twoFactor: sql<number>`case when ${users.totpKey} is null then 0 else 1 end`.mapWith(Number),
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
@@ -127,7 +137,20 @@ function sessionEnded(session: SessionTimes, now: number): boolean {
   );
 }
 
+/**
+ * The session a token names, if it is alive and fully signed in: a session still waiting for its
+ * second factor is null here, as if signed out. Every door uses this one; only the two-factor step
+ * and signing out use checkSessionToken, which also answers the pending ones.
+ */
 export async function validateSessionToken(db: Db, token: string, now: number): Promise<SessionValidation | null> {
+  const checked = await checkSessionToken(db, token, now);
+  if (!checked || checked.twoFactorPending) return null;
+  const { twoFactorPending: _pending, ...validation } = checked;
+  return validation;
+}
+
+/** validateSessionToken, pending sessions included (`twoFactorPending`): for the two-factor step. */
+export async function checkSessionToken(db: Db, token: string, now: number): Promise<SessionCheck | null> {
   // exactly one '.', with a non-empty id and secret of at most 64 characters each
   const dot = token.indexOf('.');
   if (dot <= 0 || dot > MAX_TOKEN_PART_LENGTH) return null;
@@ -168,9 +191,19 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
       bio: row.bio,
       role: row.role,
       unreadNotifications: Number(row.unreadNotifications),
+      twoFactor: row.twoFactor === 1,
     },
     renewed,
+    // an account with a second factor is signed in once this session has passed it
+    twoFactorPending: row.twoFactor === 1 && row.twoFactorVerifiedAt === null,
   };
+}
+
+/** The session passed its second factor (Lucia's `setSessionAs2FAVerified`): from now on it is signed in. */
+export async function markSessionTwoFactorVerified(db: Db, sessionId: string, now: number): Promise<void> {
+  await idle(db);
+  const { sessions } = tablesOf(db);
+  await db.update(sessions).set({ twoFactorVerifiedAt: new Date(now) }).where(eq(sessions.id, sessionId));
 }
 
 /** A stable, non-secret handle for a session, for forms that name one (never the id itself). */

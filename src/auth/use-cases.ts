@@ -16,6 +16,7 @@ import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './pas
 import { measurePassword, type PasswordStrength } from './password-strength';
 import { checkInvitationToken, claimInvitation, INVITATION_REFUSALS, recordInvitationUse } from '../invitations/use-cases';
 import { refuseFilledHoneypot } from '../site/spam';
+import { verifySecondFactor } from '../two-factor/use-cases';
 import { createSession, invalidateSession, invalidateSessionByHandle, invalidateUserSessions } from './session';
 
 /** A new session's token, for the cookie or the API's answer, and when it ends. */
@@ -30,8 +31,8 @@ export const OWNER_TAKEN = 'is taken: the site already has an owner, who can han
 /** One message for a wrong password and an unknown email, so no answer reveals who is registered. */
 export const INVALID_CREDENTIALS = 'email or password is invalid';
 
-async function startSession(core: Core, db: Db, caller: Caller, userId: number): Promise<NewSession> {
-  const { token, session } = await createSession(db, userId, { now: core.clock(), userAgent: caller.userAgent ?? null });
+async function startSession(core: Core, db: Db, caller: Caller, userId: number, twoFactorVerified = false): Promise<NewSession> {
+  const { token, session } = await createSession(db, userId, { now: core.clock(), userAgent: caller.userAgent ?? null, twoFactorVerified });
   return { token, expiresAt: session.expiresAt };
 }
 
@@ -148,12 +149,17 @@ export async function measurePasswordStrength(
  * A new session for the right email and password, after a growing back-off per address and per
  * email once attempts fail. A failure is `{ form: [INVALID_CREDENTIALS] }` either way; a suspended
  * account, with the right password, is `{ account: [suspensionMessage] }`.
+ *
+ * An account with a second factor (Lucia's two-factor guide): with `codeLater` (the web form) the
+ * session starts pending (`twoFactorPending`), worth nothing until /login/two-factor passes it;
+ * otherwise (the API) `code` must come with the password: missing, `{ code: ['is required'] }`;
+ * wrong, `{ code: ['is invalid'] }` (both throttled per account).
  */
 export async function signIn(
   core: Core,
   caller: Caller,
-  input: { email: string; password: string },
-): Promise<Outcome<{ user: User; session: NewSession }>> {
+  input: { email: string; password: string; code?: string | undefined; codeLater?: boolean },
+): Promise<Outcome<{ user: User; session: NewSession; twoFactorPending: boolean; recoveryCodesLeft: number | null }>> {
   const { db, clock, limits, log } = core;
   const address = caller.ip ?? NO_ADDRESS;
   // reserved before any password work, and counted as a failure until the password is right
@@ -176,9 +182,17 @@ export async function signIn(
     recordSecurityEvent(log, caller, 'signin.suspended', { userId: user.id });
     return fail({ account: [suspensionMessage(account)] });
   }
-  const session = await startSession(core, db, caller, user.id);
-  recordSecurityEvent(log, caller, 'signin.success', { userId: user.id });
-  return succeed({ user, session });
+  const twoFactor = account.totpKey !== null;
+  let recoveryCodesLeft: number | null = null;
+  if (twoFactor && !input.codeLater) {
+    const second = await verifySecondFactor(core, caller, account, input.code);
+    if (!second.ok) return second;
+    recoveryCodesLeft = second.value.recoveryCodesLeft;
+  }
+  const pending = twoFactor && Boolean(input.codeLater);
+  const session = await startSession(core, db, caller, user.id, twoFactor && !pending);
+  recordSecurityEvent(log, caller, 'signin.success', { userId: user.id, twoFactorPending: pending });
+  return succeed({ user, session, twoFactorPending: pending, recoveryCodesLeft });
 }
 
 /** Ends the session the caller came with (none: nothing to end, nothing logged). */

@@ -47,7 +47,12 @@ const ADMIN = [
   'mail:view',
 ] as const;
 
-const OWNER = [...ADMIN, 'owner:transfer'] as const;
+const OWNER = [
+  ...ADMIN,
+  'owner:transfer',
+  // require a second factor of admins and moderators (src/two-factor/staff.ts)
+  'settings:staff-two-factor',
+] as const;
 
 export type Permission = (typeof OWNER)[number];
 

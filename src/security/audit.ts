@@ -11,7 +11,14 @@ export type SecurityEvent =
   | 'signout'
   | 'password.changed'
   | 'session.revoked'
-  | 'forbidden';
+  | 'forbidden'
+  | 'two-factor.enabled'
+  | 'two-factor.disabled'
+  | 'two-factor.failure'
+  | 'two-factor.success'
+  | 'recovery-codes.regenerated'
+  | 'account.deleted'
+  | 'account.exported';
 
 /**
  * What a failed sign-in logs of the typed email: the address, or nothing when it does not look
@@ -34,7 +41,7 @@ export function recordSecurityEvent(
   fields: Record<string, string | number | boolean | null> = {},
 ): void {
   log({
-    level: event === 'signin.failure' || event === 'forbidden' ? 'warn' : 'info',
+    level: event === 'signin.failure' || event === 'two-factor.failure' || event === 'forbidden' ? 'warn' : 'info',
     msg: event === 'forbidden' ? 'forbidden' : `security.${event}`,
     event,
     requestId: caller.requestId,

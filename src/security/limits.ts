@@ -104,6 +104,7 @@ export class Limits {
       comments: make('comments'),
       favorites: make('favorites'),
       follows: make('follows'),
+      exports: make('exports'),
     };
     this.throttles = stores.throttles;
     this.signinBackoffMs = env.SIGNIN_BACKOFF;
@@ -145,6 +146,19 @@ export class Limits {
       { throttle: 'signin-email', key: email.toLowerCase() },
     ];
     const outcome = await this.throttles.reserve(keys, this.signinBackoffMs, now);
+    if (!outcome.allowed) this.refuse(outcome.retryAfterMs, outcome.throttle, requestId);
+    return { succeeded: async () => outcome.release() };
+  }
+
+  /**
+   * A second-factor code, or a password confirming an act on one's own account (turning the second
+   * factor off, deleting the account): the sign-in back-off, per account, so guesses at six digits
+   * slow down however many addresses they come from. Reserved as a failure before the check, as
+   * reserveSignin; `succeeded()` takes back this attempt's own count.
+   */
+  async reserveAccountCheck(userId: number, now: number, requestId?: string): Promise<SigninAttempt> {
+    if (!this.enabled) return UNTHROTTLED;
+    const outcome = await this.throttles.reserve([{ throttle: 'account-check', key: String(userId) }], this.signinBackoffMs, now);
     if (!outcome.allowed) this.refuse(outcome.retryAfterMs, outcome.throttle, requestId);
     return { succeeded: async () => outcome.release() };
   }

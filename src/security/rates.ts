@@ -13,7 +13,8 @@ export type LimitName =
   | 'articleUpdates'
   | 'comments'
   | 'favorites'
-  | 'follows';
+  | 'follows'
+  | 'exports';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -11,6 +11,7 @@ import { allowedSections, requireAdminPermission } from '../admin/guard';
 import { countListed } from '../articles/queries';
 import { NotFound } from '../core';
 import { callerOf } from '../lib/caller';
+import { can } from '../roles/permissions';
 import { setFlash } from '../lib/flash';
 import { errorsFromFields, field, formError, readForm, type FormErrors } from '../lib/form';
 import { createPage, deletePage, findPageById, findPageBySlug, listPages, NO_SUCH_PAGE, PAGE_FIELD_LABELS, updatePage, type SitePage as Page } from './pages';
@@ -39,6 +40,7 @@ const formValuesOf = (settings: SiteSettings): SettingsFormValues => ({
   comments: settings.comments ? 'on' : 'off',
   newAccountArticlesPerDay: String(settings.newAccountArticlesPerDay),
   newAccountCommentsPerDay: String(settings.newAccountCommentsPerDay),
+  requireStaffTwoFactor: settings.requireStaffTwoFactor ? 'on' : 'off',
 });
 
 /** A whole number as typed, or the text itself for the schema to refuse ("must be a whole number"). */
@@ -48,7 +50,15 @@ export function siteAdminRoutes(deps: AppDeps) {
   const app = new Hono();
 
   const renderSettings = (c: Context, values: SettingsFormValues, errors?: FormErrors) =>
-    c.render(<AdminSettingsPage allowed={allowedSections(c)} values={values} errors={errors} />, { title: 'Site settings' });
+    c.render(
+      <AdminSettingsPage
+        allowed={allowedSections(c)}
+        values={values}
+        errors={errors}
+        ownerOnlyEditable={can(callerOf(c, 'web'), 'settings:staff-two-factor')}
+      />,
+      { title: 'Site settings' },
+    );
 
   app.get('/admin/settings', requireAdminPermission('settings:edit'), async (c) =>
     renderSettings(c, formValuesOf((await deps.reads.site()).settings)),
@@ -64,13 +74,15 @@ export function siteAdminRoutes(deps: AppDeps) {
       comments: field(form, 'comments'),
       newAccountArticlesPerDay: field(form, 'newAccountArticlesPerDay'),
       newAccountCommentsPerDay: field(form, 'newAccountCommentsPerDay'),
+      // the owner's alone: an admin's form has it disabled, and a form without it changes nothing
+      requireStaffTwoFactor: field(form, 'requireStaffTwoFactor'),
     };
     const links = parseNavLinksText(values.navLinks);
     if (typeof links === 'string') {
       c.status(422);
       return renderSettings(c, values, formError('navLinks', `Navigation links: ${links}`));
     }
-    const changes: Record<keyof SettingsChanges, unknown> = {
+    const changes: Partial<Record<keyof SettingsChanges, unknown>> = {
       title: values.title,
       description: values.description,
       navLinks: links,
@@ -78,6 +90,9 @@ export function siteAdminRoutes(deps: AppDeps) {
       comments: values.comments === 'on' ? true : values.comments === 'off' ? false : values.comments,
       newAccountArticlesPerDay: wholeNumber(values.newAccountArticlesPerDay),
       newAccountCommentsPerDay: wholeNumber(values.newAccountCommentsPerDay),
+      ...(values.requireStaffTwoFactor !== '' && {
+        requireStaffTwoFactor: values.requireStaffTwoFactor === 'on' ? true : values.requireStaffTwoFactor === 'off' ? false : values.requireStaffTwoFactor,
+      }),
     };
     const result = await changeSiteSettings(deps, callerOf(c, 'web'), { changes: changes as SettingsChanges });
     if (!result.ok) {

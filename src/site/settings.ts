@@ -21,7 +21,9 @@ import { recordAudit } from '../audit/log';
 import { BLANK, tooLong } from '../lib/messages';
 import { siteOf, type Site } from '../lib/site';
 import { TextSchema } from '../lib/text';
-import { requirePermission } from '../roles/permissions';
+import { can, requirePermission } from '../roles/permissions';
+
+export const ONLY_THE_OWNER_REQUIRES_TWO_FACTOR = 'can be changed by the owner only';
 
 export const REGISTRATION_MODES = ['open', 'invite', 'closed'] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
@@ -71,6 +73,8 @@ export const SETTINGS_SHAPE = {
   comments: z.boolean({ error: 'must be true or false' }),
   newAccountArticlesPerDay: perDay,
   newAccountCommentsPerDay: perDay,
+  /** admins and moderators need a second factor for their staff powers (src/two-factor/staff.ts); the owner's alone to change */
+  requireStaffTwoFactor: z.boolean({ error: 'must be true or false' }),
 };
 
 export const SiteSettingsSchema = z.object(SETTINGS_SHAPE);
@@ -91,6 +95,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   comments: 'Comments',
   newAccountArticlesPerDay: 'Articles a new account may publish on its first day',
   newAccountCommentsPerDay: 'Comments a new account may write on its first day',
+  requireStaffTwoFactor: 'Two-factor sign-in for admins and moderators',
 };
 export const SETTING_CLI_NAMES: Record<SettingKey, string> = {
   title: 'title',
@@ -100,6 +105,7 @@ export const SETTING_CLI_NAMES: Record<SettingKey, string> = {
   comments: 'comments',
   newAccountArticlesPerDay: 'new-account-articles-per-day',
   newAccountCommentsPerDay: 'new-account-comments-per-day',
+  requireStaffTwoFactor: 'require-staff-two-factor',
 };
 
 export type SettingsDefaults = Pick<
@@ -117,6 +123,7 @@ export function defaultSettings(env: SettingsDefaults): SiteSettings {
     comments: true,
     newAccountArticlesPerDay: env.NEW_ACCOUNT_ARTICLES_PER_DAY,
     newAccountCommentsPerDay: env.NEW_ACCOUNT_COMMENTS_PER_DAY,
+    requireStaffTwoFactor: false,
   };
 }
 
@@ -209,6 +216,10 @@ export async function changeSiteSettings(
       (key) => changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(before[key]),
     );
     if (changed.length === 0) return succeed({ settings: before, changed });
+    // who must have a second factor to act as staff is the owner's to decide, not the staff's
+    if (changed.includes('requireStaffTwoFactor') && !can(caller, 'settings:staff-two-factor')) {
+      return fail({ requireStaffTwoFactor: [ONLY_THE_OWNER_REQUIRES_TWO_FACTOR] });
+    }
     const { siteSettings } = tablesOf(tx);
     const now = clock();
     for (const key of changed) {
@@ -246,6 +257,7 @@ export function parseSettingText(key: SettingKey, text: string): unknown {
         return text;
       }
     case 'comments':
+    case 'requireStaffTwoFactor':
       return ({ on: true, true: true, yes: true, off: false, false: false, no: false } as Record<string, boolean>)[text.trim().toLowerCase()] ?? text;
     case 'newAccountArticlesPerDay':
     case 'newAccountCommentsPerDay':
@@ -257,7 +269,7 @@ export function parseSettingText(key: SettingKey, text: string): unknown {
 
 /** A value as the CLI prints it. */
 export function formatSetting(key: SettingKey, value: SiteSettings[SettingKey]): string {
-  if (key === 'comments') return value ? 'on' : 'off';
+  if (key === 'comments' || key === 'requireStaffTwoFactor') return value ? 'on' : 'off';
   return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 

@@ -47,6 +47,12 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
             <p class="notification-settings-link">
               <a href="/settings/notifications">Choose which notifications you get, and which by e-mail</a>
             </p>
+            <p class="two-factor-link">
+              <a href="/settings/two-factor">Two-factor sign-in</a>
+            </p>
+            <p class="your-data-link">
+              <a href="/settings/data">Your data: export it, or delete your account</a>
+            </p>
           </div>
         </div>
       </div>

@@ -12,6 +12,8 @@ export type SettingsFormValues = {
   comments: string;
   newAccountArticlesPerDay: string;
   newAccountCommentsPerDay: string;
+  /** 'on' or 'off' (empty from a form that could not change it) */
+  requireStaffTwoFactor: string;
 };
 
 const REGISTRATION_CHOICES = [
@@ -20,11 +22,19 @@ const REGISTRATION_CHOICES = [
   { value: 'closed', label: 'Closed: nobody may sign up (invitation links still work)' },
 ];
 
-function Select(props: { name: string; label: string; value: string; choices: Array<{ value: string; label: string }>; errors?: FormErrors }) {
+function Select(props: {
+  name: string;
+  label: string;
+  value: string;
+  choices: Array<{ value: string; label: string }>;
+  errors?: FormErrors;
+  disabled?: boolean;
+  hint?: string;
+}) {
   return (
     <fieldset class="form-group">
       <label for={props.name}>{props.label}</label>
-      <select id={props.name} name={props.name} class="form-control" {...fieldAria(props.errors, props.name)}>
+      <select id={props.name} name={props.name} class="form-control" disabled={props.disabled} {...fieldAria(props.errors, props.name)}>
         {props.choices.map((choice) => (
           <option value={choice.value} selected={choice.value === props.value}>
             {choice.label}
@@ -32,11 +42,18 @@ function Select(props: { name: string; label: string; value: string; choices: Ar
         ))}
       </select>
       <FieldError errors={props.errors} name={props.name} />
+      {props.hint && <p class="form-hint">{props.hint}</p>}
     </fieldset>
   );
 }
 
-export function AdminSettingsPage(props: { allowed: readonly AdminSection[]; values: SettingsFormValues; errors?: FormErrors }) {
+export function AdminSettingsPage(props: {
+  allowed: readonly AdminSection[];
+  values: SettingsFormValues;
+  errors?: FormErrors;
+  /** whether the viewer may change the owner's settings (two-factor sign-in for staff) */
+  ownerOnlyEditable?: boolean;
+}) {
   const { values, errors } = props;
   return (
     <AdminLayout current="/admin/settings" heading="Site settings" allowed={props.allowed}>
@@ -54,6 +71,12 @@ export function AdminSettingsPage(props: { allowed: readonly AdminSection[]; val
           value={values.newAccountArticlesPerDay} errors={errors} attributes={{ min: 0, max: 1000, required: true }} />
         <Field name="newAccountCommentsPerDay" label="Comments a new account may write on its first day" type="number"
           value={values.newAccountCommentsPerDay} errors={errors} attributes={{ min: 0, max: 1000, required: true }} />
+        <Select name="requireStaffTwoFactor" label="Two-factor sign-in for admins and moderators" value={values.requireStaffTwoFactor}
+          errors={errors} disabled={!props.ownerOnlyEditable}
+          hint={props.ownerOnlyEditable
+            ? 'Required: an admin or moderator without two-factor sign-in loses their staff powers until they set it up.'
+            : 'Only the owner can change this.'}
+          choices={[{ value: 'off', label: 'Optional' }, { value: 'on', label: 'Required' }]} />
         <button type="submit" class="btn btn-primary">
           Save settings
         </button>

@@ -86,6 +86,11 @@ function AccountActions(props: { account: AccountListItem; assignable: readonly 
           <a href={`${base}/delete`} class="account-delete-link">
             Delete {account.username}…
           </a>
+          <form method="post" action={`${base}/export`} class="account-export-form">
+            <button type="submit" class="btn btn-sm btn-outline-secondary">
+              Export {account.username}’s data
+            </button>
+          </form>
         </>
       )}
       {account.canHandOver && (
