@@ -175,6 +175,7 @@ describe('the cache, compared with no cache after every use case', () => {
 
       let commentId = 0;
       let carol!: Person;
+      const selfDeleting = new Map<string, Person>();
       const USE_CASES: Array<[string, () => Promise<void>]> = [
         ['sign up (web)', async () => void (carol = await signUp('carol'))],
         ['sign up (API)', async () => {
@@ -395,6 +396,18 @@ describe('the cache, compared with no cache after every use case', () => {
           expect((await api('DELETE', '/api/admin/users/carol', alice.token)).status).toBe(204);
         }],
         ['delete account (CLI, another process)', () => cli(['user', 'delete', 'erin', '--yes'], '')],
+        // a person deletes their own account (src/your-data/): articles kept under deleted.author, or gone
+        ['frank and grace write and comment (API)', async () => {
+          for (const name of ['frank', 'grace']) {
+            clock.advance(60_000);
+            const person = await signUp(name);
+            expect((await api('POST', '/api/articles', person.token, { article: articleBody(`${name}’s garden`, ['gardens']) })).status).toBe(201);
+            expect((await api('POST', `/api/articles/${await slugOf('Garden 11')}/comments`, person.token, { comment: { body: `${name} was here.` } })).status).toBe(201);
+            selfDeleting.set(name, person);
+          }
+        }],
+        ['delete my account, keeping my articles (web)', async () => void (await post(selfDeleting.get('frank')!, '/settings/delete', { password: PASSWORD, keepContent: 'yes' }))],
+        ['delete my account, with my articles (web)', async () => void (await post(selfDeleting.get('grace')!, '/settings/delete', { password: PASSWORD, keepContent: 'no' }))],
         ['hand over ownership (web)', async () => void (await post(alice, '/admin/users/bob/ownership'))],
       ];
 

@@ -76,6 +76,11 @@ describe('web routes: someone else’s things', () => {
     ['/article/:slug/comments', { body: 'Anonymous words' }],
     ['/settings', { image: '', username: 'alice', bio: 'Hijacked', email: 'alice@example.com', password: '', currentPassword: '' }],
     ['/settings/sessions/others/delete', {}],
+    ['/settings/two-factor/enable', { code: '000000' }],
+    ['/settings/two-factor/disable', { disablePassword: 'correct horse battery' }],
+    ['/settings/two-factor/recovery-codes', { regeneratePassword: 'correct horse battery' }],
+    ['/settings/data/export', {}],
+    ['/settings/delete', { password: 'correct horse battery', keepContent: 'no' }],
   ] as const)('POST %s: an anonymous visitor goes to exactly /login and nothing changes', async (path, fields) => {
     const w = await webWorld();
     const before = await snapshotDatabase(w.t.db);
@@ -87,7 +92,7 @@ describe('web routes: someone else’s things', () => {
 
   it('GET /settings and /settings/sessions: an anonymous visitor goes to exactly /login', async () => {
     const w = await webWorld();
-    for (const path of ['/settings', '/settings/sessions', '/editor', '/?feed=following']) {
+    for (const path of ['/settings', '/settings/sessions', '/editor', '/?feed=following', '/settings/two-factor', '/settings/data', '/settings/delete']) {
       const res = await new Browser(w.t.app).get(path);
       expect(res.status, path).toBe(303);
       expect(res.headers.get('location'), path).toBe('/login');

@@ -41,7 +41,8 @@ export function twoFactorRoutes(deps: AppDeps) {
     c.header('cache-control', NO_STORE);
     const caller = callerOf(c, 'web');
     const status = await findTwoFactorStatus(deps, caller);
-    const setup = status.enabled ? null : await beginTwoFactorSetup(deps, caller);
+    // a refused form (errors) shows the waiting key again, and makes none
+    const setup = status.enabled ? null : await beginTwoFactorSetup(deps, caller, { create: errors === undefined });
     return c.render(
       <TwoFactorSettingsPage
         status={status}

@@ -32,7 +32,7 @@ export const CODE_REQUIRED = 'is required';
 export const CODE_INVALID = 'is invalid';
 export const ALREADY_ON = 'Two-factor sign-in is already on.';
 export const NOT_ON = 'Two-factor sign-in is not on.';
-export const SETUP_EXPIRED = 'has expired: a new key is shown below, scan it again';
+export const SETUP_EXPIRED = 'has expired: show a new key and scan it again';
 export const PASSWORD_OR_CODE = 'or a code from your app is needed';
 
 async function requireAccount(db: Db, userId: number): Promise<User> {
@@ -59,12 +59,18 @@ export type TwoFactorSetup = { secret: string; qrSvg: string; uri: string };
  * reload shows the key already scanned), else a new one. It waits outside the users row until a
  * code from it is typed (enableTwoFactor).
  */
-export async function beginTwoFactorSetup(core: Core, caller: Caller): Promise<Outcome<TwoFactorSetup>> {
+export async function beginTwoFactorSetup(
+  core: Core,
+  caller: Caller,
+  options: { create: boolean } = { create: true },
+): Promise<Outcome<TwoFactorSetup | null>> {
   const user = await requireAccount(core.db, signedInUser(caller));
   if (user.totpKey !== null) return fail({ form: [ALREADY_ON] });
   const now = core.clock();
   const pending = await queries.findPendingSetup(core.db, user.id, now);
   let key = pending ? openTotpKey(core.env, user.id, pending.sealed) : null;
+  // a refused form shows the key again but never makes one: a refusal writes nothing
+  if (!key && !options.create) return succeed(null);
   if (!key) {
     key = generateTotpKey();
     await queries.savePendingSetup(core.db, user.id, sealTotpKey(core.env, user.id, key), now);

@@ -71,6 +71,10 @@ export function TwoFactorSettingsPage(props: TwoFactorSettingsProps) {
           <h2>Turn two-factor sign-in off</h2>
           <ConfirmForm action="/settings/two-factor/disable" prefix="disable" button="Turn two-factor sign-in off" danger errors={errors} />
         </>
+      ) : !setup ? (
+        <p>
+          <a href="/settings/two-factor">Show a new key to set up two-factor sign-in</a>
+        </p>
       ) : (
         setup && (
           <>
