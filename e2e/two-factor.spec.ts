@@ -26,7 +26,8 @@ test('a member enrols TOTP, signs in with a code, later with a recovery code, wh
   const secret = (await page.locator('#totp-secret').textContent())!;
   await page.getByLabel('Code from your app').fill(codeFor(secret));
   await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
-  const codes = await page.getByRole('list', { name: 'Recovery codes' }).locator('code').allTextContents();
+  await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
+  const codes = await page.locator('ul.recovery-codes code').allTextContents();
   expect(codes).toHaveLength(10);
   await page.getByRole('link', { name: 'I have kept them' }).click();
   await expect(page.getByText('You have 10 unused recovery codes left.')).toBeVisible();

@@ -28,7 +28,7 @@ test('a member deletes their account and cannot sign in', async ({ page }, testI
   const member = newUser(testInfo, 'leaver');
   await signUp(page, member);
   await page.goto('/settings/data');
-  await page.getByRole('link', { name: 'Delete my account…' }).click();
+  await page.getByRole('link', { name: 'Delete my account' }).click();
   await expect(page).toHaveURL(/\/settings\/delete$/);
   await page.getByLabel('Delete my articles too').check();
   await page.getByLabel('Your password').fill(member.password);

@@ -189,6 +189,35 @@ describe('the site administration pages are valid HTML5', () => {
   });
 });
 
+describe('the pages of two-factor sign-in and of one\'s data are valid HTML5, in Latin-1', () => {
+  it('validates setting up (the QR code), the recovery codes, the settings when on, the code after the password, export and deletion, with and without errors', async () => {
+    const { generateTOTP } = await import('@oslojs/otp');
+    const { parseTotpSecret } = await import('./two-factor/totp');
+    const t = await createTestApp();
+    const { browser, user } = await signedInBrowser(t, 'alice');
+    const answers: Array<[string, string]> = [];
+    const setup = await (await browser.get('/settings/two-factor')).text();
+    answers.push(['/settings/two-factor (off)', setup]);
+    answers.push(['enable 422', await (await browser.post('/settings/two-factor/enable', { code: 'abc' })).text()]);
+    const key = parseTotpSecret(/id="totp-secret">([^<]+)</.exec(setup)![1]!)!;
+    answers.push(['recovery codes', await (await browser.post('/settings/two-factor/enable', { code: generateTOTP(key, 30, 6) })).text()]);
+    answers.push(['/settings/two-factor (on)', await (await browser.get('/settings/two-factor')).text()]);
+    answers.push(['disable 422', await (await browser.post('/settings/two-factor/disable', { disablePassword: '', disableCode: '' })).text()]);
+    for (const path of ['/settings/data', '/settings/delete']) answers.push([path, await (await browser.get(path)).text()]);
+    answers.push(['delete 422', await (await browser.post('/settings/delete', { password: '' })).text()]);
+    const pending = new Browser(t.app);
+    await pending.post('/login', { email: user.email, password: 'correct horse battery' });
+    answers.push(['/login/two-factor', await (await pending.get('/login/two-factor')).text()]);
+    answers.push(['/login/two-factor 422', await (await pending.post('/login/two-factor', { code: 'nope' })).text()]);
+    const { browser: owner } = await signedInBrowser(t, 'olive', { role: 'owner' });
+    answers.push(['/settings/delete (owner)', await (await owner.get('/settings/delete')).text()]);
+    for (const [path, html] of answers) {
+      expect(await report(html), path).toEqual([]);
+      expect(html.match(/[^\u0000-\u00ff]/g) ?? [], path).toEqual([]);
+    }
+  });
+});
+
 describe('the templates keep pages of Latin-1 content in Latin-1', () => {
   // one character beyond Latin-1 makes V8 hold the whole page two bytes a character, and encoding
   // it for the response several times slower (views/components/typography.tsx)

@@ -19,7 +19,7 @@ import { articlesPage, commentsPage, deleteCommentsBy, EXPORT_PAGE_SIZE, favorit
 import { zipStream, type ZipFile } from './zip';
 
 export const OWNER_MUST_HAND_OVER =
-  'The owner’s account cannot be deleted: hand the site over to someone else first (Admin › Users › Hand over), then delete your account.';
+  "The owner's account cannot be deleted: hand the site over to someone else first (Admin, Users, Hand over ownership), then delete your account.";
 
 export type AccountExport = { username: string; filename: string; stream: ReadableStream<Uint8Array> };
 

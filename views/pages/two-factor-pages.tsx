@@ -118,7 +118,8 @@ export function RecoveryCodesPage(props: { codes: string[]; reason: 'enabled' | 
         {props.reason === 'enabled' ? 'Two-factor sign-in is on. ' : 'Your old recovery codes no longer work. '}
         Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only this once.
       </p>
-      <ul class="recovery-codes" aria-label="Recovery codes">
+      <h2>Your recovery codes</h2>
+      <ul class="recovery-codes">
         {props.codes.map((code) => (
           <li>
             <code>{code}</code>

@@ -1,5 +1,6 @@
 import { ErrorList, FieldError, fieldAria } from '../components/errors';
 import { Field } from '../components/field';
+import { ELLIPSIS, Quoted } from '../components/typography';
 import type { FormErrors } from '../view-types';
 
 function Column(props: { heading: string; children: unknown }) {
@@ -34,7 +35,7 @@ export function YourDataPage(props: { errors?: FormErrors }) {
       <h2>Delete your account</h2>
       <p>
         <a href="/settings/delete" class="btn btn-outline-danger">
-          Delete my account…
+          Delete my account{ELLIPSIS}
         </a>
       </p>
       <p>
@@ -64,7 +65,7 @@ export function DeleteAccountPage(props: DeleteAccountProps) {
       <ErrorList errors={errors} />
       {props.isOwner ? (
         <p role="alert">
-          You are this site’s owner: the owner’s account cannot be deleted. Hand the site over to someone else first (Admin › Users ›
+          You are this site's owner: the owner's account cannot be deleted. Hand the site over to someone else first (Admin, Users,
           Hand over ownership), then come back here.
         </p>
       ) : (
@@ -81,7 +82,7 @@ export function DeleteAccountPage(props: DeleteAccountProps) {
             </div>
             <div>
               <input type="radio" id="keepContent-yes" name="keepContent" value="yes" checked={props.keepContent === 'yes'} />{' '}
-              <label for="keepContent-yes">Keep my articles, under the name “{props.placeholder}”</label>
+              <label for="keepContent-yes">Keep my articles, under the name <Quoted>{props.placeholder}</Quoted></label>
             </div>
             <FieldError errors={errors} name="keepContent" />
           </fieldset>

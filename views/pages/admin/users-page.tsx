@@ -88,7 +88,7 @@ function AccountActions(props: { account: AccountListItem; assignable: readonly 
           </a>
           <form method="post" action={`${base}/export`} class="account-export-form">
             <button type="submit" class="btn btn-sm btn-outline-secondary">
-              Export {account.username}’s data
+              Export the data of {account.username}
             </button>
           </form>
         </>
