@@ -9,6 +9,8 @@ import { tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
 
 export const EXPORT_PAGE_SIZE = 100;
+/** articles come fewer at a time: each may hold 100 000 characters of Markdown */
+export const EXPORT_ARTICLE_PAGE_SIZE = 20;
 
 export type ExportedArticle = {
   id: number;
@@ -39,7 +41,7 @@ export async function articlesPage(db: Db, userId: number, afterId: number): Pro
     .from(articles)
     .where(and(eq(articles.authorId, userId), gt(articles.id, afterId)))
     .orderBy(asc(articles.id))
-    .limit(EXPORT_PAGE_SIZE);
+    .limit(EXPORT_ARTICLE_PAGE_SIZE);
   if (rows.length === 0) return [];
   const tagRows = await db
     .select({ articleId: articleTags.articleId, name: tags.name })

@@ -15,7 +15,7 @@ import { recordSecurityEvent } from '../security/audit';
 import { confirmPasswordAndCode } from '../two-factor/use-cases';
 import { findUserById } from '../users/queries';
 import { findUserNamed, signedInUser } from '../users/use-cases';
-import { articlesPage, commentsPage, deleteCommentsBy, EXPORT_PAGE_SIZE, favoritesPage, followsPage, type ExportedArticle } from './queries';
+import { articlesPage, commentsPage, deleteCommentsBy, EXPORT_ARTICLE_PAGE_SIZE, EXPORT_PAGE_SIZE, favoritesPage, followsPage, type ExportedArticle } from './queries';
 import { zipStream, type ZipFile } from './zip';
 
 export const OWNER_MUST_HAND_OVER =
@@ -43,12 +43,12 @@ export function articleMarkdown(article: ExportedArticle): string {
 }
 
 /** Pages of rows, each page read when the zip asks for more. */
-async function* paged<T>(read: (after: number) => Promise<T[]>, keyOf: (row: T) => number): AsyncGenerator<T[]> {
+async function* paged<T>(read: (after: number) => Promise<T[]>, keyOf: (row: T) => number, size = EXPORT_PAGE_SIZE): AsyncGenerator<T[]> {
   let after = 0;
   for (;;) {
     const rows = await read(after);
     if (rows.length > 0) yield rows;
-    if (rows.length < EXPORT_PAGE_SIZE) return;
+    if (rows.length < size) return;
     after = keyOf(rows[rows.length - 1]!);
   }
 }
@@ -92,7 +92,7 @@ async function* accountJson(core: Core, user: User, now: number): AsyncGenerator
 
 async function* exportFiles(core: Core, user: User, now: number): AsyncGenerator<ZipFile> {
   yield { name: 'account.json', mtime: new Date(now), parts: accountJson(core, user, now) };
-  for await (const rows of paged((after) => articlesPage(core.db, user.id, after), (row) => row.id)) {
+  for await (const rows of paged((after) => articlesPage(core.db, user.id, after), (row) => row.id, EXPORT_ARTICLE_PAGE_SIZE)) {
     for (const article of rows) {
       yield { name: `articles/${article.slug}.md`, mtime: article.updatedAt, parts: (async function* () { yield articleMarkdown(article); })() };
     }

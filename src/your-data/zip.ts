@@ -26,6 +26,8 @@ async function* zipChunks(files: AsyncIterable<ZipFile>): AsyncGenerator<Uint8Ar
     }
     entry.push(new Uint8Array(0), true);
     if (out.length > 0) yield* out.splice(0);
+    // a turn of the event loop between files: other requests are served while a big export runs
+    await new Promise((resolve) => setImmediate(resolve));
   }
   zip.end();
   if (failure) throw failure;
