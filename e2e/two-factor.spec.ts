@@ -1,6 +1,7 @@
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateTOTP } from '@oslojs/otp';
 import { expect, test, type Page } from '@playwright/test';
+import { waitForMail } from './mailbox';
 import { navbar, newUser, signOut, signUp, submitSignIn } from './support';
 
 /** The code an authenticator app would show now for the secret the page showed. */
@@ -14,7 +15,7 @@ async function signInWithSecondFactor(page: Page, user: { email: string; passwor
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-test('a member enrols TOTP, signs in with a code, later with a recovery code, which then no longer works', async ({ page }, testInfo) => {
+test('a member enrols TOTP, signs in with a code, later with a recovery code, which then no longer works', async ({ page, request }, testInfo) => {
   const member = newUser(testInfo, 'twofactor');
   await signUp(page, member);
 
@@ -29,6 +30,8 @@ test('a member enrols TOTP, signs in with a code, later with a recovery code, wh
   await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
   const codes = await page.locator('ul.recovery-codes code').allTextContents();
   expect(codes).toHaveLength(10);
+  // and is told by mail
+  await waitForMail(request, { to: member.email, subject: /^Two-factor sign-in was turned on$/ });
   await page.getByRole('link', { name: 'I have kept them' }).click();
   await expect(page.getByText('You have 10 unused recovery codes left.')).toBeVisible();
   await signOut(page);
