@@ -97,7 +97,9 @@ export function siteAdminRoutes(deps: AppDeps) {
     const result = await changeSiteSettings(deps, callerOf(c, 'web'), { changes: changes as SettingsChanges });
     if (!result.ok) {
       c.status(422);
-      return renderSettings(c, values, errorsFromFields(labelled(result.errors), {}));
+      // a form that could not change the owner's setting shows it as it is
+      const shown = values.requireStaffTwoFactor === '' ? { ...values, requireStaffTwoFactor: formValuesOf((await deps.reads.site()).settings).requireStaffTwoFactor } : values;
+      return renderSettings(c, shown, errorsFromFields(labelled(result.errors), {}));
     }
     setFlash(c, result.value.changed.length === 0 ? 'Nothing to change.' : 'Settings saved.');
     return c.redirect('/admin/settings', 303);

@@ -331,4 +331,15 @@ describe('the owner can require a second factor of admins and moderators', () =>
     await enrol(admin.browser);
     expect((await admin.browser.get('/admin/users')).status).toBe(200);
   });
+
+  it('the operator may change it too (quire settings set require-staff-two-factor off)', async () => {
+    const { createTestCore } = await import('../test-support');
+    const { CLI_CALLER } = await import('../core');
+    const { changeSiteSettings, parseSettingText, settingKeyNamed } = await import('../site/settings');
+    const { core } = await createTestCore();
+    const key = settingKeyNamed('require-staff-two-factor')!;
+    expect(key).toBe('requireStaffTwoFactor');
+    const outcome = await changeSiteSettings(core, CLI_CALLER, { changes: { [key]: parseSettingText(key, 'on') } });
+    expect(outcome.ok && outcome.value.settings.requireStaffTwoFactor).toBe(true);
+  });
 });
