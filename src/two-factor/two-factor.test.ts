@@ -343,3 +343,27 @@ describe('the owner can require a second factor of admins and moderators', () =>
     expect(outcome.ok && outcome.value.settings.requireStaffTwoFactor).toBe(true);
   });
 });
+
+describe('the notices arrive by mail', () => {
+  it('turning on, new recovery codes and turning off each reach the account\'s address over SMTP', async () => {
+    const { startTestSmtp } = await import('../test-support/smtp');
+    const { deliverDueMail, smtpTransport } = await import('../mail/sender');
+    const smtp = await startTestSmtp();
+    const transport = smtpTransport(smtp.url);
+    try {
+      const t = await createTestApp();
+      const { browser } = await signedInBrowser(t, 'alice');
+      const { key } = await enrol(browser);
+      expect((await browser.post('/settings/two-factor/recovery-codes', { regeneratePassword: PASSWORD })).status).toBe(200);
+      expect((await browser.post('/settings/two-factor/disable', { disableCode: totp(key) })).status).toBe(303);
+      expect(await deliverDueMail(t.db, transport, { from: 'Quire <noreply@localhost>', now: t.clock() })).toMatchObject({ sent: 3 });
+      for (const subject of ['Two-factor sign-in was turned on', 'New recovery codes were made', 'Two-factor sign-in was turned off']) {
+        const mail = await smtp.waitForMessage((m) => m.subject === subject);
+        expect(mail.to).toBe('alice@example.com');
+      }
+    } finally {
+      transport.close?.();
+      await smtp.stop();
+    }
+  });
+});
