@@ -3,6 +3,7 @@
  * the key being set up, which waits in account_tokens (purpose 'two-factor-setup', at most
  * SETUP_LIFETIME_MS, one per account) and reaches users only once a code from it was typed.
  */
+import { createHash } from 'node:crypto';
 import { and, count, desc, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tablesOf } from '../db/engine';
@@ -108,4 +109,28 @@ export async function countRecoveryCodesLeft(db: Db, userId: number): Promise<nu
     .from(recoveryCodes)
     .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
   return Number(row?.n ?? 0);
+}
+
+const USED_PERIOD_PURPOSE = 'totp-used';
+
+/**
+ * Records that the account's code of TOTP period `counter` was used; false when it already was.
+ * A row of account_tokens keyed by a hash of the account and the period, kept until the period is
+ * out of the grace window (the clean-ups delete it then): two sign-ins racing with one code, one wins.
+ */
+export async function spendTotpPeriod(db: Db, userId: number, counter: number, now: number, keepMs: number): Promise<boolean> {
+  await idle(db);
+  const { accountTokens } = tablesOf(db);
+  const spent = await db
+    .insert(accountTokens)
+    .values({
+      tokenHash: createHash('sha256').update(`totp-used:${userId}:${counter}`).digest(),
+      purpose: USED_PERIOD_PURPOSE,
+      userId,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + keepMs),
+    })
+    .onConflictDoNothing()
+    .returning({ userId: accountTokens.userId });
+  return spent.length === 1;
 }

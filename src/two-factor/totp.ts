@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { decodeBase32IgnorePadding, encodeBase32LowerCaseNoPadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
-import { createTOTPKeyURI, verifyTOTPWithGracePeriod } from '@oslojs/otp';
+import { createTOTPKeyURI, generateHOTP } from '@oslojs/otp';
 import { renderSVG } from 'uqr';
 import type { Env } from '../env';
 
@@ -55,11 +55,25 @@ export function totpQrCode(issuer: string, accountName: string, key: Uint8Array)
   return { uri, svg: renderSVG(uri, { border: 2 }) };
 }
 
-/** Whether `code` (6 digits; spaces ignored) is the key's code now, or one period either side. */
-export function verifyTotpCode(key: Uint8Array, code: string): boolean {
+/**
+ * The period (TOTP's counter) whose code `code` is (6 digits; spaces ignored): now's, or one
+ * period either side; null when it is none of them. The counter lets a code count once
+ * (`spendTotpPeriod` in queries.ts): a code seen over a shoulder or in a log is worth nothing once used.
+ */
+export function matchTotpCode(key: Uint8Array, code: string, now: number = Date.now()): number | null {
   const digits = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(digits)) return false;
-  return verifyTOTPWithGracePeriod(key, TOTP_PERIOD_SECONDS, TOTP_DIGITS, digits, GRACE_SECONDS);
+  if (!/^\d{6}$/.test(digits)) return null;
+  const current = Math.floor(now / 1000 / TOTP_PERIOD_SECONDS);
+  const grace = GRACE_SECONDS / TOTP_PERIOD_SECONDS;
+  for (let counter = current - grace; counter <= current + grace; counter++) {
+    if (generateHOTP(key, BigInt(counter), TOTP_DIGITS) === digits) return counter;
+  }
+  return null;
+}
+
+/** Whether `code` is the key's code now, or one period either side. */
+export function verifyTotpCode(key: Uint8Array, code: string): boolean {
+  return matchTotpCode(key, code) !== null;
 }
 
 /** Whether what was typed looks like a TOTP code (six digits) rather than a recovery code. */

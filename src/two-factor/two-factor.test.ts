@@ -286,6 +286,20 @@ describe('POST /api/users/login with a second factor', () => {
     expect(reused.status).toBe(401);
   });
 
+  it('a code counts once: signing in again with the code just used is refused, through the API and the page', async () => {
+    const t = await createTestApp();
+    const { browser } = await signedInBrowser(t, 'alice');
+    const { key } = await enrol(browser);
+    const client = api(t);
+    const code = totp(key);
+    const first = await client.post('/users/login', { user: { email: 'alice@example.com', password: PASSWORD, code } });
+    expect(first.status).toBe(200);
+    const replayed = await client.post('/users/login', { user: { email: 'alice@example.com', password: PASSWORD, code } });
+    expect([replayed.status, replayed.body]).toEqual([401, { errors: { code: ['is invalid'] } }]);
+    const { browser: pending } = await signInWithPassword(t, 'alice@example.com');
+    expect((await pending.post('/login/two-factor', { code })).status).toBe(422);
+  });
+
   it('an account without one signs in as RealWorld says, code or not', async () => {
     const t = await createTestApp();
     await insertUser(t.db, 'bob');

@@ -22,11 +22,15 @@ import {
   generateTotpKey,
   hashRecoveryCode,
   looksLikeTotpCode,
+  matchTotpCode,
   openTotpKey,
   sealTotpKey,
   totpQrCode,
   verifyTotpCode,
 } from './totp';
+
+/** how long a used period is remembered: past the grace window of the period after it */
+const TOTP_USED_KEEP_MS = 2 * 60 * 1000;
 
 export const CODE_REQUIRED = 'is required';
 export const CODE_INVALID = 'is invalid';
@@ -96,7 +100,9 @@ async function checkCode(
   let usedRecoveryCode = false;
   if (user.totpKey !== null && looksLikeTotpCode(code)) {
     const key = openTotpKey(core.env, user.id, user.totpKey);
-    ok = key !== null && verifyTotpCode(key, code);
+    const counter = key === null ? null : matchTotpCode(key, code);
+    // each period's code counts once: a code already used (seen over a shoulder, replayed) is refused
+    ok = counter !== null && (await queries.spendTotpPeriod(core.db, user.id, counter, core.clock(), TOTP_USED_KEEP_MS));
   } else if (user.totpKey !== null && code.trim() !== '') {
     ok = usedRecoveryCode = await transaction(core.db, (tx) => queries.useRecoveryCode(tx, user.id, hashRecoveryCode(code), core.clock()));
   }
