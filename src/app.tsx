@@ -6,6 +6,9 @@ import { Forbidden, Gone, NotFound } from './core';
 import { apiErrorResponse } from './api/errors';
 import { sharedReads } from './articles/queries';
 import { cachedReads, createCache } from './cache';
+import { accountLinkRoutes } from './account-links/routes';
+import { EmailNotConfirmed } from './account-links/email-confirmation';
+import { ConfirmFirstPage } from '../views/pages/account-link-pages';
 import { adminRoutes } from './admin/routes';
 import { apiRoutes } from './api/routes';
 import { articleRoutes } from './articles/routes';
@@ -199,6 +202,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', commentRoutes(deps));
   app.route('/', profileRoutes(deps));
   app.route('/', authRoutes(deps));
+  app.route('/', accountLinkRoutes(deps));
   app.route('/', settingsRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', notificationRoutes(deps));
@@ -224,6 +228,11 @@ export function createApp(options: CreateAppOptions) {
       return showError(c, 404, err.message);
     }
     if (err instanceof Gone) return showError(c, 410, err.message);
+    // the site wants a confirmed address first: say so, with the button that sends the link again
+    if (err instanceof EmailNotConfirmed) {
+      c.status(403);
+      return renderDocument(c, errorRender, <ConfirmFirstPage message={err.message} signedIn={c.get('user') != null} />, 'Please confirm your e-mail address');
+    }
     if (err instanceof Forbidden || (err instanceof HTTPException && err.status === 403)) {
       logSecurityEvent(c, log, 'forbidden', { method: c.req.method, path: c.req.path });
       return showError(c, 403, err.message);

@@ -48,6 +48,8 @@ Commands:
                                  author (the default; the first account of a site is its owner).
   user reset-password NAME       Set a new password (read the same way) and end every session of
                                  that user.
+  user reset-link NAME           Print a single-use link (valid 30 minutes) with which NAME
+                                 chooses a new password: for a site that sends no mail.
   user list [--role ROLE]        List the accounts, newest first: name, email, role, state, joined.
   user role NAME ROLE            Give NAME the role admin, moderator or author; "owner" hands the
                                  site over to NAME (the owner until now becomes an admin).
@@ -68,7 +70,8 @@ Commands:
                                  the operator). KEY is title, description, registration (open,
                                  invite or closed), comments (on or off),
                                  new-account-articles-per-day, new-account-comments-per-day (0 to
-                                 1000) or nav-links (JSON: [{"label":"News","url":"/tag/news"}]).
+                                 1000), unconfirmed-may-write (on or off) or nav-links (JSON:
+                                 [{"label":"News","url":"/tag/news"}]).
 
 Options:
   --env-file FILE                Read environment variables from FILE first (KEY=value lines).

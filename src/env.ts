@@ -80,6 +80,10 @@ export const RATE_LIMIT_DEFAULTS: Record<LimitName, string> = {
   follows: '300/h',
   // "Export my data": each reads and zips everything an account wrote, per account
   exports: '10/h',
+  // reset mails asked for, per address and per e-mail: each is a message sent to someone's inbox
+  passwordReset: '5/h',
+  // confirmation mails sent again, per address and per account
+  emailConfirm: '5/h',
 };
 
 const EnvSchema = z.object({
@@ -119,6 +123,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_FAVORITES: rate(RATE_LIMIT_DEFAULTS.favorites),
   RATE_LIMIT_FOLLOWS: rate(RATE_LIMIT_DEFAULTS.follows),
   RATE_LIMIT_EXPORTS: rate(RATE_LIMIT_DEFAULTS.exports),
+  RATE_LIMIT_PASSWORD_RESET: rate(RATE_LIMIT_DEFAULTS.passwordReset),
+  RATE_LIMIT_EMAIL_CONFIRM: rate(RATE_LIMIT_DEFAULTS.emailConfirm),
   SIGNIN_BACKOFF: parsed('0,1,2,4,8,16,30,60,180,300', parseBackoff, 'must be a comma-separated list of seconds, e.g. 1,2,4,8'),
   BLOCK_COMMON_PASSWORDS: flag(true),
   BACKUP_DIR: optional(z.string().min(1).optional()),
@@ -242,6 +248,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       favorites: env.RATE_LIMIT_FAVORITES,
       follows: env.RATE_LIMIT_FOLLOWS,
       exports: env.RATE_LIMIT_EXPORTS,
+      passwordReset: env.RATE_LIMIT_PASSWORD_RESET,
+      emailConfirm: env.RATE_LIMIT_EMAIL_CONFIRM,
     },
     SIGNIN_BACKOFF: env.SIGNIN_BACKOFF,
     BLOCK_COMMON_PASSWORDS: env.BLOCK_COMMON_PASSWORDS,

@@ -1,10 +1,11 @@
 /**
- * `quire user list | role | suspend | unsuspend | delete`: the operator's doors onto the account
+ * `quire user list | role | suspend | unsuspend | delete | reset-link`: the operator's doors onto the account
  * use cases (./use-cases.ts), as CLI_CALLER: every act leaves an audit entry by "operator (CLI)".
  * src/cli.ts parses the command line and hands the subcommand here.
  */
 import readline from 'node:readline';
 import { CLI_CALLER, type Core, type FieldErrors } from '../core';
+import { createPasswordResetLink } from '../account-links/password-reset';
 import { OperationError } from '../ops/backup';
 import { isOwner, isRole, ROLES, type Role } from '../roles/permissions';
 import { PLACEHOLDER_USERNAME } from './queries';
@@ -20,7 +21,7 @@ import {
   unsuspendUser,
 } from './use-cases';
 
-export const ACCOUNT_SUBCOMMANDS = ['list', 'role', 'suspend', 'unsuspend', 'delete'] as const;
+export const ACCOUNT_SUBCOMMANDS = ['list', 'role', 'suspend', 'unsuspend', 'delete', 'reset-link'] as const;
 export type AccountSubcommand = (typeof ACCOUNT_SUBCOMMANDS)[number];
 export const isAccountSubcommand = (sub: string | undefined): sub is AccountSubcommand =>
   (ACCOUNT_SUBCOMMANDS as readonly string[]).includes(sub ?? '');
@@ -103,6 +104,13 @@ export async function runAccountCommand(
       if (!outcome.ok) throw new OperationError(firstError(outcome.errors));
       const { user } = outcome.value;
       return `${user.username} is suspended ${until ? `until ${formatUtc(until)}` : 'for good'}; their sessions have ended and their articles and comments are hidden.\n`;
+    });
+  }
+
+  if (sub === 'reset-link') {
+    return withCore(async (core) => {
+      const { user, link, expiresAt } = await createPasswordResetLink(core, CLI_CALLER, { username: name });
+      return `${link}\nA password-reset link for ${user.username}, valid once until ${formatUtc(expiresAt)}. Hand it over privately.\n`;
     });
   }
 

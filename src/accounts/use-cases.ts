@@ -51,7 +51,7 @@ export function suspensionMessage(user: Pick<User, 'suspendedUntil' | 'suspensio
  * The account `username` names, if the caller may act on it at all: not their own, not the
  * owner's, not the placeholder, and ranked below the caller.
  */
-async function findAccountToManage(db: Db, caller: Caller, username: string): Promise<User> {
+export async function findAccountToManage(db: Db, caller: Caller, username: string): Promise<User> {
   const user = await findUserNamed(db, username);
   if (caller.userId !== null && user.id === caller.userId) throw new Forbidden('user', NOT_ON_YOURSELF);
   if (queries.isPlaceholder(user)) throw new Forbidden('user', NOT_ON_THE_PLACEHOLDER);

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../app-types';
+import { EmailNotConfirmed } from '../account-links/email-confirmation';
 import { Forbidden, NotFound } from '../core';
 import type { Assets } from '../lib/assets';
 import { limitBody } from '../lib/body-limit';
@@ -57,6 +58,10 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
       return apiErrorResponse(c, err.status, err.errors);
     }
     if (err instanceof NotFound) return apiErrorResponse(c, 404, { [err.thing]: ['not found'] });
+    // RealWorld's shape, saying why and what to do: {"errors":{"email":["must be confirmed ..."]}}
+    if (err instanceof EmailNotConfirmed) {
+      return apiErrorResponse(c, 403, { email: [`must be confirmed before you can ${err.act === 'publish' ? 'publish' : 'comment'}: follow the link mailed to you, or POST /api/user/confirmation to send it again`] });
+    }
     if (err instanceof Forbidden) {
       logSecurityEvent(c, deps.log, 'forbidden', { method: c.req.method, path: c.req.path });
       return apiErrorResponse(c, 403, { [err.thing]: ['forbidden'] });

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-types';
+import { resendEmailConfirmation } from '../account-links/email-confirmation';
 import { RegistrationClosed, signIn, signUp } from '../auth/use-cases';
 import type { FieldErrors } from '../core';
 import { callerOf } from '../lib/caller';
@@ -66,6 +67,8 @@ export function userApiRoutes(deps: AppDeps) {
   /**
    * Unlike the web settings form, this changes email or password with the token alone, as
    * RealWorld specifies; other sessions end when the password changes, the presented one stays.
+   * A new email is not applied at once: the answer keeps the current one, and a confirmation link
+   * goes to the new address (the change applies when it is followed).
    */
   app.put('/user', requireApiUser(), async (c) => {
     const { user: changes } = await readJson(c, UpdateUserBody);
@@ -76,6 +79,13 @@ export function userApiRoutes(deps: AppDeps) {
     });
     if (!result.ok) throw refusal(result.errors);
     return c.json(userJson(result.value.user, apiUser(c).token));
+  });
+
+  /** Beyond RealWorld: sends the confirmation link again (to an address waiting to replace the account's, else to its own). */
+  app.post('/user/confirmation', requireApiUser(), async (c) => {
+    const result = await resendEmailConfirmation(deps, callerOf(c, 'api'));
+    if (!result.ok) throw unprocessable(result.errors);
+    return c.json({ confirmation: { sentTo: result.value.address } }, 202);
   });
 
   app.get('/profiles/:username', async (c) => {

@@ -7,6 +7,7 @@
 import { Forbidden, Gone, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
 import { runOffThread } from '../lib/offthread';
+import { requireConfirmedEmail } from '../account-links/email-confirmation';
 import { enforceNewAccountLimit } from '../site/spam';
 import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import { recordAudit } from '../audit/log';
@@ -99,6 +100,8 @@ export async function createArticle(core: Core, caller: Caller, input: CreateArt
   const { db, clock, limits } = core;
   const authorId = await activeSignedInUser(db, caller);
   const now = clock();
+  // a draft may be saved unconfirmed; publishing may need a confirmed address (site settings)
+  if (input.publish) await requireConfirmedEmail(core, caller, 'publish');
   // a new account's first day: fewer articles (site settings; src/site/spam.ts)
   await enforceNewAccountLimit(core, caller, 'articles');
   await limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
@@ -138,7 +141,8 @@ export async function updateArticle(
   const { body, title } = input.changes;
   // a missing or someone else's article answers 404/403 before the limit is spent (every door
   // alike); the transaction below checks again, since it may go or change while the body renders
-  await findArticleToEdit(core, caller, input.slug);
+  const current = await findArticleToEdit(core, caller, input.slug);
+  if (input.publish && current.publishedAt === null) await requireConfirmedEmail(core, caller, 'publish');
   // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
   await limits.enforce('articleUpdates', await activeSignedInUser(db, caller), clock(), caller.requestId ?? undefined);
   // rendered in the worker thread, before the transaction, which holds the database while it is open

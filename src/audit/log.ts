@@ -24,6 +24,7 @@ export type AuditAction =
   | 'user.suspend'
   | 'user.unsuspend'
   | 'user.delete'
+  | 'user.reset-link'
   | 'owner.transfer'
   | 'settings.change'
   | 'page.create'

@@ -9,7 +9,9 @@ import type { Db } from '../db/client';
 import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
 import { loggableEmail, recordSecurityEvent } from '../security/audit';
-import { createUser, findOwner, findUserByEmail, hasAnyUser } from '../users/queries';
+import { queueEmailConfirmation } from '../account-links/email-confirmation';
+import { mailSiteOf } from '../mail/mail-site';
+import { createUser, findOwner, findUserByEmail, hasAnyUser, updateUser } from '../users/queries';
 import type { Role } from '../roles/permissions';
 import { hasFieldErrors, signedInUser, spendPasswordCheck, takenNames, weakPassword, writingNames } from '../users/use-cases';
 import { hashPassword, verifyPassword, verifyPasswordAgainstNobody } from './password';
@@ -67,7 +69,9 @@ export async function registrationRefusal(core: Pick<Core, 'db' | 'reads'>): Pro
 /**
  * A new account, signed in at once. The operator (`quire user create`, caller door 'cli') creates
  * one for someone else: the same rules for names and passwords, but no sign-up limit (it keeps
- * scripts from filling the site through the form and the API) and no session.
+ * scripts from filling the site through the form and the API) and no session. A person's address
+ * starts unconfirmed, with a confirmation mail queued (src/account-links/email-confirmation.ts);
+ * the operator's counts as confirmed.
  */
 export async function signUp(
   core: Core,
@@ -110,6 +114,8 @@ export async function signUp(
   if (hasFieldErrors(errors)) return fail(errors);
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   const passwordHash = await hashPassword(input.password);
+  // the confirmation mail's sender, read before the transaction (src/mail/mail-site.ts)
+  const site = operator ? null : await mailSiteOf(core);
   const outcome = await writingNames(() =>
     transaction(db, async (tx) => {
       // again: someone may have taken the name while the password was being hashed
@@ -122,7 +128,10 @@ export async function signUp(
       // users_one_owner refuses a second, should two first sign-ups race on two nodes
       const role = input.role ?? ((await hasAnyUser(tx)) ? (claimed?.role ?? 'author') : 'owner');
       if (role === 'owner' && (await findOwner(tx))) return fail({ role: [OWNER_TAKEN] });
-      const user = await createUser(tx, { username: input.username, email: input.email, passwordHash, role }, clock());
+      const created = await createUser(tx, { username: input.username, email: input.email, passwordHash, role }, clock());
+      // the operator vouches for the address; anyone else confirms it by the link mailed to it
+      const user = site ? created : await updateUser(tx, created.id, { emailConfirmedAt: new Date(clock()) }, clock());
+      if (site) await queueEmailConfirmation(tx, { user, address: user.email, site, now: clock() });
       if (claimed) await recordInvitationUse(tx, caller, claimed, user, clock());
       return succeed({ user, session: operator ? null : await startSession(core, tx, caller, user.id) });
     }),

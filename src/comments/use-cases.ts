@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/log';
 import { excerpt } from '../moderation/labels';
 import { Forbidden, NotFound, type Caller, type Core } from '../core';
 import { transaction } from '../db/transaction';
+import { requireConfirmedEmail } from '../account-links/email-confirmation';
 import { enforceNewAccountLimit, refuseFilledHoneypot, SpamRefused } from '../site/spam';
 import { activeSignedInUser, signedInUser } from '../users/use-cases';
 import { notify } from '../notifications/use-cases';
@@ -57,6 +58,7 @@ export async function addComment(
   // transaction (see Limits.enforce), once, however many times the transaction runs
   refuseIfHiddenFor(caller, await findArticleToComment(core, caller, input.slug));
   if (await refuseFilledHoneypot(core, caller, { honeypot: input.honeypot, form: 'comment' })) throw new SpamRefused();
+  await requireConfirmedEmail(core, caller, 'comment');
   await enforceNewAccountLimit(core, caller, 'comments');
   await limits.enforce('comments', authorId, clock(), caller.requestId ?? undefined);
   // checked again inside: the article cannot go between the check and the write

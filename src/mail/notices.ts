@@ -1,33 +1,71 @@
 /**
  * Security notices (OWASP ASVS 2.5.x): a person is told by e-mail whenever a credential of theirs
- * changes, so a change they did not make does not go unnoticed.
- *
- * PLACEHOLDER until the mail slice lands: the message is plain; the mail slice renders it with the
- * server's views (views/mail/) and keeps this signature.
+ * changes, so a change they did not make does not go unnoticed. The message is drawn by
+ * views/mail/security-notice-mail.tsx: what changed, when, from which door, and what to do if it
+ * was not you (a link to /forgot-password).
  */
+import { eq } from 'drizzle-orm';
+import { securityNoticeMail, type SecurityNoticeKind } from '../../views/mail/security-notice-mail';
+import type { Caller } from '../core';
 import type { Db } from '../db/client';
+import { tablesOf } from '../db/engine';
+import { describeUserAgent } from '../lib/user-agent';
+import type { MailSite } from './mail-site';
 import { enqueueMail } from './outbox';
 
-export type SecurityNotice =
-  | 'password-changed'
-  | 'password-reset'
-  | 'email-changed'
-  | 'two-factor-added'
-  | 'two-factor-removed'
-  | 'recovery-codes-regenerated';
+export type SecurityNotice = SecurityNoticeKind;
 
-const SUBJECTS: Record<SecurityNotice, string> = {
-  'password-changed': 'Your password was changed',
-  'password-reset': 'Your password was reset',
-  'email-changed': 'Your e-mail address was changed',
-  'two-factor-added': 'Two-factor sign-in was turned on',
-  'two-factor-removed': 'Two-factor sign-in was turned off',
-  'recovery-codes-regenerated': 'New recovery codes were made',
+/** What the notice can say beyond the change itself; every field is optional. */
+export type NoticeContext = {
+  /** the site as mails show it (mailSiteOf(core), read before the transaction) */
+  site?: MailSite;
+  /** who made the change, through which door: said in the notice */
+  caller?: Caller | null;
+  /** for 'email-changed': the new address (shown partly hidden) */
+  newAddress?: string;
 };
+
+const DOORS: Record<Caller['door'], string> = {
+  web: 'the website',
+  api: 'the API (an app or a script using an API token)',
+  cli: 'the server’s command line (the people who run the site)',
+};
+
+/** "the website, from 192.0.2.1 (Firefox 120 on Linux)" */
+export function describeDoor(caller: Caller): string {
+  const where = [caller.ip ? `from ${caller.ip}` : null, caller.userAgent ? `(${describeUserAgent(caller.userAgent)})` : null];
+  return [DOORS[caller.door], where.filter(Boolean).join(' ')].filter(Boolean).join(', ');
+}
+
+/** "alice@example.com" -> "a•••@example.com": enough to recognise, not enough to learn. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '•••';
+  return `${address[0]}•••${address.slice(at)}`;
+}
+
+/** A time as notices write it: 2026-12-02 06:30 UTC. */
+const formatWhen = (now: number): string => `${new Date(now).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+/**
+ * Without the site given (a caller that did not read it): the title as stored, and no address, so
+ * the links are paths; callers should pass `context.site`.
+ */
+async function siteFromDb(db: Db): Promise<MailSite> {
+  const { siteSettings } = tablesOf(db);
+  const [row] = await db.select({ value: siteSettings.value }).from(siteSettings).where(eq(siteSettings.key, 'title')).limit(1);
+  let title = 'Quire';
+  try {
+    if (row) title = String(JSON.parse(row.value)) || title;
+  } catch {
+    // a hand-edited row: the default name will do
+  }
+  return { title, url: '' };
+}
 
 /**
  * Queues the notice for `to` (for an e-mail change: the old address). Call it inside the
- * transaction of the change.
+ * transaction of the change, with the site read before it (`context.site`).
  */
 export async function sendSecurityNotice(
   db: Db,
@@ -35,8 +73,16 @@ export async function sendSecurityNotice(
   notice: SecurityNotice,
   now: number,
   to: string = user.email,
+  context: NoticeContext = {},
 ): Promise<void> {
-  const subject = SUBJECTS[notice];
-  const text = `Hello ${user.username},\n\n${subject}.\n\nIf this was not you, reset your password at once.\n`;
-  await enqueueMail(db, { kind: 'security-notice', userId: user.id, to, subject, text, html: `<p>${subject}.</p>` }, now);
+  const site = context.site ?? (await siteFromDb(db));
+  const mail = await securityNoticeMail({
+    site,
+    kind: notice,
+    username: user.username,
+    when: formatWhen(now),
+    from: context.caller ? describeDoor(context.caller) : null,
+    newAddress: context.newAddress ? maskAddress(context.newAddress) : null,
+  });
+  await enqueueMail(db, { kind: 'security-notice', userId: user.id, to, ...mail }, now);
 }

@@ -105,6 +105,8 @@ export class Limits {
       favorites: make('favorites'),
       follows: make('follows'),
       exports: make('exports'),
+      passwordReset: make('passwordReset'),
+      emailConfirm: make('emailConfirm'),
     };
     this.throttles = stores.throttles;
     this.signinBackoffMs = env.SIGNIN_BACKOFF;

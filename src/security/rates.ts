@@ -14,7 +14,9 @@ export type LimitName =
   | 'comments'
   | 'favorites'
   | 'follows'
-  | 'exports';
+  | 'exports'
+  | 'passwordReset'
+  | 'emailConfirm';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -8,12 +8,17 @@ import { setFlash } from '../lib/flash';
 import { errorsFromFields, errorsFromZod, field, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { SettingsFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { changeSettings } from '../users/use-cases';
+import { findUserById } from '../users/queries';
+import { readEmailState } from '../account-links/email-confirmation';
 
 export function settingsRoutes(deps: AppDeps) {
   const app = new Hono();
 
-  const render = (c: Context, values: SettingsValues, errors?: FormErrors) =>
-    c.render(<SettingsPage values={values} errors={errors} />, { title: 'Settings' });
+  const render = async (c: Context, values: SettingsValues, errors?: FormErrors) => {
+    const user = await findUserById(deps.db, currentUser(c).id);
+    const emailState = user ? await readEmailState(deps, user) : undefined;
+    return c.render(<SettingsPage values={values} errors={errors} emailState={emailState} />, { title: 'Settings' });
+  };
 
   app.get('/settings', requireUser(), (c) => {
     const user = currentUser(c);
@@ -54,8 +59,11 @@ export function settingsRoutes(deps: AppDeps) {
       c.status(422);
       return render(c, values, errorsFromFields(result.errors, USER_FIELD_LABELS));
     }
-    const { user, passwordChanged } = result.value;
-    setFlash(c, passwordChanged ? 'Settings saved. Your other sessions were signed out.' : 'Settings saved.');
+    const { user, passwordChanged, emailPending } = result.value;
+    const said = ['Settings saved.'];
+    if (passwordChanged) said.push('Your other sessions were signed out.');
+    if (emailPending) said.push(`Your e-mail address changes to ${emailPending} once you follow the link we sent there.`);
+    setFlash(c, said.join(' '));
     return c.redirect(profilePath(user.username), 303);
   });
 

@@ -41,7 +41,11 @@ const formValuesOf = (settings: SiteSettings): SettingsFormValues => ({
   newAccountArticlesPerDay: String(settings.newAccountArticlesPerDay),
   newAccountCommentsPerDay: String(settings.newAccountCommentsPerDay),
   requireStaffTwoFactor: settings.requireStaffTwoFactor ? 'on' : 'off',
+  unconfirmedMayWrite: settings.unconfirmedMayWrite ? 'on' : 'off',
 });
+
+/** "on"/"off" as a boolean; nothing sent keeps the setting; anything else for the schema to refuse. */
+const onOff = (text: string): boolean | string | undefined => (text === 'on' ? true : text === 'off' ? false : text === '' ? undefined : text);
 
 /** A whole number as typed, or the text itself for the schema to refuse ("must be a whole number"). */
 const wholeNumber = (text: string): number | string => (/^\s*\d{1,9}\s*$/.test(text) ? Number(text) : text);
@@ -76,6 +80,7 @@ export function siteAdminRoutes(deps: AppDeps) {
       newAccountCommentsPerDay: field(form, 'newAccountCommentsPerDay'),
       // the owner's alone: an admin's form has it disabled, and a form without it changes nothing
       requireStaffTwoFactor: field(form, 'requireStaffTwoFactor'),
+      unconfirmedMayWrite: field(form, 'unconfirmedMayWrite'),
     };
     const links = parseNavLinksText(values.navLinks);
     if (typeof links === 'string') {
@@ -93,6 +98,8 @@ export function siteAdminRoutes(deps: AppDeps) {
       ...(values.requireStaffTwoFactor !== '' && {
         requireStaffTwoFactor: values.requireStaffTwoFactor === 'on' ? true : values.requireStaffTwoFactor === 'off' ? false : values.requireStaffTwoFactor,
       }),
+      // a form from before this setting existed leaves it as it is
+      unconfirmedMayWrite: onOff(values.unconfirmedMayWrite),
     };
     const result = await changeSiteSettings(deps, callerOf(c, 'web'), { changes: changes as SettingsChanges });
     if (!result.ok) {

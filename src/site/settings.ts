@@ -75,6 +75,8 @@ export const SETTINGS_SHAPE = {
   newAccountCommentsPerDay: perDay,
   /** admins and moderators need a second factor for their staff powers (src/two-factor/staff.ts); the owner's alone to change */
   requireStaffTwoFactor: z.boolean({ error: 'must be true or false' }),
+  /** whether accounts whose e-mail address is not confirmed yet may publish and comment (src/account-links/) */
+  unconfirmedMayWrite: z.boolean({ error: 'must be true or false' }),
 };
 
 export const SiteSettingsSchema = z.object(SETTINGS_SHAPE);
@@ -96,6 +98,7 @@ export const SETTING_LABELS: Record<SettingKey, string> = {
   newAccountArticlesPerDay: 'Articles a new account may publish on its first day',
   newAccountCommentsPerDay: 'Comments a new account may write on its first day',
   requireStaffTwoFactor: 'Two-factor sign-in for admins and moderators',
+  unconfirmedMayWrite: 'Accounts with an unconfirmed e-mail address',
 };
 export const SETTING_CLI_NAMES: Record<SettingKey, string> = {
   title: 'title',
@@ -106,6 +109,7 @@ export const SETTING_CLI_NAMES: Record<SettingKey, string> = {
   newAccountArticlesPerDay: 'new-account-articles-per-day',
   newAccountCommentsPerDay: 'new-account-comments-per-day',
   requireStaffTwoFactor: 'require-staff-two-factor',
+  unconfirmedMayWrite: 'unconfirmed-may-write',
 };
 
 export type SettingsDefaults = Pick<
@@ -124,6 +128,8 @@ export function defaultSettings(env: SettingsDefaults): SiteSettings {
     newAccountArticlesPerDay: env.NEW_ACCOUNT_ARTICLES_PER_DAY,
     newAccountCommentsPerDay: env.NEW_ACCOUNT_COMMENTS_PER_DAY,
     requireStaffTwoFactor: false,
+    // nothing changes for existing sites and RealWorld clients until the owner asks for confirmation
+    unconfirmedMayWrite: true,
   };
 }
 
@@ -258,6 +264,7 @@ export function parseSettingText(key: SettingKey, text: string): unknown {
       }
     case 'comments':
     case 'requireStaffTwoFactor':
+    case 'unconfirmedMayWrite':
       return ({ on: true, true: true, yes: true, off: false, false: false, no: false } as Record<string, boolean>)[text.trim().toLowerCase()] ?? text;
     case 'newAccountArticlesPerDay':
     case 'newAccountCommentsPerDay':
@@ -269,7 +276,7 @@ export function parseSettingText(key: SettingKey, text: string): unknown {
 
 /** A value as the CLI prints it. */
 export function formatSetting(key: SettingKey, value: SiteSettings[SettingKey]): string {
-  if (key === 'comments' || key === 'requireStaffTwoFactor') return value ? 'on' : 'off';
+  if (key === 'comments' || key === 'requireStaffTwoFactor' || key === 'unconfirmedMayWrite') return value ? 'on' : 'off';
   return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 

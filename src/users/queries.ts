@@ -71,7 +71,7 @@ export async function createUser(
   return user!;
 }
 
-export type UserChanges = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'bio' | 'image'>>;
+export type UserChanges = Partial<Pick<User, 'username' | 'email' | 'passwordHash' | 'bio' | 'image' | 'emailConfirmedAt'>>;
 
 export async function updateUser(db: Db, id: number, changes: UserChanges, now: number): Promise<User> {
   await idle(db);

@@ -3,7 +3,11 @@
  * password. Sign-up, sign-in and sessions are in src/auth/use-cases.ts; the rules both share (names
  * are unique, passwords are not easy to guess) are here.
  */
+import { queueEmailConfirmation } from '../account-links/email-confirmation';
+import { deleteAccountTokens } from '../account-links/tokens';
 import { hashPassword, verifyPassword } from '../auth/password';
+import { mailSiteOf } from '../mail/mail-site';
+import { sendSecurityNotice } from '../mail/notices';
 import { weakPasswordMessage } from '../auth/password-strength';
 import { invalidateUserSessions } from '../auth/session';
 import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type FieldErrors, type Outcome } from '../core';
@@ -134,13 +138,16 @@ export type ChangeSettingsInput = {
 /**
  * The signed-in user changes their profile, email or password. Field errors in RealWorld's words:
  * a name taken by someone else, a password too easy to guess, and (when asked for) a current
- * password missing or wrong.
+ * password missing or wrong. A new address (not just its case) does not change at once: a link to
+ * confirm it goes to it (`emailPending`), and the change applies when the link is followed
+ * (src/account-links/email-confirmation.ts). A new password ends the other sessions, voids every
+ * reset link and sends the 'password-changed' notice.
  */
 export async function changeSettings(
   core: Core,
   caller: Caller,
   input: ChangeSettingsInput,
-): Promise<Outcome<{ user: User; passwordChanged: boolean }>> {
+): Promise<Outcome<{ user: User; passwordChanged: boolean; emailPending: string | null }>> {
   const { db, clock, log } = core;
   const user = await findUserById(db, signedInUser(caller));
   if (!user) throw new NotFound('user', 'That account no longer exists.');
@@ -166,26 +173,37 @@ export async function changeSettings(
 
   const stored: UserChanges = {};
   if (changes.username !== undefined) stored.username = changes.username;
-  if (changes.email !== undefined) stored.email = changes.email;
+  // its case alone changes at once; another address waits for its confirmation
+  if (changes.email !== undefined && !emailChanged) stored.email = changes.email;
+  const emailPending = emailChanged ? changes.email! : null;
   if (changes.bio !== undefined) stored.bio = changes.bio;
   if (changes.image !== undefined) stored.image = changes.image;
   // hashed before the transaction: it takes tens of milliseconds that nothing else should wait for
   if (newPassword !== undefined) stored.passwordHash = await hashPassword(newPassword);
+  // the mails' sender, read before the transaction (src/mail/mail-site.ts)
+  const site = emailPending !== null || newPassword !== undefined ? await mailSiteOf(core) : null;
 
   const outcome = await writingNames(() =>
     transaction(db, async (tx) => {
       // again: another account may have taken the name while the passwords were being hashed
       const taken = await takenNames(tx, changes, user.id);
       if (hasFieldErrors(taken)) return fail(taken);
-      const updated = await updateUser(tx, user.id, stored, clock());
-      // whoever knew the old password is signed out everywhere but here
-      if (newPassword !== undefined) await invalidateUserSessions(tx, user.id, input.currentSessionId ?? undefined);
+      const now = clock();
+      const updated = await updateUser(tx, user.id, stored, now);
+      if (newPassword !== undefined) {
+        // whoever knew the old password is signed out everywhere but here, and their reset links die
+        await invalidateUserSessions(tx, user.id, input.currentSessionId ?? undefined);
+        await deleteAccountTokens(tx, user.id, 'password-reset');
+        await sendSecurityNotice(tx, updated, 'password-changed', now, updated.email, { site: site!, caller });
+      }
+      if (emailPending !== null) await queueEmailConfirmation(tx, { user: updated, address: emailPending, site: site!, now });
       return succeed(updated);
     }),
   );
   if (!outcome.ok) return outcome;
   if (newPassword !== undefined) recordSecurityEvent(log, caller, 'password.changed');
-  return succeed({ user: outcome.value, passwordChanged: newPassword !== undefined });
+  if (emailPending !== null) recordSecurityEvent(log, caller, 'email.change-requested', { userId: user.id });
+  return succeed({ user: outcome.value, passwordChanged: newPassword !== undefined, emailPending });
 }
 
 /**
@@ -204,9 +222,13 @@ export async function resetPassword(
   const errors = await weakPassword(core, caller, input.password, [user.username, user.email]);
   if (hasFieldErrors(errors)) return fail(errors);
   const passwordHash = await hashPassword(input.password);
+  const site = await mailSiteOf(core);
   const updated = await transaction(db, async (tx) => {
-    const row = await updateUser(tx, user.id, { passwordHash }, clock());
+    const now = clock();
+    const row = await updateUser(tx, user.id, { passwordHash }, now);
     await invalidateUserSessions(tx, user.id);
+    await deleteAccountTokens(tx, user.id, 'password-reset');
+    await sendSecurityNotice(tx, row, 'password-changed', now, row.email, { site, caller });
     return row;
   });
   recordSecurityEvent(log, caller, 'password.changed', { userId: user.id });

@@ -50,6 +50,9 @@ export function LoginPage(props: { values: { email?: string }; errors?: FormErro
           Sign in
         </button>
       </form>
+      <p class="forgot-password">
+        <a href="/forgot-password">Forgot password?</a>
+      </p>
     </AuthPage>
   );
 }

@@ -1,11 +1,14 @@
 import { ErrorList } from '../components/errors';
 import { Field } from '../components/field';
 import type { FormErrors } from '../view-types';
+import { EmailStateBox } from './account-link-pages';
 import { PasswordHint } from './auth-pages';
+
+type EmailState = { email: string; confirmed: boolean; pending: string | null };
 
 export type SettingsValues = { image: string; username: string; bio: string; email: string };
 
-export function SettingsPage(props: { values: SettingsValues; errors?: FormErrors }) {
+export function SettingsPage(props: { values: SettingsValues; errors?: FormErrors; emailState?: EmailState }) {
   const { values, errors } = props;
   return (
     <div class="settings-page">
@@ -14,6 +17,7 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
           <div class="col-md-6 offset-md-3 col-xs-12">
             <h1 class="text-xs-center">Your Settings</h1>
             <ErrorList errors={errors} />
+            {props.emailState && <EmailStateBox state={props.emailState} />}
             <form method="post" action="/settings" novalidate>
               <fieldset>
                 <Field name="image" label="Profile picture URL" type="url" class="form-control"
@@ -29,7 +33,7 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
                   hint={<PasswordHint text="Leave empty to keep your password. A new one needs 8 characters or more and must not be a common one." />} />
                 <Field name="currentPassword" label="Current password" type="password" class="form-control"
                   placeholder="Current password" errors={errors} attributes={{ autocomplete: 'current-password' }}
-                  hint={<p class="form-hint">Needed only to change your email or password.</p>} />
+                  hint={<p class="form-hint">Needed only to change your email or password. A new email applies once you follow the link we send to it.</p>} />
                 <button type="submit" class="btn btn-lg btn-primary pull-xs-right">
                   Update Settings
                 </button>

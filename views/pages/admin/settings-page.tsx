@@ -14,6 +14,7 @@ export type SettingsFormValues = {
   newAccountCommentsPerDay: string;
   /** 'on' or 'off' (empty from a form that could not change it) */
   requireStaffTwoFactor: string;
+  unconfirmedMayWrite: string;
 };
 
 const REGISTRATION_CHOICES = [
@@ -77,6 +78,11 @@ export function AdminSettingsPage(props: {
             ? 'Required: an admin or moderator without two-factor sign-in loses their staff powers until they set it up.'
             : 'Only the owner can change this.'}
           choices={[{ value: 'off', label: 'Optional' }, { value: 'on', label: 'Required' }]} />
+        <Select name="unconfirmedMayWrite" label="Accounts with an unconfirmed e-mail address" value={values.unconfirmedMayWrite} errors={errors}
+          choices={[
+            { value: 'on', label: 'May publish and comment' },
+            { value: 'off', label: 'Must confirm their address before they publish or comment' },
+          ]} />
         <button type="submit" class="btn btn-primary">
           Save settings
         </button>

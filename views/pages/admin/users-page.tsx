@@ -83,6 +83,13 @@ function AccountActions(props: { account: AccountListItem; assignable: readonly 
               </button>
             </form>
           )}
+          {account.suspendedAt === null && (
+            <form method="post" action={`${base}/reset-link`} class="account-reset-link-form">
+              <button type="submit" class="btn btn-sm btn-outline-secondary">
+                Make a password-reset link for {account.username}
+              </button>
+            </form>
+          )}
           <a href={`${base}/delete`} class="account-delete-link">
             Delete {account.username}…
           </a>
