@@ -1,8 +1,9 @@
 /**
  * The doors of src/account-links/: "Forgot password?" and the reset link's page, the confirmation
  * link's page, "send the confirmation again" (settings), and an admin's reset link
- * (/admin/users). Pages holding a token in their address are never cached (no-store) and send no
- * Referer, so the token leaves the browser nowhere else.
+ * (/admin/users). Pages holding a token in their address are never cached (no-store); the site's
+ * referrer policy (strict-origin-when-cross-origin, src/lib/security-headers.ts) already keeps the
+ * path, and so the token, out of every Referer sent to another site.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -35,10 +36,9 @@ import {
 const ForgotFormSchema = z.object({ email: EmailSchema });
 const ResetFormSchema = z.object({ password: PasswordSchema });
 
-/** A page whose address holds a secret: no cache keeps it, no Referer carries it away. */
+/** A page whose address or body holds a secret: no cache keeps it. */
 function keepTokenPrivate(c: Context): void {
   c.header('cache-control', 'no-store');
-  c.header('referrer-policy', 'no-referrer');
 }
 
 export function accountLinkRoutes(deps: AppDeps) {
@@ -83,7 +83,7 @@ export function accountLinkRoutes(deps: AppDeps) {
     }
     // the same answer whether or not an account has the address
     setFlash(c, RESET_REQUESTED);
-    return c.redirect('/login', 303);
+    return c.redirect('/forgot-password', 303);
   });
 
   app.get('/reset-password/:token', async (c) => {

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { users } from '../db/schema';
-import { createTestApp, insertUser, PASSWORD, type TestApp } from '../test-support';
+import { lastMailTo, linkIn } from '../account-links/test-helpers';
+import { createTestApp, insertUser, ORIGIN, PASSWORD, type TestApp } from '../test-support';
 import { api, newToken, sessionCount, userWithToken } from './test-helpers';
 
 const row = async (t: TestApp, id: number) => (await t.db.select().from(users).where(eq(users.id, id)).limit(1))[0]!;
@@ -19,7 +20,6 @@ describe('PUT /api/user', () => {
   });
 
   it.each([
-    [{ email: 'new@example.com' }, { email: 'new@example.com' }],
     [{ username: 'alicia' }, { username: 'alicia' }],
     [{ bio: 'I write things.' }, { bio: 'I write things.' }],
     [{ image: 'https://img.example/me.png' }, { image: 'https://img.example/me.png' }],
@@ -36,6 +36,28 @@ describe('PUT /api/user', () => {
     expect(await row(t, user.id)).toMatchObject(stored);
     const me = await client.get('/user', token);
     expect(me.body).toEqual(res.body);
+  });
+
+  it('keeps the email until the new address is confirmed: the answer and GET /user show the current one', async () => {
+    const t = await createTestApp();
+    const { user, token } = await userWithToken(t, 'alice');
+    const client = api(t);
+    const res = await client.put('/user', { user: { email: 'new@example.com', bio: 'Moved' } }, token);
+    expect(res.status).toBe(200);
+    expect(res.body.user).toMatchObject({ email: 'alice@example.com', bio: 'Moved' });
+    expect((await client.get('/user', token)).body.user.email).toBe('alice@example.com');
+    expect((await row(t, user.id)).email).toBe('alice@example.com');
+
+    const mail = await lastMailTo(t.db, 'new@example.com', 'email-confirm');
+    const link = linkIn(mail, '/confirm-email/');
+    // opening the link confirms nothing (mail scanners open links); its button does
+    expect((await t.app.request(`${ORIGIN}${link}`)).status).toBe(200);
+    expect((await row(t, user.id)).email).toBe('alice@example.com');
+    const confirmed = await t.app.request(`${ORIGIN}${link}`, { method: 'POST', headers: { origin: ORIGIN } });
+    expect(confirmed.status).toBe(303);
+    expect((await client.get('/user', token)).body.user.email).toBe('new@example.com');
+    // the old address is told
+    expect((await lastMailTo(t.db, 'alice@example.com', 'security-notice')).subject).toBe('Your e-mail address was changed');
   });
 
   it.each([

@@ -33,7 +33,8 @@ const DOORS: Record<Caller['door'], string> = {
 
 /** "the website, from 192.0.2.1 (Firefox 120 on Linux)" */
 export function describeDoor(caller: Caller): string {
-  const where = [caller.ip ? `from ${caller.ip}` : null, caller.userAgent ? `(${describeUserAgent(caller.userAgent)})` : null];
+  const known = caller.ip && caller.ip !== 'unknown' ? caller.ip : null;
+  const where = [known ? `from ${known}` : null, caller.userAgent ? `(${describeUserAgent(caller.userAgent)})` : null];
   return [DOORS[caller.door], where.filter(Boolean).join(' ')].filter(Boolean).join(', ');
 }
 

@@ -67,6 +67,8 @@ const API_MODERATORS = { visitor: 401, author: 403, moderator: 'ok', admin: 'ok'
 const ADMINS = { visitor: 'login', author: 403, moderator: 403, admin: 'ok', owner: 'ok' } as const;
 /** only its author (alice): everyone in the matrix is someone else */
 const ONLY_ITS_AUTHOR = { visitor: 'login', author: 403, moderator: 403, admin: 403, owner: 403 } as const;
+/** a mailed link nobody was sent: the same 404 for everyone */
+const NOBODY_FOUND = { visitor: 404, author: 404, moderator: 404, admin: 404, owner: 404 } as const;
 const API_ONLY_ITS_AUTHOR = { visitor: 401, author: 403, moderator: 403, admin: 403, owner: 403 } as const;
 
 /** one's own form, refused for what was typed (422) to every signed-in person; a visitor signs in first */
@@ -90,6 +92,11 @@ const WEB: Row[] = [
   { route: 'POST /register', path: () => '/register', body: () => ({ username: 'newcomer', email: 'newcomer@example.com', password: 'lantern orchard velvet' }), expect: ANYONE },
   { route: 'POST /password-strength', path: () => '/password-strength', body: () => ({ password: 'x' }), expect: ANYONE },
   { route: 'POST /logout', path: () => '/logout', expect: ANYONE },
+  // the mailed links (src/account-links/): asking for one is anyone's; a link nobody was sent is not found
+  { route: 'POST /forgot-password', path: () => '/forgot-password', body: () => ({ email: 'alice@example.com' }), expect: ANYONE },
+  { route: 'POST /reset-password/:token', path: () => `/reset-password/${'a'.repeat(39)}`, body: () => ({ password: 'lantern orchard velvet' }), expect: NOBODY_FOUND },
+  { route: 'POST /confirm-email/:token', path: () => `/confirm-email/${'a'.repeat(39)}`, expect: NOBODY_FOUND },
+  { route: 'POST /settings/email/resend', path: () => '/settings/email/resend', expect: EVERYONE_SIGNED_IN },
   // one's own settings and sessions: alice's session handle is no one else's to name
   {
     route: 'POST /settings',
@@ -128,6 +135,8 @@ const WEB: Row[] = [
   { route: 'GET /admin/reports/:id', path: () => '/admin/reports/999', expect: { visitor: 'login', author: 403, moderator: 404, admin: 404, owner: 404 } },
   { route: 'GET /admin/users', path: () => '/admin/users', expect: ADMINS },
   { route: 'GET /admin/users/:username/delete', path: () => '/admin/users/tess/delete', expect: ADMINS },
+  // shows the link once (200); tess is an author, below admins
+  { route: 'POST /admin/users/:username/reset-link', path: () => '/admin/users/tess/reset-link', expect: ADMINS },
   { route: 'GET /admin/users/:username/ownership', path: () => '/admin/users/tess/ownership', expect: { visitor: 'login', author: 403, moderator: 403, admin: 403, owner: 'ok' } },
   { route: 'GET /admin/settings', path: () => '/admin/settings', expect: ADMINS },
   { route: 'GET /admin/pages', path: () => '/admin/pages', expect: ADMINS },
@@ -142,6 +151,7 @@ const WEB: Row[] = [
 const API: Row[] = [
   { route: 'POST /api/users', path: () => '/users', body: () => ({ user: { username: 'newcomer', email: 'newcomer@example.com', password: 'lantern orchard velvet' } }), expect: ANYONE },
   { route: 'PUT /api/user', path: () => '/user', body: () => ({ user: { bio: 'Matrix' } }), expect: API_EVERYONE_SIGNED_IN },
+  { route: 'POST /api/user/confirmation', path: () => '/user/confirmation', expect: API_EVERYONE_SIGNED_IN },
   { route: 'POST /api/profiles/:username/follow', path: () => '/profiles/alice/follow', expect: API_EVERYONE_SIGNED_IN },
   { route: 'DELETE /api/profiles/:username/follow', path: () => '/profiles/alice/follow', expect: API_EVERYONE_SIGNED_IN },
   { route: 'POST /api/articles', path: () => '/articles', body: () => ARTICLE_JSON, expect: API_EVERYONE_SIGNED_IN },

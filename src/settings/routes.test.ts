@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sessions, users } from '../db/schema';
 import { Browser, createTestApp, insertUser, ORIGIN, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
 import { dom } from '../test-support';
+import { lastMailTo, linkIn } from '../account-links/test-helpers';
 
 const decode = (s: string) =>
   s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
@@ -140,6 +141,10 @@ describe('POST /settings', () => {
 
     const right = await browser.post('/settings', settingsForm(user, { email, currentPassword: PASSWORD }));
     expect(right.status).toBe(303);
+    // the change waits for the new address to be confirmed (src/account-links/)
+    expect((await userRow(t, user.id)).email).toBe('alice@example.com');
+    const link = linkIn(await lastMailTo(t.db, email, 'email-confirm'), '/confirm-email/');
+    expect((await browser.post(link)).status).toBe(303);
     expect((await userRow(t, user.id)).email).toBe(email);
   });
 

@@ -6,6 +6,7 @@ import { CLI_CALLER, Forbidden, NotFound } from '../core';
 import { sessions, users } from '../db/schema';
 import { createTestCore, insertUser, PASSWORD, testCaller } from '../test-support';
 import { changeSettings, resetPassword } from './use-cases';
+import { lastMailTo } from '../account-links/test-helpers';
 
 const STRONG = 'lantern orchard velvet';
 
@@ -68,8 +69,10 @@ describe('changeSettings', () => {
     expect(await change()).toEqual({ ok: false, errors: { currentPassword: ['is needed to change your email or password'] } });
     expect(await change('not my password')).toEqual({ ok: false, errors: { currentPassword: ['is not correct'] } });
     expect((await t.row()).email).toBe('alice@example.com');
-    expect((await change(PASSWORD)).ok).toBe(true);
-    expect((await t.row()).email).toBe('new@example.com');
+    expect(await change(PASSWORD)).toMatchObject({ ok: true, value: { emailPending: 'new@example.com' } });
+    // applied once the new address is confirmed (src/account-links/email-confirmation.ts)
+    expect((await t.row()).email).toBe('alice@example.com');
+    expect((await lastMailTo(t.core.db, 'new@example.com', 'email-confirm')).subject).toMatch(/Confirm your e-mail address/);
   });
 
   it('does not ask when the door does not (PUT /api/user, as RealWorld specifies)', async () => {
@@ -80,8 +83,8 @@ describe('changeSettings', () => {
       currentSessionId: t.current,
     });
 
-    expect(result.ok).toBe(true);
-    expect((await t.row()).email).toBe('new@example.com');
+    expect(result).toMatchObject({ ok: true, value: { emailPending: 'new@example.com', passwordChanged: true } });
+    expect((await t.row()).email).toBe('alice@example.com');
     expect(await verifyPassword((await t.row()).passwordHash, STRONG)).toBe(true);
   });
 
