@@ -152,6 +152,9 @@ function serverEnv(port: number): Record<string, string> {
     // each sign-up and each keystroke pause of the strength hint spends a password check
     RATE_LIMIT_PASSWORD_STRENGTH: '10000/m',
     RATE_LIMIT_GLOBAL: '100000/m',
+    // reset links and confirmation mails asked for from the one address all stories share
+    RATE_LIMIT_PASSWORD_RESET: '10000/h',
+    RATE_LIMIT_EMAIL_CONFIRM: '10000/h',
     // every wrong password from 127.0.0.1 counts against the one address all stories share, and
     // a success no longer clears it: no waits, or one story's failure refuses another's sign-in
     SIGNIN_BACKOFF: '0',

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { linkIn, waitForMail } from './mailbox';
 import { baseURL, navbar, newUser, signIn, signOut, signUp } from './support';
 
 test('a user can set a bio and a picture that their profile shows', async ({ page }, testInfo) => {
@@ -25,7 +26,7 @@ test('a user can set a bio and a picture that their profile shows', async ({ pag
   await expect(page.getByLabel('Bio')).toHaveValue(bio);
 });
 
-test('changing the email asks for the current password', async ({ page }, testInfo) => {
+test('changing the email asks for the current password', async ({ page, request }, testInfo) => {
   const user = newUser(testInfo, 'mover');
   await signUp(page, user);
   const newEmail = `new-${user.email}`;
@@ -41,6 +42,12 @@ test('changing the email asks for the current password', async ({ page }, testIn
   await page.getByLabel('Current password').fill(user.password);
   await page.getByRole('button', { name: 'Update Settings' }).click();
   await expect(page).toHaveURL(`/profile/${user.username}`);
+
+  // the new address applies once confirmed (e2e/password-reset.spec.ts has the whole story)
+  const mail = await waitForMail(request, { to: newEmail, subject: /Confirm your e-mail address/ });
+  await page.goto(linkIn(mail, '/confirm-email/'));
+  await page.getByRole('button', { name: `Confirm ${newEmail}` }).click();
+  await expect(page).toHaveURL('/settings');
 
   await signOut(page);
   await signIn(page, { ...user, email: newEmail });

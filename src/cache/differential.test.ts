@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastMailTo, linkIn } from '../account-links/test-helpers';
 import { createApp } from '../app';
 import type { Db } from '../db/client';
 import { articleSlugs, articles, comments, reports, sitePages, tags, users } from '../db/schema';
@@ -302,8 +303,10 @@ describe('the cache, compared with no cache after every use case', () => {
         ['change profile (API: bio)', async () => {
           expect((await api('PUT', '/api/user', alice.token, { user: { bio: 'Gardener, writer.' } })).status).toBe(200);
         }],
-        ['change email (API)', async () => {
+        ['change email (API), applied by its confirmation link (src/account-links/)', async () => {
           expect((await api('PUT', '/api/user', bob.token, { user: { email: 'bob2@example.com' } })).status).toBe(200);
+          const link = linkIn(await lastMailTo(db, 'bob2@example.com', 'email-confirm'), '/confirm-email/');
+          expect((await new Browser(cached).post(link)).status).toBe(303);
           bob.email = 'bob2@example.com';
         }],
         ['change password (web)', async () => {
@@ -359,6 +362,11 @@ describe('the cache, compared with no cache after every use case', () => {
           expect(joined.status).toBe(303);
         }],
         ['user create (CLI, another process)', () => cli(['user', 'create', '--username', 'erin', '--email', 'erin@example.com'], `${PASSWORD}\n`)],
+        ['password reset (a mailed link)', async () => {
+          expect((await new Browser(cached).post('/forgot-password', { email: bob.email })).status).toBe(303);
+          const link = linkIn(await lastMailTo(db, bob.email, 'password-reset'), '/reset-password/');
+          expect((await new Browser(cached).post(link, { password: `${PASSWORD} 4` })).status).toBe(303);
+        }],
         ['password reset (CLI, another process)', () => cli(['user', 'reset-password', 'bob'], `${PASSWORD} 3\n`)],
         // account administration (src/accounts/): alice signed up first, so she is the owner
         ['bob writes (API)', async () => {
