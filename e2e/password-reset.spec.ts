@@ -35,7 +35,7 @@ test('a member who forgot their password resets it by mail, and their other sess
   // the old password no longer signs in; the new one does
   await page.goto('/login');
   await submitSignIn(page, user.email, user.password);
-  await expect(page.locator('.error-messages')).toContainText('email or password is invalid');
+  await expect(page.locator('.error-messages')).toContainText('Email or password is invalid');
   await signIn(page, { ...user, password });
 
   // the other device was signed out
