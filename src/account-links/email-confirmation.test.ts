@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { api, newToken } from '../api/test-helpers';
 import { signUp } from '../auth/use-cases';
 import { CLI_CALLER } from '../core';
+import { tablesOf } from '../db/engine';
 import { accountTokens, articles, comments, siteSettings, users } from '../db/schema';
 import { Browser, createTestApp, insertArticle, insertUser, ORIGIN, PASSWORD, rowCount, signedInBrowser, type TestApp } from '../test-support';
 import { formatSetting, parseSettingText, settingKeyNamed } from '../site/settings';
@@ -14,7 +15,7 @@ const userNamed = async (t: TestApp, username: string) => (await t.db.select().f
 
 /** The site asks for confirmed addresses before publishing and commenting. */
 async function requireConfirmation(t: TestApp) {
-  await t.db.insert(siteSettings).values({ key: 'unconfirmedMayWrite', value: 'false', updatedAt: new Date(t.clock()) });
+  await t.db.insert(tablesOf(t.db).siteSettings).values({ key: 'unconfirmedMayWrite', value: 'false', updatedAt: new Date(t.clock()) });
 }
 
 describe('a new account confirms its address', () => {
@@ -93,7 +94,7 @@ describe('a new account confirms its address', () => {
   it('a confirmed account asking for a new link is told there is nothing to confirm', async () => {
     const t = await createTestApp();
     const { browser, user } = await signedInBrowser(t, 'alice');
-    await t.db.update(users).set({ emailConfirmedAt: new Date(t.clock()) }).where(eq(users.id, user.id));
+    await t.db.update(tablesOf(t.db).users).set({ emailConfirmedAt: new Date(t.clock()) }).where(eq(tablesOf(t.db).users.id, user.id));
     expect((await browser.post('/settings/email/resend')).status).toBe(303);
     expect(await browser.html('/settings')).toContain('Your e-mail address is already confirmed.');
     expect(await outbox(t.db)).toEqual([]);
@@ -138,7 +139,7 @@ describe('changing one’s address', () => {
     expect((await api(t).put('/user', { user: { email: 'wanted@example.com' } }, alice.token)).status).toBe(200);
     const link = linkIn(await lastMailTo(t.db, 'wanted@example.com', 'email-confirm'), '/confirm-email/');
     const bob = await insertUser(t.db, 'bob');
-    await t.db.update(users).set({ email: 'Wanted@Example.com' }).where(eq(users.id, bob.id));
+    await t.db.update(tablesOf(t.db).users).set({ email: 'Wanted@Example.com' }).where(eq(tablesOf(t.db).users.id, bob.id));
     const res = await new Browser(t.app).post(link);
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('This address is now used by another account');

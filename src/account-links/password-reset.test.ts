@@ -4,6 +4,7 @@ import { api, newToken } from '../api/test-helpers';
 import { runAccountCommand } from '../accounts/cli';
 import { verifyPassword } from '../auth/password';
 import { CLI_CALLER } from '../core';
+import { tablesOf } from '../db/engine';
 import { accountTokens, auditLog, sessions, users } from '../db/schema';
 import { Browser, createTestApp, insertUser, ORIGIN, PASSWORD, rowCount, signedInBrowser, type TestApp } from '../test-support';
 import { resetPassword } from '../users/use-cases';
@@ -184,7 +185,8 @@ describe('the reset link', () => {
   it('is never sent to a suspended account', async () => {
     const t = await createTestApp();
     const user = await insertUser(t.db, 'alice');
-    await t.db.update(users).set({ suspendedAt: new Date(t.clock()), suspensionReason: 'Spam' }).where(eq(users.id, user.id));
+    const { users: table } = tablesOf(t.db);
+    await t.db.update(table).set({ suspendedAt: new Date(t.clock()), suspensionReason: 'Spam' }).where(eq(table.id, user.id));
     expect((await new Browser(t.app).post('/forgot-password', { email: user.email })).status).toBe(303);
     expect(await outbox(t.db)).toEqual([]);
   });
