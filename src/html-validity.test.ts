@@ -1,4 +1,5 @@
 import { HtmlValidate } from 'html-validate';
+import { lastMailTo, linkIn } from './account-links/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tablesOf } from './db/engine';
@@ -71,7 +72,15 @@ async function everydayPages(): Promise<Array<[Browser, string]>> {
   const { browser } = await signedInBrowser(t, 'alice');
   await browser.post(`/article/${slug}/comments`, { body: 'Nice' });
   const anonymous = new Browser(t.app);
+  // the pages of the mailed links (src/account-links/)
+  await browser.post('/settings/email/resend');
+  const confirmLink = linkIn(await lastMailTo(t.db, 'alice@example.com', 'email-confirm'), '/confirm-email/');
+  await anonymous.post('/forgot-password', { email: 'bob@example.com' });
+  const resetLink = linkIn(await lastMailTo(t.db, 'bob@example.com', 'password-reset'), '/reset-password/');
   return [
+    [anonymous, '/forgot-password'],
+    [anonymous, resetLink],
+    [anonymous, confirmLink],
     [anonymous, '/'],
     [anonymous, '/login'],
     [anonymous, '/register'],
@@ -94,7 +103,7 @@ async function everydayPages(): Promise<Array<[Browser, string]>> {
 }
 
 /** Every form that re-renders itself with errors, in the order formErrorPages() sends them. */
-const FORM_ERROR_PAGES = ['sign-in', 'sign-up', 'sign-up taken', 'new article', 'new article tags', 'edit article', 'settings', 'settings password', 'comment'];
+const FORM_ERROR_PAGES = ['sign-in', 'sign-up', 'sign-up taken', 'new article', 'new article tags', 'edit article', 'settings', 'settings password', 'comment', 'forgot password', 'reset password'];
 
 /** Each form sent with bad input, as a person could: the 422 pages' HTML by form. */
 async function formErrorPages(): Promise<Record<string, string>> {
@@ -113,6 +122,10 @@ async function formErrorPages(): Promise<Record<string, string>> {
   answers.push(['settings', await browser.post('/settings', { username: 'a b', email: 'nope', image: 'javascript:alert(1)', bio: '' })]);
   answers.push(['settings password', await browser.post('/settings', { username: 'alice', email: user.email, password: 'a new long passphrase', currentPassword: 'wrong' })]);
   answers.push(['comment', await browser.post(`/article/${slug}/comments`, { body: '' })]);
+  answers.push(['forgot password', await anonymous.post('/forgot-password', { email: 'x' })]);
+  await anonymous.post('/forgot-password', { email: user.email });
+  const resetLink = linkIn(await lastMailTo(t.db, user.email, 'password-reset'), '/reset-password/');
+  answers.push(['reset password', await anonymous.post(resetLink, { password: 'short' })]);
   const pages: Record<string, string> = {};
   for (const [name, res] of answers) {
     expect(res.status, name).toBe(422);
@@ -178,6 +191,8 @@ describe('the site administration pages are valid HTML5', () => {
     }
     answers.push(['settings 422', await (await browser.post('/admin/settings', { title: '', description: '', navLinks: 'x', registration: 'maybe', comments: 'on', newAccountArticlesPerDay: '-1', newAccountCommentsPerDay: 'a' })).text()]);
     answers.push(['page 422', await (await browser.post('/admin/pages', { title: '', slug: 'admin', body: '', placement: 'nav', position: 'x' })).text()]);
+    await insertUser(t.db, 'bea');
+    answers.push(['/admin/users/bea/reset-link', await (await browser.post('/admin/users/bea/reset-link')).text()]);
     answers.push(['invitation 422', await (await browser.post('/admin/invitations', { role: 'owner', days: '99', note: '' })).text()]);
     await browser.post('/admin/settings', { title: 'Quire', description: 'A place.', navLinks: 'News | /tag/news', registration: 'closed', comments: 'off', newAccountArticlesPerDay: '3', newAccountCommentsPerDay: '10' });
     const anonymous = new Browser(t.app);
