@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page, type TestInfo } from '@playwright/test';
+import { linkIn, waitForMail } from './mailbox';
 import { newBrowserContext, newUser, OWNER, postArticle, signIn, signUp, submitSignIn, uniqueTitle, slugOf } from './support';
 
 /**
@@ -199,4 +200,31 @@ test('an author can read their notifications and choose them with assistive tech
   await expectNoSeriousAxeViolation(page, 'the notifications page');
   await page.goto('/settings/notifications');
   await expectNoSeriousAxeViolation(page, 'the notification settings');
+});
+
+test('a member who forgot their password can get back in with assistive technology', async ({ page, request }, testInfo) => {
+  const user = newUser(testInfo, 'axe-reset');
+  await signUp(page, user);
+  await page.goto('/settings');
+  await expectNoSeriousAxeViolation(page, 'settings with the address to confirm');
+  const welcome = await waitForMail(request, { to: user.email, subject: /Confirm your e-mail address/ });
+  await page.goto(linkIn(welcome, '/confirm-email/'));
+  await expectNoSeriousAxeViolation(page, 'the confirmation page');
+
+  await page.goto('/forgot-password');
+  await page.getByLabel('Email').fill('not an address');
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await expectErrorPage(page, '/forgot-password', 'Email is not a valid email address');
+  await expectNoSeriousAxeViolation(page, '"Forgot your password?" with its error');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByRole('button', { name: 'Send me a link' }).click();
+  await expect(page.getByText('If an account uses that address')).toBeVisible();
+
+  const mail = await waitForMail(request, { to: user.email, subject: /Reset your password/ });
+  const link = linkIn(mail, '/reset-password/');
+  await page.goto(link);
+  await page.getByLabel('New password').fill('short');
+  await page.getByRole('button', { name: 'Set new password' }).click();
+  await expectErrorPage(page, link, 'New password is too short');
+  await expectNoSeriousAxeViolation(page, 'the new password form with its error');
 });
