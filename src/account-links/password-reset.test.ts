@@ -224,9 +224,9 @@ describe('a reset link made by an admin or the operator', () => {
     expect(await rowCount(t.db, accountTokens)).toBe(0);
   });
 
-  it('`quire user reset-link NAME` prints one, audited as the operator', async () => {
+  it('`quire user reset-link NAME` prints one, audited as the operator, for any account (the owner too)', async () => {
     const t = await createTestApp();
-    await insertUser(t.db, 'bob');
+    await insertUser(t.db, 'bob', { role: 'owner' });
     const printed = await runAccountCommand((work) => work(coreFor(t)), 'reset-link', { args: ['bob'], flags: {}, usage: (m) => new Error(m), interactive: false });
     const link = new RegExp(`^${ORIGIN}(/reset-password/[a-z2-7]+)\n`).exec(printed)![1]!;
     expect(printed).toContain('valid once until');

@@ -40,5 +40,12 @@ describe('a password reset through an SMTP outage', () => {
     // within the link's 30 minutes
     expect((await new Browser(t.app).post(link, { password: 'lantern orchard velvet' })).status).toBe(303);
     expect((await new Browser(t.app).post('/login', { email: user.email, password: 'lantern orchard velvet' })).status).toBe(303);
+
+    // and the notice of the reset, both parts drawn by views/mail/
+    expect(await deliverDueMail(t.db, transport, { from, now: t.clock() })).toEqual({ sent: 1, retrying: 0, gaveUp: 0 });
+    const notice = await smtp.waitForMessage((m) => m.to === user.email && m.subject === 'Your password was reset');
+    expect(notice.text).toContain('If this was not you');
+    expect(notice.html).toContain('<a href="http://localhost/forgot-password"');
+    expect(notice.html).not.toContain('<script');
   });
 });
