@@ -85,9 +85,8 @@ export function ConfirmEmailPage(props: { token: string; username: string; addre
     <LinkPage heading="Confirm your e-mail address">
       <p class="text-xs-center">
         {props.change ? 'Use ' : 'Confirm '}
-        <strong>{props.address}</strong>
-        {props.change ? ' as the address of the account ' : ' as the address of the account '}
-        <strong>{props.username}</strong>?
+        <strong>{props.address}</strong> as the address of the account <strong>{props.username}</strong>?
+        {props.change && ' It replaces the current address, which will be told of the change.'}
       </p>
       <form method="post" action={`/confirm-email/${props.token}`} class="text-xs-center">
         <button type="submit" class="btn btn-lg btn-primary">
