@@ -11,6 +11,7 @@ import { fail, NotFound, succeed, type Caller, type Core, type FieldErrors, type
 import type { Db } from '../db/client';
 import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
+import { mailSiteOf } from '../mail/mail-site';
 import { sendSecurityNotice } from '../mail/notices';
 import { recordSecurityEvent } from '../security/audit';
 import { findUserById } from '../users/queries';
@@ -178,6 +179,8 @@ export async function enableTwoFactor(
   if (!verifyTotpCode(key, input.code)) return fail({ code: [CODE_INVALID] });
   await attempt.succeeded();
   const recoveryCodes = generateRecoveryCodes();
+  // the notice's sender and links, read before the transaction (src/mail/mail-site.ts)
+  const site = await mailSiteOf(core);
   const now = clock();
   const outcome = await transaction(db, async (tx): Promise<Outcome<null>> => {
     // taken once: of two confirmations racing, the second finds nothing to enrol
@@ -188,7 +191,7 @@ export async function enableTwoFactor(
     if (input.sessionId) await markSessionTwoFactorVerified(tx, input.sessionId, now);
     await queries.replaceRecoveryCodes(tx, user.id, recoveryCodes.map(hashRecoveryCode), now);
     await recordAudit(tx, caller, { action: 'two-factor.add', target: target(user) }, now);
-    await sendSecurityNotice(tx, user, 'two-factor-added', now);
+    await sendSecurityNotice(tx, user, 'two-factor-added', now, user.email, { site, caller });
     return succeed(null);
   });
   if (!outcome.ok) return outcome;
@@ -216,12 +219,13 @@ export async function disableTwoFactor(core: Core, caller: Caller, input: { pass
   if (user.totpKey === null) return fail({ form: [NOT_ON] });
   const refused = await confirmPasswordOrCode(core, caller, user, input);
   if (refused) return fail(refused);
+  const site = await mailSiteOf(core);
   const now = core.clock();
   await transaction(core.db, async (tx) => {
     await queries.setTotpKey(tx, user.id, null, now);
     await queries.replaceRecoveryCodes(tx, user.id, [], now);
     await recordAudit(tx, caller, { action: 'two-factor.remove', target: target(user) }, now);
-    await sendSecurityNotice(tx, user, 'two-factor-removed', now);
+    await sendSecurityNotice(tx, user, 'two-factor-removed', now, user.email, { site, caller });
   });
   recordSecurityEvent(core.log, caller, 'two-factor.disabled');
   return succeed(null);
@@ -238,10 +242,11 @@ export async function regenerateRecoveryCodes(
   const refused = await confirmPasswordOrCode(core, caller, user, input);
   if (refused) return fail(refused);
   const recoveryCodes = generateRecoveryCodes();
+  const site = await mailSiteOf(core);
   const now = core.clock();
   await transaction(core.db, async (tx) => {
     await queries.replaceRecoveryCodes(tx, user.id, recoveryCodes.map(hashRecoveryCode), now);
-    await sendSecurityNotice(tx, user, 'recovery-codes-regenerated', now);
+    await sendSecurityNotice(tx, user, 'recovery-codes-regenerated', now, user.email, { site, caller });
   });
   recordSecurityEvent(core.log, caller, 'recovery-codes.regenerated');
   return succeed({ recoveryCodes });
