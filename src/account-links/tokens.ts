@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tablesOf } from '../db/engine';
 import { idle } from '../db/transaction';
@@ -91,4 +91,24 @@ export async function newestAccountToken(db: Db, userId: number, purpose: Accoun
     .orderBy(desc(accountTokens.createdAt))
     .limit(1);
   return row ?? null;
+}
+
+const CLEANUP_STEP = 100;
+
+/**
+ * Clean-up task (src/ops/cleanups.ts): expired links of every purpose (resets, confirmations,
+ * unsubscribes, two-factor set-ups and spent TOTP periods), a hundred a step.
+ */
+export async function deleteExpiredAccountTokens(db: Db, now: number): Promise<{ deleted: number; next: string | null }> {
+  await idle(db);
+  const { accountTokens } = tablesOf(db);
+  const expired = await db
+    .select({ tokenHash: accountTokens.tokenHash })
+    .from(accountTokens)
+    .where(lte(accountTokens.expiresAt, new Date(now)))
+    .limit(CLEANUP_STEP);
+  if (expired.length === 0) return { deleted: 0, next: null };
+  await db.delete(accountTokens).where(inArray(accountTokens.tokenHash, expired.map((row) => row.tokenHash)));
+  // what is deleted is gone: the next step starts from the beginning again
+  return { deleted: expired.length, next: expired.length === CLEANUP_STEP ? 'more' : null };
 }

@@ -4,13 +4,11 @@
  * views/mail/security-notice-mail.tsx: what changed, when, from which door, and what to do if it
  * was not you (a link to /forgot-password).
  */
-import { eq } from 'drizzle-orm';
 import { securityNoticeMail, type SecurityNoticeKind } from '../../views/mail/security-notice-mail';
 import type { Caller } from '../core';
 import type { Db } from '../db/client';
-import { tablesOf } from '../db/engine';
 import { describeUserAgent } from '../lib/user-agent';
-import type { MailSite } from './mail-site';
+import { storedSiteTitle, type MailSite } from './mail-site';
 import { enqueueMail } from './outbox';
 
 export type SecurityNotice = SecurityNoticeKind;
@@ -53,15 +51,7 @@ const formatWhen = (now: number): string => `${new Date(now).toISOString().slice
  * the links are paths; callers should pass `context.site`.
  */
 async function siteFromDb(db: Db): Promise<MailSite> {
-  const { siteSettings } = tablesOf(db);
-  const [row] = await db.select({ value: siteSettings.value }).from(siteSettings).where(eq(siteSettings.key, 'title')).limit(1);
-  let title = 'Quire';
-  try {
-    if (row) title = String(JSON.parse(row.value)) || title;
-  } catch {
-    // a hand-edited row: the default name will do
-  }
-  return { title, url: '' };
+  return { title: (await storedSiteTitle(db)) ?? 'Quire', url: '' };
 }
 
 /**

@@ -12,10 +12,11 @@ import { NotFound, type Caller, type Core } from '../core';
 import type { Db } from '../db/client';
 import { tablesOf } from '../db/engine';
 import { idle, transaction } from '../db/transaction';
+import { mailSiteIn } from '../mail/mail-site';
 import { enqueueMail } from '../mail/outbox';
 import { findUserById } from '../users/queries';
 import { signedInUser } from '../users/use-cases';
-import { digestHtml, digestSubject, digestText } from '../../views/mail/notification-digest';
+import { digestMail } from '../../views/mail/notification-digest';
 import * as queries from './queries';
 import type { KindPreference, NotificationEvent, NotificationItem, NotificationKind } from './queries';
 
@@ -85,16 +86,14 @@ async function mailDigest(core: MailCore, tx: Db, userId: number, kind: Notifica
   const token = await createUnsubscribeToken(tx, userId, kind, now);
   const unsubscribeUrl = new URL(`/unsubscribe/${token}`, siteUrl).toString();
   const props = { siteUrl, username: user.username, kind, items, unsubscribeUrl, settingsUrl: new URL('/settings/notifications', siteUrl).toString() };
-  const html = await digestHtml(props);
+  const mail = await digestMail(await mailSiteIn(tx, core.env), props);
   await enqueueMail(
     tx,
     {
       kind: 'notification-digest',
       userId,
       to: user.email,
-      subject: digestSubject(kind, items.length),
-      text: digestText(props),
-      html,
+      ...mail,
       // RFC 2369 and RFC 8058: mail clients offer "unsubscribe", which POSTs to it with no cookie
       headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     },

@@ -114,11 +114,11 @@ describe(`runCleanups on ${testEngine()}`, () => {
     clock.advance(2 * DAY);
     const logs: LogLine[] = [];
 
-    expect(await runCleanups(db, { clock, log: (line) => logs.push(line) })).toEqual({ outcome: 'done', deleted: { sessions: 3, limits: 0, suspensions: 0, mail: 0 } });
+    expect(await runCleanups(db, { clock, log: (line) => logs.push(line) })).toEqual({ outcome: 'done', deleted: { sessions: 3, limits: 0, suspensions: 0, mail: 0, links: 0 } });
 
-    expect(logs).toEqual([{ level: 'info', msg: 'cleanup.done', deleted: { sessions: 3, limits: 0, suspensions: 0, mail: 0 }, durationMs: expect.any(Number) }]);
+    expect(logs).toEqual([{ level: 'info', msg: 'cleanup.done', deleted: { sessions: 3, limits: 0, suspensions: 0, mail: 0, links: 0 }, durationMs: expect.any(Number) }]);
     expect(await rowCount(db, tablesOf(db).sessions)).toBe(2);
-    expect(CLEANUPS.map((task) => task.name)).toEqual(['sessions', 'limits', 'suspensions', 'mail']);
+    expect(CLEANUPS.map((task) => task.name)).toEqual(['sessions', 'limits', 'suspensions', 'mail', 'links']);
   });
 
   it("forgets the limits' rows that no longer limit anyone (forgetSpentLimits)", async () => {
@@ -127,7 +127,7 @@ describe(`runCleanups on ${testEngine()}`, () => {
       { key: 'comments:1', tokens: 1, updatedAt: new Date(T0 - DAY), fullAt: new Date(T0 - 1) },
       { key: 'comments:2', tokens: 0, updatedAt: new Date(T0), fullAt: new Date(T0 + DAY) },
     ]);
-    expect(await runCleanups(db, { clock: createTestClock(T0), log: () => {} })).toEqual({ outcome: 'done', deleted: { sessions: 0, limits: 1, suspensions: 0, mail: 0 } });
+    expect(await runCleanups(db, { clock: createTestClock(T0), log: () => {} })).toEqual({ outcome: 'done', deleted: { sessions: 0, limits: 1, suspensions: 0, mail: 0, links: 0 } });
     expect(await rowCount(db, rateLimitBuckets)).toBe(1);
   });
 

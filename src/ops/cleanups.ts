@@ -15,6 +15,7 @@
  * statement is one step: `{ name, step: async (db, now) => ({ deleted: await forget(db, now), next: null }) }`.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { deleteExpiredAccountTokens } from '../account-links/tokens';
 import { endOverSuspensions } from '../accounts/use-cases';
 import { deleteEndedSessions } from '../auth/session';
 import { pruneOldMail } from '../mail/sender';
@@ -62,6 +63,8 @@ export const CLEANUPS: readonly CleanupTask[] = [
   { name: 'suspensions', step: (db, now) => endOverSuspensions(db, now) },
   // sent and given-up mail, kept 30 days for /admin/mail (src/mail/sender.ts)
   { name: 'mail', step: (db, now) => pruneOldMail(db, now) },
+  // links past their time: resets, confirmations, unsubscribes, two-factor set-ups (src/account-links/tokens.ts)
+  { name: 'links', step: (db, now) => deleteExpiredAccountTokens(db, now) },
 ];
 
 /**

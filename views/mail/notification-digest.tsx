@@ -1,9 +1,10 @@
 /**
- * The notification digest, as HTML and as text (the two parts of one message). Pure: props in,
- * markup out; the links are absolute (a mail is read away from the site).
- * TODO(lead): align with views/mail/mail-layout.tsx once the mail slice is on main.
+ * The notification digest, as HTML and as text (the two parts of one message), in the frame of
+ * every mail (mail-layout.tsx). Pure: props in, markup out; the links are absolute (a mail is read
+ * away from the site).
  */
 import type { DigestItem, NotificationKind } from '../../src/notifications/queries';
+import { MailNote, MailText, renderMail, type MailSite, type RenderedMail } from './mail-layout';
 
 export type DigestProps = {
   siteUrl: string;
@@ -75,34 +76,27 @@ function DigestLine(props: { siteUrl: string; item: DigestItem }) {
   return item.kind === 'comment' ? <li>{actor} commented on {article}.</li> : <li>{actor} favorited {article}.</li>;
 }
 
-export function DigestHtml(props: DigestProps) {
+function DigestBody(props: DigestProps) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>{digestSubject(props.kind, props.items.length)}</title>
-      </head>
-      <body>
-        <p>Hello {props.username},</p>
-        <ul>
-          {props.items.map((item) => (
-            <DigestLine siteUrl={props.siteUrl} item={item} />
-          ))}
-        </ul>
-        <p>
-          <a href={abs(props.siteUrl, '/notifications')}>All your notifications</a>
-        </p>
-        <p>
-          You get at most one e-mail an hour about {KIND_NAMES[props.kind]}.{' '}
-          <a href={props.unsubscribeUrl}>Stop these e-mails</a> or{' '}
-          <a href={props.settingsUrl}>choose what you are told</a>.
-        </p>
-      </body>
-    </html>
+    <>
+      <MailText>Hello {props.username},</MailText>
+      <ul style="margin:0 0 16px;padding-left:20px">
+        {props.items.map((item) => (
+          <DigestLine siteUrl={props.siteUrl} item={item} />
+        ))}
+      </ul>
+      <MailText>
+        <a href={abs(props.siteUrl, '/notifications')}>All your notifications</a>
+      </MailText>
+      <MailNote>
+        You get at most one e-mail an hour about {KIND_NAMES[props.kind]}. <a href={props.unsubscribeUrl}>Stop these e-mails</a> or{' '}
+        <a href={props.settingsUrl}>choose what you are told</a>.
+      </MailNote>
+    </>
   );
 }
 
-/** The HTML part as a document. */
-export async function digestHtml(props: DigestProps): Promise<string> {
-  return '<!DOCTYPE html>' + String(await (<DigestHtml {...props} />).toString());
+/** The digest as a message: subject, HTML part and text part. */
+export function digestMail(site: MailSite, props: DigestProps): Promise<RenderedMail> {
+  return renderMail({ site, subject: digestSubject(props.kind, props.items.length), body: <DigestBody {...props} />, text: digestText(props) });
 }
