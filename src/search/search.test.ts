@@ -334,9 +334,9 @@ describe('the header search field', () => {
       [anonymous, '/search?q=shown', ['/', '/login', '/register']],
       [anonymous, '/about', ['/', '/login', '/register']],
       [anonymous, '/no-such-page', ['/', '/login', '/register']],
-      [browser, '/', ['/', '/editor', '/settings', '/profile/alice']],
-      [browser, '/editor', ['/', '/editor', '/settings', '/profile/alice']],
-      [browser, '/settings', ['/', '/editor', '/settings', '/profile/alice']],
+      [browser, '/', ['/', '/editor', '/notifications', '/settings', '/profile/alice']],
+      [browser, '/editor', ['/', '/editor', '/notifications', '/settings', '/profile/alice']],
+      [browser, '/settings', ['/', '/editor', '/notifications', '/settings', '/profile/alice']],
     ];
     for (const [client, path, navHrefs] of pages) {
       const page = dom(await client.html(path));
