@@ -4,46 +4,22 @@
  * use cases, each leaving an audit entry by the operator.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSession, validateSessionToken } from '../auth/session';
 import { tablesOf } from '../db/engine';
-import { createSharedTestDb, insertArticle, insertUser, testEngine } from '../test-support';
-import { PROCESS_TEST_TIMEOUT_MS, QuireRunner } from '../test-support/quire-process';
+import { insertArticle, insertUser, testEngine } from '../test-support';
+import { cliTestSite } from '../test-support/cli-site';
+import { PROCESS_TEST_TIMEOUT_MS } from '../test-support/quire-process';
 import { PLACEHOLDER_USERNAME } from './queries';
 
-let dir: string;
-let shared: Awaited<ReturnType<typeof createSharedTestDb>>;
-const cli = new QuireRunner(env);
+const { site, cli } = cliTestSite('quire-cli-accounts');
 const { quire } = cli;
 
-beforeEach(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-cli-accounts-'));
-  shared = await createSharedTestDb();
-});
-
-afterEach(async () => {
-  await cli.stopAll();
-  await shared.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function env(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? dir,
-    DATABASE_PATH: path.join(dir, 'data', 'quire.db'),
-    LOG_FORMAT: 'json',
-    ...shared.env,
-    ...overrides,
-  };
-}
-
 async function audit() {
-  const { auditLog } = tablesOf(shared.db);
-  return (await shared.db.select().from(auditLog).orderBy(auditLog.id)).map((row) => ({
+  const { auditLog } = tablesOf(site.db);
+  return (await site.db.select().from(auditLog).orderBy(auditLog.id)).map((row) => ({
     action: row.action,
     actor: row.actorName,
     door: row.door,
@@ -54,8 +30,8 @@ async function audit() {
 }
 
 async function rolesByName() {
-  const { users } = tablesOf(shared.db);
-  const rows = await shared.db.select({ username: users.username, role: users.role }).from(users).orderBy(users.id);
+  const { users } = tablesOf(site.db);
+  const rows = await site.db.select({ username: users.username, role: users.role }).from(users).orderBy(users.id);
   return Object.fromEntries(rows.map((row) => [row.username, row.role]));
 }
 
@@ -68,8 +44,8 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
   });
 
   it('list shows name, email, role, state and joined date, newest first, optionally of one role', async () => {
-    await insertUser(shared.db, 'olive', { role: 'owner' });
-    await insertUser(shared.db, 'alice');
+    await insertUser(site.db, 'olive', { role: 'owner' });
+    await insertUser(site.db, 'alice');
     const list = await quire(['user', 'list']);
     expect(list.code).toBe(0);
     const lines = list.stdout.trimEnd().split('\n');
@@ -85,15 +61,15 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
     const bad = await quire(['user', 'list', '--role', 'emperor']);
     expect([bad.code, bad.stderr]).toEqual([2, 'quire: --role must be one of owner, admin, moderator, author\nRun "quire --help" for the commands.\n']);
     // a usage mistake opens no database, and creates none
-    const nowhere = path.join(dir, 'nowhere', 'quire.db');
-    const missing = await quire(['user', 'role', 'alice'], { env: env({ DATABASE_PATH: nowhere, DATABASE_URL: '' }) });
+    const nowhere = path.join(site.dir, 'nowhere', 'quire.db');
+    const missing = await quire(['user', 'role', 'alice'], { env: site.env({ DATABASE_PATH: nowhere, DATABASE_URL: '' }) });
     expect([missing.code, missing.stderr]).toEqual([2, 'quire: user role needs a ROLE: one of owner, admin, moderator, author\nRun "quire --help" for the commands.\n']);
     expect(fs.existsSync(nowhere)).toBe(false);
   });
 
   it('role gives a role, and "owner" hands the site over: exactly one owner, the old one an admin', async () => {
-    await insertUser(shared.db, 'olive', { role: 'owner' });
-    await insertUser(shared.db, 'alice');
+    await insertUser(site.db, 'olive', { role: 'owner' });
+    await insertUser(site.db, 'alice');
     const given = await quire(['user', 'role', 'alice', 'moderator']);
     expect([given.code, given.stdout]).toEqual([0, 'alice is now a moderator (was an author).\n']);
     const handed = await quire(['user', 'role', 'alice', 'owner']);
@@ -119,9 +95,9 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
   });
 
   it('suspend ends sessions at once and hides content; a date in the past is refused; unsuspend restores', async () => {
-    const alice = await insertUser(shared.db, 'alice');
-    await insertArticle(shared.db, alice.id, { title: 'Hers' });
-    const { token } = await createSession(shared.db, alice.id, { now: Date.now() });
+    const alice = await insertUser(site.db, 'alice');
+    await insertArticle(site.db, alice.id, { title: 'Hers' });
+    const { token } = await createSession(site.db, alice.id, { now: Date.now() });
 
     const past = await quire(['user', 'suspend', 'alice', '--until', '2020-01-31', '--reason', 'Spam']);
     expect([past.code, past.stderr]).toEqual([1, 'quire: Until must be in the future\n']);
@@ -134,16 +110,16 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
       0,
       'alice is suspended until 2999-01-31 18:00 UTC; their sessions have ended and their articles and comments are hidden.\n',
     ]);
-    expect(await validateSessionToken(shared.db, token, Date.now())).toBeNull();
-    const { articles, users } = tablesOf(shared.db);
-    expect((await shared.db.select({ cause: articles.hiddenCause }).from(articles))[0]!.cause).toBe('suspension');
+    expect(await validateSessionToken(site.db, token, Date.now())).toBeNull();
+    const { articles, users } = tablesOf(site.db);
+    expect((await site.db.select({ cause: articles.hiddenCause }).from(articles))[0]!.cause).toBe('suspension');
     const list = await quire(['user', 'list']);
     expect(list.stdout).toContain('suspended until 2999-01-31 18:00 UTC');
 
     const lifted = await quire(['user', 'unsuspend', 'alice']);
     expect([lifted.code, lifted.stdout]).toEqual([0, 'alice is no longer suspended; their articles and comments are back.\n']);
-    expect((await shared.db.select({ at: articles.hiddenAt }).from(articles))[0]!.at).toBeNull();
-    expect((await shared.db.select({ at: users.suspendedAt }).from(users).where(eq(users.id, alice.id)))[0]!.at).toBeNull();
+    expect((await site.db.select({ at: articles.hiddenAt }).from(articles))[0]!.at).toBeNull();
+    expect((await site.db.select({ at: users.suspendedAt }).from(users).where(eq(users.id, alice.id)))[0]!.at).toBeNull();
     const again = await quire(['user', 'unsuspend', 'alice']);
     expect([again.code, again.stderr]).toEqual([1, 'quire: alice is not suspended.\n']);
 
@@ -157,10 +133,10 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
   });
 
   it('delete refuses without a terminal unless --yes, and deletes with or without the content', async () => {
-    const alice = await insertUser(shared.db, 'alice');
-    const bob = await insertUser(shared.db, 'bob');
-    await insertArticle(shared.db, alice.id, { title: 'Alice writes' });
-    await insertArticle(shared.db, bob.id, { title: 'Bob writes' });
+    const alice = await insertUser(site.db, 'alice');
+    const bob = await insertUser(site.db, 'bob');
+    await insertArticle(site.db, alice.id, { title: 'Alice writes' });
+    await insertArticle(site.db, bob.id, { title: 'Bob writes' });
 
     const unconfirmed = await quire(['user', 'delete', 'alice']);
     expect([unconfirmed.code, unconfirmed.stderr]).toEqual([1, 'quire: user delete asks for confirmation on a terminal: run it on one, or add --yes.\n']);
@@ -171,8 +147,8 @@ describe(`quire user (accounts) on ${testEngine()}`, { timeout: PROCESS_TEST_TIM
     const kept = await quire(['user', 'delete', 'bob', '--keep-content', '--yes']);
     expect([kept.code, kept.stdout]).toEqual([0, `Deleted bob; their 1 article and 0 comments are kept under ${PLACEHOLDER_USERNAME}.\n`]);
 
-    const { articles, users } = tablesOf(shared.db);
-    const left = await shared.db.select({ title: articles.title, author: users.username }).from(articles).innerJoin(users, eq(users.id, articles.authorId));
+    const { articles, users } = tablesOf(site.db);
+    const left = await site.db.select({ title: articles.title, author: users.username }).from(articles).innerJoin(users, eq(users.id, articles.authorId));
     expect(left).toEqual([{ title: 'Bob writes', author: PLACEHOLDER_USERNAME }]);
     expect((await audit()).map(({ action, target, details }) => ({ action, target, details }))).toEqual([
       { action: 'user.delete', target: 'alice', details: { keptContent: false } },

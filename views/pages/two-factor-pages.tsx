@@ -2,22 +2,8 @@ import { raw } from 'hono/html';
 import { DateTime } from '../components/date';
 import { ErrorList } from '../components/errors';
 import { Field } from '../components/field';
+import { SettingsColumn } from '../components/settings-column';
 import type { FormErrors } from '../view-types';
-
-function SettingsColumn(props: { heading: string; children: unknown }) {
-  return (
-    <div class="settings-page two-factor-page">
-      <div class="container page">
-        <div class="row">
-          <div class="col-md-8 offset-md-2 col-xs-12">
-            <h1 class="text-xs-center">{props.heading}</h1>
-            {props.children}
-          </div>
-        </div>
-      </div>
-    </div>
-  );
-}
 
 const CODE_ATTRIBUTES = { autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 64, autocapitalize: 'off', spellcheck: 'false' };
 
@@ -48,7 +34,7 @@ export type TwoFactorSettingsProps = {
 export function TwoFactorSettingsPage(props: TwoFactorSettingsProps) {
   const { status, setup, errors } = props;
   return (
-    <SettingsColumn heading="Two-factor sign-in">
+    <SettingsColumn class="two-factor-page" heading="Two-factor sign-in">
       {props.staffRequired && (
         <p class="notice" role="status">
           This site requires two-factor sign-in of admins and moderators: set it up to get your staff powers back.
@@ -113,7 +99,7 @@ export function TwoFactorSettingsPage(props: TwoFactorSettingsProps) {
 /** The recovery codes, shown this once. */
 export function RecoveryCodesPage(props: { codes: string[]; reason: 'enabled' | 'regenerated' }) {
   return (
-    <SettingsColumn heading={props.reason === 'enabled' ? 'Two-factor sign-in is on' : 'New recovery codes'}>
+    <SettingsColumn class="two-factor-page" heading={props.reason === 'enabled' ? 'Two-factor sign-in is on' : 'New recovery codes'}>
       <p role="status">
         {props.reason === 'enabled' ? 'Two-factor sign-in is on. ' : 'Your old recovery codes no longer work. '}
         Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only this once.

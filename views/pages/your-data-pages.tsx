@@ -1,26 +1,12 @@
 import { ErrorList, FieldError, fieldAria } from '../components/errors';
 import { Field } from '../components/field';
+import { SettingsColumn } from '../components/settings-column';
 import { ELLIPSIS, Quoted } from '../components/typography';
 import type { FormErrors } from '../view-types';
 
-function Column(props: { heading: string; children: unknown }) {
-  return (
-    <div class="settings-page your-data-page">
-      <div class="container page">
-        <div class="row">
-          <div class="col-md-8 offset-md-2 col-xs-12">
-            <h1 class="text-xs-center">{props.heading}</h1>
-            {props.children}
-          </div>
-        </div>
-      </div>
-    </div>
-  );
-}
-
 export function YourDataPage(props: { errors?: FormErrors }) {
   return (
-    <Column heading="Your data">
+    <SettingsColumn class="your-data-page" heading="Your data">
       <ErrorList errors={props.errors} />
       <h2>Export your data</h2>
       <p>
@@ -41,7 +27,7 @@ export function YourDataPage(props: { errors?: FormErrors }) {
       <p>
         <a href="/settings">Back to your settings</a>
       </p>
-    </Column>
+    </SettingsColumn>
   );
 }
 
@@ -61,7 +47,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function DeleteAccountPage(props: DeleteAccountProps) {
   const { errors } = props;
   return (
-    <Column heading="Delete your account">
+    <SettingsColumn class="your-data-page" heading="Delete your account">
       <ErrorList errors={errors} />
       {props.isOwner ? (
         <p role="alert">
@@ -100,6 +86,6 @@ export function DeleteAccountPage(props: DeleteAccountProps) {
       <p>
         <a href="/settings/data">Back</a>
       </p>
-    </Column>
+    </SettingsColumn>
   );
 }
