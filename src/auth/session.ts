@@ -149,6 +149,9 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   return validation;
 }
 
+/** How long a sign-in may wait between the password and the second factor. */
+export const PENDING_SECOND_FACTOR_MS = 15 * 60 * 1000;
+
 /** validateSessionToken, pending sessions included (`twoFactorPending`): for the two-factor step. */
 export async function checkSessionToken(db: Db, token: string, now: number): Promise<SessionCheck | null> {
   // exactly one '.', with a non-empty id and secret of at most 64 characters each
@@ -168,7 +171,10 @@ export async function checkSessionToken(db: Db, token: string, now: number): Pro
 
   // a suspended account's sessions are deleted when it is suspended; one that slipped past (made
   // by a sign-in racing the suspension) ends here
-  if (sessionEnded(row, now) || row.suspendedAt !== null) {
+  // a session that passed the password but not yet the second factor has PENDING_SECOND_FACTOR_MS
+  // to do so: a half-finished sign-in does not stay open for the session's whole life
+  const pendingTooLong = row.twoFactor === 1 && row.twoFactorVerifiedAt === null && now - row.createdAt.getTime() > PENDING_SECOND_FACTOR_MS;
+  if (sessionEnded(row, now) || row.suspendedAt !== null || pendingTooLong) {
     await removeSession(db).execute({ id });
     return null;
   }

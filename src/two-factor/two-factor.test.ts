@@ -2,6 +2,7 @@ import { generateHOTP, generateTOTP } from '@oslojs/otp';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api } from '../api/test-helpers';
+import { PENDING_SECOND_FACTOR_MS } from '../auth/session';
 import { tablesOf } from '../db/engine';
 import { Browser, createTestApp, dom, insertUser, PASSWORD, rowCount, signedInBrowser, type TestApp } from '../test-support';
 import { openTotpKey, parseTotpSecret, sealTotpKey } from './totp';
@@ -163,6 +164,19 @@ describe('signing in with a second factor', () => {
     const out = await pending.post('/logout');
     expect(out.status).toBe(303);
     expect(await rowCount(t.db, sessions)).toBe(before - 1);
+  });
+
+  it('a sign-in waiting for its code ends after 15 minutes: the code is then refused and the person starts again', async () => {
+    const t = await createTestApp();
+    const { browser } = await signedInBrowser(t, 'alice');
+    const { key } = await enrol(browser);
+    const { browser: pending } = await signInWithPassword(t, 'alice@example.com');
+    t.clock.advance(PENDING_SECOND_FACTOR_MS + 1000);
+    const late = await pending.post('/login/two-factor', { code: totp(key) });
+    expect([late.status, late.headers.get('location')]).toEqual([303, '/login']);
+    const { sessions } = tablesOf(t.db);
+    // the half-finished sign-in's session is gone; the enrolling browser's stays
+    expect(await rowCount(t.db, sessions)).toBe(1);
   });
 
   it('a recovery code signs in once: the flash says how many are left, and the same code then fails', async () => {
