@@ -142,14 +142,17 @@ describe('the mail sender', () => {
     expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => `Batch ${i}`));
   });
 
-  it('prunes sent and given-up mail after 30 days, and keeps what still waits', async () => {
+  it('prunes mail after 30 days, sent or not (a site without SMTP_URL never sends its outbox), and keeps what is newer', async () => {
     const { core, clock } = await createTestCore();
     await enqueueMail(core.db, mail('e@example.test', 'Old sent'), clock());
-    await enqueueMail(core.db, mail('f@example.test', 'Old waiting'), clock());
+    await enqueueMail(core.db, mail('f@example.test', 'Old never sent'), clock());
     await runSql(core.db, `update mail_outbox set sent_at = created_at where subject = 'Old sent'`);
-    clock.advance(31 * 24 * 60 * 60 * 1000);
-    expect(await pruneOldMail(core.db, clock())).toEqual({ deleted: 1, next: null });
+    clock.advance(29 * 24 * 60 * 60 * 1000);
+    await enqueueMail(core.db, mail('g@example.test', 'Recent'), clock());
+    clock.advance(2 * 24 * 60 * 60 * 1000);
+    expect(await pruneOldMail(core.db, clock())).toEqual({ deleted: 2, next: null });
     const { mailOutbox } = tablesOf(core.db);
-    expect((await core.db.select({ subject: mailOutbox.subject }).from(mailOutbox)).map((row) => row.subject)).toEqual(['Old waiting']);
+    expect((await core.db.select({ subject: mailOutbox.subject }).from(mailOutbox)).map((row) => row.subject)).toEqual(['Recent']);
   });
+
 });

@@ -12,7 +12,7 @@
  *   POLL_MS: one query on a partial index that is empty when nothing waits.
  */
 import nodemailer from 'nodemailer';
-import { and, asc, eq, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, lte } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tablesOf } from '../db/engine';
 import { idle, onOneNode } from '../db/transaction';
@@ -145,14 +145,18 @@ export function scheduleMail(
   };
 }
 
-/** Clean-up task: sent and given-up messages older than KEEP_MS go, a hundred a step. */
+/**
+ * Clean-up task: messages older than KEEP_MS go, a hundred a step. Sent and given-up ones have
+ * been shown long enough; one still waiting that old was never sent (a site without SMTP_URL, whose
+ * outbox would otherwise only grow) and is worth nothing now: the sender gives up at two days.
+ */
 export async function pruneOldMail(db: Db, now: number): Promise<{ deleted: number; next: string | null }> {
   const { mailOutbox } = tablesOf(db);
-  const before = new Date(now - KEEP_MS);
   const old = await db
     .select({ id: mailOutbox.id })
     .from(mailOutbox)
-    .where(and(lt(mailOutbox.createdAt, before), or(lt(mailOutbox.sentAt, before), lt(mailOutbox.failedAt, before))))
+    .where(lt(mailOutbox.createdAt, new Date(now - KEEP_MS)))
+    .orderBy(asc(mailOutbox.createdAt), asc(mailOutbox.id))
     .limit(100);
   if (old.length === 0) return { deleted: 0, next: null };
   await db.delete(mailOutbox).where(inArray(mailOutbox.id, old.map((row) => row.id)));
