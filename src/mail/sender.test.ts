@@ -1,25 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { tablesOf } from '../db/engine';
 import { createTestCore, insertUser, runSql } from '../test-support';
-import { startTestSmtp, type TestSmtp } from '../test-support/smtp';
+import { useTestSmtp } from '../test-support/smtp-hooks';
 import { enqueueMail, type OutgoingMail } from './outbox';
-import { deliverDueMail, MAX_ATTEMPTS, pruneOldMail, retryDelayMs, smtpTransport, type MailTransport } from './sender';
+import { deliverDueMail, MAX_ATTEMPTS, pruneOldMail, retryDelayMs, type MailTransport } from './sender';
 
 const FROM = 'Quire <noreply@quire.test>';
 
-let smtp: TestSmtp;
-let transport: MailTransport;
-beforeAll(async () => {
-  smtp = await startTestSmtp();
-  transport = smtpTransport(smtp.url);
-});
-afterAll(async () => {
-  transport.close?.();
-  await smtp.stop();
-});
+const smtp = useTestSmtp();
 beforeEach(() => {
-  smtp.refuse.clear();
+  smtp.server.refuse.clear();
 });
 
 function mail(to: string, subject: string, extra: Partial<OutgoingMail> = {}): OutgoingMail {
@@ -53,9 +44,9 @@ describe('the mail sender', () => {
       }),
       clock(),
     );
-    const pass = await deliverDueMail(core.db, transport, { from: FROM, now: clock() });
+    const pass = await deliverDueMail(core.db, smtp.transport, { from: FROM, now: clock() });
     expect(pass).toEqual({ sent: 1, retrying: 0, gaveUp: 0 });
-    const received = await smtp.waitForMessage((m) => m.subject === 'Hello Ada');
+    const received = await smtp.server.waitForMessage((m) => m.subject === 'Hello Ada');
     expect(received).toMatchObject({ to: 'ada@example.test', from: '"Quire" <noreply@quire.test>', text: 'Plain words for ada@example.test' });
     expect(received.html).toContain('<strong>words</strong>');
     expect(received.headers['list-unsubscribe']).toBe('<http://localhost/unsubscribe/abc>');
@@ -64,15 +55,15 @@ describe('the mail sender', () => {
     expect(row).toMatchObject({ attempts: 1, textBody: '', htmlBody: '', failedAt: null, lastError: null });
     expect(row.sentAt?.getTime()).toBe(clock());
     // a second pass sends nothing again
-    expect(await deliverDueMail(core.db, transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 0, gaveUp: 0 });
+    expect(await deliverDueMail(core.db, smtp.transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 0, gaveUp: 0 });
   });
 
   it('keeps a message through an SMTP outage and delivers it once the server is back', async () => {
     const { core, clock } = await createTestCore();
-    await smtp.stop();
+    await smtp.server.stop();
     try {
       await enqueueMail(core.db, mail('bea@example.test', 'Through the outage'), clock());
-      expect(await deliverDueMail(core.db, transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 1, gaveUp: 0 });
+      expect(await deliverDueMail(core.db, smtp.transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 1, gaveUp: 0 });
       const waiting = await outboxRow(core, 'Through the outage');
       expect(waiting).toMatchObject({ attempts: 1, sentAt: null, failedAt: null });
       expect(waiting.lastError).toMatch(/ECONNREFUSED|connect/i);
@@ -80,13 +71,13 @@ describe('the mail sender', () => {
       expect(waiting.textBody).toBe('Plain words for bea@example.test');
       // not due yet: nothing is tried
       clock.advance(30_000);
-      expect(await deliverDueMail(core.db, transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 0, gaveUp: 0 });
+      expect(await deliverDueMail(core.db, smtp.transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 0, gaveUp: 0 });
     } finally {
-      await smtp.start();
+      await smtp.server.start();
     }
     clock.advance(30_000);
-    expect(await deliverDueMail(core.db, transport, { from: FROM, now: clock() })).toEqual({ sent: 1, retrying: 0, gaveUp: 0 });
-    expect((await smtp.waitForMessage((m) => m.subject === 'Through the outage')).to).toBe('bea@example.test');
+    expect(await deliverDueMail(core.db, smtp.transport, { from: FROM, now: clock() })).toEqual({ sent: 1, retrying: 0, gaveUp: 0 });
+    expect((await smtp.server.waitForMessage((m) => m.subject === 'Through the outage')).to).toBe('bea@example.test');
   });
 
   it('waits 1, 2, 4... minutes between tries, at most two hours', () => {
@@ -95,9 +86,9 @@ describe('the mail sender', () => {
 
   it(`gives up after ${MAX_ATTEMPTS} tries, and at once on a recipient the server refuses for good`, async () => {
     const { core, clock } = await createTestCore();
-    smtp.refuse.add('nobody@example.test');
+    smtp.server.refuse.add('nobody@example.test');
     await enqueueMail(core.db, mail('nobody@example.test', 'To nobody'), clock());
-    expect(await deliverDueMail(core.db, transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 0, gaveUp: 1 });
+    expect(await deliverDueMail(core.db, smtp.transport, { from: FROM, now: clock() })).toEqual({ sent: 0, retrying: 0, gaveUp: 1 });
     const refused = await outboxRow(core, 'To nobody');
     expect(refused).toMatchObject({ attempts: 1, sentAt: null, textBody: '', htmlBody: '' });
     expect(refused.failedAt?.getTime()).toBe(clock());

@@ -121,17 +121,19 @@ export const NOTIFICATIONS_PAGE_SIZE = 20;
 const hiddenKinds = (t: Tables, userId: SQLWrapper | number, kind: SQLWrapper): SQL =>
   sql`not exists (select 1 from ${t.notificationPreferences} np where np.user_id = ${userId} and np.kind = ${kind} and np.in_app = 0)`;
 
-/** One page of a person's notifications, newest first (one more than a page: whether there is a next). */
-export async function listNotifications(db: Db, userId: number, page: number): Promise<{ items: NotificationItem[]; more: boolean }> {
-  await idle(db);
-  const t = tablesOf(db);
+/**
+ * Notifications with who did it and on what, as the page and the digest read them (the caller adds
+ * which rows and their order); `shown` says whether the actor and the comment may be shown.
+ */
+function notificationRows(db: Db, t: Tables) {
   const { notifications: n, users: a, articles: ar, comments: c } = t;
-  const rows = await db
+  return db
     .select({
       id: n.id,
       kind: n.kind,
       createdAt: n.createdAt,
       readAt: n.readAt,
+      shown: sql<number | boolean>`${shown(n, a, c)}`,
       actorName: a.username,
       actorImage: a.image,
       slug: ar.slug,
@@ -141,7 +143,15 @@ export async function listNotifications(db: Db, userId: number, page: number): P
     .from(n)
     .innerJoin(a, eq(a.id, n.actorId))
     .leftJoin(ar, eq(ar.id, n.articleId))
-    .leftJoin(c, eq(c.id, n.commentId))
+    .leftJoin(c, eq(c.id, n.commentId));
+}
+
+/** One page of a person's notifications, newest first (one more than a page: whether there is a next). */
+export async function listNotifications(db: Db, userId: number, page: number): Promise<{ items: NotificationItem[]; more: boolean }> {
+  await idle(db);
+  const t = tablesOf(db);
+  const { notifications: n, users: a, comments: c } = t;
+  const rows = await notificationRows(db, t)
     .where(and(eq(n.userId, userId), sql`${shown(n, a, c)}`, hiddenKinds(t, userId, n.kind)))
     .orderBy(desc(n.id))
     .limit(NOTIFICATIONS_PAGE_SIZE + 1)
@@ -223,22 +233,9 @@ export type DigestItem = Omit<NotificationItem, 'read'>;
 /** What a digest of `kind` for `userId` would carry: every notification waiting for one, oldest first. */
 export async function findUnmailed(db: Db, userId: number, kind: NotificationKind): Promise<{ ids: number[]; items: DigestItem[] }> {
   await idle(db);
-  const { notifications: n, users: a, articles: ar, comments: c } = tablesOf(db);
-  const rows = await db
-    .select({
-      id: n.id,
-      createdAt: n.createdAt,
-      shown: sql<number | boolean>`${shown(n, a, c)}`,
-      actorName: a.username,
-      actorImage: a.image,
-      slug: ar.slug,
-      title: ar.title,
-      commentId: n.commentId,
-    })
-    .from(n)
-    .innerJoin(a, eq(a.id, n.actorId))
-    .leftJoin(ar, eq(ar.id, n.articleId))
-    .leftJoin(c, eq(c.id, n.commentId))
+  const t = tablesOf(db);
+  const { notifications: n } = t;
+  const rows = await notificationRows(db, t)
     .where(and(eq(n.userId, userId), eq(n.kind, kind), isNull(n.emailedAt)))
     .orderBy(n.id);
   return {
