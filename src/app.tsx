@@ -48,6 +48,9 @@ import { settingsRoutes } from './settings/routes';
 import { sessionRoutes } from './settings/sessions-routes';
 import { twoFactorRoutes } from './two-factor/routes';
 import { yourDataRoutes } from './your-data/routes';
+import { openMediaStore } from './media/open-store';
+import { mediaRoutes } from './media/routes';
+import type { MediaStore } from './media/store';
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
@@ -67,6 +70,8 @@ const STATUS_TEXT: Record<number, { heading: string; message: string }> = {
 
 export type CreateAppOptions = Pick<AppDeps, 'db' | 'env'> & {
   clock?: AppDeps['clock'];
+  /** where images are kept; default the one the environment chooses (src/media/open-store.ts) */
+  media?: MediaStore;
   limits?: Limits;
   log?: Log;
   assets?: Assets;
@@ -94,6 +99,7 @@ export function createApp(options: CreateAppOptions) {
     limits: options.limits ?? new Limits(options.env, log, limitStoresFor(options.db)),
     reads: cachedReads(sharedReads(options.db, options.env), cache.memo),
     fragment: cache.fragment,
+    media: options.media ?? openMediaStore(options.env),
   };
   const { freshness } = cache;
   // /about, seeded once in a site's life (src/site/pages.ts); requests wait for it below
@@ -180,6 +186,8 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', healthRoutes(deps, options.draining));
   // feeds, the sitemap and robots.txt are the same for everyone: no session, no flash consumed
   app.route('/', feedRoutes(deps));
+  // images: the same for everyone, cached for a year by their content-hashed names
+  app.route('/', mediaRoutes(deps));
   app.route('/', seoRoutes(deps));
   app.use(loadSession(deps));
   app.use(loadFlash());

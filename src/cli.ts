@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { openMediaStore } from './media/open-store';
 import os from 'node:os';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -207,7 +208,7 @@ async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Prom
 async function openCore(env: Env): Promise<Core> {
   const log = createStderrLog(env.LOG_FORMAT);
   const db = await openForCommand(env);
-  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env) };
+  return { db, env, clock: systemClock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env), media: openMediaStore(env) };
 }
 
 function formatBytes(bytes: number): string {

@@ -11,12 +11,13 @@ import type { Env } from './env';
 import type { Clock } from './lib/clock';
 import type { Log } from './lib/logger';
 import type { Limits } from './security/limits';
+import type { MediaStore } from './media/store';
 
 /**
  * What use cases and reads are built from: the same for every door. `reads` are the reads every
  * reader sees alike, which the app's cache may keep (src/cache/); elsewhere `sharedReads(db, env)`.
  */
-export type Core = { db: Db; env: Env; clock: Clock; log: Log; limits: Limits; reads: SharedReads };
+export type Core = { db: Db; env: Env; clock: Clock; log: Log; limits: Limits; reads: SharedReads; media: MediaStore };
 
 /** Who asks, as far as the door knows: for limits, security events and log lines. */
 export type Caller = {

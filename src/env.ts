@@ -84,6 +84,8 @@ export const RATE_LIMIT_DEFAULTS: Record<LimitName, string> = {
   passwordReset: '5/h',
   // confirmation mails sent again, per address and per account
   emailConfirm: '5/h',
+  // images uploaded, per account: each is up to a second of sharp's threads (src/media/)
+  uploads: '60/h',
 };
 
 const EnvSchema = z.object({
@@ -125,6 +127,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_EXPORTS: rate(RATE_LIMIT_DEFAULTS.exports),
   RATE_LIMIT_PASSWORD_RESET: rate(RATE_LIMIT_DEFAULTS.passwordReset),
   RATE_LIMIT_EMAIL_CONFIRM: rate(RATE_LIMIT_DEFAULTS.emailConfirm),
+  RATE_LIMIT_UPLOADS: rate(RATE_LIMIT_DEFAULTS.uploads),
   SIGNIN_BACKOFF: parsed('0,1,2,4,8,16,30,60,180,300', parseBackoff, 'must be a comma-separated list of seconds, e.g. 1,2,4,8'),
   BLOCK_COMMON_PASSWORDS: flag(true),
   BACKUP_DIR: optional(z.string().min(1).optional()),
@@ -142,6 +145,11 @@ const EnvSchema = z.object({
   SMTP_URL: optional(z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, like smtps://user:password@mail.example:465').optional()),
   MAIL_FROM: optional(z.string().trim().max(200).refine(isMailbox, 'must be an address, or a name and an address: Quire <blog@example.com>').optional()),
   QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
+  MEDIA_DIR: optional(z.string().min(1).optional()),
+  MEDIA_MAX_BYTES: parsed('10MB', (value) => parseSize(value, 100 * 1024 * 1024), 'must be a size up to 100MB, like 10MB or 800KB'),
+  MEDIA_MAX_PIXELS: optional(z.coerce.number({ error: 'must be a whole number of pixels from 1 000 000 to 268 000 000' }).int().min(1_000_000).max(268_000_000).default(50_000_000)),
+  MEDIA_QUOTA: parsed('500MB', (value) => parseSize(value, 1024 * 1024 * 1024 * 1024), 'must be a size, like 500MB or 2GB'),
+  MEDIA_UNUSED_GRACE: parsed('1d', parseDuration, 'must be a duration, like 6h or 1d'),
   TOTP_ENCRYPTION_KEY: parsed('', parseEncryptionKey, 'must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32)'),
 });
 
@@ -151,6 +159,14 @@ function parseEncryptionKey(value: string): Buffer | null | undefined {
   if (text === '') return undefined;
   const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : null;
   return bytes && bytes.length === 32 ? bytes : null;
+}
+
+/** "800KB", "10MB", "2GB" (powers of 1024) -> bytes, at most `max` */
+export function parseSize(value: string, max: number): number | null {
+  const match = /^\s*(\d{1,7})\s*(B|KB|MB|GB)\s*$/i.exec(value);
+  if (!match) return null;
+  const bytes = Number(match[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[match[2]!.toLowerCase() as 'b']!;
+  return bytes >= 1 && bytes <= max ? bytes : null;
 }
 
 /** "90s", "30m", "6h", "1d" -> milliseconds */
@@ -208,6 +224,16 @@ export type Env = {
   QUIRE_CACHE_DIR: string | undefined;
   /** AES-256-GCM key for second factors' TOTP keys at rest (src/two-factor/totp.ts); unset: kept as they are */
   TOTP_ENCRYPTION_KEY: Buffer | undefined;
+  /** where uploaded images are kept (src/media/store.ts); default media/ beside the SQLite database */
+  MEDIA_DIR: string | undefined;
+  /** the largest upload accepted, in bytes */
+  MEDIA_MAX_BYTES: number;
+  /** the most pixels an uploaded image may have (width x height, every frame together): larger is refused before it is decoded */
+  MEDIA_MAX_PIXELS: number;
+  /** what one account's images may take together, in bytes */
+  MEDIA_QUOTA: number;
+  /** how long an image nothing shows is kept before the clean-ups remove it, in milliseconds */
+  MEDIA_UNUSED_GRACE_MS: number;
 };
 
 export class EnvError extends Error {
@@ -250,6 +276,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       exports: env.RATE_LIMIT_EXPORTS,
       passwordReset: env.RATE_LIMIT_PASSWORD_RESET,
       emailConfirm: env.RATE_LIMIT_EMAIL_CONFIRM,
+      uploads: env.RATE_LIMIT_UPLOADS,
     },
     SIGNIN_BACKOFF: env.SIGNIN_BACKOFF,
     BLOCK_COMMON_PASSWORDS: env.BLOCK_COMMON_PASSWORDS,
@@ -262,6 +289,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     MAIL_FROM: env.MAIL_FROM ?? `${env.SITE_TITLE.replace(/[<>"\r\n]/g, '')} <noreply@${new URL(env.PUBLIC_URL ?? 'http://localhost').hostname}>`,
     QUIRE_CACHE_DIR: env.QUIRE_CACHE_DIR,
     TOTP_ENCRYPTION_KEY: env.TOTP_ENCRYPTION_KEY ?? undefined,
+    MEDIA_DIR: env.MEDIA_DIR,
+    MEDIA_MAX_BYTES: env.MEDIA_MAX_BYTES,
+    MEDIA_MAX_PIXELS: env.MEDIA_MAX_PIXELS,
+    MEDIA_QUOTA: env.MEDIA_QUOTA,
+    MEDIA_UNUSED_GRACE_MS: env.MEDIA_UNUSED_GRACE,
   };
 }
 

@@ -2,6 +2,7 @@
  * Mail in route tests, read from the outbox (mail_outbox): what Quire would send, before any
  * sender delivers it. `linkIn` finds a link of the site in a message's text part.
  */
+import { memoryMediaStore, type MediaStore } from '../media/store';
 import { asc } from 'drizzle-orm';
 import { sharedReads } from '../articles/queries';
 import type { Core } from '../core';
@@ -36,7 +37,7 @@ export function linkIn(mail: { text: string }, prefix: string): string {
 }
 
 /** A core over a test app's database and clock: for calling a use case as the CLI does. */
-export function coreFor(t: { db: Db; clock: Clock }, env: Record<string, string> = {}): Core {
+export function coreFor(t: { db: Db; clock: Clock; media?: MediaStore }, env: Record<string, string> = {}): Core {
   const testedEnv = testEnv(env);
-  return { db: t.db, env: testedEnv, clock: t.clock, log: silentLog, limits: new Limits(testedEnv, silentLog, limitStoresFor(t.db)), reads: sharedReads(t.db, testedEnv) };
+  return { db: t.db, env: testedEnv, clock: t.clock, log: silentLog, limits: new Limits(testedEnv, silentLog, limitStoresFor(t.db)), reads: sharedReads(t.db, testedEnv), media: t.media ?? memoryMediaStore() };
 }

@@ -20,6 +20,7 @@ import { userApiRoutes } from './user-routes';
 import { moderationApiRoutes } from '../moderation/api-routes';
 import { siteApiRoutes } from '../site/api-routes';
 import { notificationApiRoutes } from '../notifications/api-routes';
+import { mediaApiRoutes } from '../media/routes';
 
 const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -28,9 +29,9 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
   const api = new Hono();
 
   api.use(apiCors(deps.env.CORS_ORIGINS));
-  api.use(
-    limitBody(API_BODY_LIMIT_BYTES, (c) => apiErrorResponse(c, 413, { body: ['is too large (maximum is 1 MB)'] })),
-  );
+  const limitJsonBody = limitBody(API_BODY_LIMIT_BYTES, (c) => apiErrorResponse(c, 413, { body: ['is too large (maximum is 1 MB)'] }));
+  // an upload has its own, larger limit (src/media/routes.ts)
+  api.use((c, next) => (c.req.path === '/api/uploads' ? next() : limitJsonBody(c, next)));
   api.use(loadApiUser(deps));
   api.use(
     httpCache({
@@ -48,6 +49,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
   api.route('/', accountApiRoutes(deps));
   api.route('/', siteApiRoutes(deps));
   api.route('/', notificationApiRoutes(deps));
+  api.route('/', mediaApiRoutes(deps));
   api.route('/', docsRoutes(assets.url('style.css')));
 
   api.all('*', (c) => apiErrorResponse(c, 404, { resource: ['not found'] }));

@@ -21,6 +21,7 @@ import {
   type FilterKey,
 } from './summary';
 import { listed, listedTagLink, listingDate, ownDrafts } from './visibility';
+import { recordMediaUses } from '../media/uses';
 
 export * from './summary';
 
@@ -327,9 +328,11 @@ export async function createArticle(
         createdAt: new Date(now),
         updatedAt: new Date(now),
         publishedAt,
+        coverImage: input.coverImage ?? null,
       })
       .returning({ id: articles.id });
     await replaceTags(tx, row!.id, publishedAt, input.tagList);
+    await recordMediaUses(tx, { articleId: row!.id }, input.body, input.coverImage);
     await searchEngineOf(tx).index(tx, row!.id, input, rendered.text);
     return { id: row!.id, slug };
   });
@@ -351,6 +354,7 @@ export async function updateArticle(
     tagList: string[];
     publishedAt: Date | null;
     hidden: unknown;
+    coverImage: string | null;
   },
   changes: Partial<ArticleInput>,
   rendered: RenderedBody | null,
@@ -375,10 +379,14 @@ export async function updateArticle(
         description: next.description,
         body: next.body,
         ...(rendered && { bodyHtml: rendered.bodyHtml, readingMinutes: rendered.readingMinutes }),
+        ...(changes.coverImage !== undefined && { coverImage: changes.coverImage }),
         updatedAt: new Date(now),
         publishedAt,
       })
       .where(eq(articles.id, article.id));
+    if (changes.body !== undefined || changes.coverImage !== undefined) {
+      await recordMediaUses(tx, { articleId: article.id }, next.body, next.coverImage);
+    }
     // a hidden article's tag links stay unlisted whatever its author changes
     const listing = listingDate({ publishedAt, hidden: article.hidden });
     if (changes.tagList !== undefined) await replaceTags(tx, article.id, listing, changes.tagList);

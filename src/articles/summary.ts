@@ -30,6 +30,8 @@ export type ArticleSummary = {
   /** null unless moderation hides it (only its author and moderators ever see it then) */
   hidden: ArticleHidden | null;
   readingMinutes: number;
+  /** an uploaded image's address (/media/..., src/media/names.ts), or null */
+  coverImage: string | null;
   favorited: boolean;
   favoritesCount: number;
   author: Profile;
@@ -56,7 +58,8 @@ export type ArticleFilter = {
   feedOf?: number;
 };
 
-export type ArticleInput = { title: string; description: string; body: string; tagList: string[] };
+/** `coverImage`: an uploaded image's address, null for none; left out, a change keeps the cover. */
+export type ArticleInput = { title: string; description: string; body: string; tagList: string[]; coverImage?: string | null };
 
 const userIdByName = ({ users }: Tables, placeholder: string) =>
   sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${sql.placeholder(placeholder)}))`;
@@ -104,6 +107,7 @@ export function listedColumns({ articles, users }: Tables) {
     hiddenCause: articles.hiddenCause,
     hiddenReason: articles.hiddenReason,
     readingMinutes: articles.readingMinutes,
+    coverImage: articles.coverImage,
     favoritesCount: articles.favoritesCount,
     authorId: users.id,
     authorUsername: users.username,
@@ -135,6 +139,7 @@ export type SummaryRow = {
   hiddenCause: string | null;
   hiddenReason: string | null;
   readingMinutes: number;
+  coverImage: string | null;
   favoritesCount: number;
   /** the viewer's flags (0/1 on SQLite, booleans on PostgreSQL); a list reads them apart (viewerFlags) */
   favorited?: number | boolean;
@@ -157,6 +162,7 @@ export function toSummary(row: SummaryRow, tagList: string[]): ArticleSummary {
     publishedAt: row.publishedAt,
     hidden: hiddenOf(row),
     readingMinutes: row.readingMinutes,
+    coverImage: row.coverImage,
     favorited: Boolean(row.favorited),
     favoritesCount: Number(row.favoritesCount),
     author: {

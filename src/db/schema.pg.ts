@@ -132,6 +132,8 @@ export const articles = pgTable(
     hiddenReason: text('hidden_reason'),
     /** who hid it (no foreign key: SQLite cannot add one with ON DELETE to a table; the audit log names them) */
     hiddenById: integer('hidden_by_id'),
+    /** The cover image's address (see schema.ts). */
+    coverImage: text('cover_image'),
   },
   (t) => [
     index('articles_published_idx').on(t.publishedAt, t.id),
@@ -483,6 +485,48 @@ export const notificationPreferences = pgTable(
     lastEmailedAt: timestamp('last_emailed_at'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/** Images people uploaded (see schema.ts). */
+export const uploads = pgTable(
+  'uploads',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    key: text('key').notNull(),
+    ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    type: text('type').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    bytes: integer('bytes').notNull(),
+    url: text('url').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    removedAt: timestamp('removed_at'),
+    removedCause: text('removed_cause'),
+  },
+  (t) => [
+    uniqueIndex('uploads_owner_key_unique').on(t.ownerId, t.key),
+    index('uploads_key_idx').on(t.key),
+    index('uploads_owner_idx').on(t.ownerId, t.createdAt),
+    index('uploads_created_idx').on(t.createdAt).where(sql`${t.removedAt} is null`),
+  ],
+);
+
+/** Which articles, profiles and site pages show which image (see schema.ts). */
+export const mediaUses = pgTable(
+  'media_uses',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    key: text('key').notNull(),
+    articleId: integer('article_id').references(() => articles.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    pageId: integer('page_id').references(() => sitePages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('media_uses_key_idx').on(t.key),
+    index('media_uses_article_idx').on(t.articleId),
+    index('media_uses_user_idx').on(t.userId),
+    index('media_uses_page_idx').on(t.pageId),
+  ],
 );
 
 /** What cached answers were computed from (see schema.ts); triggers in drizzle/pg's custom migration. */

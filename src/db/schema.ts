@@ -107,6 +107,11 @@ export const articles = sqliteTable(
     hiddenReason: text('hidden_reason'),
     /** who hid it (no foreign key: SQLite cannot add one with ON DELETE to a table; the audit log names them) */
     hiddenById: integer('hidden_by_id'),
+    /**
+     * The cover image: an uploaded image's address (`/media/...`, src/media/names.ts), which says
+     * its size; null for none. Shown in the header, in previews, as og:image and in feeds.
+     */
+    coverImage: text('cover_image'),
   },
   (t) => [
     index('articles_published_idx').on(t.publishedAt, t.id),
@@ -454,6 +459,63 @@ export const notificationPreferences = sqliteTable(
     lastEmailedAt: timestamp('last_emailed_at'),
   },
   (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/**
+ * Images people uploaded (src/media/). The files are in the media store under names made from
+ * `key` (a hash of the stored bytes) and the size (src/media/names.ts); one row per owner and key,
+ * so two people uploading the same picture each own it and each counts it in their quota.
+ * `removed_at` is set when the image is removed (by a moderator, with its owner's account, or as
+ * unused after the grace period); the clean-ups then delete its files once no row keeps the key.
+ */
+export const uploads = sqliteTable(
+  'uploads',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    /** null once the owner's account is gone and the row only waits for its files to go */
+    ownerId: integer('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    /** jpeg, png, webp, gif or avif: the format of the stored original */
+    type: text('type').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    /** every stored file of this image together (the original and its WebP widths): what the quota counts */
+    bytes: integer('bytes').notNull(),
+    /** the address of the original (`/media/KEY-WxH.ext`) */
+    url: text('url').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    removedAt: timestamp('removed_at'),
+    /** 'moderation', 'account' or 'unused' */
+    removedCause: text('removed_cause'),
+  },
+  (t) => [
+    uniqueIndex('uploads_owner_key_unique').on(t.ownerId, t.key),
+    index('uploads_key_idx').on(t.key),
+    index('uploads_owner_idx').on(t.ownerId, t.createdAt),
+    index('uploads_created_idx').on(t.createdAt).where(sql`${t.removedAt} is null`),
+  ],
+);
+
+/**
+ * Which articles (body or cover), profiles (avatar) and site pages show which image, by key:
+ * rewritten in the transaction of every write to them (src/media/uses.ts). An image no row names
+ * is unused; the clean-ups remove it after the grace period.
+ */
+export const mediaUses = sqliteTable(
+  'media_uses',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    key: text('key').notNull(),
+    articleId: integer('article_id').references(() => articles.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    pageId: integer('page_id').references(() => sitePages.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('media_uses_key_idx').on(t.key),
+    index('media_uses_article_idx').on(t.articleId),
+    index('media_uses_user_idx').on(t.userId),
+    index('media_uses_page_idx').on(t.pageId),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

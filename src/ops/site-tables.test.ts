@@ -22,11 +22,13 @@ describe('the tables quire copy copies', () => {
       'follows',
       'invitations',
       'mail_outbox',
+      'media_uses',
       'notification_preferences',
       'notifications',
       'recovery_codes',
       'reports',
       'sessions',
+      'uploads',
     ]);
     const pgTables = Object.values(pgSchema).filter((value) => is(value, PgTable)) as PgTable[];
     const notCopied = pgTables.map((table) => getTableName(table)).filter((name) => !tables.some((table) => table.name === name));
@@ -53,9 +55,11 @@ describe('the tables quire copy copies', () => {
       'comments',
       'invitations',
       'mail_outbox',
+      'media_uses',
       'notifications',
       'recovery_codes',
       'reports',
+      'uploads',
     ]);
   });
 });

@@ -107,6 +107,7 @@ export class Limits {
       exports: make('exports'),
       passwordReset: make('passwordReset'),
       emailConfirm: make('emailConfirm'),
+      uploads: make('uploads'),
     };
     this.throttles = stores.throttles;
     this.signinBackoffMs = env.SIGNIN_BACKOFF;

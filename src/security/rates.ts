@@ -16,7 +16,8 @@ export type LimitName =
   | 'follows'
   | 'exports'
   | 'passwordReset'
-  | 'emailConfirm';
+  | 'emailConfirm'
+  | 'uploads';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

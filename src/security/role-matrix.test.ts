@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 /**
  * The access-control matrix (issue #16): the routes and endpoints every site had before roles, and
  * /admin's own pages, against every role. Each row says what a visitor, an author who owns nothing
@@ -25,6 +26,14 @@ type Person = (typeof PEOPLE)[number];
 
 /** What a person gets: a status, 'login' (303 to exactly /login), or 'ok' (any 2xx, or a 303 elsewhere). */
 type Expected = number | 'login' | 'ok';
+/** An upload's multipart body: a small PNG in the field `file`. */
+const PNG = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+function imageForm(): FormData {
+  const form = new FormData();
+  form.set('file', new File([new Uint8Array(PNG)], 'matrix.png', { type: 'image/png' }));
+  return form;
+}
+
 type Row = {
   route: string;
   path: (w: World) => string;
@@ -162,6 +171,7 @@ const API: Row[] = [
   { route: 'POST /api/articles/:slug/comments', path: (w) => `/articles/${w.slug}/comments`, body: () => ({ comment: { body: 'Matrix' } }), expect: API_EVERYONE_SIGNED_IN },
   { route: 'DELETE /api/articles/:slug/comments/:id', path: (w) => `/articles/${w.slug}/comments/${w.commentId}`, expect: API_MODERATORS },
   { route: 'POST /api/notifications/read', path: () => '/notifications/read', expect: API_EVERYONE_SIGNED_IN },
+  { route: 'POST /api/uploads', path: () => '/uploads', body: () => imageForm(), expect: API_EVERYONE_SIGNED_IN },
 ];
 
 /** Routes whose every answer another test file covers in full, and that act on nothing but the asker. */
@@ -174,7 +184,10 @@ async function ask(w: World, person: Person, row: Row, door: 'web' | 'api') {
   const body = row.body?.(w);
   if (door === 'api') {
     const token = person === 'visitor' ? undefined : w.people[person].token;
-    const res = await api(w.t).send(method, row.path(w), { token, body });
+    const res =
+      body instanceof FormData
+        ? await api(w.t).raw(method, row.path(w), { headers: token ? { authorization: `Token ${token}` } : {}, body })
+        : await api(w.t).send(method, row.path(w), { token, body });
     return { status: res.status, location: res.headers.get('location') };
   }
   const browser = person === 'visitor' ? new Browser(w.t.app) : w.people[person].browser;

@@ -4,6 +4,7 @@
  * the footer as chosen. Bodies are rendered by the articles' renderer, off the serving thread, and
  * kept as HTML. Writes to site_pages move the content version by trigger: cached pages follow.
  */
+import { recordMediaUses } from '../media/uses';
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { fail, NotFound, succeed, type Caller, type Core, type FieldErrors, type Outcome } from '../core';
@@ -150,6 +151,7 @@ export async function createPage(core: Core, caller: Caller, input: unknown): Pr
       const now = new Date(core.clock());
       const { sitePages } = tablesOf(tx);
       const [row] = await tx.insert(sitePages).values({ ...page, bodyHtml, createdAt: now, updatedAt: now }).returning();
+      await recordMediaUses(tx, { pageId: row!.id }, page.body);
       const created = asPage(row!);
       await recordAudit(tx, caller, { action: 'page.create', target: { kind: 'page', id: created.id, label: `/${created.slug}` }, details: { title: created.title, placement: created.placement } }, now.getTime());
       return succeed(created);
@@ -173,6 +175,7 @@ export async function updatePage(core: Core, caller: Caller, input: { id: string
       const now = new Date(core.clock());
       const { sitePages } = tablesOf(tx);
       const [row] = await tx.update(sitePages).set({ ...page, bodyHtml, updatedAt: now }).where(eq(sitePages.id, before.id)).returning();
+      await recordMediaUses(tx, { pageId: before.id }, page.body);
       const updated = asPage(row!);
       const changed = (['title', 'slug', 'body', 'placement', 'position'] as const).filter((key) => before[key] !== updated[key]);
       const details: Record<string, unknown> = { changed };

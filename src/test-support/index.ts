@@ -15,6 +15,7 @@ import { limitStoresFor, Limits } from '../security/limits';
 import { createUser } from '../users/queries';
 import { createArticle, renderArticleBody, sharedReads, type ArticleInput } from '../articles/queries';
 import { createTestDb, type TestEngine } from './db';
+import { memoryMediaStore } from '../media/store';
 
 export * from './db';
 
@@ -37,10 +38,12 @@ export async function createTestApp(
   const db = await createTestDb(options.engine);
   const clock = createTestClock();
   const logs: LogLine[] = [];
+  const media = memoryMediaStore();
   const app = createApp({
     db,
     env,
     clock,
+    media,
     globalSteps: options.globalSteps,
     log: (line) => {
       logs.push(line);
@@ -49,7 +52,7 @@ export async function createTestApp(
   });
   // start-up's one-time writes (/about's seeding) are done before a test looks at the database
   await app.ready;
-  return { app, db, clock, logs };
+  return { app, db, clock, logs, media };
 }
 
 /**
@@ -64,7 +67,7 @@ export async function createTestCore(options: { env?: Record<string, string>; en
     logs.push(line);
   };
   const db = await createTestDb(options.engine);
-  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env) };
+  const core: Core = { db, env, clock, log, limits: new Limits(env, log, limitStoresFor(db)), reads: sharedReads(db, env), media: memoryMediaStore() };
   return { core, clock, logs };
 }
 

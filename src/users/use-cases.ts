@@ -3,6 +3,7 @@
  * password. Sign-up, sign-in and sessions are in src/auth/use-cases.ts; the rules both share (names
  * are unique, passwords are not easy to guess) are here.
  */
+import { recordMediaUses } from '../media/uses';
 import { queueEmailConfirmation } from '../account-links/email-confirmation';
 import { deleteAccountTokens } from '../account-links/tokens';
 import { hashPassword, verifyPassword } from '../auth/password';
@@ -190,6 +191,7 @@ export async function changeSettings(
       if (hasFieldErrors(taken)) return fail(taken);
       const now = clock();
       const updated = await updateUser(tx, user.id, stored, now);
+      if (stored.image !== undefined) await recordMediaUses(tx, { userId: user.id }, stored.image);
       if (newPassword !== undefined) {
         // whoever knew the old password is signed out everywhere but here, and their reset links die
         await invalidateUserSessions(tx, user.id, input.currentSessionId ?? undefined);

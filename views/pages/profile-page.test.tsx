@@ -18,6 +18,7 @@ const article = (author: Profile): ArticleSummary => ({
   hidden: null,
     publishedAt: new Date('2026-03-01T10:00:00Z'),
   readingMinutes: 2,
+  coverImage: null,
   favorited: false,
   favoritesCount: 3,
   author,
