@@ -7,7 +7,7 @@
  * PROCESSING_SLOTS bounds how many images are in memory at once, whatever the number of uploads.
  */
 import { createHash } from 'node:crypto';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import {
   MEDIA_CONTENT_TYPES,
   MEDIA_KEY_LENGTH,
@@ -89,6 +89,18 @@ const ENCODERS: Record<MediaType, (pipeline: Sharp) => Sharp> = {
   avif: (p) => p.avif({ quality: 55, effort: 3 }),
 };
 
+type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
+let sharpLoaded: Promise<SharpFactory> | null = null;
+
+/**
+ * sharp, loaded on the first upload: its addon and libvips are about 20 MB resident that a server
+ * nobody uploads to never needs (serving /media/ reads stored files and needs no sharp).
+ */
+export function loadSharp(): Promise<SharpFactory> {
+  sharpLoaded ??= import('sharp').then((module) => module.default as SharpFactory);
+  return sharpLoaded;
+}
+
 let busy = 0;
 const waiting: (() => void)[] = [];
 
@@ -119,6 +131,7 @@ export async function processImage(bytes: Buffer, options: ProcessOptions): Prom
   const type = sniffImageType(bytes);
   if (!type) throw new ImageRefused(415, NOT_AN_IMAGE);
   if (containsMarkup(bytes)) throw new ImageRefused(422, 'holds HTML or script besides the image, so it is refused: export the picture again from an image editor');
+  const sharp = await loadSharp();
   return inSlot(async () => {
     let metadata: Metadata;
     try {
@@ -138,7 +151,7 @@ export async function processImage(bytes: Buffer, options: ProcessOptions): Prom
       );
     }
     try {
-      return await encode(bytes, type, frames > 1, options.shape, options.maxPixels);
+      return await encode(sharp, bytes, type, frames > 1, options.shape, options.maxPixels);
     } catch (error) {
       if (error instanceof ImageRefused) throw error;
       throw new ImageRefused(422, 'cannot be read as an image: the file may be damaged or cut short');
@@ -146,7 +159,7 @@ export async function processImage(bytes: Buffer, options: ProcessOptions): Prom
   });
 }
 
-async function encode(bytes: Buffer, type: MediaType, animated: boolean, shape: ImageShape, maxPixels: number): Promise<ProcessedImage> {
+async function encode(sharp: SharpFactory, bytes: Buffer, type: MediaType, animated: boolean, shape: ImageShape, maxPixels: number): Promise<ProcessedImage> {
   const input = (source: Buffer) =>
     sharp(source, { limitInputPixels: maxPixels, failOn: 'error', animated }).timeout({ seconds: PROCESSING_TIMEOUT_SECONDS });
   // upright by its EXIF orientation (then dropped with the rest of the metadata); frames of an animation have none
