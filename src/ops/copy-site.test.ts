@@ -73,7 +73,10 @@ async function seedSite(db: Db) {
   const roses = await insertArticle(db, alice.id, { title: 'Pruning roses', description: 'In March', body: 'Cut *above* an outward bud.', tagList: ['garden', 'roses'] });
   const cafe = await insertArticle(db, alice.id, { title: 'Café naïve ✓', description: 'Ünïcödé 🌹', body: 'Déjà vu, “quoted” — and a 🌹.', tagList: ['roses', 'unicode'] });
   await saveArticle(db, bob.id, { title: 'Unpublished thoughts', description: 'Draft', body: 'Not yet', tagList: ['garden'] }, NOW, { publish: false });
-  const bobs = await insertArticle(db, bob.id, { title: 'Compost', description: 'Heat', body: 'Turn it weekly.', tagList: [] });
+  // an uploaded image the article shows: its row, and the use the article's save recorded
+  const heap = '/media/0123456789abcdef0123-1600x1200.jpg';
+  await db.insert(tablesOf(db).uploads).values({ key: '0123456789abcdef0123', ownerId: bob.id, type: 'jpeg', width: 1600, height: 1200, bytes: 345_678, url: heap, createdAt: new Date(NOW) });
+  const bobs = await insertArticle(db, bob.id, { title: 'Compost', description: 'Heat', body: `Turn it weekly.\n\n![The heap](${heap})`, tagList: [] });
   const doomed = await insertArticle(db, carol.id, { title: 'Deleted later', body: 'Gone' });
   await deleteArticle(db, doomed.id, NOW);
   await addComment(db, roses.id, bob.id, 'Thanks, worked well.', NOW);
@@ -149,11 +152,13 @@ describe('quire copy', () => {
       reports: 0,
       account_tokens: 0,
       mail_outbox: 0,
+      media_uses: 1,
       notification_preferences: 0,
       notifications: 0,
       recovery_codes: 0,
       users: 3,
       sessions: 1,
+      uploads: 1,
       articles: 4,
       tags: 3,
       article_tags: 5,
@@ -178,11 +183,13 @@ describe('quire copy', () => {
       'follows',
       'invitations',
       'mail_outbox',
+      'media_uses',
       'notification_preferences',
       'notifications',
       'recovery_codes',
       'reports',
       'sessions',
+      'uploads',
       'search index',
     ]);
     expect(report.skipped.map((table) => table.name)).toEqual(['cache_versions', 'comment_versions', 'rate_limit_buckets', 'throttle_counters']);
@@ -230,7 +237,7 @@ describe('quire copy', () => {
     const report = await copySite({ engine: 'postgres', url }, { engine: 'sqlite', path: back });
 
     expect(copyMatches(report)).toBe(true);
-    expect(report.tables.map((table) => table.rows)).toEqual([0, 0, 3, 3, 0, 4, 1, 5, 0, 2, 3, 2, 0, 0, 0, 0, 0, 0, 1, 4]);
+    expect(report.tables.map((table) => table.rows)).toEqual([0, 0, 3, 3, 0, 4, 1, 5, 0, 2, 3, 2, 0, 0, 1, 0, 0, 0, 0, 1, 1, 4]);
     expect(sqliteContents(back)).toEqual(sqliteContents(source.env.DATABASE_PATH!));
     const db = (await import('../db/client')).openDatabase(back);
     opened.push(db);
@@ -315,7 +322,7 @@ describe('quire copy', () => {
     expect(copyMatches(report)).toBe(false);
     const lines = formatCopyReport(report).split('\n');
     expect(lines.filter((line) => line.endsWith('DIFFERS')).map((line) => line.split(' ')[0])).toEqual(['follows']);
-    expect(lines.filter((line) => line.endsWith(' ok'))).toHaveLength(19);
+    expect(lines.filter((line) => line.endsWith(' ok'))).toHaveLength(21);
   });
 
   for (const engine of ['sqlite', 'postgres'] as const) {
@@ -366,12 +373,12 @@ describe('quire copy, the command', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => 
     expect(first.stdout).toMatch(/^table\s+rows\s+source sha256\s+destination$/m);
     expect(first.stdout).toMatch(/^article_tags\s+5\s+([0-9a-f]{16})\s+\1\s+ok$/m);
     expect(first.stdout).toMatch(/^cache_versions\s+not copied/m);
-    expect(first.stdout).toMatch(/Copied 28 rows in [\d.]+ s \(\d+ rows a second\); read back and compared in [\d.]+ s: every table matches\.\n$/);
+    expect(first.stdout).toMatch(/Copied 30 rows in [\d.]+ s \(\d+ rows a second\); read back and compared in [\d.]+ s: every table matches\.\n$/);
     expect(first.code).toBe(0);
 
     const second = await run(['copy', '--from', source.env.DATABASE_PATH!, '--to', url.toString()]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/quire: postgres:\/\/postgres:\*\*\*@.* already holds a site \(rows in tags, users, articles, article_slugs, article_tags, comments, favorites, follows, sessions\)/);
+    expect(second.stderr).toMatch(/quire: postgres:\/\/postgres:\*\*\*@.* already holds a site \(rows in tags, users, articles, article_slugs, article_tags, comments, favorites, follows, media_uses, sessions, uploads\)/);
     for (const output of [first.stdout, first.stderr, second.stdout, second.stderr]) expect(output).not.toContain('not-shown-anywhere');
 
     const usage = await run(['copy']);
