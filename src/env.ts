@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseTrustProxy, type ProxyTrust } from './security/client-ip';
 import { parseBackoff, parseRate, type LimitName } from './security/rates';
 import type { BucketPolicy } from './security/rate-limit';
+import type { S3StoreOptions } from './media/s3-store';
 
 /** Empty strings count as unset, so `PORT=` in an env file falls back to the default. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -146,12 +147,40 @@ const EnvSchema = z.object({
   MAIL_FROM: optional(z.string().trim().max(200).refine(isMailbox, 'must be an address, or a name and an address: Quire <blog@example.com>').optional()),
   QUIRE_CACHE_DIR: optional(z.string().min(1).optional()),
   MEDIA_DIR: optional(z.string().min(1).optional()),
+  MEDIA_STORE: optional(z.enum(['files', 's3'], { error: 'must be files or s3' }).default('files')),
+  S3_ENDPOINT: optional(z.string().refine(isHttpUrl, 'must be an http:// or https:// URL, like https://s3.example.com').optional()),
+  S3_BUCKET: optional(z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens').optional()),
+  S3_REGION: optional(z.string().trim().min(1).max(64).default('us-east-1')),
+  S3_PREFIX: optional(z.string().max(200).regex(/^[A-Za-z0-9!_.*'()\/-]*$/, 'must be letters, digits and / - _ . only, like quire/').optional()),
+  S3_ACCESS_KEY_ID: optional(z.string().trim().min(1).optional()),
+  S3_SECRET_ACCESS_KEY: optional(z.string().min(1).optional()),
+  S3_FORCE_PATH_STYLE: optional(
+    z
+      .enum(['true', 'false', 'on', 'off', '1', '0', 'yes', 'no'], { error: 'must be true or false (on/off)' })
+      .transform((value) => ['true', 'on', '1', 'yes'].includes(value))
+      .optional(),
+  ),
   MEDIA_MAX_BYTES: parsed('10MB', (value) => parseSize(value, 100 * 1024 * 1024), 'must be a size up to 100MB, like 10MB or 800KB'),
   MEDIA_MAX_PIXELS: optional(z.coerce.number({ error: 'must be a whole number of pixels from 1 000 000 to 268 000 000' }).int().min(1_000_000).max(268_000_000).default(50_000_000)),
   MEDIA_QUOTA: parsed('500MB', (value) => parseSize(value, 1024 * 1024 * 1024 * 1024), 'must be a size, like 500MB or 2GB'),
   MEDIA_UNUSED_GRACE: parsed('1d', parseDuration, 'must be a duration, like 6h or 1d'),
   TOTP_ENCRYPTION_KEY: parsed('', parseEncryptionKey, 'must be 32 bytes as 64 hex digits or base64 (e.g. openssl rand -base64 32)'),
+}).superRefine((env, ctx) => {
+  // an S3 media store fails at start-up, naming what it lacks, rather than at the first upload
+  if (env.MEDIA_STORE !== 's3') return;
+  for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+    if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set when MEDIA_STORE=s3' });
+  }
 });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 /** 32 bytes as 64 hex digits or base64; empty: none (src/two-factor/totp.ts then keeps keys unencrypted). */
 function parseEncryptionKey(value: string): Buffer | null | undefined {
@@ -226,6 +255,10 @@ export type Env = {
   TOTP_ENCRYPTION_KEY: Buffer | undefined;
   /** where uploaded images are kept (src/media/store.ts); default media/ beside the SQLite database */
   MEDIA_DIR: string | undefined;
+  /** files (MEDIA_DIR, one machine) or s3 (a bucket every node shares) */
+  MEDIA_STORE: 'files' | 's3';
+  /** the S3 media store's settings (S3_*), set when MEDIA_STORE=s3 */
+  S3: S3StoreOptions | undefined;
   /** the largest upload accepted, in bytes */
   MEDIA_MAX_BYTES: number;
   /** the most pixels an uploaded image may have (width x height, every frame together): larger is refused before it is decoded */
@@ -290,6 +323,20 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     QUIRE_CACHE_DIR: env.QUIRE_CACHE_DIR,
     TOTP_ENCRYPTION_KEY: env.TOTP_ENCRYPTION_KEY ?? undefined,
     MEDIA_DIR: env.MEDIA_DIR,
+    MEDIA_STORE: env.MEDIA_STORE,
+    S3:
+      env.MEDIA_STORE === 's3'
+        ? {
+            endpoint: env.S3_ENDPOINT,
+            bucket: env.S3_BUCKET!,
+            region: env.S3_REGION,
+            prefix: env.S3_PREFIX,
+            accessKeyId: env.S3_ACCESS_KEY_ID!,
+            secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+            // most S3-compatible servers (MinIO, Garage, s3rver) want path-style addresses; AWS, virtual hosts
+            forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
+          }
+        : undefined,
     MEDIA_MAX_BYTES: env.MEDIA_MAX_BYTES,
     MEDIA_MAX_PIXELS: env.MEDIA_MAX_PIXELS,
     MEDIA_QUOTA: env.MEDIA_QUOTA,

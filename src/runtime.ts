@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import sea from 'node:sea';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 import type { WorkerOptions } from 'node:worker_threads';
+import type * as S3SdkModule from './media/s3-sdk';
 
 /**
  * The one module that knows both ways Quire runs: from source (tsx, or the test runner) and as
@@ -22,6 +24,11 @@ export const ASSET_KEYS = {
   manifest: 'manifest.json',
   passwordDictionaries: 'password-dictionaries.json',
   offThreadWorker: 'offthread-worker.cjs',
+  /** sharp's addon and the libvips it links, by their paths under node_modules/@img/ */
+  sharpAddon: 'addons/sharp/sharp-linux-x64/lib/sharp-linux-x64.node',
+  libvips: 'addons/sharp/sharp-libvips-linux-x64/lib/libvips-cpp.so',
+  /** the S3 client (src/media/s3-sdk.ts) bundled on its own, evaluated by the first S3 media store */
+  s3Sdk: 's3-sdk.cjs',
 } as const;
 
 export type SeaManifest = {
@@ -31,7 +38,12 @@ export type SeaManifest = {
   migrations: string[];
   pgMigrations: string[];
   /** contentHash() of the addons and of each engine's migrations, taken at build time */
-  hashes: { sqliteAddon: string; argon2Addon: string; migrations: string; pgMigrations: string };
+  hashes: { sqliteAddon: string; argon2Addon: string; migrations: string; pgMigrations: string; sharp: string };
+  /**
+   * sharp's addon and libvips, as their file names in node_modules/@img/ (the addon finds libvips
+   * by RPATH `$ORIGIN/../../sharp-libvips-linux-x64/lib`, which the extracted folder keeps)
+   */
+  sharp: { addon: string; libvips: string };
 };
 
 export function isBinary(): boolean {
@@ -154,6 +166,12 @@ type Native = {
    * about 3.5 MB resident that a server only reading and commenting never needs.
    */
   argon2(): Argon2;
+  /**
+   * sharp's native binding, in the binary: its addon dlopen'ed from the cache directory, where
+   * libvips sits beside it as in node_modules/@img. Loaded with the first image processed
+   * (src/media/process.ts imports sharp then). From source sharp loads it itself.
+   */
+  sharpBinding(): object;
 };
 
 /** `load()` once, on the first call. */
@@ -183,6 +201,9 @@ export function prepareRuntime(cacheDir: string): Native {
       pgMigrationsFolder: path.join(SOURCE_ROOT, 'drizzle', 'pg'),
       sqliteBinding: undefined,
       argon2: once(() => requireFromHere('@node-rs/argon2') as Argon2),
+      sharpBinding: () => {
+        throw new Error('from source, sharp loads its own binding');
+      },
     };
     return native;
   }
@@ -200,11 +221,23 @@ export function prepareRuntime(cacheDir: string): Native {
   // extracted now (the cache directory may not be writable later), opened when first needed
   const argon2File = extractFile(cacheDir, `argon2-${hashes.argon2Addon}.node`, () => asset(ASSET_KEYS.argon2Addon));
   const sqliteFile = extractFile(cacheDir, `better_sqlite3-${hashes.sqliteAddon}.node`, () => asset(ASSET_KEYS.sqliteAddon));
+  // the addon and libvips keep their relative places (the addon's RPATH finds libvips by them)
+  const { sharp } = manifest();
+  const sharpFolder = extractFolder(
+    cacheDir,
+    `sharp-${hashes.sharp}`,
+    () =>
+      new Map([
+        [`sharp-linux-x64/lib/${sharp.addon}`, asset(ASSET_KEYS.sharpAddon)],
+        [`sharp-libvips-linux-x64/lib/${sharp.libvips}`, asset(ASSET_KEYS.libvips)],
+      ]),
+  );
   native = {
     migrationsFolder,
     pgMigrationsFolder,
     sqliteBinding: dlopen(sqliteFile),
     argon2: once(() => dlopen(argon2File) as Argon2),
+    sharpBinding: once(() => dlopen(path.join(sharpFolder, 'sharp-linux-x64', 'lib', sharp.addon))),
   };
   return native;
 }
@@ -215,6 +248,31 @@ export function runtime(): Native {
   if (isBinary()) throw new Error('prepareRuntime(cacheDir) must run before the database is opened');
   return prepareRuntime('');
 }
+
+/** sharp's binding for the bundled sharp (scripts/build.ts puts this call in place of its loader). */
+export function sharpBinding(): object {
+  return runtime().sharpBinding();
+}
+
+export type S3Sdk = typeof S3SdkModule;
+
+/**
+ * The S3 client's classes, loaded on first use. The binary carries them as a bundle of their own,
+ * evaluated here: in the main bundle their 1.4 MB of source would be held in memory by every
+ * server, most of which keep images in files. From source, and in `npm start`, a plain import.
+ */
+export const loadS3Sdk = once(async (): Promise<S3Sdk> => {
+  const code = binaryAsset(ASSET_KEYS.s3Sdk);
+  if (!code) return import('./media/s3-sdk');
+  const module = { exports: {} as S3Sdk };
+  const wrapper = vm.runInThisContext(`(function (exports, require, module) {${code.toString('utf8')}\n})`, { filename: ASSET_KEYS.s3Sdk }) as (
+    exports: object,
+    require: NodeJS.Require,
+    module: { exports: object },
+  ) => void;
+  wrapper(module.exports, requireFromHere, module);
+  return module.exports;
+});
 
 /**
  * How to start Quire's CLI again as a child process (a scheduled backup runs `quire backup` in one):
