@@ -8,7 +8,8 @@
  * 2. better-sqlite3 is compiled for that Node in a temporary copy (node-gyp --nodedir), cached by
  *    version. @node-rs/argon2 is N-API and works as it is.
  * 3. esbuild bundles src/cli.ts into one CommonJS file, and the worker thread's code into another, carried
- *    as an asset (unminified: stack traces stay readable).
+ *    as an asset (unminified: stack traces stay readable); the S3 client too, evaluated on first use.
+ *    sharp's addon and libvips travel as assets, extracted and dlopen'ed by src/runtime.ts.
  * 4. Node 24 writes the SEA blob; postject injects it into a copy of the Node 24 binary.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -129,7 +130,44 @@ const zodEnglishOnly: Plugin = {
   },
 };
 
-async function bundle(entry: string, name: string): Promise<string> {
+/** sharp's addon and the libvips it links, from the platform packages npm installed. */
+function sharpFiles(): { addon: string; libvips: string } {
+  const addonDir = path.join(ROOT, 'node_modules/@img/sharp-linux-x64/lib');
+  const libvipsDir = path.join(ROOT, 'node_modules/@img/sharp-libvips-linux-x64/lib');
+  const addon = fs.existsSync(addonDir) ? fs.readdirSync(addonDir).find((name) => name.endsWith('.node')) : undefined;
+  const libvips = fs.existsSync(libvipsDir) ? fs.readdirSync(libvipsDir).find((name) => name.startsWith('libvips-cpp.so')) : undefined;
+  if (!addon || !libvips) throw new Error(`sharp's addon or libvips is missing under node_modules/@img: npm ci installs them on linux-x64`);
+  return { addon: path.join(addonDir, addon), libvips: path.join(libvipsDir, libvips) };
+}
+
+/**
+ * sharp finds its addon with require() on paths in node_modules, which a single executable has
+ * not: the one module that loads it (sharp/dist/sharp.mjs, or .cjs) becomes a call to
+ * src/runtime.ts, which dlopens the addon it extracted beside libvips.
+ */
+const sharpFromRuntime: Plugin = {
+  name: 'sharp-from-runtime',
+  setup(b) {
+    const runtime = JSON.stringify(path.join(ROOT, 'src', 'runtime.ts'));
+    b.onLoad({ filter: /[\\/]node_modules[\\/]sharp[\\/]dist[\\/]sharp\.(?:mjs|cjs)$/ }, (args) => ({
+      contents: args.path.endsWith('.mjs')
+        ? `import { sharpBinding } from ${runtime};\nexport default sharpBinding();\n`
+        : `module.exports = require(${runtime}).sharpBinding();\n`,
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/** The S3 client stays out of the main bundle: the binary carries it as an asset of its own (src/runtime.ts loadS3Sdk). */
+const s3SdkApart: Plugin = {
+  name: 's3-sdk-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/media\/s3-sdk$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+async function bundle(entry: string, name: string, plugins: Plugin[] = []): Promise<string> {
   const out = path.join(WORK, name);
   await build({
     entryPoints: [path.join(ROOT, entry)],
@@ -142,7 +180,7 @@ async function bundle(entry: string, name: string): Promise<string> {
     legalComments: 'none',
     logLevel: 'warning',
     tsconfig: path.join(ROOT, 'tsconfig.json'),
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, ...plugins],
     // the password dictionaries travel as an asset (written in main()), not as bundled source
     external: ['@zxcvbn-ts/language-common', '@zxcvbn-ts/language-en'],
     // ESM's import.meta.url, for the CommonJS bundle
@@ -203,7 +241,8 @@ async function main(): Promise<void> {
   const node = fetchNode();
   const sqliteAddon = buildSqliteAddon(node);
   step('bundling src/cli.ts with esbuild');
-  const main = await bundle('src/cli.ts', 'quire.cjs');
+  const main = await bundle('src/cli.ts', 'quire.cjs', [sharpFromRuntime, s3SdkApart]);
+  const s3Sdk = await bundle('src/media/s3-sdk.ts', ASSET_KEYS.s3Sdk);
   // the worker thread's code, an asset the binary evaluates (src/runtime.ts offThreadWorkerScript)
   const worker = await bundle('src/lib/offthread-worker.ts', ASSET_KEYS.offThreadWorker);
 
@@ -213,6 +252,7 @@ async function main(): Promise<void> {
   const migrations = listFiles(path.join(ROOT, 'drizzle')).filter((file) => !file.startsWith(`pg${path.sep}`));
   const pgMigrations = listFiles(path.join(ROOT, 'drizzle', 'pg'));
   const argon2File = argon2Addon();
+  const sharp = sharpFiles();
   // the names the addons and migrations are extracted under, so that a start finding them in
   // place never reads them out of the binary
   const manifest: SeaManifest = {
@@ -220,11 +260,13 @@ async function main(): Promise<void> {
     static: staticFiles,
     migrations,
     pgMigrations,
+    sharp: { addon: path.basename(sharp.addon), libvips: path.basename(sharp.libvips) },
     hashes: {
       sqliteAddon: contentHash(fs.readFileSync(sqliteAddon)),
       argon2Addon: contentHash(fs.readFileSync(argon2File)),
       migrations: contentHash(...migrations.map((file) => fs.readFileSync(path.join(ROOT, 'drizzle', file)))),
       pgMigrations: contentHash(...pgMigrations.map((file) => fs.readFileSync(path.join(ROOT, 'drizzle', 'pg', file)))),
+      sharp: contentHash(fs.readFileSync(sharp.addon), fs.readFileSync(sharp.libvips)),
     },
   };
   fs.writeFileSync(path.join(WORK, 'manifest.json'), JSON.stringify(manifest));
@@ -237,6 +279,9 @@ async function main(): Promise<void> {
     [ASSET_KEYS.offThreadWorker]: worker,
     [ASSET_KEYS.sqliteAddon]: sqliteAddon,
     [ASSET_KEYS.argon2Addon]: argon2File,
+    [ASSET_KEYS.sharpAddon]: sharp.addon,
+    [ASSET_KEYS.libvips]: sharp.libvips,
+    [ASSET_KEYS.s3Sdk]: s3Sdk,
   };
   for (const name of staticFiles) assets[`static/${name}`] = path.join(ROOT, 'static', name);
   for (const file of migrations) assets[`drizzle/${file}`] = path.join(ROOT, 'drizzle', file);

@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../src/runtime';
+import { startTestS3 } from '../src/test-support/s3';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BINARY = path.join(ROOT, 'dist', 'quire');
@@ -168,6 +170,65 @@ describe('the release binary, alone in an empty directory', () => {
     expect(await stop(server)).toBe(0);
     expect(server.output()).toContain('"msg":"stopped"');
     expect(fs.existsSync(path.join(dir, 'data', 'quire.db.lock'))).toBe(false);
+  });
+
+  it('takes an image through the API with its own sharp and libvips, and serves it back from /media', async () => {
+    const server = await start();
+    try {
+      const photo = await sharp({ create: { width: 1500, height: 1000, channels: 3, background: '#c84' } }).jpeg().toBuffer();
+      const form = new FormData();
+      form.set('file', new File([new Uint8Array(photo)], 'photo.jpg', { type: 'image/jpeg' }));
+      const res = await fetch(`${server.url}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${token}` }, body: form });
+      expect(res.status).toBe(201);
+      const { upload } = (await res.json()) as { upload: { url: string; width: number; height: number; type: string; bytes: number } };
+      expect(upload).toMatchObject({ width: 1500, height: 1000, type: 'jpeg' });
+      expect(upload.url).toMatch(new RegExp(`^${server.url}/media/[0-9a-f]{20}-1500x1000\\.jpg$`));
+      for (const [url, type, width] of [
+        [upload.url, 'image/jpeg', 1500],
+        [upload.url.replace('.jpg', '-960.webp'), 'image/webp', 960],
+      ] as const) {
+        const served = await fetch(url);
+        expect(served.status).toBe(200);
+        expect(served.headers.get('content-type')).toBe(type);
+        const bytes = Buffer.from(await served.arrayBuffer());
+        expect(served.headers.get('content-length')).toBe(String(bytes.length));
+        expect((await sharp(bytes).metadata()).width).toBe(width);
+      }
+      // the addon and libvips extracted into one folder named by their hash, keeping their layout
+      const cache = path.join(dir, 'data', '.cache');
+      const folder = fs.readdirSync(cache).find((name) => /^sharp-[0-9a-f]{16}$/.test(name));
+      expect(folder).toBeDefined();
+      expect(fs.readdirSync(path.join(cache, folder!, 'sharp-linux-x64', 'lib'))[0]).toMatch(/^sharp-linux-x64-[\d.]+\.node$/);
+      expect(fs.readdirSync(path.join(cache, folder!, 'sharp-libvips-linux-x64', 'lib'))[0]).toMatch(/^libvips-cpp\.so\.[\d.]+$/);
+      // and the files the file store wrote beside the database: the original and its 480 and 960 copies
+      expect(fs.readdirSync(path.join(dir, 'data', 'media')).sort()).toEqual(
+        [upload.url, upload.url.replace('.jpg', '-480.webp'), upload.url.replace('.jpg', '-960.webp')].map((url) => url.slice(url.lastIndexOf('/') + 1)).sort(),
+      );
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+  });
+
+  it('keeps images in an S3-compatible bucket with MEDIA_STORE=s3, loading the S3 client it carries', async () => {
+    const s3 = await startTestS3();
+    const server = await start(s3.env);
+    try {
+      const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#48c' } }).png().toBuffer();
+      const form = new FormData();
+      form.set('file', new File([new Uint8Array(photo)], 'photo.png', { type: 'image/png' }));
+      const res = await fetch(`${server.url}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${token}` }, body: form });
+      expect(res.status).toBe(201);
+      const { upload } = (await res.json()) as { upload: { url: string } };
+      const served = await fetch(upload.url);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toBe('image/png');
+      expect((await sharp(Buffer.from(await served.arrayBuffer())).metadata()).width).toBe(400);
+      // not in the folder beside the database: in the bucket
+      expect(fs.readdirSync(path.join(dir, 'data', 'media'))).not.toContain(upload.url.slice(upload.url.lastIndexOf('/') + 1));
+    } finally {
+      expect(await stop(server)).toBe(0);
+      await s3.stop();
+    }
   });
 
   it('finds the article again after a restart, with the files it wrote out the first time', async () => {
