@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -6,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from './auth/password';
 import { createSession } from './auth/session';
 import { openDatabase, type Db } from './db/client';
+import { uploads } from './db/schema';
+import sharp from 'sharp';
 import { lockFilePath, verifyDatabaseFile } from './ops/backup';
 import { insertArticle, insertUser } from './test-support';
 import { LINE_TIMEOUT_MS, PROCESS_TEST_TIMEOUT_MS, QuireRunner, ROOT } from './test-support/quire-process';
@@ -273,6 +276,44 @@ describe('quire (the command line)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () =>
       expect(stderr).toMatch(/Backing up\.\.\. 100%\n$/);
       expect(verifyDatabaseFile(file)).toBeUndefined();
       expect(fs.readdirSync(path.dirname(file))).toEqual(['today.db']);
+    });
+
+    it('backup carries the images beside the database; --verify and restore check them together', async () => {
+      // an image as the upload use case stores it: named by the hash of its bytes, in media/ beside the database
+      const bytes = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#2a7' } }).jpeg().toBuffer();
+      const name = `${createHash('sha256').update(bytes).digest('hex').slice(0, 20)}-40x30.jpg`;
+      const mediaDir = path.join(dir, 'data', 'media');
+      fs.mkdirSync(mediaDir, { recursive: true });
+      fs.writeFileSync(path.join(mediaDir, name), bytes);
+      await withDatabase(async (db) => {
+        const alice = await insertUser(db, 'alice');
+        await db.insert(uploads).values({ key: name.slice(0, 20), ownerId: alice.id, type: 'jpeg', width: 40, height: 30, bytes: bytes.length, url: `/media/${name}`, createdAt: new Date() });
+      });
+      const file = path.join(dir, 'backups', 'today.db');
+
+      const backup = await quire(['backup', file]);
+      expect(backup.code).toBe(0);
+      expect(backup.stdout).toMatch(new RegExp(`integrity check ok; 1 image file \\(\\d+\\.\\d KiB\\) in ${escapeRegExp(file)}\\.media\\.\n$`));
+      expect(fs.readdirSync(`${file}.media`).sort()).toEqual([name, 'manifest.json']);
+      const verified = await quire(['backup', '--verify', file]);
+      expect(verified.code).toBe(0);
+      expect(verified.stdout).toBe(`${file} is a sound backup (integrity check ok), with 1 image file (${(bytes.length / 1024).toFixed(1)} KiB), each whole.\n`);
+
+      fs.rmSync(path.join(`${file}.media`, name));
+      const broken = await quire(['backup', '--verify', file]);
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain(`today.db.media fails verification: ${name} is missing`);
+      const refused = await quire(['restore', file]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`${name} is missing`);
+
+      // whole again, the restore puts the image back into the store, then the database
+      fs.writeFileSync(path.join(`${file}.media`, name), bytes);
+      fs.rmSync(path.join(mediaDir, name));
+      const restored = await quire(['restore', file]);
+      expect(restored.code).toBe(0);
+      expect(restored.stdout).toContain(`1 image file verified; 1 put into files in ${mediaDir}.`);
+      expect(fs.readFileSync(path.join(mediaDir, name)).equals(bytes)).toBe(true);
     });
 
     it.each([

@@ -13,7 +13,9 @@ import { databaseLabel, openDatabaseFrom } from './db/open';
 import { EnvError, loadEnv, type Env } from './env';
 import { systemClock } from './lib/clock';
 import { createStderrLog, errorText } from './lib/logger';
-import { BackupInterrupted, backupDatabase, OperationError, restoreDatabase } from './ops/backup';
+import { BackupInterrupted, backupDatabase, OperationError, restoreDatabaseWithMedia } from './ops/backup';
+import { describeMedia, type MediaBackupSummary } from './ops/media-backup';
+import { verifyBackup } from './ops/verify-backup';
 import { copyMatches, copySite, ENGINE_NAMES, formatCopyReport, locationLabel, siteLocation, type SiteLocation } from './ops/copy-site';
 import { backupPostgres, restorePostgres } from './ops/postgres-backup';
 import { appVersion, defaultCacheDir, prepareRuntime } from './runtime';
@@ -34,10 +36,14 @@ Commands:
   migrate                        Apply database migrations, then exit.
   backup FILE                    Write a consistent, verified copy of the live database to FILE
                                  while the site keeps serving, and print its size. On PostgreSQL
-                                 a pg_dump archive (custom format).
+                                 a pg_dump archive (custom format). The images go beside it, in
+                                 FILE.media/ (every file of the media store, with a manifest).
+  backup --verify FILE           Check a backup as restore would: the database, and every image
+                                 it names present and whole in FILE.media/.
   restore FILE [--force]         Put a verified backup in place of the database, keeping the old
-                                 one beside it. Refuses while the site is running (on PostgreSQL,
-                                 while nodes are connected, unless --force).
+                                 one beside it, after putting its images into the media store.
+                                 Refuses while the site is running (on PostgreSQL, while nodes
+                                 are connected, unless --force).
   copy --from SOURCE --to DESTINATION
                                  Copy a whole site between databases (SQLite to PostgreSQL, or
                                  back): each a SQLite file or a postgres:// URL, either one left
@@ -117,6 +123,7 @@ const OPTIONS = {
   to: { type: 'string' },
   force: { type: 'boolean' },
   out: { type: 'string' },
+  verify: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -244,15 +251,25 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'backup': {
       const file = rest[0];
-      if (!file) throw new UsageError('backup needs a FILE to write');
+      if (!file) throw new UsageError(parsed.flags.verify ? 'backup --verify needs the backup FILE to check' : 'backup needs a FILE to write');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
+      if (parsed.flags.verify) {
+        say(`Checking ${file} and ${file}.media...`);
+        const { kind, media } = await verifyBackup(file, { binDir: env.POSTGRES_BIN_DIR });
+        process.stdout.write(`${file} is a sound backup (${kind === 'sqlite' ? 'integrity check ok' : 'pg_restore --list ok'}), with ${describeMedia(media)}, each whole.\n`);
+        return 0;
+      }
+      const media = openMediaStore(env);
+      let images: MediaBackupSummary | null = null;
+      const mediaDone = (summary: MediaBackupSummary) => (images = summary);
+      const withImages = () => (images && images.files > 0 ? `; ${describeMedia(images)} in ${file}.media` : '');
       if (env.DATABASE_URL) {
         const url = env.DATABASE_URL;
         const started = performance.now();
-        const result = await interruptible((signal) => backupPostgres(url, file, { signal, binDir: env.POSTGRES_BIN_DIR }));
+        const result = await interruptible((signal) => backupPostgres(url, file, { signal, binDir: env.POSTGRES_BIN_DIR, media, mediaDone }));
         if ('exitCode' in result) return result.exitCode;
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
-        process.stdout.write(`Backup written to ${file} (${formatBytes(result.value)}, ${result.value} bytes, ${seconds} s), pg_restore --list ok.\n`);
+        process.stdout.write(`Backup written to ${file} (${formatBytes(result.value)}, ${result.value} bytes, ${seconds} s), pg_restore --list ok${withImages()}.\n`);
         return 0;
       }
       if (!fs.existsSync(env.DATABASE_PATH)) throw new OperationError(`There is no database at ${env.DATABASE_PATH}`);
@@ -260,6 +277,8 @@ async function run(argv: string[]): Promise<number> {
       const result = await interruptible((signal) =>
         backupDatabase(env.DATABASE_PATH, file, {
           signal,
+          media,
+          mediaDone,
           progress: (done, total) => {
             const percent = total ? Math.floor((done / total) * 100) : 100;
             if (percent >= lastPercent + 10 || percent === 100) {
@@ -270,7 +289,7 @@ async function run(argv: string[]): Promise<number> {
         }),
       );
       if ('exitCode' in result) return result.exitCode;
-      process.stdout.write(`Backup written to ${file} (${formatBytes(result.value)}, ${result.value} bytes), integrity check ok.\n`);
+      process.stdout.write(`Backup written to ${file} (${formatBytes(result.value)}, ${result.value} bytes), integrity check ok${withImages()}.\n`);
       return 0;
     }
     case 'restore': {
@@ -278,13 +297,18 @@ async function run(argv: string[]): Promise<number> {
       if (!file) throw new UsageError('restore needs the backup FILE to restore');
       prepareRuntime(env.QUIRE_CACHE_DIR ?? defaultCacheDir(env.DATABASE_PATH));
       say(`Checking ${file}...`);
+      const store = openMediaStore(env);
+      const images = (media: { files: number; put: number } | null) =>
+        media && media.files > 0
+          ? ` ${media.files} image file${media.files === 1 ? '' : 's'} verified; ${media.put} put into ${store.description}${media.put < media.files ? ', the others were there' : ''}.`
+          : '';
       if (env.DATABASE_URL) {
-        const { keptAs } = await restorePostgres(env.DATABASE_URL, file, { force: parsed.flags.force === true, binDir: env.POSTGRES_BIN_DIR });
-        process.stdout.write(`Restored ${file} to ${databaseLabel(env)}.${keptAs ? ` The database as it was is kept as ${keptAs}.` : ''}\n`);
+        const { keptAs, media } = await restorePostgres(env.DATABASE_URL, file, { force: parsed.flags.force === true, binDir: env.POSTGRES_BIN_DIR, media: store });
+        process.stdout.write(`Restored ${file} to ${databaseLabel(env)}.${images(media)}${keptAs ? ` The database as it was is kept as ${keptAs}.` : ''}\n`);
         return 0;
       }
-      const { keptAs } = restoreDatabase(env.DATABASE_PATH, file);
-      process.stdout.write(`Restored ${file} to ${env.DATABASE_PATH}.${keptAs ? ` The previous database is kept as ${keptAs}.` : ''}\n`);
+      const { keptAs, media } = await restoreDatabaseWithMedia(env.DATABASE_PATH, file, store);
+      process.stdout.write(`Restored ${file} to ${env.DATABASE_PATH}.${images(media)}${keptAs ? ` The previous database is kept as ${keptAs}.` : ''}\n`);
       return 0;
     }
     case 'copy':

@@ -13,6 +13,7 @@ import { scheduleMail, smtpTransport } from './mail/sender';
 import { CLEANUPS, notificationDigests, scheduleCleanups } from './ops/cleanups';
 import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
+import { mediaDirOf, openMediaStore } from './media/open-store';
 
 /** Bound on how long in-flight requests may take to finish at shutdown. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -63,12 +64,18 @@ export async function serve(env: Env): Promise<void> {
     database: databaseLabel(env),
     startupMs: Math.round(performance.now() - started),
   });
-  // SQLite: `quire backup` in a child process; PostgreSQL: pg_dump, on one node an interval
+  // SQLite: `quire backup` in a child process; PostgreSQL: pg_dump, on one node an interval; each
+  // with the media store's images beside it (src/ops/media-backup.ts)
   const stopBackups = env.BACKUP_DIR
     ? scheduleBackups(
         sqlite
-          ? backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir })
-          : backupOnOneNode(db, env.DATABASE_URL!, { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, binDir: env.POSTGRES_BIN_DIR }),
+          ? backupInChildProcess({ databasePath: env.DATABASE_PATH, cacheDir, mediaDir: mediaDirOf(env) })
+          : backupOnOneNode(db, env.DATABASE_URL!, {
+              dir: env.BACKUP_DIR,
+              intervalMs: env.BACKUP_INTERVAL_MS,
+              binDir: env.POSTGRES_BIN_DIR,
+              media: openMediaStore(env),
+            }),
         { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log, extension: sqlite ? '.db' : '.dump' },
       )
     : async () => {};

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { assertKnownMigrations, BUSY_TIMEOUT_MS, openSqlite } from '../db/client';
+import type { MediaStore } from '../media/store';
 import { runtime } from '../runtime';
+import { mediaNamesOf, restoreMediaBackup, verifyMediaBackup, writeMediaBackup, type MediaBackupSummary } from './media-backup';
 
 export class OperationError extends Error {
   override name = 'OperationError';
@@ -16,7 +18,7 @@ export type Progress = (done: number, total: number) => void;
  */
 const PAGES_PER_STEP = 256;
 
-/** What a backup in progress is called: the destination, `.partial-`, the pid that writes it. */
+/** What a backup in progress is called: the destination (or its .media folder), `.partial-`, the pid that writes it. */
 const PARTIAL_NAME = /^.+\.partial-(\d+)(?:-journal|-wal|-shm)?$/;
 
 export class BackupInterrupted extends OperationError {
@@ -50,6 +52,19 @@ export function verifyDatabaseFile(file: string, name = file): void {
   }
 }
 
+/** The image files a SQLite database's uploads name (those not removed); none before uploads existed. */
+export function requiredMediaOfSqlite(file: string): string[] {
+  const sqlite = openSqlite(file, { readonly: true, fileMustExist: true });
+  try {
+    const hasUploads = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'uploads'").get();
+    if (!hasUploads) return [];
+    const rows = sqlite.prepare('select url from uploads where removed_at is null').all() as { url: string }[];
+    return mediaNamesOf(rows.map((row) => row.url));
+  } finally {
+    sqlite.close();
+  }
+}
+
 /** A database file with the side files SQLite may create beside it. */
 function removeDatabaseFiles(file: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(file + suffix, { force: true });
@@ -76,7 +91,7 @@ function makeSelfContained(file: string): void {
 function removeAbandonedPartials(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
     const match = PARTIAL_NAME.exec(name);
-    if (match && !isAlive(Number(match[1]))) fs.rmSync(path.join(dir, name), { force: true });
+    if (match && !isAlive(Number(match[1]))) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
@@ -110,7 +125,7 @@ export function backupTarget(destination: string, signal?: AbortSignal): { targe
 export async function backupDatabase(
   databasePath: string,
   destination: string,
-  options: { progress?: Progress; signal?: AbortSignal } = {},
+  options: { progress?: Progress; signal?: AbortSignal; media?: MediaStore; mediaDone?: (summary: MediaBackupSummary) => void } = {},
 ): Promise<number> {
   const { progress } = options;
   const { target, partial, interrupted } = backupTarget(destination, options.signal);
@@ -141,7 +156,16 @@ export async function backupDatabase(
     makeSelfContained(partial);
     verifyDatabaseFile(partial, destination);
     interrupted();
-    fs.renameSync(partial, target);
+    // the images, from the store as it is after the snapshot (src/ops/media-backup.ts)
+    const media = options.media ? await writeMediaBackup(options.media, target, requiredMediaOfSqlite(partial), interrupted) : null;
+    try {
+      interrupted();
+      media?.commit();
+      fs.renameSync(partial, target);
+    } finally {
+      media?.discard();
+    }
+    if (media) options.mediaDone?.(media.summary);
   } finally {
     removeDatabaseFiles(partial);
   }
@@ -188,19 +212,59 @@ export function acquireServerLock(databasePath: string): () => void {
  * as `<name>.before-restore-<time>`. Refuses while a server is using the database.
  */
 export function restoreDatabase(databasePath: string, backupFile: string, now = new Date()): { keptAs: string | null } {
+  const incoming = checkedIncoming(databasePath, backupFile);
+  try {
+    return { keptAs: swapIn(databasePath, backupFile, incoming, now) };
+  } finally {
+    removeDatabaseFiles(incoming);
+  }
+}
+
+/**
+ * restoreDatabase with the backup's images: the database and its `.media` folder verified together,
+ * the images put into `store` (files or S3), then the database put in place.
+ */
+export async function restoreDatabaseWithMedia(
+  databasePath: string,
+  backupFile: string,
+  store: MediaStore,
+  now = new Date(),
+): Promise<{ keptAs: string | null; media: MediaBackupSummary & { put: number } }> {
+  const incoming = checkedIncoming(databasePath, backupFile);
+  try {
+    const summary = await verifyMediaBackup(backupFile, requiredMediaOfSqlite(incoming));
+    const { put } = await restoreMediaBackup(backupFile, store);
+    return { keptAs: swapIn(databasePath, backupFile, incoming, now), media: { ...summary, put } };
+  } finally {
+    removeDatabaseFiles(incoming);
+  }
+}
+
+/** A verified private copy of the backup beside the database (the user's backup file is never opened). */
+function checkedIncoming(databasePath: string, backupFile: string): string {
   const pid = runningServerPid(databasePath);
   if (pid) throw new OperationError(`Quire is running (pid ${pid}). Stop it before restoring: systemctl stop quire`);
   const source = path.resolve(backupFile);
   if (!fs.existsSync(source)) throw new OperationError(`${backupFile} does not exist`);
-
   const target = path.resolve(databasePath);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const incoming = `${target}.restoring-${process.pid}`;
-  let keptAs: string | null = null;
   try {
-    // the copy is what gets checked and put in place; the user's backup file is never opened
     fs.copyFileSync(source, incoming);
     verifyDatabaseFile(incoming, backupFile);
+  } catch (error) {
+    removeDatabaseFiles(incoming);
+    if (error instanceof OperationError) throw error;
+    throw new OperationError(`${backupFile} cannot be restored: ${(error as Error).message}`);
+  }
+  return incoming;
+}
+
+/** Moves the database aside (returning where) and the checked copy into its place. */
+function swapIn(databasePath: string, backupFile: string, incoming: string, now: Date): string | null {
+  const target = path.resolve(databasePath);
+  let keptAs: string | null = null;
+  try {
     if (fs.existsSync(target)) {
       const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
       keptAs = `${target}.before-restore-${stamp}`;
@@ -216,8 +280,6 @@ export function restoreDatabase(databasePath: string, backupFile: string, now = 
   } catch (error) {
     if (error instanceof OperationError) throw error;
     throw new OperationError(`${backupFile} cannot be restored: ${(error as Error).message}`);
-  } finally {
-    removeDatabaseFiles(incoming);
   }
-  return { keptAs };
+  return keptAs;
 }

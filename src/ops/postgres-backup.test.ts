@@ -177,7 +177,7 @@ describe('backupPostgres', () => {
     expect(fs.readdirSync(path.join(dir, 'backups'))).toEqual(['busy.dump']);
 
     const empty = await createEmptyPostgresDatabase();
-    expect(await restorePostgres(empty, file)).toEqual({ keptAs: null });
+    expect(await restorePostgres(empty, file)).toEqual({ keptAs: null, media: null });
     const restored = await open(empty);
     expect(await rowCount(restored, tablesOf(restored).articles)).toBe(5);
     const comments = await rowCount(restored, tablesOf(restored).comments);

@@ -24,8 +24,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type pg from 'pg';
+import type { MediaStore } from '../media/store';
 import { runtime } from '../runtime';
 import { backupTarget, OperationError } from './backup';
+import { mediaNamesOf, restoreMediaBackup, verifyMediaBackup, writeMediaBackup, type MediaBackupSummary } from './media-backup';
 
 export type PostgresTool = 'pg_dump' | 'pg_restore';
 
@@ -216,30 +218,45 @@ export async function verifyPostgresDump(file: string, options: ToolOptions & { 
 
 /** The migrations an archive's database had applied: its drizzle.__drizzle_migrations rows, as pg_restore prints them. */
 async function migrationHashes(pgRestore: string, file: string): Promise<string[]> {
-  const result = await runTool(
-    pgRestore,
-    ['--data-only', '--schema=drizzle', '--table=__drizzle_migrations', '--file=-', file],
-    process.env,
-  );
+  return (await archivedRows(pgRestore, file, 'drizzle', '__drizzle_migrations')).map((row) => row.hash!);
+}
+
+/**
+ * A table's rows as an archive holds them (pg_restore's COPY text, each value a string, null for
+ * \N); none when the archive has no such table. For the few plain columns read here (hashes,
+ * addresses), which hold no tab, newline or backslash to unescape.
+ */
+async function archivedRows(pgRestore: string, file: string, schema: string, table: string): Promise<Record<string, string | null>[]> {
+  const result = await runTool(pgRestore, ['--data-only', `--schema=${schema}`, `--table=${table}`, '--file=-', file], process.env);
   if (result.code !== 0) throw new OperationError(`${file} cannot be read: ${failure('pg_restore', result)}`);
   const lines = result.stdout.split('\n');
-  const start = lines.findIndex((line) => /^COPY drizzle\.__drizzle_migrations \(/.test(line));
+  const start = lines.findIndex((line) => line.startsWith(`COPY ${schema}.${table} (`));
   if (start < 0) return [];
   const columns = /\(([^)]*)\)/.exec(lines[start]!)![1]!.split(',').map((column) => column.trim().replace(/"/g, ''));
-  const hashColumn = columns.indexOf('hash');
-  const hashes: string[] = [];
+  const rows: Record<string, string | null>[] = [];
   for (const line of lines.slice(start + 1)) {
     if (line === '\\.') break;
-    hashes.push(line.split('\t')[hashColumn]!);
+    const values = line.split('\t');
+    rows.push(Object.fromEntries(columns.map((column, i) => [column, values[i] === '\\N' ? null : (values[i] ?? null)])));
   }
-  return hashes;
+  return rows;
+}
+
+/** The image files an archive's uploads name (those not removed); none before uploads existed. */
+export async function requiredMediaOfDump(file: string, options: ToolOptions = {}): Promise<string[]> {
+  const rows = await archivedRows(findPostgresTool('pg_restore', options), file, 'public', 'uploads');
+  return mediaNamesOf(rows.filter((row) => row.removed_at === null && row.url).map((row) => row.url!));
 }
 
 /**
  * Writes a verified pg_dump archive of the database at `url` to `destination` and returns its size
  * in bytes (see the top of this file). `signal` stops it; whatever it had written is removed.
  */
-export async function backupPostgres(url: string, destination: string, options: ToolOptions & { signal?: AbortSignal } = {}): Promise<number> {
+export async function backupPostgres(
+  url: string,
+  destination: string,
+  options: ToolOptions & { signal?: AbortSignal; media?: MediaStore; mediaDone?: (summary: MediaBackupSummary) => void } = {},
+): Promise<number> {
   const { signal } = options;
   const { target, partial, interrupted } = backupTarget(destination, signal);
   try {
@@ -252,7 +269,16 @@ export async function backupPostgres(url: string, destination: string, options: 
     if (result.code !== 0) throw new OperationError(`pg_dump failed on ${postgresLabel(url)}: ${failure('pg_dump', result)}`);
     await verifyPostgresDump(partial, { ...options, name: destination });
     interrupted();
-    fs.renameSync(partial, target);
+    // the images, from the store as it is after the snapshot (src/ops/media-backup.ts)
+    const media = options.media ? await writeMediaBackup(options.media, target, await requiredMediaOfDump(partial, options), interrupted) : null;
+    try {
+      interrupted();
+      media?.commit();
+      fs.renameSync(partial, target);
+    } finally {
+      media?.discard();
+    }
+    if (media) options.mediaDone?.(media.summary);
   } finally {
     fs.rmSync(partial, { force: true });
   }
@@ -294,10 +320,12 @@ export function beforeRestoreName(now: Date): string {
 export async function restorePostgres(
   url: string,
   file: string,
-  options: ToolOptions & { force?: boolean; now?: Date } = {},
-): Promise<{ keptAs: string | null }> {
+  options: ToolOptions & { force?: boolean; now?: Date; media?: MediaStore } = {},
+): Promise<{ keptAs: string | null; media: (MediaBackupSummary & { put: number }) | null }> {
   if (!fs.existsSync(file)) throw new OperationError(`${file} does not exist`);
   await verifyPostgresDump(file, options);
+  // the archive and its images verified together, before anything changes
+  const mediaSummary = options.media ? await verifyMediaBackup(file, await requiredMediaOfDump(file, options)) : null;
   const pgRestore = findPostgresTool('pg_restore', options);
   const { nodes, before, hasSite } = await withConnection(url, async (client) => ({
     nodes: await nodeConnections(client),
@@ -314,8 +342,11 @@ export async function restorePostgres(
   if (hasSite) {
     keptAs = path.join(path.dirname(path.resolve(file)), beforeRestoreName(options.now ?? new Date()));
     for (let n = 2; fs.existsSync(keptAs); n++) keptAs = keptAs.replace(/(-\d+)?\.dump$/, `-${n}.dump`);
-    await backupPostgres(url, keptAs, options);
+    // the database alone: restoring adds images to the store and takes none away
+    await backupPostgres(url, keptAs, { ...options, media: undefined });
   }
+  // the images first, so the restored site finds every one it names
+  const put = options.media ? (await restoreMediaBackup(file, options.media)).put : 0;
   const result = await runTool(
     pgRestore,
     ['--clean', '--if-exists', '--single-transaction', '--exit-on-error', '--no-owner', '--no-password', `--dbname=${dbnameConninfo(url)}`, file],
@@ -336,5 +367,5 @@ export async function restorePostgres(
       ]),
     );
   }
-  return { keptAs };
+  return { keptAs, media: mediaSummary && { ...mediaSummary, put } };
 }

@@ -6,6 +6,8 @@ import { onOneNode } from '../db/transaction';
 import type { Log } from '../lib/logger';
 import { selfCommand } from '../runtime';
 import { BackupInterrupted, OperationError } from './backup';
+import type { MediaStore } from '../media/store';
+import { mediaFolderOf } from './media-backup';
 import { backupPostgres, type ToolOptions } from './postgres-backup';
 
 /** A scheduled backup's file: SQLite's database file, or PostgreSQL's pg_dump archive. */
@@ -31,14 +33,21 @@ export function backupTime(name: string): number | null {
   return Date.UTC(y!, mo! - 1, d!, h, mi, s);
 }
 
-/** Deletes the oldest scheduled backups (of this kind) beyond `keep`; other files in the folder are left alone. */
+/**
+ * Deletes the oldest scheduled backups (of this kind) beyond `keep`, each with its images
+ * (`<backup>.media/`); other files in the folder are left alone.
+ */
 export function pruneBackups(dir: string, keep: number, extension: BackupExtension = '.db'): string[] {
   const backups = fs
     .readdirSync(dir)
     .filter((name) => backupTime(name) !== null && name.endsWith(extension))
     .sort();
   const doomed = backups.slice(0, Math.max(0, backups.length - keep));
-  for (const name of doomed) fs.rmSync(path.join(dir, name), { force: true });
+  for (const name of doomed) {
+    fs.rmSync(path.join(dir, name), { force: true });
+    // files linked from this backup by a newer one stay there: a hard link is removed alone
+    fs.rmSync(mediaFolderOf(path.join(dir, name)), { recursive: true, force: true });
+  }
   return doomed;
 }
 
@@ -48,13 +57,15 @@ export function pruneBackups(dir: string, keep: number, extension: BackupExtensi
  * 1.5 s when it ran on the server's thread), and a process of its own also keeps the copy's page
  * cache out of the server's memory. Aborting sends it SIGTERM, on which it removes its partial copy.
  */
-export function backupInChildProcess(options: { databasePath: string; cacheDir?: string }): TakeBackup {
+export function backupInChildProcess(options: { databasePath: string; cacheDir?: string; mediaDir?: string }): TakeBackup {
   return (file, signal) =>
     new Promise((resolve, reject) => {
       const { file: command, args, cwd } = selfCommand();
       // absolute paths: from source the child runs in the project's root, not the server's cwd
       const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_PATH: path.resolve(options.databasePath) };
       if (options.cacheDir) env.QUIRE_CACHE_DIR = path.resolve(options.cacheDir);
+      // the file store's folder as the server resolved it (from source the child runs elsewhere)
+      if (options.mediaDir) env.MEDIA_DIR = path.resolve(options.mediaDir);
       const target = path.resolve(file);
       const child = spawn(command, [...args, 'backup', target], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -89,7 +100,7 @@ export function backupInChildProcess(options: { databasePath: string; cacheDir?:
  * the nodes share) and skips. A backup started less than INTERVAL_SHARE of an interval ago counts
  * as this interval's; the rest is room for timers firing late and names kept to the second.
  */
-export function backupOnOneNode(db: Db, url: string, options: ToolOptions & { dir: string; intervalMs: number }): TakeBackup {
+export function backupOnOneNode(db: Db, url: string, options: ToolOptions & { dir: string; intervalMs: number; media?: MediaStore }): TakeBackup {
   return async (file, signal) => {
     const result = await onOneNode(db, 'backups', async () => {
       const now = backupTime(file) ?? Date.now();
