@@ -211,20 +211,24 @@ describe('the release binary, alone in an empty directory', () => {
 
   it('keeps images in an S3-compatible bucket with MEDIA_STORE=s3, loading the S3 client it carries', async () => {
     const s3 = await startTestS3();
-    const server = await start(s3.env);
+    // a site of its own: this one's images are in the bucket, the other's in its folder
+    const server = await start({ ...s3.env, DATABASE_PATH: path.join(dir, 's3-site', 'quire.db') });
     try {
+      const signUp = await fetch(`${server.url}/api/users`, json({ user: { username: 'bo', email: 'bo@example.com', password: 'velvet otter quarry 42' } }));
+      expect(signUp.status).toBe(201);
+      const own = ((await signUp.json()) as { user: { token: string } }).user.token;
       const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#48c' } }).png().toBuffer();
       const form = new FormData();
       form.set('file', new File([new Uint8Array(photo)], 'photo.png', { type: 'image/png' }));
-      const res = await fetch(`${server.url}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${token}` }, body: form });
+      const res = await fetch(`${server.url}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${own}` }, body: form });
       expect(res.status).toBe(201);
       const { upload } = (await res.json()) as { upload: { url: string } };
       const served = await fetch(upload.url);
       expect(served.status).toBe(200);
       expect(served.headers.get('content-type')).toBe('image/png');
       expect((await sharp(Buffer.from(await served.arrayBuffer())).metadata()).width).toBe(400);
-      // not in the folder beside the database: in the bucket
-      expect(fs.readdirSync(path.join(dir, 'data', 'media'))).not.toContain(upload.url.slice(upload.url.lastIndexOf('/') + 1));
+      // not in a folder beside the database: in the bucket
+      expect(fs.existsSync(path.join(dir, 's3-site', 'media'))).toBe(false);
     } finally {
       expect(await stop(server)).toBe(0);
       await s3.stop();
@@ -263,7 +267,9 @@ describe('the release binary, alone in an empty directory', () => {
     writing = false;
     const written = await writes;
     expect(backup.code).toBe(0);
-    expect(backup.stdout).toMatch(/integrity check ok/);
+    // the image uploaded earlier goes along: its original and two copies, beside the database
+    expect(backup.stdout).toMatch(/integrity check ok; 3 image files \(.*\) in .*live\.db\.media\./);
+    expect(cli(['backup', '--verify', backupFile]).stdout).toMatch(/is a sound backup \(integrity check ok\), with 3 image files/);
     expect(written).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set([201]));
     const copy = new Database(backupFile, { readonly: true });

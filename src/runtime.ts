@@ -58,6 +58,15 @@ function asset(key: string): Buffer {
   return Buffer.from(sea.getAsset(key));
 }
 
+/**
+ * An asset's bytes in the binary's own memory, not copied: only to be written out, never changed.
+ * libvips is 18 MB; a copy of it would stay in the first start's memory.
+ */
+function rawAsset(key: string): Buffer {
+  const raw = sea.getRawAsset(key);
+  return typeof raw === 'string' ? Buffer.from(raw) : Buffer.from(raw);
+}
+
 /** An asset's bytes inside the binary; null from source (whose files are on disk). */
 export function binaryAsset(key: string): Buffer | null {
   return isBinary() ? asset(key) : null;
@@ -228,8 +237,8 @@ export function prepareRuntime(cacheDir: string): Native {
     `sharp-${hashes.sharp}`,
     () =>
       new Map([
-        [`sharp-linux-x64/lib/${sharp.addon}`, asset(ASSET_KEYS.sharpAddon)],
-        [`sharp-libvips-linux-x64/lib/${sharp.libvips}`, asset(ASSET_KEYS.libvips)],
+        [`sharp-linux-x64/lib/${sharp.addon}`, rawAsset(ASSET_KEYS.sharpAddon)],
+        [`sharp-libvips-linux-x64/lib/${sharp.libvips}`, rawAsset(ASSET_KEYS.libvips)],
       ]),
   );
   native = {
