@@ -151,7 +151,15 @@ const EnvSchema = z.object({
   S3_ENDPOINT: optional(z.string().refine(isHttpUrl, 'must be an http:// or https:// URL, like https://s3.example.com').optional()),
   S3_BUCKET: optional(z.string().trim().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lowercase letters, digits, dots and hyphens').optional()),
   S3_REGION: optional(z.string().trim().min(1).max(64).default('us-east-1')),
-  S3_PREFIX: optional(z.string().max(200).regex(/^[A-Za-z0-9!_.*'()\/-]*$/, 'must be letters, digits and / - _ . only, like quire/').optional()),
+  // folders of letters, digits, - _ . (none of them . or ..), ending with one /: `quire` is `quire/`
+  S3_PREFIX: optional(
+    z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9][A-Za-z0-9_.-]*)*\/?$/, 'must be folder names of letters, digits, - _ and . joined by /, like quire/ or blogs/quire/')
+      .transform((prefix) => (prefix.endsWith('/') ? prefix : `${prefix}/`))
+      .optional(),
+  ),
   S3_ACCESS_KEY_ID: optional(z.string().trim().min(1).optional()),
   S3_SECRET_ACCESS_KEY: optional(z.string().min(1).optional()),
   S3_FORCE_PATH_STYLE: optional(

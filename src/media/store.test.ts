@@ -188,5 +188,7 @@ describe('choosing the store by environment', () => {
     expect(() => loadEnv({ MEDIA_STORE: 'bucket' })).toThrow(/MEDIA_STORE: must be files or s3/);
     expect(() => loadEnv({ ...s3.env, S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT: must be an http/);
     expect(() => loadEnv({ ...s3.env, S3_BUCKET: 'My Bucket' })).toThrow(/S3_BUCKET: must be a bucket name/);
+    for (const prefix of ['../x/', '/quire/', 'a//b/', 'bad prefix/']) expect(() => loadEnv({ ...s3.env, S3_PREFIX: prefix }), prefix).toThrow(/S3_PREFIX: must be folder names/);
+    expect(loadEnv({ ...s3.env, S3_PREFIX: 'blogs/quire' }).S3?.prefix).toBe('blogs/quire/');
   });
 });
