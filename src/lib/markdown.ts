@@ -1,5 +1,7 @@
 import type { HLJSApi } from 'highlight.js';
 import type MarkdownIt from 'markdown-it';
+import { imgAttributes } from '../media/picture';
+import { parseMediaUrl } from '../media/names';
 
 const SAFE_LINK = /^(https?:|mailto:)/i;
 const SAFE_IMAGE = /^https?:/i;
@@ -43,6 +45,18 @@ function createRenderer(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi) {
   md.renderer.rules.image = (tokens, idx, options, env, self) => {
     const token = tokens[idx]!;
     const src = String(token.attrGet('src') ?? '');
+    // one of this site's uploads (`/media/KEY-WxH.ext`, a name Quire made): its size is in the
+    // name, so it gets width, height and srcset and never shifts the page. Exactly these attributes.
+    const ours = parseMediaUrl(src);
+    if (ours) {
+      const title = token.attrGet('title');
+      const attributes: Array<[string, string]> = [
+        ...Object.entries(imgAttributes(ours, 'article')).map(([name, value]): [string, string] => [name, String(value)]),
+        ['alt', self.renderInlineAsText(token.children ?? [], options, env)],
+        ...(title ? [['title', title] as [string, string]] : []),
+      ];
+      return `<img ${attributes.map(([name, value]) => `${name}="${md.utils.escapeHtml(value)}"`).join(' ')}>`;
+    }
     if (!isSafeImage(src)) {
       // an unsafe image becomes its alt text
       return md.utils.escapeHtml(token.content);
