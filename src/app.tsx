@@ -49,10 +49,12 @@ import { sessionRoutes } from './settings/sessions-routes';
 import { twoFactorRoutes } from './two-factor/routes';
 import { yourDataRoutes } from './your-data/routes';
 import { openMediaStore } from './media/open-store';
-import { mediaRoutes } from './media/routes';
+import { mediaRoutes, uploadBodyLimit } from './media/routes';
 import type { MediaStore } from './media/store';
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+/** The page forms with a file field: the editor (its image, its cover, drop and paste) and settings (the avatar). */
+const takesUpload = (path: string) => path === '/editor' || path.startsWith('/editor/') || path === '/settings';
 
 /** Form posts can carry a 100 000-character article; multi-byte text triples in urlencoding. */
 const MIB = 1024 * 1024;
@@ -179,9 +181,12 @@ export function createApp(options: CreateAppOptions) {
     if (isOneClickUnsubscribe(c.req.method, c.req.path)) return next();
     return checkCsrf(c, next);
   });
-  app.use(
-    limitBody(FORM_BODY_LIMIT_BYTES, (c) => showError(c, 413)),
-  );
+  // forms that can carry an image (the editor, settings) take one upload's worth; others 2 MiB
+  const formLimit = limitBody(FORM_BODY_LIMIT_BYTES, (c) => showError(c, 413));
+  const uploadFormLimit = limitBody(uploadBodyLimit(deps.env), (c) => showError(c, 413));
+  app.use(function limitFormBody(c, next) {
+    return (takesUpload(c.req.path) ? uploadFormLimit : formLimit)(c, next);
+  });
   // health is the database alone: no session, no cache in front of it
   app.route('/', healthRoutes(deps, options.draining));
   // feeds, the sitemap and robots.txt are the same for everyone: no session, no flash consumed

@@ -81,9 +81,163 @@
     });
   }
 
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', init);
-  } else {
+  // ---- Images: drop or paste into the body uploads at once and inserts at the cursor ----
+  //
+  // Without JavaScript, "Upload image" posts the whole form and the server inserts the Markdown
+  // where `cursor` says (else at the end). This keeps `cursor` current, and adds drag and drop and
+  // paste: the file goes to POST /editor/uploads (JSON, the session cookie, same origin) while a
+  // small dialog asks for its alt text; the Markdown goes where the cursor was when it was dropped.
+
+  const UPLOADS_PATH = '/editor/uploads';
+
+  /** A modal dialog asking for alt text; resolves with the text, or null when cancelled. */
+  function askAltText(fileName) {
+    return new Promise((resolve) => {
+      const dialog = document.createElement('dialog');
+      dialog.className = 'alt-dialog';
+      dialog.setAttribute('aria-labelledby', 'alt-dialog-title');
+      const form = document.createElement('form');
+      form.method = 'dialog';
+      const title = document.createElement('h2');
+      title.id = 'alt-dialog-title';
+      title.className = 'h5';
+      title.textContent = 'Describe the image';
+      const label = document.createElement('label');
+      label.setAttribute('for', 'alt-dialog-text');
+      label.textContent = 'Alt text for ' + fileName;
+      const input = document.createElement('input');
+      input.id = 'alt-dialog-text';
+      input.className = 'form-control';
+      input.maxLength = 300;
+      input.required = true;
+      input.setAttribute('aria-describedby', 'alt-dialog-hint');
+      const hint = document.createElement('p');
+      hint.id = 'alt-dialog-hint';
+      hint.className = 'form-hint';
+      hint.textContent = 'Say what the image shows, for readers who cannot see it.';
+      const menu = document.createElement('menu');
+      const cancel = document.createElement('button');
+      cancel.type = 'button';
+      cancel.className = 'btn btn-outline-secondary';
+      cancel.textContent = 'Cancel';
+      const ok = document.createElement('button');
+      ok.type = 'submit';
+      ok.className = 'btn btn-primary';
+      ok.textContent = 'Insert image';
+      menu.append(cancel, ok);
+      form.append(title, label, input, hint, menu);
+      dialog.appendChild(form);
+      document.body.appendChild(dialog);
+      let answer = null;
+      form.addEventListener('submit', (event) => {
+        if (input.value.trim() === '') {
+          event.preventDefault();
+          input.focus();
+          return;
+        }
+        answer = input.value.trim();
+      });
+      cancel.addEventListener('click', () => dialog.close());
+      dialog.addEventListener('close', () => {
+        dialog.remove();
+        resolve(answer);
+      });
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  const markdownOf = (alt, url) => '![' + alt.replace(/[[\]\\]/g, '\\$&').replace(/\s+/g, ' ') + '](' + url + ')';
+
+  function initImages() {
+    const body = document.querySelector('.editor-form textarea[name="body"]');
+    const cursor = document.querySelector('[data-cursor]');
+    const status = document.querySelector('[data-upload-status]');
+    if (!body || !cursor || typeof fetch !== 'function') return;
+    const button = document.querySelector('button[name="op"][value="upload"]');
+    if (button) {
+      const hint = document.createElement('p');
+      hint.className = 'form-hint';
+      hint.textContent = 'You can also drop or paste an image into the body.';
+      button.after(hint);
+    }
+
+    const remember = () => { cursor.value = String(body.selectionStart); };
+    for (const type of ['input', 'keyup', 'click', 'select', 'focus']) body.addEventListener(type, remember);
+
+    let pending = 0;
+    const say = (text) => { if (status) status.textContent = text; };
+
+    /** Inserts at a position, keeping the author's own cursor where it was relative to the text. */
+    function insert(text, at) {
+      const position = Math.min(at, body.value.length);
+      const selection = body.selectionStart;
+      body.value = body.value.slice(0, position) + text + body.value.slice(position);
+      const next = selection >= position ? selection + text.length : selection;
+      body.setSelectionRange(next, next);
+      cursor.value = String(next);
+      body.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+
+    async function upload(file) {
+      const at = body.selectionStart;
+      pending += 1;
+      say('Uploading ' + file.name + '…');
+      body.setAttribute('aria-busy', 'true');
+      const data = new FormData();
+      data.append('file', file);
+      const sent = fetch(UPLOADS_PATH, { method: 'POST', body: data, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then((response) => response.json().then((json) => ({ ok: response.ok, json })))
+        .catch(() => ({ ok: false, json: { errors: { file: ['could not be sent: check your connection and try again'] } } }));
+      const [alt, answer] = await Promise.all([askAltText(file.name), sent]);
+      pending -= 1;
+      if (pending === 0) body.removeAttribute('aria-busy');
+      if (!answer.ok) {
+        const message = (answer.json && answer.json.errors && answer.json.errors.file && answer.json.errors.file[0]) || 'was refused';
+        say('The image ' + message + '.');
+        return;
+      }
+      if (alt === null) {
+        say('Image not inserted.');
+        return;
+      }
+      insert(markdownOf(alt, answer.json.upload.url), at);
+      say('Image inserted.');
+      body.focus();
+    }
+
+    const imagesIn = (list) => Array.from(list || []).filter((file) => file && file.type.startsWith('image/'));
+
+    body.addEventListener('dragover', (event) => {
+      if (!event.dataTransfer || !Array.from(event.dataTransfer.types).includes('Files')) return;
+      event.preventDefault();
+      body.classList.add('drop-target');
+    });
+    body.addEventListener('dragleave', () => body.classList.remove('drop-target'));
+    body.addEventListener('drop', (event) => {
+      body.classList.remove('drop-target');
+      const files = imagesIn(event.dataTransfer && event.dataTransfer.files);
+      if (files.length === 0) return;
+      event.preventDefault();
+      // one at a time: each asks for its own alt text
+      files.reduce((previous, file) => previous.then(() => upload(file)), Promise.resolve());
+    });
+    body.addEventListener('paste', (event) => {
+      const files = imagesIn(event.clipboardData && event.clipboardData.files);
+      if (files.length === 0) return;
+      event.preventDefault();
+      files.reduce((previous, file) => previous.then(() => upload(file)), Promise.resolve());
+    });
+  }
+
+  function start() {
     init();
+    initImages();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
   }
 })();

@@ -16,6 +16,7 @@ import { showsComments } from '../cache';
 import { viewerOf } from '../articles/visibility';
 import { callerOf } from '../lib/caller';
 import { searchArticles } from '../search/queries';
+import { COVER_NOT_OURS, CoverRefused } from '../articles/cover';
 import { apiUser, requireApiUser } from './auth';
 import { ApiError, errorsFromZodIssues, unprocessable } from './errors';
 import { readJson } from './json';
@@ -28,6 +29,13 @@ export function articleApiRoutes(deps: AppDeps) {
   const viewerId = (c: Context) => c.get('user')?.id ?? null;
   const caller = (c: Context) => callerOf(c, 'api');
   const slug = (c: Context) => c.req.param('slug') ?? '';
+  const base = deps.env.PUBLIC_URL;
+  const listItem = (article: Parameters<typeof articleListItemJson>[0]) => articleListItemJson(article, base);
+  /** a cover that is not one of this site's images: RealWorld's 422 on the field */
+  const coverRefused = (error: unknown) => {
+    if (error instanceof CoverRefused) return unprocessable({ coverImage: [COVER_NOT_OURS] });
+    return error;
+  };
 
   const list = async (c: Context, filter: ArticleFilter) => {
     const query = ListQuery.safeParse(c.req.query());
@@ -41,10 +49,10 @@ export function articleApiRoutes(deps: AppDeps) {
     // ?q= (a Quire extension) searches within the same filters, best matches first
     if (query.data.q !== undefined) {
       const { results, total } = await searchArticles(db, { ...options, query: query.data.q });
-      return c.json({ articles: results.map(articleListItemJson), articlesCount: total });
+      return c.json({ articles: results.map(listItem), articlesCount: total });
     }
     const { articles, total } = await listArticles(deps, options);
-    return c.json({ articles: articles.map(articleListItemJson), articlesCount: total });
+    return c.json({ articles: articles.map(listItem), articlesCount: total });
   };
 
   // registered before /articles/:slug so "feed" is never taken for a slug
@@ -54,13 +62,15 @@ export function articleApiRoutes(deps: AppDeps) {
   // someone else's draft does not exist for API clients either
   // RealWorld's address of an article is its slug now: a former one is not found here (the pages'
   // old addresses answer 301, src/articles/routes.tsx), so RealWorld clients see what they expect
-  app.get('/articles/:slug', async (c) => c.json(articleJson(await findArticleToRead(deps, caller(c), slug(c)))));
+  app.get('/articles/:slug', async (c) => c.json(articleJson(await findArticleToRead(deps, caller(c), slug(c)), base)));
 
   app.post('/articles', requireApiUser(), async (c) => {
     const { article: input } = await readJson(c, NewArticleBody);
     // RealWorld has no drafts: what is posted is published
-    const article = await createArticle(deps, caller(c), { article: { ...input, tagList: input.tagList ?? [] }, publish: true });
-    return c.json(articleJson(article), 201);
+    const article = await createArticle(deps, caller(c), { article: { ...input, tagList: input.tagList ?? [] }, publish: true }).catch((error: unknown) => {
+      throw coverRefused(error);
+    });
+    return c.json(articleJson(article, base), 201);
   });
 
   app.put('/articles/:slug', requireApiUser(), async (c) => {
@@ -68,8 +78,10 @@ export function articleApiRoutes(deps: AppDeps) {
     await findArticleToEdit(deps, caller(c), slug(c));
     const { article: changes } = await readJson(c, UpdateArticleBody);
     // RealWorld's PUT changes fields only: a draft stays a draft
-    const { article } = await updateArticle(deps, caller(c), { slug: slug(c), changes, publish: false });
-    return c.json(articleJson(article));
+    const { article } = await updateArticle(deps, caller(c), { slug: slug(c), changes, publish: false }).catch((error: unknown) => {
+      throw coverRefused(error);
+    });
+    return c.json(articleJson(article, base));
   });
 
   app.delete('/articles/:slug', requireApiUser(), async (c) => {
@@ -78,11 +90,11 @@ export function articleApiRoutes(deps: AppDeps) {
   });
 
   app.post('/articles/:slug/favorite', requireApiUser(), async (c) =>
-    c.json(articleJson(await favoriteArticle(deps, caller(c), { slug: slug(c) }))),
+    c.json(articleJson(await favoriteArticle(deps, caller(c), { slug: slug(c) }), base)),
   );
 
   app.delete('/articles/:slug/favorite', requireApiUser(), async (c) =>
-    c.json(articleJson(await unfavoriteArticle(deps, caller(c), { slug: slug(c) }))),
+    c.json(articleJson(await unfavoriteArticle(deps, caller(c), { slug: slug(c) }), base)),
   );
 
   app.get('/articles/:slug/comments', async (c) => {

@@ -67,6 +67,9 @@ export const UpdateUserBody = z.object(
   BODY,
 );
 
+/** An uploaded image's address, absolute or relative (the use case checks it is one of ours). */
+const CoverImageSchema = z.string({ error: 'must be an image uploaded here, or null' }).max(2000, 'must be an image uploaded here').nullable().optional();
+
 export const NewArticleBody = z.object(
   {
     article: z.object({
@@ -74,6 +77,8 @@ export const NewArticleBody = z.object(
       description: DescriptionSchema,
       body: BodySchema,
       tagList: TagListSchema.optional(),
+      // a Quire extension: an image uploaded here (POST /api/uploads), or null; left out, none
+      coverImage: CoverImageSchema,
     }, WRAPPER),
   },
   BODY,
@@ -87,6 +92,8 @@ export const UpdateArticleBody = z.object(
       body: BodySchema.optional(),
       // left out keeps the tags, [] clears them, null is refused
       tagList: TagListSchema.optional(),
+      // left out keeps the cover, null removes it
+      coverImage: CoverImageSchema,
     }, WRAPPER),
   },
   BODY,

@@ -11,8 +11,11 @@ export function userJson(user: { email: string; username: string; bio: string | 
   return { user: { email: user.email, token, username: user.username, bio: user.bio ?? null, image: user.image ?? null } };
 }
 
-/** A list item: everything but the body (left out, not null). */
-export function articleListItemJson(article: ArticleSummary) {
+/** A cover's address as the API gives every address: absolute (stored relative, `/media/...`). */
+const absoluteCover = (cover: string | null, base: string) => (cover ? (cover.startsWith('/') ? `${base}${cover}` : cover) : null);
+
+/** A list item: everything but the body (left out, not null). `base`: the site's PUBLIC_URL. */
+export function articleListItemJson(article: ArticleSummary, base: string) {
   return {
     slug: article.slug,
     title: article.title,
@@ -23,11 +26,14 @@ export function articleListItemJson(article: ArticleSummary) {
     favorited: article.favorited,
     favoritesCount: article.favoritesCount,
     author: profileJson(article.author),
+    // a Quire extension, only when the article has a cover: a RealWorld client that never sets
+    // one sees exactly RealWorld's article
+    ...(article.coverImage ? { coverImage: absoluteCover(article.coverImage, base) } : {}),
   };
 }
 
-export function articleJson(article: ArticleDetail) {
-  const { slug, title, description, ...rest } = articleListItemJson(article);
+export function articleJson(article: ArticleDetail, base: string) {
+  const { slug, title, description, ...rest } = articleListItemJson(article, base);
   return { article: { slug, title, description, body: article.body, ...rest } };
 }
 

@@ -10,7 +10,7 @@ import { listCommentsForArticle } from '../comments/queries';
 import { backTo } from '../lib/back';
 import { callerOf } from '../lib/caller';
 import { setFlash } from '../lib/flash';
-import { errorsFromZod, field, fieldList, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
+import { errorsFromFields, errorsFromZod, field, fieldList, formError, readForm, refusalFormErrors, type FormErrors } from '../lib/form';
 import { assertPageExists, PAGE_SIZE, pageCount, parsePage } from '../lib/pagination';
 import { showsComments } from '../cache';
 import { herePath } from '../lib/render';
@@ -22,6 +22,14 @@ import { canDeleteArticle, canDeleteComment } from './policy';
 import { viewerOf } from './visibility';
 import { listArticles, type ArticleDetail, type ArticleFilter, type ArticleSummary } from './queries';
 import { ArticleFormSchema, FIELD_LABELS, normaliseTags, TagListSchema } from './schemas';
+import { CoverRefused } from './cover';
+import { uploadImage } from '../media/use-cases';
+import { uploadedFile } from '../media/routes';
+import { imageMarkdown, insertAt } from '../media/picture';
+import { TooManyRequests } from '../security/limits';
+
+/** Where the editor's script sends a dropped or pasted image (JSON answers). */
+export const EDITOR_UPLOADS_PATH = '/editor/uploads';
 import {
   createArticle,
   deleteArticle,
@@ -121,8 +129,54 @@ function editorValues(form: Awaited<ReturnType<typeof readForm>>): EditorValues 
     body: field(form, 'body'),
     tagList: normaliseTags(fieldList(form, 'tagList')),
     tag: field(form, 'tag'),
+    coverImage: field(form, 'coverImage'),
+    alt: field(form, 'alt'),
+    cursor: field(form, 'cursor'),
   };
 }
+
+/** The editor's values of an article being edited: what it has, nothing typed yet. */
+const storedValues = (article: ArticleDetail): EditorValues => ({ ...article, tag: '', coverImage: article.coverImage ?? '' });
+
+const EMPTY_EDITOR: EditorValues = { title: '', description: '', body: '', tagList: [], tag: '', coverImage: '' };
+
+/**
+ * "Upload image" and "Upload cover" without JavaScript: the file is uploaded (src/media/use-cases.ts)
+ * and the editor comes back, not saved, with everything typed kept and the image's Markdown in the
+ * body (at the cursor static/editor.js kept in `cursor`, else at the end) or the cover chosen. A
+ * refused file comes back with its message beside the file field.
+ */
+async function uploadFromEditor(c: Context, deps: AppDeps, values: EditorValues, op: 'upload' | 'cover'): Promise<FormErrors | null> {
+  const fileField = op === 'upload' ? 'image' : 'coverFile';
+  const bytes = await uploadedFile(await c.req.parseBody(), fileField);
+  if (!bytes) {
+    c.status(422);
+    return formError(fileField, 'Choose an image file to upload');
+  }
+  // alt text is needed, not guessed from a file name ("IMG_2041.jpg" tells a listener nothing)
+  if (op === 'upload' && values.alt?.trim() === '') {
+    c.status(422);
+    return formError('alt', ALT_TEXT_NEEDED);
+  }
+  const outcome = await uploadImage(deps, callerOf(c, 'web'), { bytes, purpose: 'image' });
+  if (!outcome.ok) {
+    c.status(outcome.status);
+    return errorsFromFields({ [fileField]: outcome.errors.file ?? [] }, { image: 'Image', coverFile: 'Cover' });
+  }
+  if (op === 'cover') {
+    values.coverImage = outcome.value.url;
+    return null;
+  }
+  const body = values.body.replace(/\r\n?/g, '\n');
+  const cursor = /^\d{1,7}$/.test(values.cursor ?? '') ? Number(values.cursor) : null;
+  const inserted = insertAt(body, imageMarkdown(values.alt ?? '', outcome.value.url), cursor);
+  values.body = inserted.body;
+  values.cursor = String(inserted.cursor);
+  values.alt = '';
+  return null;
+}
+
+export const ALT_TEXT_NEEDED = 'Alt text is needed: say what the image shows, for readers who cannot see it';
 
 /**
  * The editor form's three operations. Without JavaScript, Enter and the pills' × buttons come here
@@ -137,6 +191,14 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
   const canSaveDraft = existing === null || existing.publishedAt === null;
   const render = (errors?: FormErrors) =>
     c.render(<EditorPage action={action} values={values} errors={errors} canSaveDraft={canSaveDraft} />, { title });
+
+  if (op === 'upload' || op === 'cover') {
+    try {
+      return render((await uploadFromEditor(c, deps, values, op)) ?? undefined);
+    } catch (error) {
+      return render(refusalFormErrors(c, error));
+    }
+  }
 
   if (op === 'addtag' || op.startsWith('rm:')) {
     values.tagList =
@@ -154,6 +216,7 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
 
   // a tag typed but not yet added still counts when publishing
   const parsed = ArticleFormSchema.safeParse({ ...values, tagList: [...values.tagList, ...values.tag.split(',')] });
+  const coverImage = values.coverImage === '' ? null : (values.coverImage ?? null);
   if (!parsed.success) {
     c.status(422);
     return render(errorsFromZod(parsed.error, FIELD_LABELS));
@@ -163,14 +226,18 @@ async function handleEditorPost(c: Context, deps: AppDeps, existing: ArticleDeta
   const publish = !(op === 'draft' && canSaveDraft);
   try {
     if (existing) {
-      const { article, published } = await updateArticle(deps, caller, { slug: existing.slug, changes: parsed.data, publish });
+      const { article, published } = await updateArticle(deps, caller, { slug: existing.slug, changes: { ...parsed.data, coverImage }, publish });
       setFlash(c, article.publishedAt === null ? 'Draft saved.' : published ? 'Article published.' : 'Article updated.');
       return c.redirect(articlePath(article.slug), 303);
     }
-    const article = await createArticle(deps, caller, { article: parsed.data, publish });
+    const article = await createArticle(deps, caller, { article: { ...parsed.data, coverImage }, publish });
     setFlash(c, article.publishedAt === null ? 'Draft saved.' : 'Article published.');
     return c.redirect(articlePath(article.slug), 303);
   } catch (error) {
+    if (error instanceof CoverRefused) {
+      c.status(422);
+      return render(formError('coverImage', error.message));
+    }
     // a rate limit: the editor again, with everything written still in it
     return render(refusalFormErrors(c, error));
   }
@@ -210,17 +277,34 @@ export function articleRoutes(deps: AppDeps) {
 
   app.get('/editor', requireUser(), (c) =>
     c.render(
-      <EditorPage action="/editor" values={{ title: '', description: '', body: '', tagList: [], tag: '' }} />,
+      <EditorPage action="/editor" values={EMPTY_EDITOR} />,
       { title: 'New article' },
     ),
   );
   app.post('/editor', requireUser(), (c) => handleEditorPost(c, deps, null));
+  // static/editor.js's drop and paste: the same use case, answered in JSON for fetch (a page
+  // route: the session cookie and the same-origin check, not a token)
+  app.post(EDITOR_UPLOADS_PATH, requireUser(), async (c) => {
+    const bytes = await uploadedFile(await c.req.parseBody(), 'file');
+    if (!bytes) return c.json({ errors: { file: ['Choose an image file to upload'] } }, 422);
+    try {
+      const outcome = await uploadImage(deps, callerOf(c, 'web'), { bytes, purpose: 'image' });
+      if (!outcome.ok) return c.json({ errors: outcome.errors }, outcome.status);
+      const { url, width, height } = outcome.value;
+      return c.json({ upload: { url, width, height } }, 201);
+    } catch (error) {
+      if (error instanceof TooManyRequests) {
+        c.header('Retry-After', String(error.retryAfterSeconds));
+        return c.json({ errors: { file: [error.message] } }, 429);
+      }
+      throw error;
+    }
+  });
 
   app.get('/editor/:slug', requireUser(), async (c) => {
     const article = await requireOwnArticle(c, deps);
-    const values = { ...article, tag: '' };
     return c.render(
-      <EditorPage action={editorPath(article.slug)} values={values} canSaveDraft={article.publishedAt === null} />,
+      <EditorPage action={editorPath(article.slug)} values={storedValues(article)} canSaveDraft={article.publishedAt === null} />,
       { title: 'Edit article' },
     );
   });

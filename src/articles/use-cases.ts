@@ -16,6 +16,7 @@ import * as queries from './queries';
 import type { ArticleDetail, ArticleInput } from './queries';
 import { canSeeArticle, viewerOf } from './visibility';
 import { notify, takeBackNotification } from '../notifications/use-cases';
+import { checkCover } from './cover';
 
 export const NO_SUCH_ARTICLE = 'There is no article at this address.';
 export const ONLY_THE_AUTHOR = 'Only the author can change this article.';
@@ -104,9 +105,12 @@ export async function createArticle(core: Core, caller: Caller, input: CreateArt
   if (input.publish) await requireConfirmedEmail(core, caller, 'publish');
   // a new account's first day: fewer articles (site settings; src/site/spam.ts)
   await enforceNewAccountLimit(core, caller, 'articles');
+  // only this site's uploads: before the limit is spent, as a field error would be
+  const coverImage = await checkCover(core, input.article.coverImage);
   await limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
   const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body });
-  const { slug } = await queries.createArticle(db, rendered, authorId, input.article, now, { publish: input.publish });
+  const article = { ...input.article, coverImage: coverImage ?? null };
+  const { slug } = await queries.createArticle(db, rendered, authorId, article, now, { publish: input.publish });
   return await reread(core, caller, slug);
 }
 
@@ -143,6 +147,11 @@ export async function updateArticle(
   // alike); the transaction below checks again, since it may go or change while the body renders
   const current = await findArticleToEdit(core, caller, input.slug);
   if (input.publish && current.publishedAt === null) await requireConfirmedEmail(core, caller, 'publish');
+  // the cover it has already is kept as it is, even one removed since (that is moderation's work)
+  const keepsCover = input.changes.coverImage === undefined || input.changes.coverImage === current.coverImage;
+  const coverImage = keepsCover ? undefined : await checkCover(core, input.changes.coverImage);
+  const { coverImage: _given, ...rest } = input.changes;
+  const changes = coverImage === undefined ? rest : { ...rest, coverImage };
   // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
   await limits.enforce('articleUpdates', await activeSignedInUser(db, caller), clock(), caller.requestId ?? undefined);
   // rendered in the worker thread, before the transaction, which holds the database while it is open
@@ -151,7 +160,7 @@ export async function updateArticle(
   return transaction(db, async (tx) => {
     const article = await findArticleToEdit({ db: tx }, caller, input.slug);
     const newSlugFrom = title !== undefined && title !== article.title ? title : undefined;
-    const { slug } = await queries.updateArticle(tx, article, input.changes, rendered, clock(), {
+    const { slug } = await queries.updateArticle(tx, article, changes, rendered, clock(), {
       publish: input.publish,
       ...(newSlugFrom !== undefined && { newSlugFrom }),
     });

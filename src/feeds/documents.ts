@@ -2,6 +2,8 @@ import { absoluteUrl, type Site } from '../lib/site';
 import { escapeXml, XML_DECLARATION, xmlAttributes, xmlElement } from '../lib/xml';
 import { articlePath, feedPath, profilePath, scopePagePath, type FeedScope } from '../paths';
 import { feedTitle } from './links';
+import { mediaPath } from '../media/names';
+import { mediaImageOf } from '../media/picture';
 import type { FeedArticle } from './queries';
 
 /** One feed, whatever its format. */
@@ -41,6 +43,31 @@ function description(site: Site, scope: FeedScope): string {
   return site.description;
 }
 
+/**
+ * The article's cover, absolute. Feed readers (Feedly, Inoreader, NetNewsWire, Thunderbird) all
+ * show images in the content, while Atom's enclosure links are shown as attachments to download,
+ * if at all: Atom carries the cover as the content's first image; JSON Feed has a field for it.
+ */
+function coverOf(site: Site, article: FeedArticle): { url: string; width: number; height: number } | null {
+  const image = mediaImageOf(article.coverImage);
+  return image ? { url: absoluteUrl(site, mediaPath(image)), width: image.width, height: image.height } : null;
+}
+
+/**
+ * The body's HTML with this site's images addressed absolutely: JSON Feed has no base address
+ * (Atom's xml:base would do, but readers that copy content elsewhere lose it).
+ */
+function absoluteMedia(site: Site, html: string): string {
+  const base = absoluteUrl(site, '/media/');
+  return html.replace(/(src="|srcset="|, )\/media\//g, `$1${base}`);
+}
+
+function contentHtml(site: Site, article: FeedArticle): string {
+  const cover = coverOf(site, article);
+  const figure = cover ? `<p><img src="${escapeXml(cover.url)}" width="${cover.width}" height="${cover.height}" alt=""></p>` : '';
+  return figure + absoluteMedia(site, article.bodyHtml);
+}
+
 function atomEntry(site: Site, article: FeedArticle): string {
   const url = absoluteUrl(site, articlePath(article.slug));
   const lines = [
@@ -53,7 +80,7 @@ function atomEntry(site: Site, article: FeedArticle): string {
     ...article.tagList.map((tag) => `<category${xmlAttributes({ term: tag })}/>`),
     xmlElement('summary', article.description),
     // the sanitised HTML as escaped text: readers unescape it once and render it
-    `<content type="html"${xmlAttributes({ 'xml:base': url })}>${escapeXml(article.bodyHtml)}</content>`,
+    `<content type="html"${xmlAttributes({ 'xml:base': url })}>${escapeXml(contentHtml(site, article))}</content>`,
   ];
   return `  <entry>\n${lines.map((line) => `    ${line}\n`).join('')}  </entry>\n`;
 }
@@ -105,7 +132,8 @@ export function jsonFeed(site: Site, feed: Feed): string {
       url: absoluteUrl(site, articlePath(article.slug)),
       title: article.title,
       summary: article.description,
-      content_html: article.bodyHtml,
+      content_html: absoluteMedia(site, article.bodyHtml),
+      ...(coverOf(site, article) ? { image: coverOf(site, article)!.url } : {}),
       date_published: rfc3339(article.publishedAt ?? article.createdAt),
       date_modified: rfc3339(article.updatedAt),
       authors: [jsonAuthor(site, article.author)],

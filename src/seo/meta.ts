@@ -1,5 +1,7 @@
 import type { ArticleDetail, Profile } from '../articles/queries';
 import { feedLink } from '../feeds/links';
+import { mediaPath } from '../media/names';
+import { mediaImageOf } from '../media/picture';
 import type { PageMetaInput } from '../lib/render';
 import { absoluteUrl, type Site } from '../lib/site';
 import { articlePath, FOLLOWING_FEED_PATH, profilePath, profileTabPath, tagPath, withPage, type ProfileTab } from '../paths';
@@ -18,6 +20,9 @@ export function articleMeta(site: Site, article: ArticleDetail): PageMetaInput {
   const authorUrl = absoluteUrl(site, profilePath(article.author.username));
   const published = article.publishedAt.toISOString();
   const modified = article.updatedAt.toISOString();
+  // the cover, for link previews: absolute, with its size so a preview is laid out before it loads
+  const cover = mediaImageOf(article.coverImage);
+  const coverUrl = cover ? absoluteUrl(site, mediaPath(cover)) : null;
   return {
     canonicalPath: path,
     description,
@@ -32,8 +37,16 @@ export function articleMeta(site: Site, article: ArticleDetail): PageMetaInput {
       ['article:modified_time', modified],
       ['article:author', authorUrl],
       ...article.tagList.map((tag): [string, string] => ['article:tag', tag]),
+      ...(cover && coverUrl
+        ? ([
+            ['og:image', coverUrl],
+            ['og:image:width', String(cover.width)],
+            ['og:image:height', String(cover.height)],
+            ['og:image:alt', article.title],
+          ] as Array<[string, string]>)
+        : []),
     ],
-    names: [['twitter:card', 'summary']],
+    names: [['twitter:card', cover ? 'summary_large_image' : 'summary']],
     jsonLd: {
       '@context': 'https://schema.org',
       '@type': 'BlogPosting',
@@ -46,6 +59,7 @@ export function articleMeta(site: Site, article: ArticleDetail): PageMetaInput {
       author: { '@type': 'Person', name: article.author.username, url: authorUrl },
       publisher: { '@type': 'Organization', name: site.title, url: absoluteUrl(site, '/') },
       ...(article.tagList.length > 0 ? { keywords: article.tagList } : {}),
+      ...(coverUrl ? { image: coverUrl } : {}),
     },
   };
 }

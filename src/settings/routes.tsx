@@ -10,6 +10,8 @@ import { SettingsFormSchema, USER_FIELD_LABELS } from '../users/schemas';
 import { changeSettings } from '../users/use-cases';
 import { findUserById } from '../users/queries';
 import { readEmailState } from '../account-links/email-confirmation';
+import { uploadedFile } from '../media/routes';
+import { uploadImage } from '../media/use-cases';
 
 export function settingsRoutes(deps: AppDeps) {
   const app = new Hono();
@@ -33,6 +35,23 @@ export function settingsRoutes(deps: AppDeps) {
       bio: field(form, 'bio'),
       email: field(form, 'email'),
     };
+    // a new picture uploaded with the form: cropped square (512x512) on the server, and the
+    // profile's image becomes its address, absolute like any image URL given here (feeds, the API
+    // and link previews take it as it is)
+    const avatar = await uploadedFile(await c.req.parseBody(), 'avatar');
+    if (avatar) {
+      let upload: Awaited<ReturnType<typeof uploadImage>>;
+      try {
+        upload = await uploadImage(deps, callerOf(c, 'web'), { bytes: avatar, purpose: 'avatar' });
+      } catch (error) {
+        return render(c, values, refusalFormErrors(c, error));
+      }
+      if (!upload.ok) {
+        c.status(upload.status);
+        return render(c, values, errorsFromFields({ avatar: upload.errors.file ?? [] }, { avatar: 'Picture' }));
+      }
+      values.image = `${deps.env.PUBLIC_URL}${upload.value.url}`;
+    }
     const parsed = SettingsFormSchema.safeParse({
       ...values,
       password: field(form, 'password'),

@@ -3,6 +3,7 @@ import { articlePath, favoriteActionPath, profilePath } from '../../src/paths';
 import { Avatar } from './avatar';
 import { DateTime } from './date';
 import { fragmentKey } from '../view-types';
+import { imgAttributes, mediaImageOf } from '../../src/media/picture';
 
 /** Where a form should send the reader back to (a hidden, same-site field). */
 export function RedirectTo(props: { here: string }) {
@@ -59,6 +60,7 @@ export function previewKey(article: ArticleSummary, here: string): string {
 export function ArticlePreview(props: { article: ArticleSummary; here: string }) {
   const { article } = props;
   const author = article.author;
+  const cover = mediaImageOf(article.coverImage);
   return (
     <div class="article-preview">
       <div class="article-meta">
@@ -74,8 +76,10 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
         </div>
         <FavoriteCountButton article={article} here={props.here} />
       </div>
-      <a href={articlePath(article.slug)} class="preview-link">
+      <a href={articlePath(article.slug)} class={cover ? 'preview-link with-cover' : 'preview-link'}>
         <h1>{article.title}</h1>
+        {/* beside the title it illustrates, in the same link: decorative, no second tab stop */}
+        {cover && <img class="preview-cover" alt="" {...imgAttributes(cover, 'preview')} />}
         <p>{article.description}</p>
         <span>Read more...</span>
         <TagList tags={article.tagList} />

@@ -41,7 +41,7 @@ export function Field(props: {
           {props.value ?? ''}
         </textarea>
       ) : (
-        <input type={props.type ?? 'text'} value={props.type === 'password' ? undefined : (props.value ?? '')} {...common} />
+        <input type={props.type ?? 'text'} value={props.type === 'password' || props.type === 'file' ? undefined : (props.value ?? '')} {...common} />
       )}
       <FieldError errors={props.errors} name={props.name} />
       {props.hint}

@@ -1,3 +1,4 @@
+import { imgAttributes, mediaImageOf } from '../../src/media/picture';
 import { raw } from 'hono/html';
 import type { ArticleDetail } from '../../src/articles/queries';
 import type { CommentView } from '../../src/comments/queries';
@@ -244,6 +245,18 @@ function ArticleModeration(props: Props) {
   );
 }
 
+/** The cover, first under the title: the page's largest paint, so fetched at once, not lazily. */
+function ArticleCover(props: { cover: string | null }) {
+  const image = mediaImageOf(props.cover);
+  if (!image) return null;
+  // decorative beside the title it illustrates: the title says what the article is
+  return (
+    <figure class="article-cover">
+      <img alt="" {...imgAttributes(image, 'article', { first: true })} />
+    </figure>
+  );
+}
+
 export function ArticlePage(props: Props) {
   const { article } = props;
   return (
@@ -255,6 +268,7 @@ export function ArticlePage(props: Props) {
         </div>
       </div>
       <div class="container page">
+        <ArticleCover cover={article.coverImage} />
         <ArticleModeration {...props} />
         {article.publishedAt === null && (
           <p class="draft-notice" role="status">

@@ -1,7 +1,94 @@
 import { ErrorList, FieldError, fieldAria } from '../components/errors';
+import { imgAttributes, mediaImageOf, mediaImagesIn } from '../../src/media/picture';
 import type { FormErrors } from '../view-types';
 
-export type EditorValues = { title: string; description: string; body: string; tagList: string[]; tag: string };
+export type EditorValues = {
+  title: string;
+  description: string;
+  body: string;
+  tagList: string[];
+  tag: string;
+  /** the cover's address (`/media/...`), '' for none */
+  coverImage?: string;
+  /** the alt text typed for the next image */
+  alt?: string;
+  /** where the cursor was in the body (kept up to date by static/editor.js), '' when unknown */
+  cursor?: string;
+};
+
+/** What the file inputs accept: what src/media/process.ts reads (the bytes decide, this only helps the picker). */
+export const IMAGE_ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/avif';
+
+/** "Upload image": a file, its alt text, and the button that posts the whole form (no JavaScript needed). */
+function ImageUpload(props: { values: EditorValues; errors?: FormErrors }) {
+  const { values, errors } = props;
+  return (
+    <fieldset class="form-group image-upload" data-image-upload>
+      <legend>Add an image to the body</legend>
+      <label for="image">Image file</label>
+      <input id="image" type="file" name="image" accept={IMAGE_ACCEPT} class="form-control" {...fieldAria(errors, 'image')} />
+      <FieldError errors={errors} name="image" />
+      <label for="alt">Alt text</label>
+      <input
+        id="alt"
+        type="text"
+        name="alt"
+        class="form-control"
+        maxlength={300}
+        value={values.alt ?? ''}
+        aria-describedby={errors?.fields.alt ? 'alt-error alt-hint' : 'alt-hint'}
+        {...(errors?.fields.alt ? { 'aria-invalid': 'true' } : {})}
+      />
+      <p class="form-hint" id="alt-hint">
+        Say what the image shows, for readers who cannot see it.
+      </p>
+      <FieldError errors={errors} name="alt" />
+      <input type="hidden" name="cursor" value={values.cursor ?? ''} data-cursor />
+      <button type="submit" name="op" value="upload" class="btn btn-outline-secondary">
+        Upload image
+      </button>
+      <p class="upload-status" role="status" data-upload-status></p>
+    </fieldset>
+  );
+}
+
+/** The cover: one of the body's images, an upload, or none. */
+function CoverChoice(props: { values: EditorValues; errors?: FormErrors }) {
+  const { values, errors } = props;
+  const current = values.coverImage ?? '';
+  const choices = mediaImagesIn(values.body);
+  const shown = mediaImageOf(current);
+  const inBody = choices.some((choice) => choice.url === current);
+  return (
+    <fieldset class="form-group cover-choice">
+      <legend>Cover image</legend>
+      {shown && <img class="cover-preview" alt="The cover now" {...imgAttributes(shown, 'preview')} />}
+      <label for="coverImage">Cover</label>
+      <select id="coverImage" name="coverImage" class="form-control" {...fieldAria(errors, 'coverImage')}>
+        <option value="" selected={current === ''}>
+          No cover
+        </option>
+        {current !== '' && !inBody && (
+          <option value={current} selected>
+            {shown ? 'The uploaded cover' : current}
+          </option>
+        )}
+        {choices.map((choice, index) => (
+          <option value={choice.url} selected={choice.url === current}>
+            {`Image ${index + 1} of the body${choice.alt ? `: ${choice.alt}` : ''}`}
+          </option>
+        ))}
+      </select>
+      <FieldError errors={errors} name="coverImage" />
+      <label for="coverFile">Or upload a cover</label>
+      <input id="coverFile" type="file" name="coverFile" accept={IMAGE_ACCEPT} class="form-control" {...fieldAria(errors, 'coverFile')} />
+      <FieldError errors={errors} name="coverFile" />
+      <button type="submit" name="op" value="cover" class="btn btn-outline-secondary">
+        Upload cover
+      </button>
+    </fieldset>
+  );
+}
 
 export function EditorPage(props: { action: string; values: EditorValues; errors?: FormErrors; canSaveDraft?: boolean }) {
   const { values, errors } = props;
@@ -12,7 +99,7 @@ export function EditorPage(props: { action: string; values: EditorValues; errors
           <div class="col-md-10 offset-md-1 col-xs-12">
             <h1 class="visually-hidden">{props.action === '/editor' ? 'New article' : 'Edit article'}</h1>
             <ErrorList errors={errors} />
-            <form method="post" action={props.action} class="editor-form" novalidate>
+            <form method="post" action={props.action} class="editor-form" enctype="multipart/form-data" novalidate>
               {/* Enter in a text field submits the form's first button: this one adds a tag, it never publishes */}
               <button type="submit" name="op" value="addtag" class="visually-hidden" tabindex={-1}>
                 Add tag
@@ -66,6 +153,7 @@ export function EditorPage(props: { action: string; values: EditorValues; errors
                   </textarea>
                   <FieldError errors={errors} name="body" />
                 </fieldset>
+                <ImageUpload values={values} errors={errors} />
                 <fieldset class="form-group">
                   <label for="tag-input" class="visually-hidden">
                     Tags
@@ -93,6 +181,7 @@ export function EditorPage(props: { action: string; values: EditorValues; errors
                     ))}
                   </div>
                 </fieldset>
+                <CoverChoice values={values} errors={errors} />
                 <button type="submit" name="op" value="publish" class="btn btn-lg pull-xs-right btn-primary">
                   Publish Article
                 </button>

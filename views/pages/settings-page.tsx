@@ -1,5 +1,6 @@
 import { ErrorList } from '../components/errors';
 import { Field } from '../components/field';
+import { IMAGE_ACCEPT } from './editor-page';
 import type { FormErrors } from '../view-types';
 import { EmailStateBox } from './account-link-pages';
 import { PasswordHint } from './auth-pages';
@@ -18,10 +19,13 @@ export function SettingsPage(props: { values: SettingsValues; errors?: FormError
             <h1 class="text-xs-center">Your Settings</h1>
             <ErrorList errors={errors} />
             {props.emailState && <EmailStateBox state={props.emailState} />}
-            <form method="post" action="/settings" novalidate>
+            <form method="post" action="/settings" enctype="multipart/form-data" novalidate>
               <fieldset>
                 <Field name="image" label="Profile picture URL" type="url" class="form-control"
                   placeholder="URL of profile picture" value={values.image} errors={errors} />
+                <Field name="avatar" label="Or upload a picture" type="file" class="form-control" errors={errors}
+                  attributes={{ accept: IMAGE_ACCEPT, 'aria-describedby': errors?.fields.avatar ? 'avatar-error avatar-hint' : 'avatar-hint' }}
+                  hint={<p class="form-hint" id="avatar-hint">Cropped square on the server; a URL above is still accepted.</p>} />
                 <Field name="username" label="Username" placeholder="Your Name" value={values.username} errors={errors}
                   attributes={{ autocomplete: 'username', maxlength: 40 }} />
                 <Field name="bio" label="Bio" multiline rows={8} placeholder="Short bio about you" value={values.bio}
