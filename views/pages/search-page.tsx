@@ -5,15 +5,19 @@ import { articlePath, profilePath } from '../../src/paths';
 import { TagList } from '../components/article-preview';
 import { DateTime } from '../components/date';
 import { Quoted } from '../components/typography';
+import { imgAttributes, mediaImageOf } from '../../src/media/picture';
 import type { Fragment } from '../view-types';
 
 function SearchResultItem(props: { result: SearchResult }) {
   const { result } = props;
+  const cover = mediaImageOf(result.coverImage);
   return (
     <li class="search-result">
       <h2 class="search-result-title">
         <a href={articlePath(result.slug)}>{result.title}</a>
       </h2>
+      {/* decorative: the title beside it is the link */}
+      {cover && <img class="preview-cover" alt="" {...imgAttributes(cover, 'preview')} />}
       <div class="search-result-meta">
         <a href={profilePath(result.author.username)} class="author">
           {result.author.username}
