@@ -19,6 +19,18 @@ import { createTestClock } from '../lib/clock';
 import { silentLog } from '../lib/logger';
 import { runCleanups } from '../ops/cleanups';
 import { Browser, createSharedTestDb, ORIGIN, testEnv } from '../test-support';
+import { memoryMediaStore } from '../media/store';
+import sharp from 'sharp';
+
+/** A picture of `width` x `height` uploaded through the editor's drop-and-paste door: its address. */
+async function uploadImageAs(person: { browser: Browser }, width: number, height: number, background: string): Promise<string> {
+  const data = new FormData();
+  const bytes = await sharp({ create: { width, height, channels: 3, background } }).jpeg().toBuffer();
+  data.set('file', new File([new Uint8Array(bytes)], 'photo.jpg', { type: 'image/jpeg' }));
+  const res = await person.browser.request('/editor/uploads', { method: 'POST', body: data, headers: { origin: ORIGIN } });
+  expect(res.status, 'upload').toBe(201);
+  return ((await res.json()) as { upload: { url: string } }).upload.url;
+}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PASSWORD = 'lantern orchard velvet';
@@ -35,8 +47,10 @@ let fresh: ReturnType<typeof createApp>;
 beforeAll(async () => {
   shared = await createSharedTestDb();
   db = shared.db;
-  cached = createApp({ db, env: testEnv(env), clock, log: silentLog });
-  fresh = createApp({ db, env: testEnv({ ...env, CACHE: 'off' }), clock, log: silentLog });
+  // one store of images for both, as nodes share one
+  const media = memoryMediaStore();
+  cached = createApp({ db, env: testEnv(env), clock, log: silentLog, media });
+  fresh = createApp({ db, env: testEnv({ ...env, CACHE: 'off' }), clock, log: silentLog, media });
 });
 afterAll(() => shared?.close());
 
@@ -97,6 +111,9 @@ async function answers(): Promise<string[]> {
   for (const { slug } of await db.select({ slug: sitePages.slug }).from(sitePages).orderBy(sitePages.id)) list.push(`/${slug}`, `/api/pages/${slug}`);
   if (tag) list.push(`/tag/${encodeURIComponent(tag.name)}`, `/tag/${encodeURIComponent(tag.name)}/feed.json`);
   if (article) list.push(`/article/${article.slug}`, `/api/articles/${article.slug}`, `/api/articles/${article.slug}/comments`);
+  // an article with a cover (issue #18): its header and link previews show it
+  const [covered] = await db.select({ slug: articles.slug }).from(articles).where(isNotNull(articles.coverImage)).orderBy(articles.id).limit(1);
+  if (covered) list.push(`/article/${covered.slug}`, `/api/articles/${covered.slug}`);
   // former addresses: 301 to a renamed article's address, 410 once it is deleted
   for (const { slug } of await db.select({ slug: articleSlugs.slug }).from(articleSlugs).orderBy(articleSlugs.slug).limit(3)) {
     list.push(`/article/${slug}`, `/api/articles/${slug}`);
@@ -209,6 +226,27 @@ describe('the cache, compared with no cache after every use case', () => {
           clock.advance(60_000);
           const res = await api('PUT', `/api/articles/${await slugOf('Garden 1')}`, alice.token, { article: { body: 'Replanted *garden*.' } });
           expect(res.status).toBe(200);
+        }],
+        // images (issue #18): a cover shows in the article, lists, feeds and link previews
+        ['set a cover (web)', async () => {
+          clock.advance(60_000);
+          const cover = await uploadImageAs(alice, 800, 400, '#3a6');
+          await post(alice, `/editor/${await slugOf('Garden 2')}`, { ...articleBody('Garden 2', ['gardens', 'g2']), tag: '', op: 'publish', coverImage: cover });
+        }],
+        ['change a cover (API)', async () => {
+          clock.advance(60_000);
+          const cover = await uploadImageAs(alice, 640, 480, '#a36');
+          const res = await api('PUT', `/api/articles/${await slugOf('Garden 2')}`, alice.token, { article: { coverImage: `${ORIGIN}${cover}` } });
+          expect(res.status).toBe(200);
+        }],
+        ['upload an avatar (web)', async () => {
+          const data = new FormData();
+          for (const [name, value] of Object.entries({ image: '', username: 'alice', bio: '', email: alice.email, password: '', currentPassword: '' })) data.set(name, value);
+          const bytes = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#36a' } }).png().toBuffer();
+          data.set('avatar', new File([new Uint8Array(bytes)], 'me.png', { type: 'image/png' }));
+          const res = await alice.browser.request('/settings', { method: 'POST', body: data, headers: { origin: ORIGIN } });
+          expect(res.status, 'avatar upload').toBe(303);
+          alice.browser.cookies.delete('flash');
         }],
         ['comment (web)', async () => {
           clock.advance(1000);

@@ -69,6 +69,7 @@ describe('web routes: someone else’s things', () => {
 
   it.each([
     ['/editor', EDIT],
+    ['/editor/uploads', {}],
     ['/article/:slug/favorite', {}],
     ['/article/:slug/unfavorite', {}],
     ['/profile/alice/follow', {}],

@@ -19,7 +19,7 @@ import { createSession } from '../auth/session';
 import { addComment } from '../comments/queries';
 import { tablesOf } from '../db/engine';
 import type { Role } from '../roles/permissions';
-import { Browser, createTestApp, insertArticle, insertUser, PASSWORD, snapshotDatabase, type TestApp } from '../test-support';
+import { Browser, createTestApp, insertArticle, insertUser, ORIGIN, PASSWORD, snapshotDatabase, type TestApp } from '../test-support';
 
 const PEOPLE = ['visitor', 'author', 'moderator', 'admin', 'owner'] as const;
 type Person = (typeof PEOPLE)[number];
@@ -31,6 +31,16 @@ const PNG = await sharp({ create: { width: 8, height: 8, channels: 3, background
 function imageForm(): FormData {
   const form = new FormData();
   form.set('file', new File([new Uint8Array(PNG)], 'matrix.png', { type: 'image/png' }));
+  return form;
+}
+
+/** The editor's form posting an image ("Upload image", no JavaScript). */
+function editorUploadForm(): FormData {
+  const form = imageForm();
+  const file = form.get('file')!;
+  form.delete('file');
+  for (const [name, value] of Object.entries({ ...ARTICLE_FORM, op: 'upload', alt: 'A square' })) form.set(name, value);
+  form.set('image', file);
   return form;
 }
 
@@ -89,6 +99,9 @@ const ARTICLE_JSON = { article: { title: 'Matrix', description: 'Matrix', body: 
 const WEB: Row[] = [
   { route: 'POST /editor', path: () => '/editor', body: () => ARTICLE_FORM, expect: EVERYONE_SIGNED_IN },
   { route: 'POST /editor/:slug', path: (w) => `/editor/${w.slug}`, body: () => ARTICLE_FORM, expect: ONLY_ITS_AUTHOR },
+  // issue #18: the editor's drop and paste, and "Upload image" into someone else's article
+  { route: 'POST /editor/uploads', path: () => '/editor/uploads', body: () => imageForm(), expect: EVERYONE_SIGNED_IN },
+  { route: 'POST /editor/:slug (upload image)', path: (w) => `/editor/${w.slug}`, body: () => editorUploadForm(), expect: ONLY_ITS_AUTHOR },
   { route: 'POST /article/:slug/delete', path: (w) => `/article/${w.slug}/delete`, expect: MODERATORS },
   { route: 'POST /article/:slug/favorite', path: (w) => `/article/${w.slug}/favorite`, expect: EVERYONE_SIGNED_IN },
   { route: 'POST /article/:slug/unfavorite', path: (w) => `/article/${w.slug}/unfavorite`, expect: EVERYONE_SIGNED_IN },
@@ -191,7 +204,12 @@ async function ask(w: World, person: Person, row: Row, door: 'web' | 'api') {
     return { status: res.status, location: res.headers.get('location') };
   }
   const browser = person === 'visitor' ? new Browser(w.t.app) : w.people[person].browser;
-  const res = method === 'GET' ? await browser.get(row.path(w)) : await browser.post(row.path(w), (body ?? {}) as Record<string, string>);
+  const res =
+    method === 'GET'
+      ? await browser.get(row.path(w))
+      : body instanceof FormData
+        ? await browser.request(row.path(w), { method, body, headers: { origin: ORIGIN } })
+        : await browser.post(row.path(w), (body ?? {}) as Record<string, string>);
   return { status: res.status, location: res.headers.get('location') };
 }
 
