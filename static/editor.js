@@ -168,11 +168,19 @@
     let pending = 0;
     const say = (text) => { if (status) status.textContent = text; };
 
-    /** Inserts at a position, keeping the author's own cursor where it was relative to the text. */
-    function insert(text, at) {
+    /**
+     * Inserts at a position as a paragraph of its own (as the server's insertAt does), keeping the
+     * author's own cursor where it was relative to the text.
+     */
+    function insert(markdown, at) {
       const position = Math.min(at, body.value.length);
+      const before = body.value.slice(0, position);
+      const after = body.value.slice(position);
+      const lead = before === '' || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+      const trail = after === '' ? '\n' : after.startsWith('\n\n') ? '' : after.startsWith('\n') ? '\n' : '\n\n';
+      const text = lead + markdown + trail;
       const selection = body.selectionStart;
-      body.value = body.value.slice(0, position) + text + body.value.slice(position);
+      body.value = before + text + after;
       const next = selection >= position ? selection + text.length : selection;
       body.setSelectionRange(next, next);
       cursor.value = String(next);

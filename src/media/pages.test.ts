@@ -79,7 +79,7 @@ describe('the editor without JavaScript', () => {
     });
     expect(res.status).toBe(200);
     const body = dom(await res.text()).querySelector('textarea[name=body]')!.text;
-    expect(body).toMatch(/^First paragraph\.\n\n!\[A \\\[square\\\] field\]\(\/media\/[0-9a-f]{20}-600x400\.jpg\)Second paragraph\.$/);
+    expect(body).toMatch(/^First paragraph\.\n\n!\[A \\\[square\\\] field\]\(\/media\/[0-9a-f]{20}-600x400\.jpg\)\n\nSecond paragraph\.$/);
   });
 
   it('asks for alt text (422), keeps every field and stores nothing', async () => {

@@ -65,14 +65,16 @@ export const imageMarkdown = (alt: string, url: string) => `![${alt.replace(/[[\
 
 /**
  * The body with `markdown` inserted at `cursor` (a position in the body, as the browser counts it
- * with line breaks as one character), or at its end as a paragraph of its own when there is none.
- * Answers the body and the position just after the insertion.
+ * with line breaks as one character), or at its end when there is none; either way as a paragraph
+ * of its own (blank lines around it as needed). Answers the body and the position just after it.
+ * static/editor.js does the same in the browser.
  */
 export function insertAt(body: string, markdown: string, cursor: number | null): { body: string; cursor: number } {
-  if (cursor === null || cursor < 0 || cursor > body.length) {
-    const before = body.replace(/\s+$/, '');
-    const next = `${before}${before ? '\n\n' : ''}${markdown}\n`;
-    return { body: next, cursor: next.length };
-  }
-  return { body: body.slice(0, cursor) + markdown + body.slice(cursor), cursor: cursor + markdown.length };
+  const at = cursor === null || cursor < 0 || cursor > body.length ? null : cursor;
+  const before = at === null ? body.replace(/\s+$/, '') : body.slice(0, at);
+  const after = at === null ? '' : body.slice(at);
+  const lead = before === '' || before.endsWith('\n\n') ? '' : before.endsWith('\n') ? '\n' : '\n\n';
+  const trail = after === '' ? '\n' : after.startsWith('\n\n') ? '' : after.startsWith('\n') ? '\n' : '\n\n';
+  const inserted = `${lead}${markdown}${trail}`;
+  return { body: before + inserted + after, cursor: before.length + inserted.length };
 }
