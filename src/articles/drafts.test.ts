@@ -10,7 +10,7 @@ describe('drafts', () => {
     const { browser } = await signedInBrowser(t, 'alice');
     const editor = dom(await browser.html('/editor'));
     const buttons = editor.querySelectorAll('form.editor-form button[type=submit]').map((b) => b.text.trim());
-    expect(buttons).toEqual(['Add tag', 'Publish Article', 'Save draft']);
+    expect(buttons).toEqual(['Add tag', 'Upload image', 'Upload cover', 'Publish Article', 'Save draft']);
 
     const res = await browser.post('/editor', draft);
     expect(res.status).toBe(303);

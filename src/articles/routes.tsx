@@ -285,6 +285,8 @@ export function articleRoutes(deps: AppDeps) {
   // static/editor.js's drop and paste: the same use case, answered in JSON for fetch (a page
   // route: the session cookie and the same-origin check, not a token)
   app.post(EDITOR_UPLOADS_PATH, requireUser(), async (c) => {
+    // a body that is not well-formed multipart: 400 with a message (readForm), never a 500
+    await readForm(c);
     const bytes = await uploadedFile(await c.req.parseBody(), 'file');
     if (!bytes) return c.json({ errors: { file: ['Choose an image file to upload'] } }, 422);
     try {
