@@ -3,7 +3,8 @@ import { lastMailTo, linkIn } from './account-links/test-helpers';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tablesOf } from './db/engine';
-import { Browser, createTestApp, insertArticle, insertUser, signedInBrowser } from './test-support';
+import { Browser, createTestApp, dom, insertArticle, insertUser, ORIGIN, signedInBrowser } from './test-support';
+import sharp from 'sharp';
 
 /**
  * html-validate does not check ARIA in HTML's table of roles each element allows, which the W3C
@@ -317,6 +318,36 @@ describe('the account administration pages are valid HTML5 (src/accounts/)', () 
       ['suspended profile', await moderator.html('/profile/bob')],
       ['delete confirmation', await owner.html('/admin/users/bob/delete')],
       ['handover confirmation', await owner.html('/admin/users/adam/ownership')],
+    ];
+    for (const [name, html] of pages) expect(await report(html), name).toEqual([]);
+  });
+
+  it('validates the editor with an uploaded image and a cover, a refused upload, and the pages that show covers and body images (issue #18)', async () => {
+    const t = await createTestApp();
+    const { browser } = await signedInBrowser(t, 'alice');
+    const jpeg = await sharp({ create: { width: 1200, height: 600, channels: 3, background: '#2a7' } }).jpeg().toBuffer();
+    const multipart = (fields: Record<string, string | File>) => {
+      const data = new FormData();
+      for (const [name, value] of Object.entries(fields)) data.set(name, value);
+      return browser.request('/editor', { method: 'POST', body: data, headers: { origin: ORIGIN } });
+    };
+    const article = { title: 'Fields', description: 'Green', body: 'Grass.', tag: '' };
+    const withImage = await multipart({ ...article, op: 'upload', alt: 'A field', image: new File([new Uint8Array(jpeg)], 'f.jpg', { type: 'image/jpeg' }) });
+    const editorHtml = await withImage.text();
+    const body = dom(editorHtml).querySelector('textarea[name=body]')!.text;
+    const cover = /\((\/media\/[^)]+)\)/.exec(body)![1]!;
+    const refused = await multipart({ ...article, op: 'upload', alt: 'Text', image: new File(['text'], 'x.png', { type: 'image/png' }) });
+    expect(refused.status).toBe(415);
+    const saved = await multipart({ ...article, body, op: 'publish', coverImage: cover });
+    expect(saved.status).toBe(303);
+    const reader = new Browser(t.app);
+    const pages: Array<[string, string]> = [
+      ['editor with an image', editorHtml],
+      ['refused upload', await refused.text()],
+      ['editor with a cover', await browser.html('/editor/fields')],
+      ['article with a cover', await reader.html('/article/fields')],
+      ['home with a cover', await reader.html('/')],
+      ['search with a cover', await reader.html('/search?q=fields')],
     ];
     for (const [name, html] of pages) expect(await report(html), name).toEqual([]);
   });
