@@ -100,8 +100,10 @@ async function showList(c: Context, deps: AppDeps, tab: HomeTab, filter: Article
   const site = await currentSite(deps);
   const here = herePath(c);
   // a preview shows only its article, whether the viewer favorited it, and this page's address
-  const preview = (article: ArticleSummary) =>
-    deps.fragment(previewKey(article, here), () => <ArticlePreview article={article} here={here} />);
+  const preview = (article: ArticleSummary) => {
+    const first = article === articles[0];
+    return deps.fragment(previewKey(article, here, first), () => <ArticlePreview article={article} here={here} first={first} />);
+  };
   return c.render(
     <HomePage
       fragment={deps.fragment}

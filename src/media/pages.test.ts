@@ -166,12 +166,20 @@ describe('covers', () => {
     const home = dom(await reader.html('/'));
     const preview = home.querySelector('.article-preview .preview-link img.preview-cover')!;
     expect(preview.getAttribute('src')).toBe(cover);
-    expect(preview.getAttribute('loading')).toBe('lazy');
+    // the list's first cover may be a phone's largest paint: fetched at once; the others wait
+    expect(preview.getAttribute('fetchpriority')).toBe('high');
+    expect(preview.getAttribute('loading')).toBeUndefined();
     expect(preview.getAttribute('decoding')).toBe('async');
     expect(preview.getAttribute('width')).toBe('2000');
     // the page contract: the title stays the link's first child, the description its only <p>
     expect(home.querySelector('.article-preview .preview-link > h1')!.text).toBe('Pictures');
     expect(home.querySelectorAll('.article-preview .preview-link p')).toHaveLength(1);
+    await postMultipart(browser, '/editor', { ...typed, title: 'Newer', tag: '', op: 'publish', coverImage: cover });
+    const second = dom(await reader.html('/')).querySelectorAll('.article-preview img.preview-cover');
+    expect(second.map((img) => [img.getAttribute('loading'), img.getAttribute('fetchpriority')])).toEqual([
+      [undefined, 'high'],
+      ['lazy', undefined],
+    ]);
     for (const path of ['/tag/photos', '/profile/ada', '/search?q=pictures']) {
       expect(dom(await reader.html(path)).querySelector('img.preview-cover')?.getAttribute('src'), path).toBe(cover);
     }

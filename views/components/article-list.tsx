@@ -72,7 +72,9 @@ export function ArticleList(props: {
   const { preview } = props;
   return (
     <>
-      {props.articles.map((article) => (preview ? preview(article) : <ArticlePreview article={article} here={props.here} />))}
+      {props.articles.map((article, index) =>
+        preview ? preview(article) : <ArticlePreview article={article} here={props.here} first={index === 0} />,
+      )}
       <Pagination pages={props.pages} fragment={props.fragment} />
     </>
   );

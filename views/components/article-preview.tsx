@@ -44,9 +44,10 @@ export function TagList(props: { tags: string[] }) {
  * to an article's own fields (title, description, tags, body, publishing) moves its `updatedAt`,
  * so the article's id and that time stand for them; what moves without it is named.
  */
-export function previewKey(article: ArticleSummary, here: string): string {
+export function previewKey(article: ArticleSummary, here: string, first = false): string {
   const { author } = article;
   return fragmentKey('preview', [
+    first,
     article.id,
     article.updatedAt.getTime(),
     article.favorited,
@@ -57,7 +58,11 @@ export function previewKey(article: ArticleSummary, here: string): string {
   ]);
 }
 
-export function ArticlePreview(props: { article: ArticleSummary; here: string }) {
+/**
+ * `first`: the list's first preview, whose cover may be the page's largest paint on a phone (it
+ * spans the column there): fetched at once rather than lazily.
+ */
+export function ArticlePreview(props: { article: ArticleSummary; here: string; first?: boolean }) {
   const { article } = props;
   const author = article.author;
   const cover = mediaImageOf(article.coverImage);
@@ -79,7 +84,7 @@ export function ArticlePreview(props: { article: ArticleSummary; here: string })
       <a href={articlePath(article.slug)} class={cover ? 'preview-link with-cover' : 'preview-link'}>
         <h1>{article.title}</h1>
         {/* beside the title it illustrates, in the same link: decorative, no second tab stop */}
-        {cover && <img class="preview-cover" alt="" {...imgAttributes(cover, 'preview')} />}
+        {cover && <img class="preview-cover" alt="" {...imgAttributes(cover, 'preview', { first: props.first === true })} />}
         <p>{article.description}</p>
         <span>Read more...</span>
         <TagList tags={article.tagList} />
