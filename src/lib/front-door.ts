@@ -100,6 +100,9 @@ class NodeRequest implements FrontRequest {
   }
 }
 
+/** Headers a route may set itself, stricter than every page's (it is then left as the route set it). */
+const OWN_POLICIES = new Set(['content-security-policy', 'cross-origin-resource-policy']);
+
 /**
  * The global steps of every request, declared once for both ways in: the app's middleware, and
  * the cached-page listener that answers anonymous cache hits before Hono
@@ -125,7 +128,11 @@ export function frontDoor(options: FrontDoorOptions) {
     const requestId = refused?.front.requestId ?? requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
     await next();
-    for (const [name, value] of headers) c.res.headers.set(name, value);
+    for (const [name, value] of headers) {
+      // a response with a policy of its own keeps it (an uploaded image's stricter sandbox: src/media/routes.ts)
+      if (OWN_POLICIES.has(name) && c.res.headers.has(name)) continue;
+      c.res.headers.set(name, value);
+    }
     logRequest(log, {
       requestId,
       method: c.req.method,

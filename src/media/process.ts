@@ -75,6 +75,19 @@ export function containsMarkup(bytes: Uint8Array): boolean {
   return MARKUP.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
 }
 
+/**
+ * Another image file inside this one (a GIF/PNG polyglot: a PNG after a GIF's trailer, a GIF in a
+ * PNG's chunk), which a program reading the file from elsewhere than its start would take. The
+ * signatures are 8 and 6 bytes long: compressed pixel data hold them by chance about once in
+ * 2^48 positions. JPEG's 3-byte start is not looked for: a camera's EXIF thumbnail is a JPEG.
+ */
+const INNER_SIGNATURES = [Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.from('GIF87a', 'latin1'), Buffer.from('GIF89a', 'latin1')];
+
+export function containsAnotherImage(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return INNER_SIGNATURES.some((signature) => buffer.indexOf(signature, 1) !== -1);
+}
+
 /** libvips' name of a format, and sharp's for AVIF (a HEIF with AV1 inside). */
 function formatMatches(type: MediaType, metadata: Metadata): boolean {
   if (type === 'avif') return metadata.format === 'heif' && metadata.compression === 'av1';
@@ -131,6 +144,7 @@ export async function processImage(bytes: Buffer, options: ProcessOptions): Prom
   const type = sniffImageType(bytes);
   if (!type) throw new ImageRefused(415, NOT_AN_IMAGE);
   if (containsMarkup(bytes)) throw new ImageRefused(422, 'holds HTML or script besides the image, so it is refused: export the picture again from an image editor');
+  if (containsAnotherImage(bytes)) throw new ImageRefused(422, 'holds another file besides the image, so it is refused: export the picture again from an image editor');
   const sharp = await loadSharp();
   return inSlot(async () => {
     let metadata: Metadata;
