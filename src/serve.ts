@@ -11,6 +11,8 @@ import { createLog, errorText } from './lib/logger';
 import { acquireServerLock } from './ops/backup';
 import { scheduleMail, smtpTransport } from './mail/sender';
 import { CLEANUPS, notificationDigests, scheduleCleanups } from './ops/cleanups';
+import { mediaCleanup } from './media/cleanup';
+import { openMediaStore } from './media/open-store';
 import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 import { mediaDirOf, openMediaStore } from './media/open-store';
@@ -43,7 +45,9 @@ export async function serve(env: Env): Promise<void> {
   });
   await renderMissingBodies(db);
   let stopping = false;
-  const app = createApp({ db, env, log, draining: () => stopping });
+  // one media store for the pages and the clean-ups (src/media/cleanup.ts)
+  const media = openMediaStore(env);
+  const app = createApp({ db, env, log, media, draining: () => stopping });
   await app.ready;
   const server = await listen(app, { port: env.PORT, hostname: env.HOST });
   // Responses still to be written. At shutdown each one ends its connection (`Connection: close`):
@@ -79,7 +83,7 @@ export async function serve(env: Env): Promise<void> {
         { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log, extension: sqlite ? '.db' : '.dump' },
       )
     : async () => {};
-  const stopCleanups = scheduleCleanups(db, { tasks: [...CLEANUPS, notificationDigests(env)], clock: systemClock, log });
+  const stopCleanups = scheduleCleanups(db, { tasks: [...CLEANUPS, notificationDigests(env), mediaCleanup({ media, env })], clock: systemClock, log });
   // the outbox's mail, over SMTP_URL; unset, messages stay listed in /admin/mail as not sent
   const stopMail = env.SMTP_URL ? scheduleMail(db, smtpTransport(env.SMTP_URL), { from: env.MAIL_FROM, clock: systemClock, log }) : async () => {};
 

@@ -74,6 +74,15 @@ export function fileMediaStore(dir: string): MediaStore {
     async delete(name) {
       await fs.rm(fileOf(name), { force: true });
     },
+    /** when the file was written: the clean-up's sweep of stray files asks (src/media/cleanup.ts) */
+    async modifiedAt(name: string) {
+      try {
+        return (await fs.stat(fileOf(name))).mtimeMs;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw error;
+      }
+    },
     async *list() {
       let names: string[];
       try {
