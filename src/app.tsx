@@ -50,6 +50,7 @@ import { twoFactorRoutes } from './two-factor/routes';
 import { yourDataRoutes } from './your-data/routes';
 import { openMediaStore } from './media/open-store';
 import { mediaRoutes, uploadBodyLimit } from './media/routes';
+import { mediaAdminRoutes } from './media/admin-routes';
 import type { MediaStore } from './media/store';
 
 const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
@@ -222,6 +223,7 @@ export function createApp(options: CreateAppOptions) {
   app.route('/', twoFactorRoutes(deps));
   app.route('/', yourDataRoutes(deps));
   app.route('/', moderationRoutes(deps));
+  app.route('/', mediaAdminRoutes(deps));
   app.route('/', adminRoutes(deps));
   app.route('/', siteAdminRoutes(deps));
   app.route('/', invitationAdminRoutes(deps));

@@ -12,6 +12,7 @@ const SECTION_PERMISSION: Record<AdminSection, Permission> = {
   '/admin/users': 'user:suspend',
   '/admin/content': 'admin:view',
   '/admin/reports': 'report:resolve',
+  '/admin/media': 'media:remove',
   '/admin/settings': 'settings:edit',
   '/admin/pages': 'page:edit',
   '/admin/invitations': 'invitation:create',

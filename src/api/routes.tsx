@@ -21,6 +21,7 @@ import { moderationApiRoutes } from '../moderation/api-routes';
 import { siteApiRoutes } from '../site/api-routes';
 import { notificationApiRoutes } from '../notifications/api-routes';
 import { mediaApiRoutes } from '../media/routes';
+import { mediaAdminApiRoutes } from '../media/admin-routes';
 
 const API_BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -50,6 +51,7 @@ export function apiRoutes(deps: AppDeps, assets: Assets, cache: PageCache, fresh
   api.route('/', siteApiRoutes(deps));
   api.route('/', notificationApiRoutes(deps));
   api.route('/', mediaApiRoutes(deps));
+  api.route('/', mediaAdminApiRoutes(deps));
   api.route('/', docsRoutes(assets.url('style.css')));
 
   api.all('*', (c) => apiErrorResponse(c, 404, { resource: ['not found'] }));

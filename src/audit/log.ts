@@ -38,9 +38,10 @@ export type AuditAction =
   | 'registration.refused'
   | 'two-factor.add'
   | 'two-factor.remove'
-  | 'user.export';
+  | 'user.export'
+  | 'image.remove';
 
-export type AuditTarget = { kind: 'article' | 'comment' | 'user' | 'report' | 'page' | 'invitation' | 'settings'; id: number | null; label: string };
+export type AuditTarget = { kind: 'article' | 'comment' | 'user' | 'report' | 'page' | 'invitation' | 'settings' | 'image'; id: number | null; label: string };
 
 export type AuditEntryInput = {
   action: AuditAction;

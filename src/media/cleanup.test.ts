@@ -59,7 +59,7 @@ describe(`unused images are removed after the grace period (${testEngine()})`, (
     await saveArticle(core.db, ada.id, { title: 'Body', description: 'd', body: `Look: ![a cat](${mediaPath(inBody)})`, tagList: [] }, clock());
     await saveArticle(core.db, ada.id, { title: 'Draft', description: 'd', body: `![x](${mediaPath(inDraft)})`, tagList: [] }, clock(), { publish: false });
     await saveArticle(core.db, ada.id, { title: 'Cover', description: 'd', body: 'words', tagList: [], coverImage: mediaPath(asCover) }, clock());
-    const settings = await changeSettings(core, caller, { changes: { image: mediaPath(asAvatar) }, requireCurrentPassword: false });
+    const settings = await changeSettings(core, caller, { changes: { image: mediaPath(asAvatar) }, requireCurrentPassword: false, currentSessionId: null });
     expect(settings.ok).toBe(true);
     const page = await createPage(core, CLI_CALLER, { title: 'Gallery', slug: 'gallery', body: `![view](${mediaPath(inPage)})`, placement: 'none', position: 0 });
     expect(page.ok).toBe(true);

@@ -97,10 +97,9 @@ export async function purgeRemovedUploads(db: Db, media: MediaStore, after = 0):
   return { purged: gone.length, last: rows.length < MEDIA_CLEANUP_STEP ? null : rows[rows.length - 1]!.id };
 }
 
-/** A store that can tell when a file was written (milliseconds), or null when it has no such file. */
-export type DatedMediaStore = MediaStore & { modifiedAt(name: string): Promise<number | null> };
+type DatedMediaStore = MediaStore & Required<Pick<MediaStore, 'modifiedAt'>>;
 
-const isDated = (media: MediaStore): media is DatedMediaStore => typeof (media as Partial<DatedMediaStore>).modifiedAt === 'function';
+const isDated = (media: MediaStore): media is DatedMediaStore => typeof media.modifiedAt === 'function';
 
 /**
  * Deletes files older than the grace period whose key no live upload row names; answers how many

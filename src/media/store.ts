@@ -23,6 +23,8 @@ export interface MediaStore {
   delete(name: string): Promise<void>;
   /** Every stored name, in no particular order (backups, checks). */
   list(): AsyncIterable<string>;
+  /** When the file was written (ms), or null when there is none; a store that cannot tell cheaply leaves it out (src/media/cleanup.ts's sweep). */
+  modifiedAt?(name: string): Promise<number | null>;
 }
 
 /** Refuses a name Quire does not make: the last guard before a file system or a bucket. */

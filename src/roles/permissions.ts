@@ -31,6 +31,8 @@ const MODERATOR = [
   'comment:hide:any',
   'comment:delete:any',
   'report:resolve',
+  // remove an uploaded image everywhere it appears (src/media/remove.ts)
+  'media:remove',
 ] as const;
 
 const ADMIN = [

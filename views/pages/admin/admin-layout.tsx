@@ -6,6 +6,7 @@ export const ADMIN_SECTIONS = [
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/content', label: 'Content' },
   { href: '/admin/reports', label: 'Reports' },
+  { href: '/admin/media', label: 'Images' },
   { href: '/admin/settings', label: 'Site settings' },
   { href: '/admin/pages', label: 'Pages' },
   { href: '/admin/invitations', label: 'Invitations' },

@@ -303,6 +303,11 @@ export function AdminReportPage(props: {
           {report.resolutionNote ? `: ${report.resolutionNote}` : ''}.
         </p>
       )}
+      {report.targetKind === 'article' && report.targetPath?.startsWith('/article/') && (
+        <p>
+          <a href={`/admin/media?article=${report.targetPath.slice('/article/'.length)}`}>Images in this article</a> (to remove one everywhere)
+        </p>
+      )}
       <p>
         <a href="/admin/reports">Back to the queue</a>
       </p>
