@@ -31,6 +31,7 @@ async function uploadImageAs(person: { browser: Browser }, width: number, height
   expect(res.status, 'upload').toBe(201);
   return ((await res.json()) as { upload: { url: string } }).upload.url;
 }
+import { findArticleBySlug, updateArticle } from '../articles/queries';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PASSWORD = 'lantern orchard velvet';
@@ -192,6 +193,7 @@ describe('the cache, compared with no cache after every use case', () => {
       await post(reader, `/article/${await slugOf('Garden 11')}/favorite`);
 
       let commentId = 0;
+      let imageUrl = '';
       let carol!: Person;
       const selfDeleting = new Map<string, Person>();
       const USE_CASES: Array<[string, () => Promise<void>]> = [
@@ -454,6 +456,25 @@ describe('the cache, compared with no cache after every use case', () => {
         }],
         ['delete my account, keeping my articles (web)', async () => void (await post(selfDeleting.get('frank')!, '/settings/delete', { password: PASSWORD, keepContent: 'yes' }))],
         ['delete my account, with my articles (web)', async () => void (await post(selfDeleting.get('grace')!, '/settings/delete', { password: PASSWORD, keepContent: 'no' }))],
+        // issue #18: an image in an article's body, another's cover and an avatar; then a moderator removes it everywhere
+        ['upload an image and show it in a body, a cover and an avatar (API)', async () => {
+          const file = new FormData();
+          const png = await sharp({ create: { width: 600, height: 300, channels: 3, background: '#3a6' } }).png().toBuffer();
+          file.set('file', new File([new Uint8Array(png)], 'pond.png', { type: 'image/png' }));
+          const res = await cached.request(`${ORIGIN}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${alice.token}` }, body: file });
+          expect(res.status).toBe(201);
+          imageUrl = ((await res.json()) as { upload: { url: string } }).upload.url;
+          const slug = await slugOf('Garden 11');
+          expect((await api('PUT', `/api/articles/${slug}`, alice.token, { article: { body: `A pond: ![a pond](${imageUrl.slice(ORIGIN.length)})` } })).status).toBe(200);
+          const covered = (await findArticleBySlug(db, await slugOf('Garden 13'), null))!;
+          await updateArticle(db, covered, { coverImage: imageUrl.slice(ORIGIN.length) }, null, clock());
+          expect((await api('PUT', '/api/user', alice.token, { user: { image: imageUrl } })).status).toBe(200);
+        }],
+        ['a moderator removes the image everywhere (web)', async () => {
+          const key = /\/media\/([0-9a-f]{20})-/.exec(imageUrl)![1]!;
+          await post(alice, `/admin/media/${key}/remove`, { reason: 'Not ours' });
+          expect((await cached.request(imageUrl)).status).toBe(404);
+        }],
         ['hand over ownership (web)', async () => void (await post(alice, '/admin/users/bob/ownership'))],
       ];
 

@@ -72,7 +72,10 @@ async function world() {
   const commentId = await addComment(t.db, article.id, alice.user.id, 'Alice says', t.clock());
   const { sitePages } = tablesOf(t.db);
   const [about] = await t.db.select({ id: sitePages.id }).from(sitePages).where(eq(sitePages.slug, 'about'));
-  return { t, people: { owner, admin, moderator, author }, alice, tess, slug: article.slug, commentId, aboutPageId: about!.id };
+  // an image of alice's, for a moderator to remove (issue #18): its row is enough
+  const imageKey = 'abcdef0123456789abcd';
+  await t.db.insert(tablesOf(t.db).uploads).values({ key: imageKey, ownerId: alice.user.id, type: 'png', width: 8, height: 8, bytes: 100, url: `/media/${imageKey}-8x8.png`, createdAt: new Date(t.clock()) });
+  return { t, people: { owner, admin, moderator, author }, alice, tess, slug: article.slug, commentId, aboutPageId: about!.id, imageKey };
 }
 type World = Awaited<ReturnType<typeof world>>;
 
@@ -168,6 +171,10 @@ const WEB: Row[] = [
   { route: 'GET /admin/pages/:id/delete', path: (w) => `/admin/pages/${w.aboutPageId}/delete`, expect: ADMINS },
   { route: 'GET /admin/invitations', path: () => '/admin/invitations', expect: ADMINS },
   { route: 'GET /admin/mail', path: () => '/admin/mail', expect: ADMINS },
+  // issue #18: a moderator removes an image everywhere
+  { route: 'GET /admin/media', path: () => '/admin/media', expect: MODERATORS },
+  { route: 'GET /admin/media/:key/remove', path: (w) => `/admin/media/${w.imageKey}/remove`, expect: MODERATORS },
+  { route: 'POST /admin/media/:key/remove', path: (w) => `/admin/media/${w.imageKey}/remove`, body: () => ({ reason: 'Matrix' }), expect: MODERATORS },
 ];
 
 const API: Row[] = [
@@ -185,6 +192,7 @@ const API: Row[] = [
   { route: 'DELETE /api/articles/:slug/comments/:id', path: (w) => `/articles/${w.slug}/comments/${w.commentId}`, expect: API_MODERATORS },
   { route: 'POST /api/notifications/read', path: () => '/notifications/read', expect: API_EVERYONE_SIGNED_IN },
   { route: 'POST /api/uploads', path: () => '/uploads', body: () => imageForm(), expect: API_EVERYONE_SIGNED_IN },
+  { route: 'DELETE /api/admin/media/:key', path: (w) => `/admin/media/${w.imageKey}`, body: () => ({ reason: 'Matrix' }), expect: API_MODERATORS },
 ];
 
 /** Routes whose every answer another test file covers in full, and that act on nothing but the asker. */
