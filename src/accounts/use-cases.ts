@@ -14,6 +14,7 @@ import { fail, Forbidden, succeed, type Caller, type Core, type Outcome } from '
 import type { Db } from '../db/client';
 import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
+import { deleteFilesAfterRemoval, removeImagesOfAccount } from '../media/cleanup';
 import { hideContentOfAuthor, restoreContentOfAuthor } from '../moderation/queries';
 import {
   actingRole,
@@ -212,13 +213,17 @@ export async function deleteUser(
 ): Promise<{ username: string; articles: number; comments: number; keptContent: boolean }> {
   requirePermission(caller, 'user:delete');
   const now = core.clock();
-  return transaction(core.db, async (tx) => {
+  const { images, ...deleted } = await transaction(core.db, async (tx) => {
     const user = await findAccountToManage(tx, caller, input.username);
     const keeper = input.keepContent ? await queries.placeholderAccount(tx, now) : null;
     await recordAudit(tx, caller, { action: 'user.delete', target: userTarget(user), details: { keptContent: input.keepContent } }, now);
+    // its images go with it (those its kept articles show stay with them: src/media/cleanup.ts)
+    const images = await removeImagesOfAccount(tx, user.id, now, input.keepContent);
     const counts = await queries.deleteAccount(tx, user.id, keeper?.id ?? null, now);
-    return { username: user.username, ...counts, keptContent: input.keepContent };
+    return { username: user.username, ...counts, keptContent: input.keepContent, images };
   });
+  await deleteFilesAfterRemoval(core, images);
+  return deleted;
 }
 
 /** What the confirmation page of a deletion shows: the account, and how much it has written. */

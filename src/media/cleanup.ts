@@ -17,6 +17,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, notExists, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tablesOf } from '../db/engine';
+import { errorText, type Log } from '../lib/logger';
 import type { CleanupTask } from '../ops/cleanups';
 import { fileNames, parseFileName, type MediaImage, type MediaType } from './names';
 import type { MediaStore } from './store';
@@ -54,6 +55,49 @@ export async function deleteUnkeptFiles(db: Db, media: MediaStore, images: reado
     }
   }
   return deleted;
+}
+
+/**
+ * deleteUnkeptFiles after an act's transaction has committed: a store that fails then is logged,
+ * not thrown (the act is done; the clean-up's purge or sweep deletes the files later).
+ */
+export async function deleteFilesAfterRemoval(core: { db: Db; media: MediaStore; log: Log }, images: readonly ImageRow[]): Promise<number> {
+  try {
+    return await deleteUnkeptFiles(core.db, core.media, images);
+  } catch (error) {
+    core.log({ level: 'error', msg: 'media.delete-failed', error: errorText(error), keys: [...new Set(images.map((image) => image.key))] });
+    return 0;
+  }
+}
+
+/**
+ * Inside an account's deletion, before its row goes: marks its uploads removed (cause 'account').
+ * With `keepShownByItsArticles` (its articles stay, under deleted.author), the images those articles
+ * show stay too, owned by no one (the clean-up removes them once nothing shows them). Answers the
+ * rows marked, whose files go once the transaction has committed (deleteFilesAfterRemoval).
+ */
+export async function removeImagesOfAccount(tx: Db, userId: number, now: number, keepShownByItsArticles: boolean): Promise<ImageRow[]> {
+  const { uploads, mediaUses, articles } = tablesOf(tx);
+  const shown = keepShownByItsArticles
+    ? new Set(
+        (
+          await tx
+            .select({ key: mediaUses.key })
+            .from(mediaUses)
+            .innerJoin(articles, eq(articles.id, mediaUses.articleId))
+            .where(eq(articles.authorId, userId))
+        ).map((row) => row.key),
+      )
+    : new Set<string>();
+  const rows = await tx
+    .select({ id: uploads.id, key: uploads.key, width: uploads.width, height: uploads.height, type: uploads.type })
+    .from(uploads)
+    .where(and(eq(uploads.ownerId, userId), isNull(uploads.removedAt)));
+  const going = rows.filter((row) => !shown.has(row.key));
+  if (going.length > 0) {
+    await tx.update(uploads).set({ removedAt: new Date(now), removedCause: 'account' }).where(inArray(uploads.id, going.map((row) => row.id)));
+  }
+  return going;
 }
 
 /** Marks removed (cause 'unused') up to a step's worth of uploads past the grace that nothing shows; answers how many. */

@@ -18,7 +18,7 @@ import type { RenderedBody } from '../lib/markdown';
 import { runOffThread } from '../lib/offthread';
 import { ReasonSchema } from '../moderation/schemas';
 import { requirePermission } from '../roles/permissions';
-import { deleteUnkeptFiles } from './cleanup';
+import { deleteFilesAfterRemoval } from './cleanup';
 import { MEDIA_KEY_LENGTH, mediaPath, parseMediaUrl, type MediaImage, type MediaType } from './names';
 import { recordMediaUses } from './uses';
 
@@ -164,7 +164,7 @@ export async function removeImage(
         return { rows, covers, avatars: current.users.length };
       });
       // after the commit: a reader never meets a page showing a file that is gone
-      const files = await deleteUnkeptFiles(core.db, core.media, outcome.rows);
+      const files = await deleteFilesAfterRemoval(core, outcome.rows);
       return succeed({ key, articles: bodies.size, covers: outcome.covers, avatars: outcome.avatars, pages: pageBodies.size, files });
     } catch (error) {
       if (error instanceof Changed && attempt < ATTEMPTS) continue;

@@ -10,6 +10,7 @@ import { canManage } from '../accounts/use-cases';
 import { fail, Forbidden, NotFound, succeed, type Caller, type Core, type Outcome } from '../core';
 import type { User } from '../db/schema';
 import { transaction } from '../db/transaction';
+import { deleteFilesAfterRemoval, removeImagesOfAccount } from '../media/cleanup';
 import { isOwner, requirePermission } from '../roles/permissions';
 import { recordSecurityEvent } from '../security/audit';
 import { confirmPasswordAndCode } from '../two-factor/use-cases';
@@ -170,9 +171,12 @@ export async function deleteOwnAccount(
     );
     // comments go with the account whichever the choice (as the foreign key takes them without one)
     const comments = await deleteCommentsBy(tx, user.id);
+    // its images go with it (those its kept articles show stay with them: src/media/cleanup.ts)
+    const images = await removeImagesOfAccount(tx, user.id, now, input.keepContent);
     const counts = await deleteAccount(tx, user.id, keeper?.id ?? null, now);
-    return { username: user.username, articles: counts.articles, comments, keptContent: input.keepContent };
+    return { deleted: { username: user.username, articles: counts.articles, comments, keptContent: input.keepContent }, images };
   });
+  await deleteFilesAfterRemoval(core, outcome.images);
   recordSecurityEvent(core.log, caller, 'account.deleted', { userId: user.id, keptContent: input.keepContent });
-  return succeed(outcome);
+  return succeed(outcome.deleted);
 }
