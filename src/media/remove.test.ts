@@ -147,3 +147,20 @@ describe(`a moderator removes an image everywhere (${testEngine()})`, () => {
     expect(filtered.querySelectorAll('tbody tr')).toHaveLength(2);
   });
 });
+
+describe('the API document', () => {
+  it('documents POST /api/uploads and DELETE /api/admin/media/{key} on /api/openapi.json and /api/docs', async () => {
+    const t = await createTestApp();
+    const doc = await api(t).get('/openapi.json');
+    const upload = doc.body.paths['/uploads'].post;
+    expect(Object.keys(upload.requestBody.content)).toEqual(['multipart/form-data']);
+    expect(Object.keys(upload.responses).sort()).toEqual(['201', '400', '401', '413', '415', '422', '429']);
+    expect(upload.responses['201'].content['application/json'].schema.properties.upload.$ref).toBe('#/components/schemas/Upload');
+    expect(doc.body.components.schemas.Upload.required).toEqual(['url', 'width', 'height', 'type', 'bytes']);
+    expect(Object.keys(doc.body.paths['/admin/media/{key}'])).toEqual(['delete']);
+    const page = dom(await (await t.app.request(`${ORIGIN}/api/docs`)).text());
+    const codes = page.querySelectorAll('code').map((code) => code.text);
+    expect(codes).toContain('/api/uploads');
+    expect(codes).toContain('/api/admin/media/{key}');
+  });
+});
