@@ -96,7 +96,8 @@ describe(`deleting an account removes its images (${testEngine()})`, () => {
       data.set('file', new File([new Uint8Array(bytes)], 'p.png', { type: 'image/png' }));
       expect((await api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: data })).status).toBe(201);
     }
-    const [{ key, width, height }] = (await t.db.select().from(tablesOf(t.db).uploads).limit(1)) as [{ key: string; width: number; height: number }];
+    const [row] = await t.db.select().from(tablesOf(t.db).uploads).limit(1);
+    const { key, width, height } = row!;
     const admin = await userWithToken(t, 'adam');
     await t.db.update(tablesOf(t.db).users).set({ role: 'admin' }).where(eq(tablesOf(t.db).users.id, admin.user.id));
     expect((await api(t).del('/admin/users/dora', admin.token)).status).toBe(204);
