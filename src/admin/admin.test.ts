@@ -16,7 +16,7 @@ describe('/admin', () => {
 
     const { browser: moderator } = await signedInBrowser(t, 'mo', { role: 'moderator' });
     const page = dom(await moderator.html('/admin'));
-    expect(page.querySelectorAll('.admin-nav a').map((a) => a.text.trim())).toEqual(['Overview', 'Content', 'Reports']);
+    expect(page.querySelectorAll('.admin-nav a').map((a) => a.text.trim())).toEqual(['Overview', 'Content', 'Reports', 'Images']);
     expect((await moderator.get('/admin/audit')).status).toBe(403);
 
     const { browser: owner } = await signedInBrowser(t, 'olga', { role: 'owner' });
@@ -26,6 +26,7 @@ describe('/admin', () => {
       'Users',
       'Content',
       'Reports',
+      'Images',
       'Site settings',
       'Pages',
       'Invitations',
