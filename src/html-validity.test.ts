@@ -352,3 +352,25 @@ describe('the account administration pages are valid HTML5 (src/accounts/)', () 
     for (const [name, html] of pages) expect(await report(html), name).toEqual([]);
   });
 });
+
+describe('the images admin pages are valid HTML5, in Latin-1 (issue #18)', () => {
+  it('validates /admin/media, the removal page and its refusal', async () => {
+    const sharp = (await import('sharp')).default;
+    const { api, userWithToken } = await import('./api/test-helpers');
+    const t = await createTestApp();
+    const { browser } = await signedInBrowser(t, 'mona', { role: 'moderator' });
+    const { token } = await userWithToken(t, 'pia');
+    const data = new FormData();
+    const png = await sharp({ create: { width: 600, height: 300, channels: 3, background: '#a63' } }).png().toBuffer();
+    data.set('file', new File([new Uint8Array(png)], 'p.png', { type: 'image/png' }));
+    const res = await api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: data });
+    const key = /\/media\/([0-9a-f]{20})-/.exec(res.body.upload.url)![1]!;
+    const answers: Array<[string, string]> = [];
+    for (const path of ['/admin/media', `/admin/media/${key}/remove`]) answers.push([path, await (await browser.get(path)).text()]);
+    answers.push(['remove 422', await (await browser.post(`/admin/media/${key}/remove`, { reason: '' })).text()]);
+    for (const [path, html] of answers) {
+      expect(await report(html), path).toEqual([]);
+      expect(html.match(/[^\u0000-\u00ff]/g) ?? [], path).toEqual([]);
+    }
+  });
+});

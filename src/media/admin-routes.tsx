@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AdminMediaPage, Thumbnail, Uses, removeImagePath } from '../../views/pages/admin/media-page';
+import { Quoted } from '../../views/components/typography';
 import { ReasonFormPage } from '../../views/pages/moderation-pages';
 import type { AppDeps } from '../app-types';
 import { allowedSections, requireAdminPermission } from '../admin/guard';
@@ -19,7 +20,7 @@ import { setFlash } from '../lib/flash';
 import { errorsFromFields, field, readForm, type FormErrors } from '../lib/form';
 import { parsePage } from '../lib/pagination';
 import { findUpload, listUploads, MEDIA_PAGE_SIZE } from './admin-queries';
-import { NO_SUCH_IMAGE, removeImage, type RemovedImage } from './remove';
+import { IMAGE_REMOVED_TEXT, NO_SUCH_IMAGE, removeImage, type RemovedImage } from './remove';
 
 const KEY = /^[0-9a-f]{20}$/;
 const SLUG = /^[^/]{1,300}$/;
@@ -66,7 +67,7 @@ export function mediaAdminRoutes(deps: AppDeps) {
           <Thumbnail upload={upload} />
         </p>
         <p>
-          Uploaded by {upload.owner ?? 'a deleted account'}. Articles and pages that show it will say “(image removed by a moderator)” instead;
+          Uploaded by {upload.owner ?? 'a deleted account'}. Articles and pages that show it will say <Quoted>{IMAGE_REMOVED_TEXT}</Quoted> instead;
           covers and avatars that are this image will be none. It cannot be uploaded again. This cannot be undone.
         </p>
         <Uses uses={upload.uses} />
