@@ -167,7 +167,7 @@ test('an owner can run the site from /admin with assistive technology', async ({
   // eight pages, each analysed by axe in a page of its own: over 30 s on a busy 2-core machine
   test.slow();
   await signIn(page, OWNER);
-  for (const path of ['/admin', '/admin/users', '/admin/settings', '/admin/pages', '/admin/pages/new', '/admin/invitations', '/admin/audit']) {
+  for (const path of ['/admin', '/admin/users', '/admin/settings', '/admin/pages', '/admin/pages/new', '/admin/invitations', '/admin/audit', '/admin/media']) {
     await page.goto(path);
     await expectNoSeriousAxeViolation(page, path);
   }
