@@ -12,7 +12,6 @@ import { acquireServerLock } from './ops/backup';
 import { scheduleMail, smtpTransport } from './mail/sender';
 import { CLEANUPS, notificationDigests, scheduleCleanups } from './ops/cleanups';
 import { mediaCleanup } from './media/cleanup';
-import { openMediaStore } from './media/open-store';
 import { backupInChildProcess, backupOnOneNode, scheduleBackups } from './ops/scheduled-backups';
 import { defaultCacheDir, prepareRuntime } from './runtime';
 import { mediaDirOf, openMediaStore } from './media/open-store';
@@ -78,7 +77,7 @@ export async function serve(env: Env): Promise<void> {
               dir: env.BACKUP_DIR,
               intervalMs: env.BACKUP_INTERVAL_MS,
               binDir: env.POSTGRES_BIN_DIR,
-              media: openMediaStore(env),
+              media,
             }),
         { dir: env.BACKUP_DIR, intervalMs: env.BACKUP_INTERVAL_MS, keep: env.BACKUP_KEEP, log, extension: sqlite ? '.db' : '.dump' },
       )
