@@ -11,8 +11,8 @@
  *
  * Then `sweepStrayFiles` deletes the files no live row names (a crash between writing an image's
  * files and inserting its row, a removal whose file deletion failed), when they are older than the
- * grace period: only on stores that can say a file's age cheaply (`modifiedAt`: a stat of the
- * file; an S3 listing carries LastModified). A store that cannot leaves strays until it can.
+ * grace period. Both stores date a file (`modifiedAt`: a stat of the file; S3's HeadObject says
+ * LastModified), and only a file no live row names is dated. A store that cannot leaves strays.
  */
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, ne, notExists, or } from 'drizzle-orm';
 import type { Db } from '../db/client';

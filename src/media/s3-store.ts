@@ -87,6 +87,18 @@ export function s3MediaStore(options: S3StoreOptions): MediaStore {
       // S3 answers 204 for a key that is not there too
       await s3.send(new sdk.DeleteObjectCommand({ Bucket: options.bucket, Key }));
     },
+    /** when the object was written (its LastModified): the clean-up's sweep of stray files asks (src/media/cleanup.ts) */
+    async modifiedAt(name) {
+      const Key = keyOf(name);
+      const { sdk, s3 } = await connect();
+      try {
+        const head = await s3.send(new sdk.HeadObjectCommand({ Bucket: options.bucket, Key }));
+        return head.LastModified ? head.LastModified.getTime() : null;
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
     async *list() {
       const { sdk, s3 } = await connect();
       let ContinuationToken: string | undefined;

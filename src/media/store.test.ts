@@ -86,6 +86,8 @@ const stores: [string, () => Place][] = [
   ],
 ];
 
+const NAME_FOR_AGE = 'abcdefabcdefabcdef12-10x10.jpg';
+
 describe.each(stores)('the %s media store', (_kind, make) => {
   it('keeps a file, gives it back with its type, lists it and deletes it', async () => {
     const { store } = make();
@@ -102,6 +104,17 @@ describe.each(stores)('the %s media store', (_kind, make) => {
     expect(await listed(store)).toEqual([COPY]);
     // deleting what is not there is no error
     await expect(store.delete(NAME)).resolves.toBeUndefined();
+  });
+
+  it('says when a file was written (the sweep of stray files asks), and null for one it does not have', async () => {
+    const { store } = make();
+    const before = Date.now();
+    await store.put(NAME_FOR_AGE, Buffer.from('dated'), 'image/jpeg');
+    const written = await store.modifiedAt!(NAME_FOR_AGE);
+    // S3's LastModified has whole seconds
+    expect(written).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
+    expect(written).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(await store.modifiedAt!('0000000000000000dead-10x10.jpg')).toBeNull();
   });
 
   it('answers null for a file it does not have, and lists nothing when empty', async () => {
