@@ -167,8 +167,9 @@ export async function removeImage(
       const files = await deleteFilesAfterRemoval(core, outcome.rows);
       return succeed({ key, articles: bodies.size, covers: outcome.covers, avatars: outcome.avatars, pages: pageBodies.size, files });
     } catch (error) {
-      if (error instanceof Changed && attempt < ATTEMPTS) continue;
-      throw error;
+      if (!(error instanceof Changed)) throw error;
+      // authors kept saving while it was rendered: a refusal to try again, never a 500
+      if (attempt >= ATTEMPTS) return fail({ image: ['was changed by an author while it was being removed: try again'] });
     }
   }
 }
