@@ -17,8 +17,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { hashPassword } from '../../src/auth/password';
+import { photoLikeJpeg, solidJpeg } from '../../src/test-support/images';
 import { PROCESSING_SLOTS, processImage } from '../../src/media/process';
 import { runLoad, type LoadResult } from './measure';
 import { say, startQuire } from './phases';
@@ -29,21 +29,13 @@ import { PAGE_HEADERS } from './targets';
 const UPLOADERS = 10;
 const CONNECTIONS = 10;
 
-/** A photo-like JPEG: noise at a quarter of the size, enlarged, so it compresses as a camera's would. */
-async function photo(width: number, height: number): Promise<Buffer> {
-  const noise = await sharp({
-    create: { width: width / 4, height: height / 4, channels: 3, background: '#678', noise: { type: 'gaussian', mean: 120, sigma: 50 } },
-  })
-    .png()
-    .toBuffer();
-  return sharp(noise).resize(width, height, { kernel: 'cubic' }).jpeg({ quality: 88 }).toBuffer();
-}
+const photo = photoLikeJpeg;
 
 /** (a), in the child: one image processed, with this process's own peak RSS before and after. */
 async function child(file: string): Promise<void> {
   const bytes = fs.readFileSync(file);
   // sharp and libvips loaded and warmed on a small image first, so "before" is the process ready to work
-  await processImage(await sharp({ create: { width: 64, height: 64, channels: 3, background: '#000' } }).jpeg().toBuffer(), { maxBytes: 10 << 20, maxPixels: 50e6, shape: 'as-is' });
+  await processImage(await solidJpeg(64, 64, '#000'), { maxBytes: 10 << 20, maxPixels: 50e6, shape: 'as-is' });
   const before = process.resourceUsage().maxRSS;
   const started = performance.now();
   const result = await processImage(bytes, { maxBytes: 10 << 20, maxPixels: 50e6, shape: 'as-is' });

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { createSession } from '../auth/session';
 import { sessions } from '../db/schema';
 import { insertArticle, insertUser, ORIGIN, rowCount, type TestApp } from '../test-support';
+import { uploadForm } from '../test-support/images';
 
 /** A response read once: status, headers, raw text and the parsed JSON (null when not JSON). */
 export type ApiResponse = {
@@ -50,6 +51,11 @@ export function api(t: TestApp) {
     put: (path: string, body?: unknown, token?: string) => send('PUT', path, { body, token }),
     del: (path: string, token?: string) => send('DELETE', path, { token }),
   };
+}
+
+/** POST /api/uploads with `token`: the bytes as the multipart field `file`, named and typed as given. */
+export function apiUpload(t: TestApp, token: string, bytes: Buffer, name = 'photo.jpg', type = 'image/jpeg') {
+  return api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: uploadForm(bytes, name, type) });
 }
 
 /** A user straight in the database with a fresh API token (no HTTP, no extra hashing). */

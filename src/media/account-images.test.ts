@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { api, userWithToken } from '../api/test-helpers';
+import { api, apiUpload, userWithToken } from '../api/test-helpers';
 import { tablesOf } from '../db/engine';
 import { createTestApp, ORIGIN, PASSWORD, saveArticle, signedInBrowser, testEngine, type TestApp } from '../test-support';
 import { fileNames, parseMediaUrl, type MediaImage } from './names';
@@ -14,9 +14,7 @@ const picture = () => {
 };
 
 async function upload(t: TestApp, token: string): Promise<{ url: string; image: MediaImage }> {
-  const data = new FormData();
-  data.set('file', new File([new Uint8Array(await picture())], 'p.png', { type: 'image/png' }));
-  const res = await api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: data });
+  const res = await apiUpload(t, token, await picture(), 'p.png', 'image/png');
   expect(res.status).toBe(201);
   const url = String(res.body.upload.url).slice(ORIGIN.length);
   return { url, image: parseMediaUrl(url)! };
@@ -92,9 +90,7 @@ describe(`deleting an account removes its images (${testEngine()})`, () => {
     const e = await userWithToken(t, 'ezra');
     const bytes = await picture();
     for (const token of [d.token, e.token]) {
-      const data = new FormData();
-      data.set('file', new File([new Uint8Array(bytes)], 'p.png', { type: 'image/png' }));
-      expect((await api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: data })).status).toBe(201);
+      expect((await apiUpload(t, token, bytes, 'p.png', 'image/png')).status).toBe(201);
     }
     const [row] = await t.db.select().from(tablesOf(t.db).uploads).limit(1);
     const { key, width, height } = row!;

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { api, userWithToken } from '../api/test-helpers';
+import { api, apiUpload, userWithToken } from '../api/test-helpers';
 import { tablesOf } from '../db/engine';
 import { dom, ORIGIN, saveArticle, signedInBrowser, testEngine, createTestApp, type TestApp } from '../test-support';
 import { fileNames, parseMediaUrl, type MediaImage } from './names';
@@ -14,14 +14,8 @@ const picture = () => {
   return sharp({ create: { width: 800, height: 400, channels: 3, background: { r: shade, g: 200 - shade, b: 40 } } }).png().toBuffer();
 };
 
-function form(bytes: Buffer) {
-  const data = new FormData();
-  data.set('file', new File([new Uint8Array(bytes)], 'p.png', { type: 'image/png' }));
-  return data;
-}
-
 async function uploadAs(t: TestApp, token: string, bytes?: Buffer): Promise<{ url: string; image: MediaImage; status: number; body: any }> {
-  const res = await api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: form(bytes ?? (await picture())) });
+  const res = await apiUpload(t, token, bytes ?? (await picture()), 'p.png', 'image/png');
   const url = res.body?.upload ? String(res.body.upload.url).slice(ORIGIN.length) : '';
   return { url, image: parseMediaUrl(url)!, status: res.status, body: res.body };
 }
@@ -104,7 +98,7 @@ describe(`a moderator removes an image everywhere (${testEngine()})`, () => {
 
     // the same picture cannot come back, from anyone
     const bob = await userWithToken(t, 'bob');
-    const again = await api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${bob.token}` }, body: form(bytes) });
+    const again = await apiUpload(t, bob.token, bytes, 'p.png', 'image/png');
     expect(again.status).toBe(422);
     expect(again.body.errors.file).toEqual([REMOVED_BY_MODERATOR]);
   });

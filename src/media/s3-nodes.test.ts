@@ -12,6 +12,7 @@ import { createTestClock } from '../lib/clock';
 import { silentLog } from '../lib/logger';
 import { createTestDb, insertUser, ORIGIN, testEnv } from '../test-support';
 import { startTestS3, type TestS3 } from '../test-support/s3';
+import { solidJpeg, uploadForm } from '../test-support/images';
 
 let s3: TestS3;
 beforeAll(async () => {
@@ -21,13 +22,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-const photo = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#2a7' } }).jpeg().toBuffer();
-
-function uploadForm(bytes: Buffer) {
-  const data = new FormData();
-  data.set('file', new File([new Uint8Array(bytes)], 'photo.jpg', { type: 'image/jpeg' }));
-  return data;
-}
+const photo = (width: number, height: number) => solidJpeg(width, height);
 
 /** Two nodes: one database, one bucket, each app with its own caches and limits, its store chosen by the environment. */
 async function twoNodes(prefix: string) {

@@ -6,20 +6,15 @@ import { deflateSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { api, userWithToken } from '../api/test-helpers';
+import { apiUpload, userWithToken } from '../api/test-helpers';
 import { tablesOf } from '../db/engine';
 import { createTestApp, createTestCore, insertUser, ORIGIN, testCaller, testEngine, type TestApp } from '../test-support';
 import { fileNames, parseMediaUrl } from './names';
 import { uploadImage } from './use-cases';
-
-function form(bytes: Buffer, name: string, type: string) {
-  const data = new FormData();
-  data.set('file', new File([new Uint8Array(bytes)], name, { type }));
-  return data;
-}
+import { photoLikeJpeg, solidPng } from '../test-support/images';
 
 async function upload(t: TestApp, token: string, bytes: Buffer, name = 'photo.jpg', type = 'image/jpeg') {
-  return api(t).raw('POST', '/uploads', { headers: { authorization: `Token ${token}` }, body: form(bytes, name, type) });
+  return apiUpload(t, token, bytes, name, type);
 }
 
 /** A PNG chunk: length, type, data, CRC-32 of type and data. */
@@ -60,18 +55,10 @@ function withTextChunk(png: Buffer, text: string): Buffer {
   return Buffer.concat([png.subarray(0, iend), chunk('tEXt', Buffer.from(`Comment\0${text}`, 'latin1')), png.subarray(iend)]);
 }
 
-const smallPng = () => sharp({ create: { width: 40, height: 30, channels: 3, background: '#c33' } }).png().toBuffer();
+const smallPng = () => solidPng(40, 30);
 const smallGif = () => sharp({ create: { width: 40, height: 30, channels: 3, background: '#3c3' } }).gif().toBuffer();
 
-/** A photo-like JPEG: noise at a quarter of the size, enlarged, so it compresses as a camera's would. */
-async function photo(width: number, height: number): Promise<Buffer> {
-  const noise = await sharp({
-    create: { width: width / 4, height: height / 4, channels: 3, background: '#678', noise: { type: 'gaussian', mean: 120, sigma: 50 } },
-  })
-    .png()
-    .toBuffer();
-  return sharp(noise).resize(width, height, { kernel: 'cubic' }).jpeg({ quality: 88 }).toBuffer();
-}
+const photo = photoLikeJpeg;
 
 const exifGps = (metadata: Buffer | undefined) => metadata !== undefined && metadata.includes(Buffer.from([0x25, 0x88])); // tag 0x8825, little-endian
 

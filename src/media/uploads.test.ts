@@ -2,15 +2,10 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { api, userWithToken } from '../api/test-helpers';
 import { createTestApp, ORIGIN } from '../test-support';
+import { solidJpeg, uploadForm } from '../test-support/images';
 
-const photo = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: '#2a7' } }).jpeg().toBuffer();
-
-function form(bytes: Buffer, name = 'photo.jpg', type = 'image/jpeg') {
-  const data = new FormData();
-  data.set('file', new File([new Uint8Array(bytes)], name, { type }));
-  return data;
-}
+const photo = (width: number, height: number) => solidJpeg(width, height);
+const form = uploadForm;
 
 describe('POST /api/uploads', () => {
   it('takes an image, answers its address and size, and serves it with its type for a year', async () => {

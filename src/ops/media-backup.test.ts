@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app';
 import { createSession } from '../auth/session';
@@ -27,6 +26,7 @@ import { MANIFEST_NAME, mediaFolderOf } from './media-backup';
 import { backupPostgres, restorePostgres } from './postgres-backup';
 import { backupInChildProcess, runScheduledBackup, type TakeBackup } from './scheduled-backups';
 import { verifyBackup } from './verify-backup';
+import { solidJpeg, uploadForm } from '../test-support/images';
 
 const engine = testEngine();
 const EXTENSION = engine === 'sqlite' ? '.db' : '.dump';
@@ -54,7 +54,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const photo = (width: number, height: number, background: string) => sharp({ create: { width, height, channels: 3, background } }).jpeg().toBuffer();
+const photo = solidJpeg;
 
 /** The site's app on `db` with `media`: what a node serves. */
 function appOn(db: Db, media: MediaStore) {
@@ -72,9 +72,7 @@ async function uploadTwo(): Promise<string[]> {
     [1200, '#2a7'],
     [300, '#a27'],
   ] as const) {
-    const form = new FormData();
-    form.set('file', new File([new Uint8Array(await photo(width, 200, colour))], 'p.jpg', { type: 'image/jpeg' }));
-    const res = await app.request(`${ORIGIN}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${token}` }, body: form });
+    const res = await app.request(`${ORIGIN}/api/uploads`, { method: 'POST', headers: { authorization: `Token ${token}` }, body: uploadForm(await photo(width, 200, colour)) });
     expect(res.status).toBe(201);
     urls.push(((await res.json()) as { upload: { url: string } }).upload.url.slice(ORIGIN.length));
   }

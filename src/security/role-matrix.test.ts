@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 /**
  * The access-control matrix (issue #16): the routes and endpoints every site had before roles, and
  * /admin's own pages, against every role. Each row says what a visitor, an author who owns nothing
@@ -20,6 +19,7 @@ import { addComment } from '../comments/queries';
 import { tablesOf } from '../db/engine';
 import type { Role } from '../roles/permissions';
 import { Browser, createTestApp, insertArticle, insertUser, ORIGIN, PASSWORD, snapshotDatabase, type TestApp } from '../test-support';
+import { solidPng, uploadForm } from '../test-support/images';
 
 const PEOPLE = ['visitor', 'author', 'moderator', 'admin', 'owner'] as const;
 type Person = (typeof PEOPLE)[number];
@@ -27,12 +27,8 @@ type Person = (typeof PEOPLE)[number];
 /** What a person gets: a status, 'login' (303 to exactly /login), or 'ok' (any 2xx, or a 303 elsewhere). */
 type Expected = number | 'login' | 'ok';
 /** An upload's multipart body: a small PNG in the field `file`. */
-const PNG = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
-function imageForm(): FormData {
-  const form = new FormData();
-  form.set('file', new File([new Uint8Array(PNG)], 'matrix.png', { type: 'image/png' }));
-  return form;
-}
+const PNG = await solidPng(8, 8, '#123456');
+const imageForm = () => uploadForm(PNG, 'matrix.png', 'image/png');
 
 /** The editor's form posting an image ("Upload image", no JavaScript). */
 function editorUploadForm(): FormData {
