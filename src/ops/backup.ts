@@ -53,6 +53,31 @@ export function verifyDatabaseFile(file: string, name = file): void {
 }
 
 /** The image files a SQLite database's uploads name (those not removed); none before uploads existed. */
+export type MediaBackupOptions = { media?: MediaStore; mediaDone?: (summary: MediaBackupSummary) => void };
+
+/**
+ * Puts a verified database copy (`partial`) in place at `target` with the images of `options.media`
+ * (src/ops/media-backup.ts), copied from the store as it is after the snapshot, of which `required`
+ * names the ones the copy shows: the images' folder goes in place first, then the database file, so a
+ * backup never appears without its images. What was written is removed if anything fails.
+ */
+export async function putBackupInPlace(
+  copy: { partial: string; target: string; interrupted: () => void },
+  options: MediaBackupOptions,
+  required: () => string[] | Promise<string[]>,
+): Promise<void> {
+  const { partial, target, interrupted } = copy;
+  const media = options.media ? await writeMediaBackup(options.media, target, await required(), interrupted) : null;
+  try {
+    interrupted();
+    media?.commit();
+    fs.renameSync(partial, target);
+  } finally {
+    media?.discard();
+  }
+  if (media) options.mediaDone?.(media.summary);
+}
+
 export function requiredMediaOfSqlite(file: string): string[] {
   const sqlite = openSqlite(file, { readonly: true, fileMustExist: true });
   try {
@@ -125,7 +150,7 @@ export function backupTarget(destination: string, signal?: AbortSignal): { targe
 export async function backupDatabase(
   databasePath: string,
   destination: string,
-  options: { progress?: Progress; signal?: AbortSignal; media?: MediaStore; mediaDone?: (summary: MediaBackupSummary) => void } = {},
+  options: { progress?: Progress; signal?: AbortSignal } & MediaBackupOptions = {},
 ): Promise<number> {
   const { progress } = options;
   const { target, partial, interrupted } = backupTarget(destination, options.signal);
@@ -156,16 +181,7 @@ export async function backupDatabase(
     makeSelfContained(partial);
     verifyDatabaseFile(partial, destination);
     interrupted();
-    // the images, from the store as it is after the snapshot (src/ops/media-backup.ts)
-    const media = options.media ? await writeMediaBackup(options.media, target, requiredMediaOfSqlite(partial), interrupted) : null;
-    try {
-      interrupted();
-      media?.commit();
-      fs.renameSync(partial, target);
-    } finally {
-      media?.discard();
-    }
-    if (media) options.mediaDone?.(media.summary);
+    await putBackupInPlace({ partial, target, interrupted }, options, () => requiredMediaOfSqlite(partial));
   } finally {
     removeDatabaseFiles(partial);
   }

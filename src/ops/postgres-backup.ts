@@ -26,8 +26,8 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type pg from 'pg';
 import type { MediaStore } from '../media/store';
 import { runtime } from '../runtime';
-import { backupTarget, OperationError } from './backup';
-import { mediaNamesOf, restoreMediaBackup, verifyMediaBackup, writeMediaBackup, type MediaBackupSummary } from './media-backup';
+import { backupTarget, OperationError, putBackupInPlace } from './backup';
+import { mediaNamesOf, restoreMediaBackup, verifyMediaBackup, type MediaBackupSummary } from './media-backup';
 
 export type PostgresTool = 'pg_dump' | 'pg_restore';
 
@@ -269,16 +269,7 @@ export async function backupPostgres(
     if (result.code !== 0) throw new OperationError(`pg_dump failed on ${postgresLabel(url)}: ${failure('pg_dump', result)}`);
     await verifyPostgresDump(partial, { ...options, name: destination });
     interrupted();
-    // the images, from the store as it is after the snapshot (src/ops/media-backup.ts)
-    const media = options.media ? await writeMediaBackup(options.media, target, await requiredMediaOfDump(partial, options), interrupted) : null;
-    try {
-      interrupted();
-      media?.commit();
-      fs.renameSync(partial, target);
-    } finally {
-      media?.discard();
-    }
-    if (media) options.mediaDone?.(media.summary);
+    await putBackupInPlace({ partial, target, interrupted }, options, () => requiredMediaOfDump(partial, options));
   } finally {
     fs.rmSync(partial, { force: true });
   }
