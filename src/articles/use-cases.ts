@@ -108,7 +108,7 @@ export async function createArticle(core: Core, caller: Caller, input: CreateArt
   // only this site's uploads: before the limit is spent, as a field error would be
   const coverImage = await checkCover(core, input.article.coverImage);
   await limits.enforce('articles', authorId, now, caller.requestId ?? undefined);
-  const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body });
+  const rendered = await runOffThread({ kind: 'renderBody', body: input.article.body, siteUrl: core.env.PUBLIC_URL });
   const article = { ...input.article, coverImage: coverImage ?? null };
   const { slug } = await queries.createArticle(db, rendered, authorId, article, now, { publish: input.publish });
   return await reread(core, caller, slug);
@@ -155,7 +155,7 @@ export async function updateArticle(
   // spent before the body is rendered: a save costs the worker thread up to 1.2 s of CPU
   await limits.enforce('articleUpdates', await activeSignedInUser(db, caller), clock(), caller.requestId ?? undefined);
   // rendered in the worker thread, before the transaction, which holds the database while it is open
-  const rendered = body === undefined ? null : await runOffThread({ kind: 'renderBody', body });
+  const rendered = body === undefined ? null : await runOffThread({ kind: 'renderBody', body, siteUrl: core.env.PUBLIC_URL });
   // the checks and the write in one transaction: the article cannot go or change in between
   return transaction(db, async (tx) => {
     const article = await findArticleToEdit({ db: tx }, caller, input.slug);

@@ -47,11 +47,14 @@ function createRenderer(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi) {
     const src = String(token.attrGet('src') ?? '');
     // one of this site's uploads (`/media/KEY-WxH.ext`, a name Quire made): its size is in the
     // name, so it gets width, height and srcset and never shifts the page. Exactly these attributes.
-    const ours = parseMediaUrl(src);
+    // written relative, or under the site's address (as POST /api/uploads answers it): kept as written
+    const origin = (env as RenderEnv | undefined)?.siteUrl;
+    const ours = parseMediaUrl(src, origin);
     if (ours) {
+      const base = origin !== undefined && src.trim().startsWith(`${origin}/`) ? origin : '';
       const title = token.attrGet('title');
       const attributes: Array<[string, string]> = [
-        ...Object.entries(imgAttributes(ours, 'article')).map(([name, value]): [string, string] => [name, String(value)]),
+        ...Object.entries(imgAttributes(ours, 'article', { base })).map(([name, value]): [string, string] => [name, String(value)]),
         ['alt', self.renderInlineAsText(token.children ?? [], options, env)],
         ...(title ? [['title', title] as [string, string]] : []),
       ];
@@ -79,8 +82,11 @@ function createRenderer(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi) {
 const WORDS_PER_MINUTE = 230;
 
 export type Markdown = {
-  /** Renders user Markdown to HTML that is safe to insert into a page as is. */
-  render(source: string): string;
+  /**
+   * Renders user Markdown to HTML that is safe to insert into a page as is. `siteUrl` (PUBLIC_URL)
+   * lets images of this site written with its address get their sizes and srcset too.
+   */
+  render(source: string, siteUrl?: string): string;
   /** Minutes to read a Markdown text at an adult's silent-reading pace, at least 1. */
   readingMinutes(source: string): number;
   /** The words of a Markdown text without its syntax (for search and descriptions). */
@@ -103,7 +109,7 @@ function createMarkdown(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi): Mark
     return words.join(' ').replace(/\s+/g, ' ').trim();
   };
   return {
-    render: (source) => renderer.render(source),
+    render: (source, siteUrl) => renderer.render(source, { siteUrl } satisfies RenderEnv),
     readingMinutes: (source) => Math.max(1, Math.round(toText(source).split(/\s+/).filter(Boolean).length / WORDS_PER_MINUTE)),
     toText,
   };
@@ -112,9 +118,12 @@ function createMarkdown(MarkdownItClass: typeof MarkdownIt, hljs: HLJSApi): Mark
 /** What is stored of a body besides its Markdown, worked out before any transaction opens. */
 export type RenderedBody = { bodyHtml: string; readingMinutes: number; text: string };
 
+/** What a render knows of the site: its address (PUBLIC_URL), for its own images written in full. */
+type RenderEnv = { siteUrl?: string | undefined };
+
 /** A body's HTML, reading time and plain text: run in the worker thread (src/lib/offthread.ts). */
-export function renderBody(markdown: Markdown, body: string): RenderedBody {
-  return { bodyHtml: markdown.render(body), readingMinutes: markdown.readingMinutes(body), text: markdown.toText(body) };
+export function renderBody(markdown: Markdown, body: string, siteUrl?: string): RenderedBody {
+  return { bodyHtml: markdown.render(body, siteUrl), readingMinutes: markdown.readingMinutes(body), text: markdown.toText(body) };
 }
 
 let loading: Promise<Markdown> | null = null;

@@ -13,7 +13,7 @@ const data = workerData as { passwordDictionaries: string | null } | undefined;
 if (data?.passwordDictionaries) providePasswordDictionaries(data.passwordDictionaries);
 
 async function runJob(request: JobRequest): Promise<RenderedBody | PasswordStrength> {
-  if (request.kind === 'renderBody') return renderBody(await loadMarkdown(), request.body);
+  if (request.kind === 'renderBody') return renderBody(await loadMarkdown(), request.body, request.siteUrl);
   return await checkPasswordStrength(request.password, request.context);
 }
 

@@ -17,7 +17,7 @@ import { TooManyRequests } from '../security/limits';
 import type { RenderedBody } from './markdown';
 
 export type JobRequest =
-  | { kind: 'renderBody'; body: string }
+  | { kind: 'renderBody'; body: string; /** PUBLIC_URL: this site's images written in full get their sizes too */ siteUrl?: string }
   | { kind: 'measurePassword'; password: string; context: string[] };
 
 type JobValue<R extends JobRequest> = R extends { kind: 'renderBody' } ? RenderedBody : PasswordStrength;

@@ -5,7 +5,8 @@
 import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { api, userWithToken } from '../api/test-helpers';
+import { api, apiUpload, userWithToken } from '../api/test-helpers';
+import { solidJpeg } from '../test-support/images';
 import { articles, uploads, users } from '../db/schema';
 import { Browser, createTestApp, dom, ORIGIN, PASSWORD, signedInBrowser, type TestApp } from '../test-support';
 
@@ -302,6 +303,21 @@ describe('images in a rendered body', () => {
       title: 'At dawn',
     });
     expect(Object.keys(imgs[1]!.attributes).sort()).toEqual(['alt', 'src']);
+  });
+
+  it('carry them too when written with the site’s address, as POST /api/uploads answers it (kept as written)', async () => {
+    const t = await createTestApp();
+    const { token } = await userWithToken(t, 'ada');
+    const upload = await apiUpload(t, token, await solidJpeg(1200, 800));
+    const url = String(upload.body.upload.url);
+    expect(url.startsWith(`${ORIGIN}/media/`)).toBe(true);
+    const created = await api(t).post('/articles', { article: { title: 'Pictures', description: 'd', body: `![A field](${url})` } }, token);
+    expect(created.status).toBe(201);
+    expect(created.body.article.body).toBe(`![A field](${url})`);
+    const img = dom(await new Browser(t.app).html('/article/pictures')).querySelector('.article-body img')!;
+    expect(img.getAttribute('src')).toBe(url);
+    expect(img.getAttribute('srcset')).toBe(`${url.replace('.jpg', '-480.webp')} 480w, ${url.replace('.jpg', '-960.webp')} 960w, ${url} 1200w`);
+    expect([img.getAttribute('width'), img.getAttribute('height'), img.getAttribute('loading')]).toEqual(['1200', '800', 'lazy']);
   });
 });
 

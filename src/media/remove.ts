@@ -99,12 +99,12 @@ export async function removeImage(
     const bodies = new Map<number, { body: string; rendered: RenderedBody }>();
     for (const article of shown.articles) {
       const body = stripImage(article.body, key);
-      if (body !== article.body) bodies.set(article.id, { body, rendered: await runOffThread({ kind: 'renderBody', body }) });
+      if (body !== article.body) bodies.set(article.id, { body, rendered: await runOffThread({ kind: 'renderBody', body, siteUrl: core.env.PUBLIC_URL }) });
     }
     const pageBodies = new Map<number, { body: string; bodyHtml: string }>();
     for (const page of shown.pages) {
       const body = stripImage(page.body, key);
-      if (body !== page.body) pageBodies.set(page.id, { body, bodyHtml: (await runOffThread({ kind: 'renderBody', body })).bodyHtml });
+      if (body !== page.body) pageBodies.set(page.id, { body, bodyHtml: (await runOffThread({ kind: 'renderBody', body, siteUrl: core.env.PUBLIC_URL })).bodyHtml });
     }
     try {
       const outcome = await transaction(core.db, async (tx) => {

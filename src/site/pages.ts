@@ -144,7 +144,7 @@ export async function createPage(core: Core, caller: Caller, input: unknown): Pr
   if (!valid.ok) return valid;
   const page = valid.value;
   // rendered in the worker thread, before the transaction
-  const { bodyHtml } = await runOffThread({ kind: 'renderBody', body: page.body });
+  const { bodyHtml } = await runOffThread({ kind: 'renderBody', body: page.body, siteUrl: core.env.PUBLIC_URL });
   return withSlugTaken(() =>
     transaction(core.db, async (tx) => {
       if (await findPageBySlug(tx, page.slug)) return fail({ slug: [TAKEN] });
@@ -166,7 +166,7 @@ export async function updatePage(core: Core, caller: Caller, input: { id: string
   const valid = validPage(input.page);
   if (!valid.ok) return valid;
   const page = valid.value;
-  const { bodyHtml } = await runOffThread({ kind: 'renderBody', body: page.body });
+  const { bodyHtml } = await runOffThread({ kind: 'renderBody', body: page.body, siteUrl: core.env.PUBLIC_URL });
   return withSlugTaken(() =>
     transaction(core.db, async (tx) => {
       const before = await requirePage(tx, input.id);
