@@ -40,6 +40,9 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media'>) {
   app.get('/media/:name', async (c) => {
     const name = c.req.param('name');
     if (parseFileName(name) === null) return c.notFound();
+    if (c.req.header('if-none-match') === `"${name}"`) {
+      return c.body(null, 304, { ETag: `"${name}"`, 'Cache-Control': IMMUTABLE });
+    }
     const file = await deps.media.get(name);
     if (!file) return c.notFound();
     return c.body(new Uint8Array(file.bytes), 200, {
@@ -49,7 +52,10 @@ export function mediaRoutes(deps: Pick<AppDeps, 'media'>) {
       'X-Content-Type-Options': 'nosniff',
       // opened on its own, an image can run nothing, whatever it holds
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-      'Cross-Origin-Resource-Policy': 'same-site',
+      // public pictures, shown by API clients and web feed readers on other origins (pages are same-origin)
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      // the name never changes content: a revalidation is answered without reading the store
+      ETag: `"${name}"`,
     });
   });
   return app;

@@ -195,7 +195,8 @@ describe(`uploads are safe (${testEngine()})`, () => {
       expect(served.headers.get('x-content-type-options')).toBe('nosniff');
       expect(served.headers.get('content-security-policy')).toMatch(/sandbox/);
       expect(served.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
-      expect(served.headers.get('cross-origin-resource-policy')).toBe('same-site');
+      // public pictures: API clients and web feed readers on other origins show them
+      expect(served.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     }
     const name = res.body.upload.url.slice(res.body.upload.url.lastIndexOf('/') + 1);
     for (const path of [

@@ -20,6 +20,12 @@ describe('POST /api/uploads', () => {
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');
     expect(served.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // a revalidation (a browser ignoring immutable) is a 304 without reading the store
+    const etag = served.headers.get('etag');
+    expect(etag).toMatch(/^"[0-9a-f]{20}-2000x1000\.jpg"$/);
+    const again = await t.app.request(res.body.upload.url, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
     const copy = await t.app.request(res.body.upload.url.replace('.jpg', '-960.webp'));
     expect(copy.headers.get('content-type')).toBe('image/webp');
     expect((await sharp(Buffer.from(await copy.arrayBuffer())).metadata()).width).toBe(960);
