@@ -107,3 +107,19 @@ export function mediaKeysIn(...texts: (string | null | undefined)[]): string[] {
   }
   return [...keys];
 }
+
+/** A size for people: "812 bytes", "34 KB", "2.5 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/** The original of image `key` that `text` names (its size and format), or null. */
+export function mediaImageNamed(text: string, key: string): MediaImage | null {
+  for (const match of text.matchAll(/\/media\/([0-9a-f]{20}-[^\s()"'<>?#/]+)/g)) {
+    const file = parseFileName(match[1]!);
+    if (file && file.variant === null && file.image.key === key) return file.image;
+  }
+  return null;
+}

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Metadata, Sharp, SharpOptions } from 'sharp';
 import {
+  formatBytes,
   MEDIA_CONTENT_TYPES,
   MEDIA_KEY_LENGTH,
   originalName,
@@ -226,10 +227,4 @@ async function encode(sharp: SharpFactory, bytes: Buffer, type: MediaType, anima
     files.push({ name: variantName(image, width), bytes: copy, contentType: MEDIA_CONTENT_TYPES.webp });
   }
   return { image, files, bytes: files.reduce((sum, file) => sum + file.bytes.length, 0) };
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
 }

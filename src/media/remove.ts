@@ -19,7 +19,7 @@ import { runOffThread } from '../lib/offthread';
 import { ReasonSchema } from '../moderation/schemas';
 import { requirePermission } from '../roles/permissions';
 import { deleteFilesAfterRemoval } from './cleanup';
-import { MEDIA_KEY_LENGTH, mediaPath, parseMediaUrl, type MediaImage, type MediaType } from './names';
+import { mediaImageNamed, MEDIA_KEY_LENGTH, mediaPath, parseFileName, type MediaImage } from './names';
 import { recordMediaUses } from './uses';
 
 /** What a removed image's Markdown becomes, in every body that showed it. */
@@ -63,15 +63,12 @@ async function whereShown(db: Db, key: string): Promise<Shown> {
 }
 
 /** The key a door names: a key, or an address of one of the image's files (relative or under PUBLIC_URL). */
-function keyOf(core: Core, input: { key?: string | undefined; url?: string | undefined }): string | null {
+function keyOf(input: { key?: string | undefined; url?: string | undefined }): string | null {
   if (input.key !== undefined) return KEY.test(input.key) ? input.key : null;
   if (input.url === undefined) return null;
-  const url = input.url.trim().replace(/-\d{1,5}\.webp$/, '.webp');
-  const image = parseMediaUrl(url, core.env.PUBLIC_URL);
-  if (image) return image.key;
-  // a WebP copy's address: the key is all it needs
-  const match = /\/media\/([0-9a-f]{20})-\d{1,5}x\d{1,5}/.exec(input.url);
-  return match ? match[1]! : null;
+  // the original's address or a WebP copy's, relative or under PUBLIC_URL: the key is all it needs
+  const name = /\/media\/([^/?#\s]+)$/.exec(input.url.trim())?.[1];
+  return (name && parseFileName(name)?.image.key) || null;
 }
 
 class Changed extends Error {}
@@ -86,7 +83,7 @@ export async function removeImage(
   input: { key?: string; url?: string; reason: unknown },
 ): Promise<Outcome<RemovedImage>> {
   requirePermission(caller, 'media:remove');
-  const key = keyOf(core, input);
+  const key = keyOf(input);
   if (key === null) throw new NotFound('image', NO_SUCH_IMAGE);
   const reason = ReasonSchema.safeParse(input.reason);
   if (!reason.success) return fail({ reason: [reason.error.issues[0]?.message ?? 'is invalid'] });
@@ -178,11 +175,8 @@ export async function removeImage(
 function imageShown(key: string, shown: Shown): MediaImage | null {
   const texts = [...shown.articles.flatMap((a) => [a.body, a.coverImage ?? '']), ...shown.pages.map((p) => p.body)];
   for (const text of texts) {
-    const match = new RegExp(`/media/${key}-(\\d{1,5})x(\\d{1,5})\\.(jpg|png|webp|gif|avif)`).exec(text);
-    if (match) {
-      const type = ({ jpg: 'jpeg' } as Record<string, MediaType>)[match[3]!] ?? (match[3] as MediaType);
-      return { key, width: Number(match[1]), height: Number(match[2]), type };
-    }
+    const image = mediaImageNamed(text, key);
+    if (image) return image;
   }
   return null;
 }

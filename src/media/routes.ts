@@ -11,8 +11,7 @@ import { callerOf } from '../lib/caller';
 import { limitBody } from '../lib/body-limit';
 import { apiErrorResponse } from '../api/errors';
 import { requireApiUser } from '../api/auth';
-import { formatBytes } from './process';
-import { parseFileName } from './names';
+import { formatBytes, parseFileName } from './names';
 import { contentTypeOfName } from './store';
 import { uploadImage, type UploadedImage } from './use-cases';
 

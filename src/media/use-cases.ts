@@ -7,8 +7,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { type Caller, type Core, type FieldErrors } from '../core';
 import { tablesOf, readRow } from '../db/engine';
 import { activeSignedInUser } from '../users/use-cases';
-import { mediaPath, type MediaImage, type MediaType } from './names';
-import { formatBytes, ImageRefused, processImage, type ImageShape } from './process';
+import { formatBytes, mediaPath, type MediaImage, type MediaType } from './names';
+import { ImageRefused, processImage, type ImageShape } from './process';
 
 /** What an upload answers (POST /api/uploads answers it as `{ "upload": ... }`). */
 export type UploadedImage = {

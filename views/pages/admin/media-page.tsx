@@ -1,6 +1,6 @@
 /** /admin/media: recent uploads, where each is shown, and a way to remove one everywhere. */
 import type { ListedUpload, MediaUse } from '../../../src/media/admin-queries';
-import { MEDIA_PATH_PREFIX, variantName, variantWidths } from '../../../src/media/names';
+import { formatBytes, MEDIA_PATH_PREFIX, variantName, variantWidths } from '../../../src/media/names';
 import { DateTime } from '../../components/date';
 import { AdminLayout, AdminPager, type AdminSection } from './admin-layout';
 
@@ -10,7 +10,6 @@ export const thumbnailOf = (upload: Pick<ListedUpload, 'key' | 'width' | 'height
 
 export const removeImagePath = (key: string) => `/admin/media/${key}/remove`;
 
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
 
 export function Uses(props: { uses: MediaUse[] }) {
   if (props.uses.length === 0) return <span class="admin-details">Not shown anywhere (removed after the grace period)</span>;
@@ -84,7 +83,7 @@ export function AdminMediaPage(props: { allowed: readonly AdminSection[]; upload
                     <DateTime date={upload.createdAt} />
                   </div>
                 </td>
-                <td>{size(upload.bytes)}</td>
+                <td>{formatBytes(upload.bytes)}</td>
                 <td>
                   <Uses uses={upload.uses} />
                 </td>
